@@ -1,0 +1,1 @@
+"""Landing files → warehouse: normalize, dedupe, tag skills, build the research views, publish."""

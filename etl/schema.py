@@ -1,0 +1,139 @@
+"""The warehouse schema: tables, research views and the named migrations that create them.
+
+Every column is documented in ``docs/schema.md``; change both together. Migrations are
+recorded in ``schema_migrations`` so applying them again is a no-op.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+FAMILIES = ("classic_ml", "mlops", "llm", "other")
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "0001_core_tables",
+        """
+        CREATE TABLE crawl_runs (
+            run_id        VARCHAR PRIMARY KEY,
+            source        VARCHAR NOT NULL,
+            started_at    TIMESTAMP,
+            finished_at   TIMESTAMP,
+            status        VARCHAR,
+            items         BIGINT,
+            errors        BIGINT,
+            stats         JSON,
+            landing_file  VARCHAR,
+            loaded_at     TIMESTAMP
+        );
+        CREATE TABLE listings (
+            source        VARCHAR NOT NULL,
+            source_id     VARCHAR NOT NULL,
+            url           VARCHAR,
+            posted_at     TIMESTAMP,
+            first_seen    TIMESTAMP,
+            last_seen     TIMESTAMP,
+            closed_at     TIMESTAMP,
+            posting_id    VARCHAR NOT NULL,
+            author        VARCHAR,
+            thread_id     VARCHAR,
+            month         DATE,
+            content_hash  VARCHAR,
+            run_id        VARCHAR,
+            PRIMARY KEY (source, source_id)
+        );
+        CREATE TABLE postings (
+            posting_id    VARCHAR PRIMARY KEY,
+            source        VARCHAR,
+            source_id     VARCHAR,
+            url           VARCHAR,
+            company       VARCHAR,
+            title         VARCHAR,
+            location      VARCHAR,
+            remote        BOOLEAN,
+            posted_at     TIMESTAMP,
+            first_seen    TIMESTAMP,
+            last_seen     TIMESTAMP,
+            closed_at     TIMESTAMP,
+            text          VARCHAR,
+            is_ml         BOOLEAN,
+            families      VARCHAR[],
+            n_listings    INTEGER
+        );
+        CREATE TABLE posting_skills (
+            posting_id        VARCHAR NOT NULL,
+            skill             VARCHAR NOT NULL,
+            family            VARCHAR NOT NULL,
+            category          VARCHAR,
+            start             INTEGER,
+            "end"             INTEGER,
+            evidence          VARCHAR,
+            taxonomy_version  VARCHAR,
+            extractor_version VARCHAR
+        );
+        CREATE TABLE posting_months (
+            posting_id    VARCHAR NOT NULL,
+            source        VARCHAR NOT NULL,
+            month         DATE NOT NULL
+        );
+        CREATE TABLE monthly_family_share (
+            month     DATE,
+            family    VARCHAR,
+            postings  BIGINT,
+            total     BIGINT,
+            share     DOUBLE,
+            ci_low    DOUBLE,
+            ci_high   DOUBLE
+        );
+        CREATE TABLE monthly_skill_share (
+            month     DATE,
+            skill     VARCHAR,
+            family    VARCHAR,
+            postings  BIGINT,
+            total     BIGINT,
+            share     DOUBLE,
+            ci_low    DOUBLE,
+            ci_high   DOUBLE
+        );
+        CREATE TABLE meta (
+            key   VARCHAR PRIMARY KEY,
+            value VARCHAR
+        );
+        """,
+    ),
+    (
+        "0002_wilson_macros",
+        # 95% Wilson score interval for k successes out of n; the same formula as
+        # analysis.shares.wilson_interval (a test checks they agree).
+        """
+        CREATE MACRO wilson_low(k, n) AS CASE WHEN n = 0 THEN NULL ELSE
+            ((k / n) + 1.959963984540054 ^ 2 / (2 * n)
+             - 1.959963984540054 * sqrt((k / n) * (1 - k / n) / n
+                                        + 1.959963984540054 ^ 2 / (4 * n * n)))
+            / (1 + 1.959963984540054 ^ 2 / n) END;
+        CREATE MACRO wilson_high(k, n) AS CASE WHEN n = 0 THEN NULL ELSE
+            ((k / n) + 1.959963984540054 ^ 2 / (2 * n)
+             + 1.959963984540054 * sqrt((k / n) * (1 - k / n) / n
+                                        + 1.959963984540054 ^ 2 / (4 * n * n)))
+            / (1 + 1.959963984540054 ^ 2 / n) END;
+        """,
+    ),
+]
+
+
+def migrate(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply the migrations not yet recorded; return the names applied now."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP)"
+    )
+    done = {row[0] for row in conn.execute("SELECT name FROM schema_migrations").fetchall()}
+    applied = []
+    for name, ddl in MIGRATIONS:
+        if name in done:
+            continue
+        conn.execute("BEGIN TRANSACTION")
+        conn.execute(ddl)
+        conn.execute("INSERT INTO schema_migrations VALUES (?, now())", [name])
+        conn.execute("COMMIT")
+        applied.append(name)
+    return applied

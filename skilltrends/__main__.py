@@ -1,0 +1,3 @@
+from skilltrends.cli import main
+
+main()
