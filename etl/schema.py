@@ -133,7 +133,7 @@ def migrate(conn: duckdb.DuckDBPyConnection) -> list[str]:
             continue
         conn.execute("BEGIN TRANSACTION")
         conn.execute(ddl)
-        conn.execute("INSERT INTO schema_migrations VALUES (?, now())", [name])
+        conn.execute("INSERT INTO schema_migrations VALUES (?, now())", [name]).fetchall()
         conn.execute("COMMIT")
         applied.append(name)
     return applied

@@ -1,0 +1,1 @@
+"""Scrapy project: one spider per public job source, writing into per-run landing DuckDB files."""

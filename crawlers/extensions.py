@@ -1,0 +1,64 @@
+"""CrawlProgress: a one-line progress display on stderr while a crawl runs.
+
+On a terminal the line is redrawn in place; otherwise a line is written every
+``CRAWL_PROGRESS_INTERVAL`` × 10 seconds. Enabled by ``CRAWL_PROGRESS_ENABLED``.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from twisted.internet import task
+
+from crawlers.runstatus import count_errors
+
+
+def progress_line(spider_name: str, stats: dict, elapsed: float) -> str:
+    found = stats.get("skilltrends/threads_found", 0)
+    done = stats.get("skilltrends/threads_done", 0)
+    pages = f"{done}/{found} threads" if found else f"{stats.get('response_received_count', 0)} responses"
+    postings = stats.get("skilltrends/postings_found", stats.get("item_scraped_count", 0))
+    return (
+        f"{spider_name}: {pages} · {postings:,} postings · "
+        f"{count_errors(stats)} errors · {elapsed:,.0f}s"
+    )
+
+
+class CrawlProgress:
+    def __init__(self, crawler, interval: float, stream=None):
+        self.crawler = crawler
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.interval = interval if self.tty else interval * 10
+        self.started = time.monotonic()
+        self.loop: task.LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if not crawler.settings.getbool("CRAWL_PROGRESS_ENABLED"):
+            raise NotConfigured
+        extension = cls(crawler, crawler.settings.getfloat("CRAWL_PROGRESS_INTERVAL", 1.0))
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_opened(self, spider):
+        self.spider_name = spider.name
+        self.loop = task.LoopingCall(self.show)
+        self.loop.start(self.interval, now=False)
+
+    def show(self, final: bool = False) -> None:
+        line = progress_line(self.spider_name, self.crawler.stats.get_stats(), time.monotonic() - self.started)
+        if self.tty:
+            self.stream.write("\r\033[K" + line + ("\n" if final else ""))
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def spider_closed(self, spider, reason):
+        if self.loop and self.loop.running:
+            self.loop.stop()
+        self.show(final=True)

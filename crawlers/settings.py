@@ -1,0 +1,65 @@
+"""Scrapy settings for skilltrends crawls: polite by default.
+
+Every crawl runs in its own process (Twisted's reactor cannot restart), writes its items
+into its own landing DuckDB file and records the run there (see ``crawlers.landing``).
+"""
+
+import os
+
+from skilltrends import __version__
+
+BOT_NAME = "skilltrends"
+SPIDER_MODULES = ["crawlers.spiders"]
+NEWSPIDER_MODULE = "crawlers.spiders"
+
+# Who we are: sites can see the project and how to reach its operators.
+SKILLTRENDS_CONTACT_URL = os.environ.get(
+    "SKILLTRENDS_CONTACT_URL", "https://github.com/skilltrends/skilltrends"
+)
+USER_AGENT = f"skilltrends/{__version__} (+{SKILLTRENDS_CONTACT_URL})"
+
+# Politeness: robots.txt, one request at a time per domain, a delay AutoThrottle adapts.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 60
+
+# Retries: 429 and 5xx with exponential backoff, honouring Retry-After (crawlers.middlewares).
+RETRY_ENABLED = True
+RETRY_TIMES = 4
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+RETRY_BACKOFF_BASE = 2.0
+RETRY_BACKOFF_MAX = 120.0
+RETRY_AFTER_MAX = 600.0
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawlers.middlewares.BackoffRetryMiddleware": 550,
+}
+
+ITEM_PIPELINES = {
+    "crawlers.pipelines.LandingPipeline": 800,
+}
+EXTENSIONS = {
+    "crawlers.extensions.CrawlProgress": 500,
+}
+
+# Where landing files go: <SKILLTRENDS_HOME>/landing/<source>/<run_id>.duckdb.
+SKILLTRENDS_HOME = os.environ.get("SKILLTRENDS_HOME", "data")
+LANDING_BATCH_SIZE = 500
+# Progress display on stderr (the CLI turns it on); seconds between updates.
+CRAWL_PROGRESS_ENABLED = False
+CRAWL_PROGRESS_INTERVAL = 1.0
+
+LOG_LEVEL = "INFO"
+TELNETCONSOLE_ENABLED = False
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
+
+SPIDER_CONTRACTS = {
+    "crawlers.contracts.ApiPathContract": 10,
+}
