@@ -48,5 +48,6 @@ def run_crawl(sources: list[str], home: str, spider_args: dict | None = None,
         crawler = process.create_crawler(spider_cls)
         process.crawl(crawler, **(spider_args or {}))
         crawlers.append((source, crawler))
+    os.makedirs(home, exist_ok=True)
     process.start()
     return {source: crawler.stats.get_stats() for source, crawler in crawlers}

@@ -74,7 +74,8 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE TABLE posting_months (
             posting_id    VARCHAR NOT NULL,
             source        VARCHAR NOT NULL,
-            month         DATE NOT NULL
+            month         DATE NOT NULL,
+            PRIMARY KEY (posting_id, source, month)
         );
         CREATE TABLE monthly_family_share (
             month     DATE,

@@ -87,7 +87,6 @@ def crawl(sources, since, until, overrides, progress, verbose, home):
     settings = dict(parse_setting(text) for text in overrides)
     settings.setdefault("CRAWL_PROGRESS_ENABLED", progress)
     settings.setdefault("LOG_LEVEL", "INFO" if verbose else "WARNING")
-    Home.resolve(home).root.mkdir(parents=True, exist_ok=True)
     results = run_crawl(list(sources), str(Home.resolve(home).root), {"since": since, "until": until}, settings)
     for source, stats in results.items():
         click.echo(

@@ -1,0 +1,41 @@
+"""HTML → clean plain text, as one Polars expression (HN comments and job-board HTML alike).
+
+Tags are removed before entities are decoded, so an escaped ``&lt;script&gt;`` becomes the
+literal text ``<script>`` (shown as text by the dashboard), never markup.
+"""
+
+from __future__ import annotations
+
+import html
+
+import polars as pl
+
+_DROP_BLOCKS = [r"(?is)<script\b[^>]*>.*?</script\s*>", r"(?is)<style\b[^>]*>.*?</style\s*>", r"(?s)<!--.*?-->"]
+_PARAGRAPH = r"(?i)</?\s*(p|div|ul|ol|table|h[1-6]|pre|blockquote)\b[^>]*>"
+_LINE = r"(?i)<\s*(br|li|tr)\b[^>]*/?>"
+# HN shows a link's URL as its text, often cut short with "..."; the href is whole.
+_LINK = r'(?is)<a\b[^>]*?\bhref\s*=\s*"([^"]*)"[^>]*>.*?</a\s*>'
+_ANY_TAG = r"(?s)</?[A-Za-z][^<>]*>"
+
+
+def _unescape(values: pl.Series) -> pl.Series:
+    return values.map_elements(html.unescape, return_dtype=pl.String, skip_nulls=True)
+
+
+def html_to_text(column: str | pl.Expr) -> pl.Expr:
+    """Plain text from an HTML column: paragraphs as blank lines, links as their URL."""
+    expr = pl.col(column) if isinstance(column, str) else column
+    for pattern in _DROP_BLOCKS:
+        expr = expr.str.replace_all(pattern, "")
+    return (
+        expr.str.replace_all(_PARAGRAPH, "\n\n")
+        .str.replace_all(_LINE, "\n")
+        .str.replace_all(_LINK, "${1}")
+        .str.replace_all(_ANY_TAG, "")
+        .map_batches(_unescape, return_dtype=pl.String)
+        .str.replace_all("\u00a0", " ", literal=True)
+        .str.replace_all(r"[ \t\r\f\v]+", " ")
+        .str.replace_all(r" ?\n ?", "\n")
+        .str.replace_all(r"\n{3,}", "\n\n")
+        .str.strip_chars()
+    )

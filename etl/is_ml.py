@@ -1,0 +1,34 @@
+"""is_ml, first rule: does the posting seek a role that builds, trains, deploys or applies ML/AI models?
+
+A role phrase must appear (``ML engineer``, ``data scientist``, ``applied scientist``,
+``computer vision engineer``, ``MLOps engineer``, ``LLM engineer``...). Mentioning ML or AI
+alone does not make a posting ML: a company that "uses AI" and hires a front-end developer
+is not. ``data engineer`` and ``data analyst`` are not ML roles.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+IS_ML_RULE_VERSION = "rule-1.0"
+
+_ML_QUALIFIER = (
+    r"(machine[- ]learning|ml|ai|a\.i\.|artificial intelligence|deep[- ]learning|computer vision|"
+    r"cv|nlp|natural language processing|llms?|gen(erative)?[- ]?ai|mlops|ml[- ]?ops|ml platform|"
+    r"ml infrastructure|ml systems|applied (ml|ai)|perception|speech recognition|recommendation|"
+    r"recommender systems?|reinforcement learning|rl|robot learning|ranking|search relevance|"
+    r"prompt|conversational ai|data science)"
+)
+_ROLE = r"(engineers?|scientists?|researchers?|developers?|leads?|architects?|specialists?|interns?|manager|mle)"
+IS_ML_PATTERN = (
+    r"(?i)\b("
+    + _ML_QUALIFIER + r"(/\w+)?[ -]+((research|software|platform|infrastructure|ops|systems|applications?|"
+    r"product|staff|senior|sr\.?|lead|principal)[ -]+){0,2}" + _ROLE
+    + r"|data scientists?|applied scientists?|research scientists?|ml researchers?|mles?|"
+    r"head of (ai|ml|machine learning|data science)|(ml|ai|machine learning) (team )?lead)\b"
+)
+
+
+def is_ml_expr(text: str | pl.Expr = "text") -> pl.Expr:
+    expr = pl.col(text) if isinstance(text, str) else text
+    return expr.str.contains(IS_ML_PATTERN).fill_null(False)

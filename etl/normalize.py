@@ -1,0 +1,65 @@
+"""Landing rows → normalized listings: clean text, parsed header, content hash, posting id."""
+
+from __future__ import annotations
+
+import hashlib
+
+import polars as pl
+
+from etl.hn_header import parse_header, remote_policy
+from etl.html_text import html_to_text
+from etl.is_ml import is_ml_expr
+
+HEADER_FIELDS = {"company": pl.String, "title": pl.String, "location": pl.String, "remote": pl.Boolean}
+HEADER_DTYPE = pl.Struct(HEADER_FIELDS)
+
+text = pl.col("text")
+normalized_text = text.str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
+first_line = text.str.split_exact("\n", 1).struct.field("field_0")
+
+
+def _sha1_16(values: pl.Series) -> pl.Series:
+    return values.map_elements(
+        lambda value: hashlib.sha1(value.encode("utf-8")).hexdigest()[:16], return_dtype=pl.String
+    )
+
+
+def _parse_headers(lines: pl.Series) -> pl.Series:
+    return pl.Series(
+        [parse_header(line).__dict__ for line in lines], dtype=HEADER_DTYPE
+    )
+
+
+def _text_remote(texts: pl.Series) -> pl.Series:
+    """HN's keyword convention: REMOTE / ONSITE in capitals anywhere in the post."""
+    return texts.map_elements(
+        lambda value: remote_policy(" ".join(w for w in value.split() if w.isupper())),
+        return_dtype=pl.Boolean,
+    )
+
+
+def normalize_listings(landing: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per landing record with ``text``, header fields, ``content_hash``, ``posting_id``.
+
+    The posting id is the hash of the normalized text, so identical posts (a company
+    reposting the same comment, a record crawled twice) share one posting.
+    """
+    header = pl.col("header")
+    return (
+        landing.with_columns(html_to_text("html").fill_null("").alias("text"))
+        .with_columns(
+            normalized_text.map_batches(_sha1_16, return_dtype=pl.String).alias("content_hash"),
+            first_line.map_batches(_parse_headers, return_dtype=HEADER_DTYPE).alias("header"),
+            text.map_batches(_text_remote, return_dtype=pl.Boolean).alias("text_remote"),
+            is_ml_expr(text).alias("is_ml"),
+            pl.coalesce(pl.col("month"), pl.col("posted_at").dt.truncate("1mo").cast(pl.Date)).alias("month"),
+        )
+        .with_columns(
+            pl.col("content_hash").alias("posting_id"),
+            pl.coalesce(pl.col("company"), header.struct.field("company")).alias("company"),
+            pl.coalesce(pl.col("title"), header.struct.field("title")).alias("title"),
+            pl.coalesce(pl.col("location"), header.struct.field("location")).alias("location"),
+            pl.coalesce(header.struct.field("remote"), pl.col("text_remote")).alias("remote"),
+        )
+        .drop("header", "text_remote")
+    )

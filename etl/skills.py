@@ -1,0 +1,124 @@
+"""Find taxonomy skills in text: Aho-Corasick candidate matching with token boundaries.
+
+Aliases match case-insensitively; ``exact_aliases`` (short or ambiguous names such as
+``R``, ``Go``, ``Spark``) match only as written. A match inside one of its skill's
+negative-context phrases (``go-to-market``, ``r&d``) is dropped; of overlapping matches the
+longest wins (``Vertex AI`` over ``AI``). Each skill is reported once, at its first mention,
+with the sentence around it as evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import ahocorasick
+
+from etl.taxonomy import Skill, Taxonomy
+
+EXTRACTOR_VERSION = "aho-1.0"
+MAX_EVIDENCE = 300
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+@dataclass(frozen=True)
+class Mention:
+    skill: str
+    family: str
+    category: str
+    start: int
+    end: int
+    evidence: str
+
+
+def _same_length_lower(text: str) -> str:
+    """``text.lower()`` with offsets preserved (a few characters lower-case to two)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def sentence_around(text: str, start: int, end: int) -> str:
+    """The sentence (or line) holding ``text[start:end]``, at most MAX_EVIDENCE characters."""
+    left = max(0, start - MAX_EVIDENCE)
+    before = [m.end() for m in SENTENCE_END.finditer(text, left, start)]
+    sentence_start = before[-1] if before else left
+    after = SENTENCE_END.search(text, end, min(len(text), end + MAX_EVIDENCE))
+    sentence_end = after.start() if after else min(len(text), end + MAX_EVIDENCE)
+    sentence = text[sentence_start:sentence_end].strip()
+    if len(sentence) > MAX_EVIDENCE:
+        middle = (start + end) // 2 - sentence_start
+        lo = max(0, middle - MAX_EVIDENCE // 2)
+        sentence = sentence[lo: lo + MAX_EVIDENCE].strip()
+    return sentence
+
+
+class SkillExtractor:
+    def __init__(self, taxonomy: Taxonomy):
+        self.taxonomy = taxonomy
+        self.skills: list[Skill] = list(taxonomy.skills)
+        self.folded = self._automaton(
+            (alias, index) for index, skill in enumerate(self.skills) for alias in skill.aliases
+        )
+        self.exact = self._automaton(
+            (alias, index) for index, skill in enumerate(self.skills) for alias in skill.exact_aliases
+        )
+
+    @staticmethod
+    def _automaton(entries) -> ahocorasick.Automaton | None:
+        automaton = ahocorasick.Automaton()
+        for alias, index in entries:
+            if alias:
+                automaton.add_word(alias, (len(alias), index))
+        if len(automaton) == 0:
+            return None
+        automaton.make_automaton()
+        return automaton
+
+    def _candidates(self, text: str, lowered: str):
+        for automaton, haystack in ((self.folded, lowered), (self.exact, text)):
+            if automaton is None:
+                continue
+            for last, (length, index) in automaton.iter(haystack):
+                start, end = last - length + 1, last + 1
+                if start > 0 and _is_word_char(text[start - 1]) and _is_word_char(text[start]):
+                    continue
+                if end < len(text) and _is_word_char(text[end]) and _is_word_char(text[end - 1]):
+                    continue
+                yield start, end, index
+
+    def _in_negative_context(self, lowered: str, start: int, end: int, skill: Skill) -> bool:
+        for phrase in skill.negative_contexts:
+            window_start = max(0, start - len(phrase))
+            position = lowered.find(phrase, window_start, end + len(phrase))
+            while position != -1 and position < end:
+                if position <= start and position + len(phrase) >= end:
+                    return True
+                position = lowered.find(phrase, position + 1, end + len(phrase))
+        return False
+
+    def mentions(self, text: str | None) -> list[Mention]:
+        """Every skill mentioned in ``text``, once each, at its first mention."""
+        if not text:
+            return []
+        lowered = _same_length_lower(text)
+        candidates = sorted(self._candidates(text, lowered), key=lambda c: (c[0], -(c[1] - c[0])))
+        found: dict[int, Mention] = {}
+        covered_until = -1
+        for start, end, index in candidates:
+            if start < covered_until:
+                continue  # inside a longer match that starts earlier or at the same place
+            skill = self.skills[index]
+            if self._in_negative_context(lowered, start, end, skill):
+                continue
+            covered_until = end
+            if index not in found:
+                found[index] = Mention(
+                    skill.name, skill.family, skill.category, start, end, sentence_around(text, start, end)
+                )
+        return sorted(found.values(), key=lambda mention: mention.start)

@@ -1,0 +1,45 @@
+"""Rebuild the monthly research tables from postings, posting_months and posting_skills."""
+
+from __future__ import annotations
+
+import duckdb
+
+from etl.schema import FAMILIES
+
+ML_POSTING_MONTHS = """
+    ml AS (SELECT DISTINCT m.posting_id, m.month
+           FROM posting_months m JOIN postings p USING (posting_id) WHERE p.is_ml),
+    totals AS (SELECT month, count(*) AS total FROM ml GROUP BY month)
+"""
+
+FAMILY_SHARE_SQL = f"""
+CREATE OR REPLACE TABLE monthly_family_share AS
+WITH {ML_POSTING_MONTHS},
+    mentions AS (
+        SELECT ml.month, s.family, count(DISTINCT ml.posting_id) AS postings
+        FROM ml JOIN posting_skills s USING (posting_id) GROUP BY ALL),
+    families AS (SELECT unnest($families) AS family)
+SELECT t.month, f.family, coalesce(m.postings, 0) AS postings, t.total,
+       coalesce(m.postings, 0) / t.total AS share,
+       wilson_low(coalesce(m.postings, 0), t.total) AS ci_low,
+       wilson_high(coalesce(m.postings, 0), t.total) AS ci_high
+FROM totals t CROSS JOIN families f LEFT JOIN mentions m USING (month, family)
+ORDER BY t.month, f.family
+"""
+
+SKILL_SHARE_SQL = f"""
+CREATE OR REPLACE TABLE monthly_skill_share AS
+WITH {ML_POSTING_MONTHS},
+    mentions AS (
+        SELECT ml.month, s.skill, any_value(s.family) AS family, count(DISTINCT ml.posting_id) AS postings
+        FROM ml JOIN posting_skills s USING (posting_id) GROUP BY ml.month, s.skill)
+SELECT m.month, m.skill, m.family, m.postings, t.total, m.postings / t.total AS share,
+       wilson_low(m.postings, t.total) AS ci_low, wilson_high(m.postings, t.total) AS ci_high
+FROM mentions m JOIN totals t USING (month)
+ORDER BY m.month, m.skill
+"""
+
+
+def rebuild_monthly_tables(conn: duckdb.DuckDBPyConnection) -> None:
+    conn.execute(FAMILY_SHARE_SQL, {"families": list(FAMILIES)}).fetchall()
+    conn.execute(SKILL_SHARE_SQL).fetchall()
