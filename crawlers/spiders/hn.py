@@ -3,7 +3,7 @@
 1. ``/api/v1/search_by_date?page=N&query=hiring&tags=story,(author__whoishiring,author_whoishiring)``
    lists the stories of the ``whoishiring`` account, newest first, 20 a page; pages are read
    until an empty one (or, with ``--since``, until a page holds only older stories).
-2. Only "Ask HN: Who is hiring? (Month YYYY)" stories by ``whoishiring`` in the wanted
+2. Only "Ask HN: Who is hiring? (Month YYYY)" stories by ``whoishiring`` (or ``_whoishiring``, 2015) in the wanted
    months are kept ("Who wants to be hired?", "Freelancer?" and others are not).
 3. ``/api/v1/items/<id>`` returns the whole thread as a tree; every top-level comment with
    text is one posting (replies are not postings; deleted comments are counted, skipped).
@@ -23,7 +23,8 @@ from crawlers.spiders.base import SourceSpider
 
 SEARCH_PATH = "/api/v1/search_by_date?page={page}&query=hiring&tags=story,(author__whoishiring,author_whoishiring)"
 ITEM_PATH = "/api/v1/items/{id}"
-HIRING_ACCOUNT = "whoishiring"
+# April and May 2015 were posted by "_whoishiring" (hence the tag author__whoishiring).
+HIRING_ACCOUNTS = {"whoishiring", "_whoishiring"}
 HIRING_TITLE = re.compile(r"^\s*Ask HN:\s*Who is hiring\?\s*\(\s*([A-Za-z]+)\s+(\d{4})\s*\)\s*$", re.IGNORECASE)
 MONTH_NUMBERS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 MONTH_NUMBERS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
@@ -113,7 +114,7 @@ class HackerNewsHiringSpider(SourceSpider):
         return all(stamp is not None and stamp.date() < self.since for stamp in stamps)
 
     def thread_request(self, hit: dict) -> scrapy.Request | None:
-        if hit.get("author") != HIRING_ACCOUNT:
+        if hit.get("author") not in HIRING_ACCOUNTS:
             return None
         month = hiring_thread_month(hit.get("title"))
         if month is None:

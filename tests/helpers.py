@@ -1,0 +1,65 @@
+"""Shared test helpers: run the real CLI in a subprocess, find fixtures and reference data."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.fixture_server import FixtureServer
+
+TESTS = Path(__file__).parent
+FIXTURES = TESTS / "fixtures"
+PROJECT = TESTS.parent
+SHARED_DATA = PROJECT.parent / "shared" / "data"
+SEARCH = "/api/v1/search_by_date?page={page}&query=hiring&tags=story,(author__whoishiring,author_whoishiring)"
+# Fast, still polite in kind: robots.txt obeyed, retries on, only the waits shortened.
+FAST_CRAWL = ["--set", "DOWNLOAD_DELAY=0", "--set", "AUTOTHROTTLE_ENABLED=False",
+              "--set", "RETRY_BACKOFF_BASE=0.05", "--no-progress"]
+
+
+def reference_data(*parts: str) -> Path:
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"reference data {path} is absent (it lives beside the project, in ../shared/data)")
+    return path
+
+
+def run_cli(*args: str, env: dict | None = None, timeout: float = 300, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "skilltrends", *args], capture_output=True, text=True,
+        env=full_env, timeout=timeout, cwd=cwd or PROJECT,
+    )
+
+
+def serve_hn_fixtures(server: FixtureServer, folder: Path = FIXTURES / "hn") -> None:
+    for page_file in sorted(folder.glob("search_page*.json")):
+        page = int(page_file.stem.removeprefix("search_page"))
+        server.serve_file(SEARCH.format(page=page), page_file)
+    for item_file in folder.glob("item_*.json"):
+        server.serve_file(f"/api/v1/items/{item_file.stem.removeprefix('item_')}", item_file)
+
+
+def crawl_hn(home: Path, server: FixtureServer, *args: str) -> subprocess.CompletedProcess:
+    return run_cli("crawl", "hn", "--home", str(home), *FAST_CRAWL, *args,
+                   env={"SKILLTRENDS_HN_URL": server.url})
+
+
+def landing_rows(home: Path, sql: str = "SELECT * FROM postings") -> list[dict]:
+    rows = []
+    for path in sorted((home / "landing" / "hn").glob("*.duckdb")):
+        conn = duckdb.connect(str(path), read_only=True)
+        try:
+            rows += conn.sql(sql).pl().to_dicts()
+        finally:
+            conn.close()
+    return rows
+
+
+def crawl_runs(home: Path) -> list[dict]:
+    return landing_rows(home, "SELECT * FROM crawl_run")
