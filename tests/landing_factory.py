@@ -1,0 +1,28 @@
+"""Build landing files the way a crawl does (through crawlers.landing), for ETL tests."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from crawlers.items import PostingItem
+from crawlers.landing import LandingWriter, new_run_id
+from skilltrends.home import Home
+
+
+def hn_item(comment_id: int, html: str, month: str, author: str = "someone") -> PostingItem:
+    year, number = (int(part) for part in month.split("-"))
+    return PostingItem(
+        source="hn", source_id=str(comment_id), url=f"https://news.ycombinator.com/item?id={comment_id}",
+        html=html, posted_at=datetime(year, number, 1, 16, 0), author=author,
+        thread_id=f"{year}{number:02d}", month=date(year, number, 1),
+    )
+
+
+def write_landing(home_dir: Path, items: list[PostingItem], status: str = "finished") -> Path:
+    run_id = new_run_id()
+    home = Home.resolve(home_dir)
+    writer = LandingWriter(home.landing_file("hn", run_id), run_id, "hn")
+    writer.write(items)
+    writer.close(status, 0, {"test": True})
+    return writer.path

@@ -1,0 +1,96 @@
+"""The command line: user mistakes give one clear sentence on stderr, a non-zero exit, no traceback."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.helpers import run_cli
+from tests.landing_factory import hn_item, write_landing
+
+
+def assert_one_clear_error(result, *words: str) -> None:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: ")
+    for word in words:
+        assert word in lines[0]
+
+
+def test_unknown_source(tmp_path):
+    assert_one_clear_error(run_cli("crawl", "monster", "--home", str(tmp_path)), "monster", "hn")
+
+
+@pytest.mark.parametrize("month", ["2023-13", "23-01", "2023/01", "soon"])
+def test_bad_month(tmp_path, month):
+    assert_one_clear_error(run_cli("crawl", "hn", "--since", month, "--home", str(tmp_path)), "YYYY-MM", month)
+
+
+def test_since_after_until(tmp_path):
+    assert_one_clear_error(run_cli("crawl", "hn", "--since", "2024-05", "--until", "2024-01",
+                                   "--home", str(tmp_path)), "after")
+
+
+def test_bad_setting_syntax(tmp_path):
+    assert_one_clear_error(run_cli("crawl", "hn", "--set", "NOVALUE", "--home", str(tmp_path)), "NAME=VALUE")
+
+
+@pytest.mark.parametrize("command", [["query", "SELECT 1"], ["etl"], ["dashboard", "--port", "8999"]])
+def test_missing_home_directory(tmp_path, command):
+    missing = tmp_path / "nowhere"
+    assert_one_clear_error(run_cli(*command, "--home", str(missing)), str(missing))
+    assert not missing.exists()
+
+
+def test_etl_without_landing_data(tmp_path):
+    assert_one_clear_error(run_cli("etl", "--home", str(tmp_path)), "skilltrends crawl hn")
+
+
+def test_query_before_any_etl(tmp_path):
+    assert_one_clear_error(run_cli("query", "SELECT 1", "--home", str(tmp_path)), "skilltrends etl")
+
+
+@pytest.fixture(scope="module")
+def loaded_home(tmp_path_factory):
+    home = tmp_path_factory.mktemp("home")
+    write_landing(home, [
+        hn_item(1, "Acme | ML Engineer | Paris<p>PyTorch and MLflow.", "2024-01"),
+        hn_item(2, "Bakery | Frontend Developer | Oslo<p>React.", "2024-02"),
+    ])
+    result = run_cli("etl", "--home", str(home))
+    assert result.returncode == 0, result.stderr
+    return home
+
+
+def test_bad_sql(loaded_home):
+    assert_one_clear_error(run_cli("query", "SELEC * FROM postings", "--home", str(loaded_home)), "query failed")
+
+
+def test_writes_are_refused(loaded_home):
+    assert_one_clear_error(run_cli("query", "DELETE FROM postings", "--home", str(loaded_home)), "read-only")
+
+
+def test_query_formats(loaded_home):
+    sql = "SELECT company, is_ml FROM postings ORDER BY company"
+    as_json = run_cli("query", sql, "--format", "json", "--home", str(loaded_home))
+    assert json.loads(as_json.stdout) == [{"company": "Acme", "is_ml": True}, {"company": "Bakery", "is_ml": False}]
+    as_csv = run_cli("query", sql, "--format", "csv", "--home", str(loaded_home))
+    assert as_csv.stdout.splitlines() == ["company,is_ml", "Acme,true", "Bakery,false"]
+    as_table = run_cli("query", sql, "--home", str(loaded_home))
+    assert "Acme" in as_table.stdout and "(2 rows)" in as_table.stdout
+
+
+def test_home_from_environment(loaded_home):
+    result = run_cli("query", "SELECT count(*) AS n FROM postings", "--format", "json",
+                     env={"SKILLTRENDS_HOME": str(loaded_home)})
+    assert json.loads(result.stdout) == [{"n": 2}]
+
+
+def test_every_command_has_help_with_an_example():
+    from skilltrends.cli import cli
+
+    for name, command in cli.commands.items():
+        assert command.help and "Example" in command.help, name

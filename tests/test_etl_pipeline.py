@@ -1,0 +1,162 @@
+"""The ETL end to end on landing files: idempotence, increments, dedup, publishing."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from etl.pipeline import NoLandingData, run_etl
+from skilltrends.home import Home
+from tests.landing_factory import hn_item, write_landing
+
+ML_POST = ("Acme | Senior ML Engineer | Boston, MA | REMOTE<p>We train PyTorch models and deploy them "
+           "with MLflow on Kubernetes. RAG with LangChain is a plus.")
+WEB_POST = "Shopz | Frontend Developer | Berlin<p>React, TypeScript and Python. Our go-to-market team is great."
+DS_POST = "Ledgerly | Data Scientist | London<p>Statistics, scikit-learn and XGBoost. SQL daily."
+
+
+def snapshot_rows(home: Home, sql: str) -> list[tuple]:
+    conn = duckdb.connect(str(home.current_snapshot()), read_only=True)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def table_dump(home: Home) -> dict[str, list[tuple]]:
+    tables = ["listings", "postings", "posting_skills", "posting_months", "monthly_family_share",
+              "monthly_skill_share"]
+    return {t: sorted(snapshot_rows(home, f"SELECT * FROM {t}"), key=repr) for t in tables}
+
+
+@pytest.fixture
+def home(tmp_path) -> Home:
+    return Home.resolve(tmp_path)
+
+
+def test_no_landing_data_is_a_clear_error(home):
+    home.root.mkdir(exist_ok=True)
+    with pytest.raises(NoLandingData, match="skilltrends crawl hn"):
+        run_etl(home)
+
+
+def test_loads_normalizes_and_tags(home):
+    write_landing(home.root, [hn_item(1, ML_POST, "2024-03"), hn_item(2, WEB_POST, "2024-03")])
+    report = run_etl(home)
+    assert (report.runs_loaded, report.listings_read, report.new_postings) == (1, 2, 2)
+    rows = snapshot_rows(home, "SELECT company, title, location, remote, is_ml, families FROM postings ORDER BY company")
+    assert rows == [
+        ("Acme", "Senior ML Engineer", "Boston, MA", True, True, ["classic_ml", "llm", "mlops", "other"]),
+        ("Shopz", "Frontend Developer", "Berlin", None, False, ["other"]),
+    ]
+    skills = {s for (s,) in snapshot_rows(home, "SELECT skill FROM posting_skills")}
+    assert {"PyTorch", "MLflow", "Kubernetes", "LangChain", "RAG", "React", "TypeScript", "Python"} <= skills
+    assert "Go" not in skills  # "go-to-market"
+    start, end, evidence, text = snapshot_rows(
+        home, "SELECT s.start, s.\"end\", s.evidence, p.text FROM posting_skills s JOIN postings p USING (posting_id) "
+              "WHERE skill = 'PyTorch'")[0]
+    assert text[start:end] == "PyTorch" and "PyTorch" in evidence
+
+
+def test_running_twice_changes_nothing(home):
+    write_landing(home.root, [hn_item(1, ML_POST, "2024-03"), hn_item(2, DS_POST, "2024-04")])
+    run_etl(home)
+    before, snapshot = table_dump(home), home.current_snapshot()
+    report = run_etl(home)
+    assert (report.runs_loaded, report.new_postings, report.published) == (0, 0, None)
+    assert table_dump(home) == before
+    assert home.current_snapshot() == snapshot
+
+
+def test_second_run_processes_only_new_landing_data(home):
+    write_landing(home.root, [hn_item(1, ML_POST, "2024-03"), hn_item(2, WEB_POST, "2024-03")])
+    run_etl(home)
+    write_landing(home.root, [hn_item(3, DS_POST, "2024-04")])
+    report = run_etl(home)
+    assert (report.runs_loaded, report.listings_read, report.new_postings) == (1, 1, 1)
+    assert snapshot_rows(home, "SELECT count(*) FROM postings") == [(3,)]
+    assert snapshot_rows(home, "SELECT count(*) FROM crawl_runs") == [(2,)]
+
+
+def test_incremental_equals_full_rebuild(home):
+    write_landing(home.root, [hn_item(1, ML_POST, "2024-03")])
+    run_etl(home)
+    write_landing(home.root, [hn_item(2, ML_POST, "2024-04"), hn_item(3, DS_POST, "2024-04")])
+    run_etl(home)
+    incremental = table_dump(home)
+    run_etl(home, full=True)
+    full = table_dump(home)
+    drop_times = lambda rows: [r for r in rows]  # noqa: E731  (listings hold no wall-clock columns)
+    assert drop_times(full["postings"]) == drop_times(incremental["postings"])
+    assert full["monthly_family_share"] == incremental["monthly_family_share"]
+
+
+def test_exact_duplicates_across_months_are_one_posting(home):
+    write_landing(home.root, [hn_item(1, ML_POST, "2024-03"), hn_item(2, ML_POST.replace("  ", " "), "2024-04")])
+    run_etl(home)
+    assert snapshot_rows(home, "SELECT count(*), sum(n_listings) FROM postings") == [(1, 2)]
+    assert snapshot_rows(home, "SELECT count(DISTINCT posting_id) FROM listings") == [(1,)]
+    months = snapshot_rows(home, "SELECT month FROM posting_months ORDER BY month")
+    assert [str(m) for (m,) in months] == ["2024-03-01", "2024-04-01"]
+    # Counted once in each month it was listed in.
+    assert snapshot_rows(home, "SELECT month, total FROM monthly_family_share WHERE family = 'llm' ORDER BY month") \
+        == [(m, 1) for (m,) in months]
+
+
+def test_a_changed_listing_moves_to_its_new_posting(home):
+    write_landing(home.root, [hn_item(1, ML_POST, "2024-03")])
+    run_etl(home)
+    write_landing(home.root, [hn_item(1, DS_POST, "2024-03")])
+    run_etl(home)
+    assert snapshot_rows(home, "SELECT title FROM postings") == [("Data Scientist",)]
+    assert snapshot_rows(home, "SELECT count(*) FROM posting_skills WHERE skill = 'PyTorch'") == [(0,)]
+
+
+def test_family_shares_count_ml_postings_with_wilson_intervals(home):
+    items = [hn_item(i, ML_POST, "2024-03") for i in range(1, 4)]
+    items = [hn_item(i, f"{ML_POST} Req {i}.", "2024-03") for i in range(1, 4)]
+    items += [hn_item(10 + i, f"{DS_POST} Req {i}.", "2024-03") for i in range(5)]
+    items += [hn_item(20 + i, f"{WEB_POST} Req {i}.", "2024-03") for i in range(7)]
+    write_landing(home.root, items)
+    run_etl(home)
+    (row,) = snapshot_rows(home, "SELECT postings, total, share, ci_low, ci_high FROM monthly_family_share "
+                                 "WHERE family = 'llm'")
+    assert row[:3] == (3, 8, 3 / 8)
+    assert row[3] < 3 / 8 < row[4]
+
+
+def test_publishing_while_a_reader_holds_the_previous_snapshot(home):
+    write_landing(home.root, [hn_item(1, ML_POST, "2024-03")])
+    run_etl(home)
+    first = home.current_snapshot()
+    reader = duckdb.connect(str(home.snapshot), read_only=True)
+    try:
+        assert reader.execute("SELECT count(*) FROM postings").fetchone() == (1,)
+        write_landing(home.root, [hn_item(2, DS_POST, "2024-04")])
+        run_etl(home)
+        assert home.current_snapshot() != first
+        # The open reader keeps its consistent view; a new one sees the new data.
+        assert reader.execute("SELECT count(*) FROM postings").fetchone() == (1,)
+        assert snapshot_rows(home, "SELECT count(*) FROM postings") == [(2,)]
+    finally:
+        reader.close()
+
+
+def test_taxonomy_change_retags_history(home, tmp_path, monkeypatch):
+    write_landing(home.root, [hn_item(1, ML_POST, "2024-03")])
+    run_etl(home)
+    taxonomy = tmp_path / "tiny.toml"
+    taxonomy.write_text('version = "tiny-1"\n[[skill]]\nname = "PyTorch"\nfamily = "classic_ml"\n'
+                        'category = "framework"\naliases = ["pytorch"]\n')
+    monkeypatch.setenv("SKILLTRENDS_TAXONOMY", str(taxonomy))
+    report = run_etl(home)
+    assert report.retagged == 1
+    assert snapshot_rows(home, "SELECT skill, taxonomy_version FROM posting_skills") == [("PyTorch", "tiny-1")]
+    assert snapshot_rows(home, "SELECT families FROM postings") == [(["classic_ml"],)]
+
+
+def test_a_killed_crawl_keeps_what_it_committed(home):
+    path = write_landing(home.root, [hn_item(1, ML_POST, "2024-03")], status="running")
+    run_etl(home)
+    assert snapshot_rows(home, "SELECT status, landing_file FROM crawl_runs") == [("killed", str(path))]
+    assert snapshot_rows(home, "SELECT count(*) FROM postings") == [(1,)]
