@@ -1,0 +1,33 @@
+"""The documentation matches the code: CLI reference, data dictionary."""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+
+from etl.schema import migrate
+from skilltrends.cli_docs import render_cli_reference
+from tests.helpers import PROJECT
+
+RESEARCH_TABLES = ["listings", "postings", "posting_skills", "posting_months",
+                   "monthly_family_share", "monthly_skill_share"]
+
+
+def test_cli_reference_is_up_to_date():
+    assert (PROJECT / "docs" / "cli.md").read_text() == render_cli_reference(), \
+        "regenerate it: python -m skilltrends.cli_docs > docs/cli.md"
+
+
+def test_every_research_column_is_documented():
+    conn = duckdb.connect()
+    migrate(conn)
+    schema_doc = (PROJECT / "docs" / "schema.md").read_text()
+    for table in RESEARCH_TABLES:
+        section = schema_doc.split(f"## `{table}`", 1)
+        assert len(section) == 2, f"docs/schema.md has no section for {table}"
+        body = section[1].split("\n## ", 1)[0]
+        documented = set(re.findall(r"`([a-z_]+)`", body))
+        columns = {name for (name,) in conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]).fetchall()}
+        assert columns - documented == set(), f"{table}: undocumented columns {columns - documented}"
