@@ -8,26 +8,13 @@ from typing import TextIO
 import duckdb
 import polars as pl
 
+from analysis.snapshot import open_snapshot
 from skilltrends.errors import UserError
 from skilltrends.home import Home
 
 
-class SnapshotMissing(UserError):
-    pass
-
-
 class QueryFailed(UserError):
     pass
-
-
-def open_snapshot(home: Home) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the current snapshot; never blocks (or is blocked by) a writer."""
-    path = home.current_snapshot()
-    if path is None:
-        raise SnapshotMissing(
-            f"No published snapshot in {home.root}: run `skilltrends etl` (or `skilltrends demo`) first."
-        )
-    return duckdb.connect(str(path), read_only=True)
 
 
 def run_query(home: Home, sql: str) -> pl.DataFrame:

@@ -1,0 +1,66 @@
+"""The dashboard's shell: the app, its navbar, page container and footer.
+
+Pages live in ``dashboard/pages/`` (one module each, registered with
+``dash.register_page``); they read data only through :mod:`analysis`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import dash
+from dash import html
+
+from dashboard.components import footer, navbar
+from dashboard.context import HOME_KEY
+from skilltrends.home import Home
+
+_HERE = Path(__file__).parent
+
+
+def create_app(home: str | os.PathLike | Home | None = None) -> dash.Dash:
+    """Build the Dash app for a data directory.
+
+    :param home: the data directory (``--home``); None means ``$SKILLTRENDS_HOME`` or
+        ``./data``. Resolved now and stored in ``app.server.config["SKILLTRENDS_HOME"]``,
+        where callbacks find it (:func:`dashboard.context.current_home`).
+    """
+    resolved = home if isinstance(home, Home) else Home.resolve(home)
+    app = dash.Dash(
+        __name__,  # a module with a file: its folder is the root of pages/ and assets/
+        use_pages=True,
+        pages_folder=str(_HERE / "pages"),
+        assets_folder=str(_HERE / "assets"),
+        title="skilltrends",
+        update_title=None,
+        suppress_callback_exceptions=True,
+        serve_locally=True,
+    )
+    app.server.config[HOME_KEY] = str(resolved.root)
+    app.layout = _shell
+    # Dash has just (re-)imported the page modules; attach their callbacks to this app.
+    for page in dash.page_registry.values():
+        register = getattr(sys.modules.get(page["module"]), "register_callbacks", None)
+        if register is not None:
+            register(app)
+    return app
+
+
+def _shell():
+    """The layout, as a function so every page load is built fresh."""
+    return html.Div(
+        [navbar(), html.Div(dash.page_container, className="container"), footer()],
+        className="shell",
+    )
+
+
+def run(
+    home: str | os.PathLike | Home | None = None,
+    host: str = "127.0.0.1",
+    port: int = 8050,
+    debug: bool = False,
+) -> None:
+    """Serve the dashboard on ``host:port`` until interrupted (binds only ``host``)."""
+    create_app(home).run(host=host, port=int(port), debug=debug)

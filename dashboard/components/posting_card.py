@@ -1,0 +1,28 @@
+from urllib.parse import urlsplit
+
+from dash import html
+
+from dashboard.theme import month_label
+
+
+def posting_card(row: dict):
+    """One example posting; its text is shown as plain text, never as HTML.
+
+    :param row: a row of :func:`analysis.queries.example_postings` (``company, title,
+        month, url, text, evidence``).
+    """
+    header = [
+        html.Strong(row.get("company") or "Unknown company"),
+        html.Span(f" — {row['title']}" if row.get("title") else ""),
+        html.Span(month_label(row["month"]), className="posting-month") if row.get("month") else None,
+    ]
+    url = row.get("url") or ""
+    if urlsplit(url).scheme in ("http", "https"):
+        header.append(
+            html.A("open", href=url, target="_blank", rel="noopener noreferrer", className="posting-link")
+        )
+    children = [html.Div(header, className="posting-header")]
+    if row.get("evidence"):
+        children.append(html.P(["Why it counts: “", row["evidence"], "”"], className="posting-evidence"))
+    children.append(html.Pre(row.get("text") or "", className="posting-text"))
+    return html.Article(children, className="posting")

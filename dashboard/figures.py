@@ -1,0 +1,101 @@
+"""Figure builders: data frames in, ``plotly.graph_objects.Figure`` out.
+
+They need no app or snapshot, so tests call them directly.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+from analysis.families import CHART_FAMILIES, label
+from dashboard.theme import band_colour, family_colour
+
+_SHARE_COLUMNS = ("month", "family", "postings", "total", "share", "ci_low", "ci_high")
+
+
+def family_share_figure(shares, families=CHART_FAMILIES) -> go.Figure:
+    """Monthly share of ML postings mentioning each family, with 95% Wilson bands.
+
+    :param shares: the frame :func:`analysis.shares.family_shares` returns (Polars, or
+        anything ``pl.DataFrame`` accepts, e.g. pandas): ``month, family, postings, total,
+        share, ci_low, ci_high``.
+    :param families: which families to draw, in legend order; those absent from the frame
+        are skipped.
+    :returns: for each family drawn, two traces in this order: its interval band (a closed
+        polygon, ``fill="toself"``, named ``"<family> 95% CI"``) and its share line (named
+        by the family's label, ``meta`` = the family).
+    """
+    frame = _as_polars(shares)
+    missing = [c for c in _SHARE_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"family_share_figure needs columns {', '.join(missing)}")
+    figure = go.Figure()
+    top = 0.0
+    for family in families:
+        rows = frame.filter(pl.col("family") == family).sort("month")
+        if rows.is_empty():
+            continue
+        months = rows["month"].to_list()
+        low, high = rows["ci_low"].fill_null(0.0).to_list(), rows["ci_high"].fill_null(0.0).to_list()
+        top = max(top, *high)
+        figure.add_trace(
+            go.Scatter(
+                x=months + months[::-1],
+                y=high + low[::-1],
+                fill="toself",
+                fillcolor=band_colour(family),
+                line={"width": 0},
+                mode="lines",
+                hoverinfo="skip",
+                showlegend=False,
+                legendgroup=family,
+                name=f"{family} 95% CI",
+                meta=f"{family}:band",
+            )
+        )
+        figure.add_trace(
+            go.Scatter(
+                x=months,
+                y=rows["share"].to_list(),
+                mode="lines+markers",
+                line={"color": family_colour(family), "width": 2.5},
+                marker={"size": 6},
+                name=label(family),
+                legendgroup=family,
+                meta=family,
+                customdata=list(
+                    zip(rows["postings"].to_list(), rows["total"].to_list(), low, high)
+                ),
+                hovertemplate=(
+                    f"<b>{label(family)}</b> %{{y:.1%}}"
+                    " (%{customdata[0]} of %{customdata[1]} ML postings;"
+                    " 95% CI %{customdata[2]:.1%}–%{customdata[3]:.1%})<extra></extra>"
+                ),
+            )
+        )
+    figure.update_layout(
+        template="plotly_white",
+        height=420,
+        margin={"l": 56, "r": 16, "t": 40, "b": 40},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        hovermode="x unified",
+        yaxis={
+            "title": "share of ML postings",
+            "tickformat": ".0%",
+            "range": [0, min(1.0, top * 1.08) if top > 0 else 1.0],
+            "rangemode": "tozero",
+        },
+        xaxis={"tickformat": "%b %Y", "dtick": "M1" if frame["month"].n_unique() <= 12 else None},
+    )
+    return figure
+
+
+def _as_polars(frame) -> pl.DataFrame:
+    if isinstance(frame, pl.DataFrame):
+        return frame
+    if isinstance(frame, pl.LazyFrame):
+        return frame.collect()
+    if type(frame).__module__.startswith("pandas"):
+        return pl.from_pandas(frame)
+    return pl.DataFrame(frame)

@@ -1,0 +1,230 @@
+"""Overview: the three families' monthly shares, top skills and example postings."""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, State, dcc, html
+from dash.exceptions import PreventUpdate
+
+from analysis import queries, shares
+from analysis.families import CHART_FAMILIES, label
+from analysis.snapshot import SnapshotMissing, open_snapshot
+from dashboard.components import (
+    demo_banner,
+    empty_state,
+    freshness_line,
+    posting_card,
+    top_skills_table,
+)
+from dashboard.components.top_skills_table import TABLE_ID
+from dashboard.context import callback_registry, current_home
+from dashboard.figures import family_share_figure
+from dashboard.theme import month_label, source_label
+
+dash.register_page(__name__, path="/", name="Overview", title="skilltrends — overview", order=0)
+page_callback, register_callbacks = callback_registry()
+
+TOP_N = 15
+EXAMPLE_LIMIT = 5
+DEFAULT_PICK = f"family:{CHART_FAMILIES[-1]}"
+
+NO_SOURCES = "Choose at least one source."
+NO_RANGE = "Choose a start and an end month."
+BAD_RANGE = "The start month is after the end month."
+NO_ML_POSTINGS = "No ML postings in this range."
+
+
+def layout(**_query):
+    try:
+        with open_snapshot(current_home()) as conn:
+            span = queries.month_range(conn)
+            sources = queries.available_sources(conn)
+    except SnapshotMissing as exc:
+        return html.Main(empty_state(str(exc), id="overview-missing"), className="page")
+    if span is None:
+        return html.Main(
+            empty_state(
+                "The snapshot holds no postings yet.",
+                "Run `skilltrends crawl SOURCE` and then `skilltrends etl`.",
+                id="overview-missing",
+            ),
+            className="page",
+        )
+    months = [
+        {"label": month_label(m), "value": m.isoformat()} for m in queries.months_between(*span)
+    ]
+    return html.Main(
+        [
+            html.Div(id="overview-banner"),
+            html.H1("How is demand shifting between classic ML, MLOps and LLM skills?"),
+            html.P(
+                "Each line is the share of ML job postings in a month that mention at least "
+                "one skill of the family; the shaded band around it is its 95% interval.",
+                className="lede",
+            ),
+            html.Section(
+                [
+                    _control("From", dcc.Dropdown(id="overview-start", options=months,
+                                                  value=months[0]["value"], clearable=False)),
+                    _control("To", dcc.Dropdown(id="overview-end", options=months,
+                                                value=months[-1]["value"], clearable=False)),
+                    _control(
+                        "Sources",
+                        dcc.Checklist(
+                            id="overview-sources",
+                            options=[{"label": source_label(s), "value": s} for s in sources],
+                            value=sources,
+                            inline=True,
+                            className="checklist",
+                        ),
+                        wide=True,
+                    ),
+                ],
+                className="controls",
+            ),
+            html.P(id="overview-freshness", className="freshness"),
+            html.Div(id="overview-chart", className="chart"),
+            html.Section(
+                [
+                    html.H2("Top skills in the period"),
+                    html.P("Click a skill to see postings that mention it.", className="hint"),
+                    html.Div(id="overview-top-skills"),
+                ],
+                className="panel",
+            ),
+            html.Section(
+                [
+                    html.H2("Example postings"),
+                    _control("Postings mentioning", dcc.Dropdown(id="example-pick", clearable=False)),
+                    html.Div(id="overview-examples", className="examples"),
+                ],
+                className="panel",
+            ),
+        ],
+        className="page",
+    )
+
+
+def _control(text, widget, wide=False):
+    return html.Div(
+        [html.Label(text, htmlFor=widget.id, className="control-label"), widget],
+        className="control control-wide" if wide else "control",
+    )
+
+
+@page_callback(
+    Output("overview-banner", "children"),
+    Output("overview-freshness", "children"),
+    Output("overview-chart", "children"),
+    Output("overview-top-skills", "children"),
+    Output("example-pick", "options"),
+    Output("example-pick", "value"),
+    Input("overview-start", "value"),
+    Input("overview-end", "value"),
+    Input("overview-sources", "value"),
+    State("example-pick", "value"),
+)
+def update_overview(start, end, sources, picked):
+    """Recompute the chart, counts, table and example choices for the selection."""
+    sources = list(sources or [])
+    problem = _selection_problem(start, end, sources)
+    if problem == NO_RANGE:
+        return None, None, empty_state(problem, id="chart-empty"), None, [], None
+    try:
+        with open_snapshot(current_home()) as conn:
+            fresh = queries.freshness(conn, start, end, sources)
+            rows = queries.ml_posting_months(conn, start, end, sources)
+    except SnapshotMissing as exc:
+        return None, None, empty_state(str(exc), id="chart-empty"), None, [], None
+    banner = demo_banner(fresh.demo)
+    fresh_line = freshness_line(fresh, start, end)
+    problem = problem or (NO_ML_POSTINGS if rows.is_empty() else None)
+    if problem:
+        options = _pick_options()
+        return banner, fresh_line, empty_state(problem, id="chart-empty"), None, options, _keep(picked, options)
+
+    figure = family_share_figure(shares.family_shares(rows))
+    top = shares.top_skills(rows, TOP_N)
+    options = _pick_options(top)
+    chart = dcc.Graph(id="family-chart", figure=figure, config={"displaylogo": False})
+    table = top_skills_table(top) if not top.is_empty() else empty_state(
+        "No skills recognised in these postings.", id="top-skills-empty"
+    )
+    return banner, fresh_line, chart, table, options, _keep(picked, options)
+
+
+def _pick_options(top=None):
+    """The example picker's choices: each charted family, then the period's top skills."""
+    options = [
+        {"label": f"{label(f)} (any {label(f)} skill)", "value": f"family:{f}"} for f in CHART_FAMILIES
+    ]
+    if top is not None:
+        options += [
+            {"label": f"{skill} ({label(family)})", "value": f"skill:{skill}"}
+            for skill, family in top.select("skill", "family").iter_rows()
+        ]
+    return options
+
+
+def _keep(picked, options):
+    return picked if picked in {o["value"] for o in options} else DEFAULT_PICK
+
+
+@page_callback(
+    Output("example-pick", "value", allow_duplicate=True),
+    Input(TABLE_ID, "active_cell"),
+    State(TABLE_ID, "derived_viewport_data"),
+    prevent_initial_call=True,
+)
+def pick_from_table(cell, rows):
+    """Clicking a row of the top-skills table shows that skill's postings."""
+    if not cell or not rows or cell.get("row") is None or cell["row"] >= len(rows):
+        raise PreventUpdate
+    return f"skill:{rows[cell['row']]['skill']}"
+
+
+@page_callback(
+    Output("overview-examples", "children"),
+    Input("example-pick", "value"),
+    Input("overview-start", "value"),
+    Input("overview-end", "value"),
+    Input("overview-sources", "value"),
+)
+def update_examples(pick, start, end, sources):
+    """Up to five recent postings for the chosen family or skill, shown as text."""
+    sources = list(sources or [])
+    problem = _selection_problem(start, end, sources)
+    if problem or not pick:
+        return empty_state(problem or "Pick a family or a skill.", id="examples-empty")
+    kind, _, name = pick.partition(":")
+    if kind not in ("family", "skill") or not name:
+        raise PreventUpdate
+    try:
+        with open_snapshot(current_home()) as conn:
+            found = queries.example_postings(
+                conn, start, end, sources, limit=EXAMPLE_LIMIT, **{kind: name}
+            )
+    except SnapshotMissing as exc:
+        return empty_state(str(exc), id="examples-empty")
+    if found.is_empty():
+        return empty_state("No ML postings in this range mention it.", id="examples-empty")
+    what = label(name) if kind == "family" else name
+    intro = (
+        f"The most recent ML posting mentioning {what}:"
+        if found.height == 1
+        else f"The {found.height} most recent ML postings mentioning {what}:"
+    )
+    return [
+        html.P(intro, className="hint"),
+        *(posting_card(row) for row in found.iter_rows(named=True)),
+    ]
+
+
+def _selection_problem(start, end, sources):
+    if not sources:
+        return NO_SOURCES
+    if not start or not end:
+        return NO_RANGE
+    if queries.to_month(start) > queries.to_month(end):
+        return BAD_RANGE
+    return None

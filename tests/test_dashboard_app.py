@@ -1,0 +1,63 @@
+"""dashboard.app: the shell, how the home reaches callbacks, and what run() binds."""
+
+from __future__ import annotations
+
+import dash
+import pytest
+
+from dashboard import app as dashboard_app
+from dashboard.context import HOME_KEY, current_home
+from skilltrends.home import Home
+from tests.snapshot_factory import make_snapshot
+
+
+def test_each_app_carries_its_own_home(tmp_path):
+    first = dashboard_app.create_app(tmp_path / "one")
+    second = dashboard_app.create_app(str(tmp_path / "two"))
+    assert first.server.config[HOME_KEY] == str(tmp_path / "one")
+    with second.server.test_request_context("/"):
+        assert current_home() == Home(tmp_path / "two")
+    with first.server.test_request_context("/"):
+        assert current_home() == Home(tmp_path / "one")
+
+
+def test_home_defaults_to_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("SKILLTRENDS_HOME", str(tmp_path))
+    app = dashboard_app.create_app()
+    assert app.server.config[HOME_KEY] == str(tmp_path)
+
+
+def test_shell_is_a_function_with_pages(tmp_path):
+    make_snapshot(tmp_path, [{"posting_id": "a", "months": ["2024-01"], "skills": [("LLM", "llm")]}])
+    app = dashboard_app.create_app(tmp_path)
+    assert callable(app.layout)
+    paths = {page["path"]: page["module"] for page in dash.page_registry.values()}
+    assert paths["/"].endswith("overview")
+    assert any(module.endswith("not_found_404") for module in paths.values())
+    client = app.server.test_client()
+    assert client.get("/").status_code == 200
+    layout = client.get("/_dash-layout")
+    assert layout.status_code == 200 and b"skilltrends" in layout.data
+
+
+@pytest.mark.parametrize(
+    "kwargs,host,port",
+    [({}, "127.0.0.1", 8050), ({"host": "127.0.0.2", "port": 9001}, "127.0.0.2", 9001)],
+)
+def test_run_binds_only_the_host_given(tmp_path, monkeypatch, kwargs, host, port):
+    calls = []
+    monkeypatch.setenv("HOST", "0.0.0.0")  # dash's own fallback must not win
+    monkeypatch.setattr(dash.Dash, "run", lambda self, **kw: calls.append((self, kw)))
+    dashboard_app.run(tmp_path, **kwargs)
+    (app, kw), = calls
+    assert (kw["host"], kw["port"], kw["debug"]) == (host, port, False)
+    assert app.server.config[HOME_KEY] == str(tmp_path)
+
+
+def test_several_apps_in_one_process_each_get_the_page_callbacks_once(tmp_path):
+    apps = [dashboard_app.create_app(tmp_path / str(i)) for i in range(3)]
+    for app in apps:
+        outputs = [d["output"] for d in app.server.test_client().get("/_dash-dependencies").json]
+        assert len(outputs) == len(set(outputs))
+        assert outputs.count("overview-examples.children") == 1
+        assert any("overview-chart.children" in o for o in outputs)

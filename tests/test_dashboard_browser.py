@@ -1,0 +1,225 @@
+"""The dashboard in a real headless Chromium (dash[testing]'s ``dash_duo``).
+
+Chrome options come from ``pytest_setup_options`` in conftest.py (Debian's chromium,
+headless); without chromium or chromium-driver these tests fail, saying what to install.
+Expected numbers are computed here from ``POSTINGS``, the same rows the snapshot is
+built from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from dash.testing.wait import until
+
+from analysis.families import CHART_FAMILIES, label
+from dashboard.app import create_app
+from tests.snapshot_factory import make_snapshot
+
+pytestmark = pytest.mark.browser
+
+FAMILY = {"PyTorch": "classic_ml", "XGBoost": "classic_ml", "MLflow": "mlops",
+          "Kubeflow": "mlops", "LLM": "llm", "RAG": "llm", "Python": "other"}
+
+XSS_TEXT = (
+    "Acme AI | MLOps Engineer | Remote\n"
+    "We run MLflow. <script>window.__xss=1</script>\n"
+    '<img src=x onerror="window.__xss=2"> & more'
+)
+
+# posting_id, is_ml, [(source, "YYYY-MM")], skills
+POSTINGS = [
+    ("p01", True, [("hn", "2024-01")], ["PyTorch", "LLM"]),
+    ("p02", True, [("hn", "2024-01"), ("hn", "2024-02")], ["XGBoost"]),
+    ("p03", True, [("greenhouse", "2024-01")], ["MLflow", "Python"]),
+    ("p04", True, [("greenhouse", "2024-01"), ("hn", "2024-01")], ["RAG"]),
+    ("p05", False, [("hn", "2024-01")], ["Python"]),
+    ("p06", True, [("hn", "2024-02")], ["LLM", "RAG", "Kubeflow"]),
+    ("p07", True, [("greenhouse", "2024-02")], ["PyTorch"]),
+    ("p08", True, [("greenhouse", "2024-02")], []),
+    ("p09", False, [("hn", "2024-03")], ["LLM"]),
+    ("p10", True, [("hn", "2024-04")], ["LLM"]),
+    ("p11", True, [("greenhouse", "2024-04")], ["PyTorch", "MLflow"]),
+    ("xss", True, [("greenhouse", "2024-02")], ["MLflow"]),
+]
+SOURCES = ["greenhouse", "hn"]
+
+
+def month(text: str) -> dt.date:
+    return dt.date.fromisoformat(f"{text}-01")
+
+
+def expected(sources=SOURCES, start="2024-01", end="2024-04"):
+    """Counts and monthly family shares for a selection, from POSTINGS by hand."""
+    lo, hi = month(start), month(end)
+    listed = {(pid, month(m)) for pid, _, months, _ in POSTINGS for s, m in months
+              if s in sources and lo <= month(m) <= hi}
+    is_ml = {pid: ml for pid, ml, _, _ in POSTINGS}
+    skills = {pid: sk for pid, _, _, sk in POSTINGS}
+    ml_listed = {(pid, m) for pid, m in listed if is_ml[pid]}
+    shares = {}
+    for m in sorted({m for _, m in ml_listed}):
+        ids = {pid for pid, mm in ml_listed if mm == m}
+        for family in CHART_FAMILIES:
+            hits = {pid for pid in ids if family in {FAMILY[s] for s in skills[pid]}}
+            shares[family, m] = len(hits) / len(ids)
+    return {
+        "postings": len({pid for pid, _ in listed}),
+        "ml_postings": len({pid for pid, _ in ml_listed}),
+        "shares": shares,
+    }
+
+
+@pytest.fixture
+def home(tmp_path):
+    make_snapshot(
+        tmp_path,
+        [
+            {"posting_id": pid, "is_ml": ml, "months": months,
+             "skills": [(s, FAMILY[s]) for s in skills],
+             "company": "Acme AI" if pid == "xss" else f"Company {pid}",
+             "text": XSS_TEXT if pid == "xss" else f"Company {pid} | ML Engineer | uses {', '.join(skills)}"}
+            for pid, ml, months, skills in POSTINGS
+        ],
+        built_at="2024-05-02T09:15:00+00:00",
+        demo=True,
+    )
+    return tmp_path
+
+
+def chart_shares(dash_duo):
+    """{(family, month): share} as plotted by the family chart's line traces."""
+    traces = dash_duo.driver.execute_script(
+        """
+        const gd = document.querySelector('#family-chart .js-plotly-plot');
+        if (!gd || !gd.data) return null;
+        return gd.data.filter(t => t.fill !== 'toself').map(t => [t.meta, t.x, Array.from(t.y)]);
+        """
+    )
+    if traces is None:
+        return None
+    return {
+        (family, dt.date.fromisoformat(str(x)[:10])): y
+        for family, xs, ys in traces
+        for x, y in zip(xs, ys)
+    }
+
+
+def wait_for_chart(dash_duo, want):
+    def matches():
+        got = chart_shares(dash_duo)
+        return got is not None and got.keys() == want.keys() and all(
+            abs(got[k] - want[k]) < 1e-9 for k in want
+        )
+
+    until(matches, timeout=10, msg=lambda: f"chart shows {chart_shares(dash_duo)}, want {want}")
+
+
+def wait_for_counts(dash_duo, want):
+    dash_duo.wait_for_text_to_equal("#freshness-postings", str(want["postings"]), timeout=10)
+    dash_duo.wait_for_text_to_equal("#freshness-ml-postings", str(want["ml_postings"]), timeout=10)
+
+
+def test_overview_renders_chart_counts_and_demo_banner(dash_duo, home):
+    dash_duo.start_server(create_app(home))
+    want = expected()
+
+    dash_duo.wait_for_element("#family-chart .js-plotly-plot", timeout=15)
+    wait_for_counts(dash_duo, want)
+    wait_for_chart(dash_duo, want["shares"])
+    # one band and one line per family actually drawn as SVG
+    traces = dash_duo.find_elements("#family-chart .scatterlayer .trace")
+    assert len(traces) == 2 * len(CHART_FAMILIES)
+    assert len(dash_duo.find_elements("#family-chart .scatterlayer .trace path.js-fill")) == len(CHART_FAMILIES)
+    assert dash_duo.find_elements("#family-chart .scatterlayer .trace path.js-line")
+    legend = dash_duo.find_element("#family-chart .legend").text
+    assert all(label(f) in legend for f in CHART_FAMILIES)
+
+    assert "Showing generated demo data, not real job postings." in dash_duo.find_element("#demo-banner").text
+    assert "02 May 2024, 09:15 UTC" in dash_duo.find_element("#overview-freshness").text
+    table = dash_duo.find_element("#top-skills").text
+    assert "PyTorch" in table and "MLflow" in table
+    assert dash_duo.get_logs() == []
+
+
+def test_source_filter_updates_chart_and_counts(dash_duo, home):
+    dash_duo.start_server(create_app(home))
+    wait_for_counts(dash_duo, expected())
+
+    dash_duo.find_element("#overview-sources input[value='greenhouse']").click()
+    only_hn = expected(sources=["hn"])
+    assert only_hn != expected()  # the fixture must make the filter visible
+    wait_for_counts(dash_duo, only_hn)
+    wait_for_chart(dash_duo, only_hn["shares"])
+
+    dash_duo.find_element("#overview-sources input[value='hn']").click()
+    dash_duo.wait_for_text_to_equal("#chart-empty", "Choose at least one source.", timeout=10)
+    wait_for_counts(dash_duo, {"postings": 0, "ml_postings": 0})
+    assert not dash_duo.find_elements("#family-chart")
+    assert dash_duo.get_logs() == []
+
+
+def test_date_range_updates_chart_and_counts(dash_duo, home):
+    dash_duo.start_server(create_app(home))
+    wait_for_counts(dash_duo, expected())
+
+    dash_duo.select_dcc_dropdown("#overview-start", value="Feb 2024")
+    later = expected(start="2024-02")
+    wait_for_counts(dash_duo, later)
+    wait_for_chart(dash_duo, later["shares"])
+
+    dash_duo.select_dcc_dropdown("#overview-end", value="Mar 2024")
+    dash_duo.select_dcc_dropdown("#overview-start", value="Mar 2024")
+    march = expected(start="2024-03", end="2024-03")
+    assert march["ml_postings"] == 0 and march["postings"] > 0
+    dash_duo.wait_for_text_to_equal("#chart-empty", "No ML postings in this range.", timeout=10)
+    wait_for_counts(dash_duo, march)
+    assert dash_duo.get_logs() == []
+
+
+def test_posting_text_is_shown_as_literal_text(dash_duo, home):
+    dash_duo.start_server(create_app(home))
+    dash_duo.wait_for_element("#top-skills", timeout=15)
+    dash_duo.wait_for_contains_text("#overview-examples", "LLM", timeout=10)
+    assert "Acme AI" not in dash_duo.find_element("#overview-examples").text
+
+    # clicking a skill in the top-skills table picks it for the examples
+    cell = next(
+        c for c in dash_duo.find_elements("#top-skills td[data-dash-column='skill']") if c.text == "MLflow"
+    )
+    cell.click()
+    dash_duo.wait_for_contains_text("#overview-examples", "Acme AI", timeout=10)
+
+    shown = dash_duo.find_element("#overview-examples").text
+    assert "<script>window.__xss=1</script>" in shown
+    assert '<img src=x onerror="window.__xss=2">' in shown
+    assert dash_duo.find_elements("#overview-examples img") == []
+    assert dash_duo.find_elements("#overview-examples script") == []
+    assert dash_duo.driver.execute_script("return document.querySelectorAll('img[onerror]').length") == 0
+    assert dash_duo.driver.execute_script("return window.__xss") is None
+
+
+def test_example_picker_dropdown(dash_duo, home):
+    dash_duo.start_server(create_app(home))
+    dash_duo.wait_for_element("#example-pick", timeout=15)
+    dash_duo.select_dcc_dropdown("#example-pick", value=f"{label('mlops')} (any {label('mlops')} skill)")
+    dash_duo.wait_for_contains_text("#overview-examples", "Acme AI", timeout=10)
+    shown = dash_duo.find_element("#overview-examples").text
+    mlops_ids = {pid for pid, ml, _, skills in POSTINGS if ml and any(FAMILY[s] == "mlops" for s in skills)}
+    for pid in mlops_ids - {"xss"}:
+        assert f"Company {pid}" in shown
+    assert "Company p01" not in shown
+    assert dash_duo.driver.execute_script("return window.__xss") is None
+
+
+def test_no_snapshot_says_what_to_run(dash_duo, tmp_path):
+    dash_duo.start_server(create_app(tmp_path))
+    dash_duo.wait_for_contains_text("#overview-missing", "skilltrends etl", timeout=15)
+    assert dash_duo.get_logs() == []
+
+
+def test_unknown_path_shows_not_found(dash_duo, home):
+    dash_duo.start_server(create_app(home))
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/no/such/page")
+    dash_duo.wait_for_contains_text("main", "Page not found", timeout=10)

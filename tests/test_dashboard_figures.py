@@ -1,0 +1,167 @@
+"""Figure builders and widgets, without the app: frames in, figures/components out."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import plotly.graph_objects as go
+import polars as pl
+import pytest
+from dash import html
+
+from analysis.families import CHART_FAMILIES, label
+from analysis.shares import family_shares, top_skills
+from dashboard.components import demo_banner, posting_card, top_skills_table
+from dashboard.figures import family_share_figure
+from dashboard.theme import FAMILY_COLOURS
+
+MONTHS = [dt.date(2024, m, 1) for m in (1, 2, 3, 5)]
+
+
+def _shares_frame():
+    """A share frame built by hand: distinct numbers per (month, family)."""
+    rows = []
+    for i, month in enumerate(MONTHS):
+        for j, family in enumerate(CHART_FAMILIES):
+            total = 20 + i
+            postings = (3 * i + 5 * j) % total
+            rows.append(
+                {
+                    "month": month,
+                    "family": family,
+                    "postings": postings,
+                    "total": total,
+                    "share": postings / total,
+                    "ci_low": max(0.0, postings / total - 0.05 - 0.01 * j),
+                    "ci_high": min(1.0, postings / total + 0.07 + 0.01 * i),
+                }
+            )
+    return pl.DataFrame(rows)
+
+
+def _traces_by_name(figure: go.Figure):
+    return {trace.name: trace for trace in figure.data}
+
+
+def test_one_line_and_one_band_per_family_with_the_right_points():
+    frame = _shares_frame()
+    figure = family_share_figure(frame.sample(fraction=1.0, shuffle=True, seed=1))
+
+    assert len(figure.data) == 2 * len(CHART_FAMILIES)
+    lines = [t for t in figure.data if t.fill is None]
+    bands = [t for t in figure.data if t.fill == "toself"]
+    assert [t.meta for t in lines] == list(CHART_FAMILIES)
+    assert len(bands) == len(CHART_FAMILIES)
+
+    traces = _traces_by_name(figure)
+    for family in CHART_FAMILIES:
+        rows = [r for r in frame.iter_rows(named=True) if r["family"] == family]
+        rows.sort(key=lambda r: r["month"])
+        months = [r["month"] for r in rows]
+
+        line = traces[label(family)]
+        assert list(line.x) == months
+        assert list(line.y) == pytest.approx([r["share"] for r in rows])
+        assert line.line.color == FAMILY_COLOURS[family]
+        assert [list(c[:2]) for c in line.customdata] == [[r["postings"], r["total"]] for r in rows]
+
+        band = traces[f"{family} 95% CI"]
+        assert list(band.x) == months + months[::-1]
+        assert list(band.y) == pytest.approx(
+            [r["ci_high"] for r in rows] + [r["ci_low"] for r in reversed(rows)]
+        )
+        assert band.showlegend is False and band.hoverinfo == "skip"
+
+
+def test_band_precedes_its_line_so_the_line_draws_on_top():
+    names = [t.name for t in family_share_figure(_shares_frame()).data]
+    for family in CHART_FAMILIES:
+        assert names.index(f"{family} 95% CI") == names.index(label(family)) - 1
+
+
+def test_absent_families_are_skipped_and_other_is_not_charted():
+    frame = _shares_frame().filter(pl.col("family") != "mlops")
+    frame = pl.concat([frame, frame.filter(pl.col("family") == "llm").with_columns(family=pl.lit("other"))])
+    figure = family_share_figure(frame)
+    assert [t.meta for t in figure.data if t.fill is None] == ["classic_ml", "llm"]
+
+
+def test_figure_from_family_shares_output_and_lazy_frames():
+    rows = pl.DataFrame(
+        {
+            "posting_id": ["a", "b", "c", "a"],
+            "month": [MONTHS[0], MONTHS[0], MONTHS[1], MONTHS[1]],
+            "families": [["llm"], ["classic_ml", "llm"], None, ["llm"]],
+            "skills": [None, None, None, None],
+        },
+        schema_overrides={"skills": pl.List(pl.Struct({"skill": pl.String, "family": pl.String}))},
+    )
+    shares = family_shares(rows)
+    figure = family_share_figure(shares.lazy())
+    llm = _traces_by_name(figure)[label("llm")]
+    # Jan: a, b both mention llm (2/2); Feb: a of a, c (1/2)
+    assert list(llm.y) == [2 / 2, 1 / 2]
+    assert figure.layout.yaxis.tickformat == ".0%"
+
+
+def test_figure_rejects_frames_without_share_columns():
+    with pytest.raises(ValueError, match="ci_low"):
+        family_share_figure(_shares_frame().drop("ci_low"))
+
+
+def _find(component, kind):
+    """Every component of type ``kind`` in a Dash component tree."""
+    found = [component] if isinstance(component, kind) else []
+    children = getattr(component, "children", None)
+    if children is None:
+        return found
+    for child in children if isinstance(children, (list, tuple)) else [children]:
+        if child is not None and not isinstance(child, str):
+            found += _find(child, kind)
+    return found
+
+
+def test_posting_card_shows_text_as_a_plain_string():
+    text = 'Hi <script>window.__xss=1</script>\n<img src=x onerror="window.__xss=2">'
+    card = posting_card(
+        {"company": "<b>Acme</b>", "title": "ML Eng", "month": MONTHS[0], "url": "https://example.com/1",
+         "text": text, "evidence": "<i>RAG</i> pipelines."}
+    )
+    (pre,) = _find(card, html.Pre)
+    assert pre.children == text  # a string child: React renders it as text, escaped
+    assert not _find(card, html.Img) and not _find(card, html.Script)
+    assert "dangerously_allow_html" not in repr(card)
+    (link,) = _find(card, html.A)
+    assert link.href == "https://example.com/1" and link.rel == "noopener noreferrer"
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,x", "", None])
+def test_posting_card_drops_links_that_are_not_http(url):
+    card = posting_card({"company": "A", "title": "B", "month": MONTHS[0], "url": url, "text": "t"})
+    assert _find(card, html.A) == []
+
+
+def test_top_skills_table_rows():
+    rows = pl.DataFrame(
+        {
+            "posting_id": ["a", "b", "c"],
+            "month": [MONTHS[0]] * 3,
+            "families": [None] * 3,
+            "skills": [
+                [{"skill": "RAG", "family": "llm"}, {"skill": "MLflow", "family": "mlops"}],
+                [{"skill": "RAG", "family": "llm"}],
+                None,
+            ],
+        }
+    )
+    table = top_skills_table(top_skills(rows, 10))
+    assert [(r["skill"], r["family"], r["postings"]) for r in table.data] == [
+        ("RAG", label("llm"), "2 of 3"),
+        ("MLflow", label("mlops"), "1 of 3"),
+    ]
+    assert table.data[0]["share"] == pytest.approx(2 / 3)
+
+
+def test_demo_banner():
+    assert demo_banner(False) is None
+    assert demo_banner(True).children == "Showing generated demo data, not real job postings."
