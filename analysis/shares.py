@@ -149,6 +149,20 @@ def top_skills(
     )
 
 
+RESOLUTIONS = {"month": "1mo", "quarter": "3mo", "year": "1y"}
+
+
+def by_period(frame: pl.DataFrame | pl.LazyFrame, resolution: str = "month") -> pl.LazyFrame:
+    """Re-bucket per-month rows into quarters or years (``month`` then holds the period start).
+
+    A posting listed in several months of one period counts once there, because the
+    share functions count distinct postings per period.
+    """
+    if resolution not in RESOLUTIONS:
+        raise ValueError(f"resolution must be one of {', '.join(RESOLUTIONS)}, not {resolution!r}")
+    return _rows(frame).with_columns(pl.col("month").dt.truncate(RESOLUTIONS[resolution]))
+
+
 def _rows(frame: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     rows = frame.lazy()
     missing = [c for c in _FRAME_COLUMNS if c not in rows.collect_schema().names()]

@@ -367,3 +367,22 @@ def test_open_snapshot_follows_the_pointer(tmp_path):
     make_snapshot(tmp_path, [{"posting_id": "new", "months": ["2023-01"]}])
     with open_snapshot(tmp_path) as conn:
         assert conn.execute("SELECT posting_id FROM postings").fetchall() == [("new",)]
+
+
+def test_by_period_counts_a_posting_once_per_quarter():
+    from datetime import date
+
+    import polars as pl
+
+    from analysis.shares import by_period, family_shares
+
+    rows = pl.DataFrame({
+        "posting_id": ["a", "a", "b", "c"],
+        "month": [date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1), date(2024, 4, 1)],
+        "families": [["llm"], ["llm"], ["mlops"], ["llm"]],
+        "skills": [[], [], [], []],
+    }, schema_overrides={"skills": pl.List(pl.Struct({"skill": pl.String, "family": pl.String}))})
+    quarterly = family_shares(by_period(rows, "quarter")).filter(pl.col("family") == "llm")
+    # Q1: a (listed twice) and b → 1 of 2 mention llm; Q2: c → 1 of 1.
+    assert quarterly.select("month", "postings", "total").rows() == [
+        (date(2024, 1, 1), 1, 2), (date(2024, 4, 1), 1, 1)]

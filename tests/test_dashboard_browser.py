@@ -50,10 +50,13 @@ def month(text: str) -> dt.date:
     return dt.date.fromisoformat(f"{text}-01")
 
 
-def expected(sources=SOURCES, start="2024-01", end="2024-04"):
-    """Counts and monthly family shares for a selection, from POSTINGS by hand."""
+def expected(sources=SOURCES, start="2024-01", end="2024-04", bucket=lambda m: m):
+    """Counts and family shares per period for a selection, from POSTINGS by hand.
+
+    ``bucket`` maps a month to the start of its period (identity: monthly points).
+    """
     lo, hi = month(start), month(end)
-    listed = {(pid, month(m)) for pid, _, months, _ in POSTINGS for s, m in months
+    listed = {(pid, bucket(month(m))) for pid, _, months, _ in POSTINGS for s, m in months
               if s in sources and lo <= month(m) <= hi}
     is_ml = {pid: ml for pid, ml, _, _ in POSTINGS}
     skills = {pid: sk for pid, _, _, sk in POSTINGS}
@@ -223,3 +226,13 @@ def test_unknown_path_shows_not_found(dash_duo, home):
     dash_duo.start_server(create_app(home))
     dash_duo.wait_for_page(f"{dash_duo.server_url}/no/such/page")
     dash_duo.wait_for_contains_text("main", "Page not found", timeout=10)
+
+
+def test_resolution_switch_regroups_the_points(dash_duo, home):
+    dash_duo.start_server(create_app(home))
+    wait_for_chart(dash_duo, expected()["shares"])
+    dash_duo.find_element("#overview-resolution input[value='quarter']").click()
+    by_quarter = expected(bucket=lambda m: m.replace(month=(m.month - 1) // 3 * 3 + 1))
+    wait_for_chart(dash_duo, by_quarter["shares"])
+    assert {m for _, m in by_quarter["shares"]} == {dt.date(2024, 1, 1), dt.date(2024, 4, 1)}
+    assert dash_duo.get_logs() == []

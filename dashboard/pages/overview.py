@@ -79,6 +79,16 @@ def layout(**_query):
                         ),
                         wide=True,
                     ),
+                    _control(
+                        "Points per",
+                        dcc.RadioItems(
+                            id="overview-resolution",
+                            options=[{"label": r.capitalize(), "value": r} for r in shares.RESOLUTIONS],
+                            value="month",
+                            inline=True,
+                            className="checklist",
+                        ),
+                    ),
                 ],
                 className="controls",
             ),
@@ -122,9 +132,10 @@ def _control(text, widget, wide=False):
     Input("overview-start", "value"),
     Input("overview-end", "value"),
     Input("overview-sources", "value"),
+    Input("overview-resolution", "value"),
     State("example-pick", "value"),
 )
-def update_overview(start, end, sources, picked):
+def update_overview(start, end, sources, resolution, picked):
     """Recompute the chart, counts, table and example choices for the selection."""
     sources = list(sources or [])
     problem = _selection_problem(start, end, sources)
@@ -143,7 +154,7 @@ def update_overview(start, end, sources, picked):
         options = _pick_options()
         return banner, fresh_line, empty_state(problem, id="chart-empty"), None, options, _keep(picked, options)
 
-    figure = family_share_figure(shares.family_shares(rows))
+    figure = family_share_figure(shares.family_shares(shares.by_period(rows, resolution or "month")))
     top = shares.top_skills(rows, TOP_N)
     options = _pick_options(top)
     chart = dcc.Graph(id="family-chart", figure=figure, config={"displaylogo": False})
