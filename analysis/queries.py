@@ -114,6 +114,12 @@ def ml_posting_months(
     return _frame(conn, sql, _selection_params(conn, start, end, sources))
 
 
+def is_demo(conn: duckdb.DuckDBPyConnection) -> bool:
+    """True when the snapshot was built from generated demo data (``meta.demo``)."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'demo'").fetchone()
+    return bool(row) and str(row[0]).strip().lower() == "true"
+
+
 def freshness(
     conn: duckdb.DuckDBPyConnection,
     start: MonthLike,
@@ -135,7 +141,7 @@ def freshness(
         built_at=_parse_timestamp(meta.get("built_at")),
         postings=int(postings or 0),
         ml_postings=int(ml_postings or 0),
-        demo=str(meta.get("demo", "")).strip().lower() == "true",
+        demo=is_demo(conn),
     )
 
 

@@ -61,3 +61,24 @@ def test_several_apps_in_one_process_each_get_the_page_callbacks_once(tmp_path):
         assert len(outputs) == len(set(outputs))
         assert outputs.count("overview-examples.children") == 1
         assert any("overview-chart.children" in o for o in outputs)
+
+
+def test_posting_card_links_only_when_asked_and_only_to_http():
+    from dash import html
+
+    from dashboard.components import posting_card
+
+    def links(card):
+        found, stack = [], [card]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, html.A):
+                found.append(node.href)
+            children = getattr(node, "children", None)
+            stack.extend(children if isinstance(children, list) else [children] if children is not None else [])
+        return found
+
+    row = {"company": "Acme", "url": "https://news.ycombinator.com/item?id=1", "text": "<b>x</b>"}
+    assert links(posting_card(row)) == [row["url"]]
+    assert links(posting_card(row, link=False)) == []
+    assert links(posting_card({**row, "url": "javascript:alert(1)"})) == []

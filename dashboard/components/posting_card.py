@@ -5,11 +5,13 @@ from dash import html
 from dashboard.theme import month_label
 
 
-def posting_card(row: dict):
+def posting_card(row: dict, link: bool = True):
     """One example posting; its text is shown as plain text, never as HTML.
 
     :param row: a row of :func:`analysis.queries.example_postings` (``company, title,
         month, url, text, evidence``).
+    :param link: offer the posting's URL; off for generated demo data, whose ids would
+        point at unrelated real HN items.
     """
     header = [
         html.Strong(row.get("company") or "Unknown company"),
@@ -17,7 +19,7 @@ def posting_card(row: dict):
         html.Span(month_label(row["month"]), className="posting-month") if row.get("month") else None,
     ]
     url = row.get("url") or ""
-    if urlsplit(url).scheme in ("http", "https"):
+    if link and urlsplit(url).scheme in ("http", "https"):
         header.append(
             html.A("open", href=url, target="_blank", rel="noopener noreferrer", className="posting-link")
         )

@@ -215,6 +215,7 @@ def update_examples(pick, start, end, sources):
             found = queries.example_postings(
                 conn, start, end, sources, limit=EXAMPLE_LIMIT, **{kind: name}
             )
+            demo = queries.is_demo(conn)
     except SnapshotMissing as exc:
         return empty_state(str(exc), id="examples-empty")
     if found.is_empty():
@@ -227,7 +228,7 @@ def update_examples(pick, start, end, sources):
     )
     return [
         html.P(intro, className="hint"),
-        *(posting_card(row) for row in found.iter_rows(named=True)),
+        *(posting_card(row, link=not demo) for row in found.iter_rows(named=True)),
     ]
 
 
