@@ -72,7 +72,7 @@ def available_sources(conn: duckdb.DuckDBPyConnection) -> list[str]:
 
 def month_range(conn: duckdb.DuckDBPyConnection) -> tuple[dt.date, dt.date] | None:
     """The first and last month any listing counts in, or None for an empty snapshot."""
-    first, last = conn.execute("SELECT min(month), max(month) FROM posting_months").fetchone()
+    first, last = conn.execute("SELECT min(month), max(month) FROM posting_months").fetchall()[0]
     if first is None:
         return None
     return first, last
@@ -116,8 +116,8 @@ def ml_posting_months(
 
 def is_demo(conn: duckdb.DuckDBPyConnection) -> bool:
     """True when the snapshot was built from generated demo data (``meta.demo``)."""
-    row = conn.execute("SELECT value FROM meta WHERE key = 'demo'").fetchone()
-    return bool(row) and str(row[0]).strip().lower() == "true"
+    rows = conn.execute("SELECT value FROM meta WHERE key = 'demo'").fetchall()
+    return bool(rows) and str(rows[0][0]).strip().lower() == "true"
 
 
 def freshness(
@@ -135,7 +135,7 @@ def freshness(
         {_SELECTION}
         """,
         _selection_params(conn, start, end, sources),
-    ).fetchone()
+    ).fetchall()[0]
     meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('built_at', 'demo')").fetchall())
     return Freshness(
         built_at=_parse_timestamp(meta.get("built_at")),

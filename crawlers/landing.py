@@ -43,6 +43,14 @@ CREATE TABLE IF NOT EXISTS postings (
     location    VARCHAR,
     raw         JSON,
     fetched_at  TIMESTAMP NOT NULL,
+    department      VARCHAR,
+    employment_type VARCHAR,
+    remote          BOOLEAN,
+    salary_min      DOUBLE,
+    salary_max      DOUBLE,
+    salary_currency VARCHAR,
+    salary_period   VARCHAR,
+    updated_at      TIMESTAMP,
     PRIMARY KEY (source, source_id)
 );
 """
@@ -62,6 +70,15 @@ ITEM_ARROW_SCHEMA = pa.schema(
         ("location", pa.string()),
         ("raw", pa.string()),
         ("fetched_at", pa.timestamp("us")),
+        # Appended later (job boards); older landing files lack them.
+        ("department", pa.string()),
+        ("employment_type", pa.string()),
+        ("remote", pa.bool_()),
+        ("salary_min", pa.float64()),
+        ("salary_max", pa.float64()),
+        ("salary_currency", pa.string()),
+        ("salary_period", pa.string()),
+        ("updated_at", pa.timestamp("us")),
     ]
 )
 assert ITEM_ARROW_SCHEMA.names == [f.name for f in fields(PostingItem)]
@@ -95,7 +112,9 @@ class LandingWriter:
         batch = pa.Table.from_pylist([asdict(item) for item in items], schema=ITEM_ARROW_SCHEMA)
         self.conn.register("landing_batch", batch)
         try:
-            added = self.conn.execute("INSERT OR IGNORE INTO postings SELECT * FROM landing_batch").fetchone()[0]
+            added = self.conn.execute(
+                "INSERT OR IGNORE INTO postings BY NAME SELECT * FROM landing_batch"
+            ).fetchall()[0][0]
         finally:
             self.conn.unregister("landing_batch")
         self.items += added

@@ -101,7 +101,7 @@ def run_etl(home: Home, full: bool = False, demo: bool | None = None) -> EtlRepo
                 _set_meta(conn, {"built_at": utc_now().isoformat(sep=" ")})
             report.postings_total, report.ml_postings_total = conn.execute(
                 "SELECT count(*), count(*) FILTER (is_ml) FROM postings"
-            ).fetchone()
+            ).fetchall()[0]
             conn.execute("CHECKPOINT").fetchall()
         finally:
             conn.close()
