@@ -51,6 +51,8 @@ EXTENSIONS = {
 # Where landing files go: <SKILLTRENDS_HOME>/landing/<source>/<run_id>.duckdb.
 SKILLTRENDS_HOME = os.environ.get("SKILLTRENDS_HOME", "data")
 LANDING_BATCH_SIZE = 500
+# Lever postings asked for per page (the API's ``limit``); pages are read until a short one.
+LEVER_PAGE_SIZE = 100
 # Progress display on stderr (the CLI turns it on); seconds between updates.
 CRAWL_PROGRESS_ENABLED = False
 CRAWL_PROGRESS_INTERVAL = 1.0

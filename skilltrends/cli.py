@@ -68,6 +68,10 @@ def cli():
 @click.option("--since", metavar="YYYY-MM", help="First month to crawl (inclusive).")
 @click.option("--until", metavar="YYYY-MM", help="Last month to crawl (inclusive).")
 @click.option(
+    "--board", "boards", multiple=True, metavar="TOKEN",
+    help="Job board to crawl (greenhouse, lever, ashby); repeat for more. Default: the boards in crawlers/boards.toml.",
+)
+@click.option(
     "--set", "overrides", multiple=True, metavar="NAME=VALUE",
     help="Override a Scrapy setting, e.g. --set DOWNLOAD_DELAY=0 for a local mirror.",
 )
@@ -75,19 +79,26 @@ def cli():
 @click.option("--verbose", is_flag=True, help="Log every Scrapy event, not only warnings and errors.")
 @home_option
 @user_errors
-def crawl(sources, since, until, overrides, progress, verbose, home):
+def crawl(sources, since, until, boards, overrides, progress, verbose, home):
     """Crawl SOURCE... into landing files under HOME/landing.
 
+    Sources: hn (monthly "Who is hiring?" threads), greenhouse, lever, ashby (job boards,
+    listing what is open now: --since/--until do not apply to them).
+
     \b
-    Example:
+    Examples:
       skilltrends crawl hn --since 2023-01 --until 2023-06
+      skilltrends crawl greenhouse --board anthropic --board databricks
     """
     from crawlers.runner import run_crawl
 
     settings = dict(parse_setting(text) for text in overrides)
     settings.setdefault("CRAWL_PROGRESS_ENABLED", progress)
     settings.setdefault("LOG_LEVEL", "INFO" if verbose else "WARNING")
-    results = run_crawl(list(sources), str(Home.resolve(home).root), {"since": since, "until": until}, settings)
+    spider_args = {"since": since, "until": until}
+    if boards:
+        spider_args["boards"] = ",".join(boards)
+    results = run_crawl(list(sources), str(Home.resolve(home).root), spider_args, settings)
     for source, stats in results.items():
         click.echo(
             f"{source}: {stats.get('skilltrends/postings_stored', 0):,} postings stored in "

@@ -17,6 +17,10 @@ FIXTURES = TESTS / "fixtures"
 PROJECT = TESTS.parent
 SHARED_DATA = PROJECT.parent / "shared" / "data"
 SEARCH = "/api/v1/search_by_date?page={page}&query=hiring&tags=story,(author__whoishiring,author_whoishiring)"
+GREENHOUSE_JOBS = "/v1/boards/{token}/jobs?content=true"
+LEVER_PAGE = "/v0/postings/{token}?mode=json&skip={skip}&limit={limit}"
+ASHBY_BOARD = "/posting-api/job-board/{token}?includeCompensation=true"
+LEVER_TEST_PAGE_SIZE = 2  # the Lever fixtures hold two postings a page
 # Fast, still polite in kind: robots.txt obeyed, retries on, only the waits shortened.
 FAST_CRAWL = ["--set", "DOWNLOAD_DELAY=0", "--set", "AUTOTHROTTLE_ENABLED=False",
               "--set", "RETRY_BACKOFF_BASE=0.05", "--no-progress"]
@@ -45,14 +49,44 @@ def serve_hn_fixtures(server: FixtureServer, folder: Path = FIXTURES / "hn") -> 
         server.serve_file(f"/api/v1/items/{item_file.stem.removeprefix('item_')}", item_file)
 
 
+def serve_greenhouse_fixtures(server: FixtureServer, folder: Path = FIXTURES / "greenhouse") -> None:
+    for board_file in folder.glob("*.json"):
+        server.serve_file(GREENHOUSE_JOBS.format(token=board_file.stem), board_file)
+
+
+def serve_lever_fixtures(server: FixtureServer, limit: int = LEVER_TEST_PAGE_SIZE,
+                         folder: Path = FIXTURES / "lever") -> None:
+    """``<site>_skip<N>.json`` at ``skip=N&limit=<limit>``."""
+    for page_file in folder.glob("*_skip*.json"):
+        token, _, skip = page_file.stem.rpartition("_skip")
+        server.serve_file(LEVER_PAGE.format(token=token, skip=int(skip), limit=limit), page_file)
+
+
+def serve_ashby_fixtures(server: FixtureServer, folder: Path = FIXTURES / "ashby") -> None:
+    for board_file in folder.glob("*.json"):
+        server.serve_file(ASHBY_BOARD.format(token=board_file.stem), board_file)
+
+
+def crawl(source: str, home: Path, server: FixtureServer, *args: str, env_var: str | None = None,
+          env: dict | None = None) -> subprocess.CompletedProcess:
+    """``skilltrends crawl <source>`` through the real CLI, its API base URL on ``server``.
+
+    ``env_var`` defaults to ``SKILLTRENDS_<SOURCE>_URL``; the board registry is the fixtures'
+    (``tests/fixtures/boards.toml``) unless ``env`` names another.
+    """
+    env_var = env_var or f"SKILLTRENDS_{source.upper()}_URL"
+    return run_cli("crawl", source, "--home", str(home), *FAST_CRAWL, *args,
+                   env={env_var: server.url, "SKILLTRENDS_BOARDS_FILE": str(FIXTURES / "boards.toml"),
+                        **(env or {})})
+
+
 def crawl_hn(home: Path, server: FixtureServer, *args: str) -> subprocess.CompletedProcess:
-    return run_cli("crawl", "hn", "--home", str(home), *FAST_CRAWL, *args,
-                   env={"SKILLTRENDS_HN_URL": server.url})
+    return crawl("hn", home, server, *args)
 
 
-def landing_rows(home: Path, sql: str = "SELECT * FROM postings") -> list[dict]:
+def landing_rows(home: Path, sql: str = "SELECT * FROM postings", source: str = "hn") -> list[dict]:
     rows = []
-    for path in sorted((home / "landing" / "hn").glob("*.duckdb")):
+    for path in sorted((home / "landing" / source).glob("*.duckdb")):
         conn = duckdb.connect(str(path), read_only=True)
         try:
             rows += conn.sql(sql).pl().to_dicts()
@@ -61,5 +95,5 @@ def landing_rows(home: Path, sql: str = "SELECT * FROM postings") -> list[dict]:
     return rows
 
 
-def crawl_runs(home: Path) -> list[dict]:
-    return landing_rows(home, "SELECT * FROM crawl_run")
+def crawl_runs(home: Path, source: str = "hn") -> list[dict]:
+    return landing_rows(home, "SELECT * FROM crawl_run", source)

@@ -8,22 +8,34 @@ import subprocess
 import sys
 
 from tests.fixture_server import FixtureServer
-from tests.helpers import FIXTURES, PROJECT, serve_hn_fixtures
+from tests.helpers import ASHBY_BOARD, FIXTURES, GREENHOUSE_JOBS, LEVER_PAGE, PROJECT, serve_hn_fixtures
+
+# The contracts name real boards; the local server answers each with a fixture.
+CONTRACT_FIXTURES = {
+    "/api/v1/items/2396027": FIXTURES / "hn" / "item_9103.json",  # the real April 2011 thread
+    GREENHOUSE_JOBS.format(token="anthropic"): FIXTURES / "greenhouse" / "acmeai.json",
+    LEVER_PAGE.format(token="mistral", skip=0, limit=100): FIXTURES / "lever" / "orbital_skip0.json",
+    ASHBY_BOARD.format(token="openai"): FIXTURES / "ashby" / "lumen.json",
+}
 
 
-def test_scrapy_check_passes(tmp_path):
+def test_scrapy_check_passes_for_every_spider(tmp_path):
     with FixtureServer() as server:
         serve_hn_fixtures(server)
-        # The contract names the real April 2011 thread; the local server answers with a fixture.
-        server.serve_file("/api/v1/items/2396027", FIXTURES / "hn" / "item_9103.json")
+        for path, fixture in CONTRACT_FIXTURES.items():
+            server.serve_file(path, fixture)
         result = subprocess.run(
-            [sys.executable, "-m", "scrapy", "check", "hn", "-s", "DOWNLOAD_DELAY=0",
+            # No spider named: `scrapy check` runs the contracts of every spider.
+            [sys.executable, "-m", "scrapy", "check", "-s", "DOWNLOAD_DELAY=0",
              "-s", "AUTOTHROTTLE_ENABLED=False"],
             cwd=PROJECT, capture_output=True, text=True, timeout=120,
-            env={**os.environ, "SKILLTRENDS_HN_URL": server.url, "SKILLTRENDS_HOME": str(tmp_path)},
+            env={**os.environ, "SKILLTRENDS_HOME": str(tmp_path),
+                 **{f"SKILLTRENDS_{name}_URL": server.url for name in ("HN", "GREENHOUSE", "LEVER", "ASHBY")}},
         )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
-    ran = re.search(r"Ran (\d+) contracts", output)
-    assert ran and int(ran.group(1)) >= 5 and output.rstrip().endswith("OK")
-    assert server.requested("/api/v1/items/2396027") and server.requested("/api/v1/search_by_date")
+    ran = re.search(r"Ran (\d+) contracts", output)  # post-hooks: hn 5, each job-board spider 3
+    assert ran and int(ran.group(1)) >= 14 and output.rstrip().endswith("OK")
+    assert server.requested("/api/v1/search_by_date")
+    for path in CONTRACT_FIXTURES:
+        assert server.requested(path), f"the contract at {path} was not checked"

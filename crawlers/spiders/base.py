@@ -37,8 +37,14 @@ class SourceSpider(scrapy.Spider):
 
     base_url_env: str = ""
     default_base_url: str = ""
+    takes_boards: bool = False  # job-board spiders (``JobBoardSpider``) take ``board``/``boards``
 
     def __init__(self, *args, since: str | None = None, until: str | None = None, **kwargs):
+        if not self.takes_boards and ({"board", "boards"} & kwargs.keys()):
+            raise BadArgument(
+                f"{self.name} has no boards: --board applies to job-board sources "
+                "(greenhouse, lever, ashby); crawl them separately."
+            )
         super().__init__(*args, **kwargs)
         self.since = parse_month(since, "since")
         self.until = parse_month(until, "until")

@@ -1,0 +1,103 @@
+"""Ashby job boards, through the public Job Posting API (no key needed to read).
+
+``/posting-api/job-board/<board>?includeCompensation=true`` returns a whole board in one
+response: ``{"apiVersion": "1", "jobs": [...]}``, each job with ``descriptionHtml`` and,
+asked with ``includeCompensation=true``, a ``compensation`` object whose
+``summaryComponents`` hold the pay ranges (``compensationType`` "Salary", ``minValue``,
+``maxValue``, ``currencyCode``, ``interval``). Jobs marked ``isListed: false`` are skipped.
+See ``docs/sources.md`` for the mapping.
+"""
+
+from __future__ import annotations
+
+import html
+
+
+from crawlers.items import PostingItem
+from crawlers.spiders.jobboard import (
+    JobBoardSpider, amount, salary_period, text_or_none, utc_from_iso,
+)
+
+BOARD_PATH = "/posting-api/job-board/{token}?includeCompensation=true"
+REMOTE_BY_WORKPLACE = {"remote": True, "onsite": False, "on-site": False, "hybrid": False}
+
+
+class AshbySpider(JobBoardSpider):
+    name = "ashby"
+    base_url_env = "SKILLTRENDS_ASHBY_URL"
+    default_base_url = "https://api.ashbyhq.com"
+    board_path = BOARD_PATH
+
+
+    def parse_board(self, response, token: str):
+        """One board: every listed job, with its compensation.
+
+        @api_path /posting-api/job-board/openai?includeCompensation=true
+        @cb_kwargs {"token": "openai"}
+        @returns requests 0 0
+        @returns items 1
+        @scrapes source source_id url html title company location posted_at employment_type remote raw
+        """
+        data = self.load_json(response, f"Ashby board {token!r}")
+        if data is None:
+            return
+        jobs = data.get("jobs") if isinstance(data, dict) else None
+        if not isinstance(jobs, list):
+            self.unexpected_layout(token, response, "an object with a 'jobs' list")
+            return
+        self.count("boards_done")
+        for job in jobs:
+            item = self.posting_from_job(token, job)
+            if item is not None:
+                yield item
+
+    def posting_from_job(self, token: str, job) -> PostingItem | None:
+        if not isinstance(job, dict) or not job.get("id"):
+            self.count("jobs_unreadable")
+            return None
+        if job.get("isListed") is False:
+            self.count("jobs_unlisted")
+            return None
+        salary = salary_component(job.get("compensation"))
+        return self.posting(
+            token, job,
+            source_id=str(job["id"]),
+            url=job.get("jobUrl"),
+            html=job.get("descriptionHtml") or plain_as_html(job.get("descriptionPlain")),
+            title=text_or_none(job.get("title")),
+            location=text_or_none(job.get("location")),
+            posted_at=utc_from_iso(job.get("publishedAt")),
+            updated_at=utc_from_iso(job.get("updatedAt")),
+            department=text_or_none(job.get("department")) or text_or_none(job.get("team")),
+            employment_type=text_or_none(job.get("employmentType")),
+            remote=remote(job),
+            salary_min=amount(salary.get("minValue")),
+            salary_max=amount(salary.get("maxValue")),
+            salary_currency=text_or_none(salary.get("currencyCode")),
+            salary_period=salary_period(salary.get("interval")),
+        )
+
+
+def remote(job: dict) -> bool | None:
+    """``workplaceType`` when given (Remote / OnSite / Hybrid), else ``isRemote``."""
+    workplace = str(job.get("workplaceType") or "").strip().lower()
+    if workplace in REMOTE_BY_WORKPLACE:
+        return REMOTE_BY_WORKPLACE[workplace]
+    return job["isRemote"] if isinstance(job.get("isRemote"), bool) else None
+
+
+def salary_component(compensation) -> dict:
+    """The "Salary" summary component, or the one tier's when there is no summary; else {}."""
+    if not isinstance(compensation, dict):
+        return {}
+    components = compensation.get("summaryComponents") or []
+    if not components:
+        tiers = [tier for tier in compensation.get("compensationTiers") or [] if isinstance(tier, dict)]
+        # Several tiers (zones) without a summary: no single range to store.
+        components = (tiers[0].get("components") or []) if len(tiers) == 1 else []
+    salaries = [c for c in components if isinstance(c, dict) and c.get("compensationType") == "Salary"]
+    return salaries[0] if salaries else {}
+
+
+def plain_as_html(text) -> str:
+    return f"<p>{html.escape(text)}</p>" if isinstance(text, str) and text.strip() else ""

@@ -1,0 +1,78 @@
+"""Greenhouse job boards, through the public Job Board API (no key needed to read).
+
+``/v1/boards/<token>/jobs?content=true`` returns a whole board in one response:
+``{"jobs": [...], "meta": {"total": N}}``. With ``content=true`` each job carries its
+description in ``content``, HTML whose markup is entity-escaped (``&lt;p&gt;``); it is
+unescaped once into ``html``. One posting per job; see ``docs/sources.md`` for the mapping.
+"""
+
+from __future__ import annotations
+
+import html
+
+
+from crawlers.items import PostingItem
+from crawlers.spiders.jobboard import JobBoardSpider, text_or_none, utc_from_iso
+
+JOBS_PATH = "/v1/boards/{token}/jobs?content=true"
+EMPLOYMENT_TYPE_FIELDS = {"employment type", "employment_type", "job type"}
+
+
+class GreenhouseSpider(JobBoardSpider):
+    name = "greenhouse"
+    base_url_env = "SKILLTRENDS_GREENHOUSE_URL"
+    default_base_url = "https://boards-api.greenhouse.io"
+    board_path = JOBS_PATH
+
+
+    def parse_board(self, response, token: str):
+        """One board: every job with its content.
+
+        @api_path /v1/boards/anthropic/jobs?content=true
+        @cb_kwargs {"token": "anthropic"}
+        @returns requests 0 0
+        @returns items 1
+        @scrapes source source_id url html title company location posted_at updated_at raw
+        """
+        data = self.load_json(response, f"Greenhouse board {token!r}")
+        if data is None:
+            return
+        jobs = data.get("jobs") if isinstance(data, dict) else None
+        if not isinstance(jobs, list):
+            self.unexpected_layout(token, response, "an object with a 'jobs' list")
+            return
+        self.count("boards_done")
+        for job in jobs:
+            item = self.posting_from_job(token, job)
+            if item is not None:
+                yield item
+
+    def posting_from_job(self, token: str, job) -> PostingItem | None:
+        if not isinstance(job, dict) or job.get("id") is None:
+            self.count("jobs_unreadable")
+            return None
+        place = job.get("location")
+        location = text_or_none(place.get("name") if isinstance(place, dict) else place)
+        departments = [d.get("name") for d in job.get("departments") or [] if isinstance(d, dict)]
+        return self.posting(
+            token, job,
+            source_id=str(job["id"]),
+            url=job.get("absolute_url"),
+            html=html.unescape(job.get("content") or ""),
+            title=text_or_none(job.get("title")),
+            location=location,
+            posted_at=utc_from_iso(job.get("first_published")),
+            updated_at=utc_from_iso(job.get("updated_at")),
+            department="; ".join(name for name in departments if text_or_none(name)) or None,
+            employment_type=employment_type(job.get("metadata")),
+            # Greenhouse has no remote flag: a location naming "remote" is the only sign.
+            remote=True if location and "remote" in location.lower() else None,
+        )
+
+
+def employment_type(metadata) -> str | None:
+    """A custom field the employer publishes as "Employment Type" (or "Job Type"), if any."""
+    for field in metadata or []:
+        if isinstance(field, dict) and str(field.get("name", "")).strip().lower() in EMPLOYMENT_TYPE_FIELDS:
+            return text_or_none(field.get("value"))
+    return None

@@ -1,0 +1,118 @@
+"""Lever job sites, through the public Postings API (no key needed to read).
+
+``/v0/postings/<site>?mode=json&skip=N&limit=L`` returns a bare JSON list of published
+postings. Pages are read from ``skip=0`` until one holds fewer than ``limit`` postings
+(``LEVER_PAGE_SIZE``, 100 by default). A page holding only postings already seen ends the
+walk too (a server ignoring ``skip`` would otherwise be asked forever). One posting per
+Lever posting; its ``html`` joins the description, the lists (requirements, benefits...)
+and the closing text, as the hosted job page shows them. See ``docs/sources.md``.
+"""
+
+from __future__ import annotations
+
+import html
+
+import scrapy
+
+from crawlers.items import PostingItem
+from crawlers.spiders.jobboard import (
+    JobBoardSpider, amount, salary_period, text_or_none, utc_from_epoch_ms,
+)
+
+PAGE_PATH = "/v0/postings/{token}?mode=json&skip={skip}&limit={limit}"
+DEFAULT_PAGE_SIZE = 100
+REMOTE_BY_WORKPLACE = {"remote": True, "on-site": False, "onsite": False, "hybrid": False}
+
+
+class LeverSpider(JobBoardSpider):
+    name = "lever"
+    base_url_env = "SKILLTRENDS_LEVER_URL"
+    default_base_url = "https://api.lever.co"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.seen_ids: dict[str, set[str]] = {}
+
+    @property
+    def page_size(self) -> int:
+        """Postings asked for per page: the ``LEVER_PAGE_SIZE`` setting (at least 1)."""
+        return max(1, self.settings.getint("LEVER_PAGE_SIZE", DEFAULT_PAGE_SIZE))
+
+    def board_request(self, token: str, skip: int = 0) -> scrapy.Request:
+        return scrapy.Request(
+            self.base_url + PAGE_PATH.format(token=token, skip=skip, limit=self.page_size),
+            callback=self.parse_page,
+            errback=self.on_board_failed,
+            cb_kwargs={"token": token, "skip": skip},
+        )
+
+    def parse_page(self, response, token: str, skip: int = 0):
+        """One page of a site's postings; the next page if this one was full.
+
+        @api_path /v0/postings/mistral?mode=json&skip=0&limit=100
+        @cb_kwargs {"token": "mistral", "skip": 0}
+        @returns requests 0 0
+        @returns items 1
+        @scrapes source source_id url html title company location posted_at employment_type raw
+        """
+        data = self.load_json(response, f"Lever site {token!r} page skip={skip}")
+        if data is None:
+            return
+        if not isinstance(data, list):
+            self.unexpected_layout(token, response, "a JSON list of postings")
+            return
+        self.count("pages_done")
+        seen = self.seen_ids.setdefault(token, set())
+        new = 0
+        for posting in data:
+            item = self.posting_from_lever(token, posting)
+            if item is None:
+                continue
+            if item.source_id not in seen:
+                new += 1
+                seen.add(item.source_id)
+            yield item
+        if len(data) < self.page_size:
+            self.count("boards_done")
+        elif data and not new:
+            self.record_error(
+                "pagination_repeats",
+                f"Lever site {token!r} page skip={skip} repeats postings already seen; stopped paging.",
+            )
+        else:
+            yield self.board_request(token, skip + len(data))
+
+    def posting_from_lever(self, token: str, posting) -> PostingItem | None:
+        if not isinstance(posting, dict) or not posting.get("id"):
+            self.count("jobs_unreadable")
+            return None
+        categories = posting.get("categories") if isinstance(posting.get("categories"), dict) else {}
+        all_locations = [place for place in categories.get("allLocations") or [] if text_or_none(place)]
+        salary = posting.get("salaryRange") if isinstance(posting.get("salaryRange"), dict) else {}
+        return self.posting(
+            token, posting,
+            source_id=str(posting["id"]),
+            url=posting.get("hostedUrl"),
+            html=posting_html(posting),
+            title=text_or_none(posting.get("text")),
+            location=text_or_none(categories.get("location")) or ("; ".join(all_locations) or None),
+            posted_at=utc_from_epoch_ms(posting.get("createdAt")),
+            updated_at=utc_from_epoch_ms(posting.get("updatedAt")),
+            department=text_or_none(categories.get("department")) or text_or_none(categories.get("team")),
+            employment_type=text_or_none(categories.get("commitment")),
+            remote=REMOTE_BY_WORKPLACE.get(str(posting.get("workplaceType", "")).lower()),
+            salary_min=amount(salary.get("min")),
+            salary_max=amount(salary.get("max")),
+            salary_currency=text_or_none(salary.get("currency")),
+            salary_period=salary_period(salary.get("interval")),
+        )
+
+
+def posting_html(posting: dict) -> str:
+    """Description, then each list under its heading, then the closing text (all HTML)."""
+    parts = [posting.get("description") or ""]
+    for block in posting.get("lists") or []:
+        if isinstance(block, dict) and (block.get("text") or block.get("content")):
+            parts.append(f"<h3>{html.escape(block.get('text') or '')}</h3><ul>{block.get('content') or ''}</ul>")
+    parts.append(posting.get("additional") or "")
+    return "\n".join(part for part in parts if part)
