@@ -1,0 +1,79 @@
+"""Labelled data: the project's own labels joined to posting texts loaded at run time.
+
+The project commits labels, never posting texts. Labels name a posting by source and
+source id (the HN comment id) and a sentence by character offsets into the clean text
+the ETL makes (``etl.html_text``), with the first 8 hex digits of the sentence's SHA-1
+so a change in text conversion is caught instead of silently mislabelled.
+
+Texts come from ``../shared/data/hn-2023h1`` (same comment ids) or from a crawl of the
+same threads (``skilltrends crawl hn --since 2023-01 --until 2023-06`` then ``etl``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import polars as pl
+
+from etl.html_text import html_to_text
+
+LABELS_DIR = Path(__file__).with_name("labels")
+REFERENCE_ENV = "SKILLTRENDS_HN2023H1"
+DEFAULT_REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "data" / "hn-2023h1"
+SENTENCE_KINDS = ("responsibility", "requirement", "nice_to_have", "boilerplate", "other")
+RESPONSIBILITIES = (
+    "train_models",
+    "data_pipelines_features",
+    "deploy_serve_models",
+    "monitor_maintain_models",
+    "experiment_ab_test",
+    "build_llm_applications",
+    "evaluate_ai_systems",
+    "research_prototype",
+    "ml_platform_infrastructure",
+    "stakeholders_product",
+    "analyse_data_report",
+    "safety_privacy_compliance",
+)
+
+
+def sentence_sha(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+
+
+def reference_folder() -> Path:
+    return Path(os.environ.get(REFERENCE_ENV) or DEFAULT_REFERENCE)
+
+
+def clean_texts(html_by_id: dict[str, str]) -> dict[str, str]:
+    frame = pl.DataFrame({"source_id": list(html_by_id), "html": list(html_by_id.values())},
+                         schema={"source_id": pl.String, "html": pl.String})
+    cleaned = frame.select("source_id", html_to_text("html").alias("text"))
+    return dict(cleaned.iter_rows())
+
+
+def load_reference_texts(folder: Path | None = None) -> dict[str, str]:
+    """``{hn comment id: clean text}`` from the hn-2023h1 files (first copy of each id)."""
+    folder = folder or reference_folder()
+    html: dict[str, str] = {}
+    for path in sorted(folder.glob("*.jsonl")):
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                record = json.loads(line)
+                html.setdefault(str(record["hn_id"]), record["hn_text"])
+    return clean_texts(html)
+
+
+def read_jsonl(pattern: str) -> list[dict]:
+    rows = []
+    for path in sorted(LABELS_DIR.glob(pattern)):
+        with open(path, encoding="utf-8") as handle:
+            rows += [json.loads(line) for line in handle if line.strip()]
+    return rows
+
+
+def read_ids(name: str) -> list[str]:
+    return [line.strip() for line in (LABELS_DIR / name).read_text().splitlines() if line.strip()]

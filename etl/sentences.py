@@ -1,0 +1,46 @@
+"""Split clean posting text into sentences with character offsets.
+
+Lines are units first (HN posts and job-board descriptions put bullets, headings and
+requirements on lines of their own); a long line is split further after ``.``, ``!`` or
+``?`` followed by a space and an upper-case letter, digit or opening quote. Bullet
+markers are not part of a sentence. The offsets index the text as the ETL stores it.
+"""
+
+from __future__ import annotations
+
+import re
+
+LINE = re.compile(r"[^\n]+")
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+BULLET = re.compile(r"^\s*(?:[-*•·–—]+|\d{1,2}[.)]|[a-z][.)])\s+")
+MIN_CHARS = 2
+ABBREVIATIONS = {"e.g", "i.e", "eg", "ie", "dr", "mr", "mrs", "ms", "vs", "etc", "inc", "sr", "jr", "st",
+                 "approx", "no", "co", "ltd", "corp", "u.s", "ph.d", "phd", "incl", "esp", "a.k.a", "cf"}
+LAST_WORD = re.compile(r"([\w.]+)[.!?][\"')\]]*\s*$")
+
+
+def _after_abbreviation(line: str, break_end: int) -> bool:
+    word = LAST_WORD.search(line[:break_end])
+    return bool(word) and word.group(1).lower().rstrip(".") in ABBREVIATIONS
+
+
+def split_sentences(text: str | None) -> list[tuple[int, int]]:
+    """``[(start, end), ...]`` of every sentence in ``text``, in order."""
+    spans: list[tuple[int, int]] = []
+    for line in LINE.finditer(text or ""):
+        start = line.start()
+        bullet = BULLET.match(line.group())
+        if bullet:
+            start += bullet.end()
+        pieces = [start]
+        pieces += [line.start() + m.end() for m in SENTENCE_BREAK.finditer(line.group())
+                   if line.start() + m.end() > start and not _after_abbreviation(line.group(), m.end())]
+        pieces.append(line.end())
+        for lo, hi in zip(pieces, pieces[1:]):
+            while lo < hi and text[lo].isspace():
+                lo += 1
+            while hi > lo and text[hi - 1].isspace():
+                hi -= 1
+            if hi - lo >= MIN_CHARS:
+                spans.append((lo, hi))
+    return spans
