@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from etl.html_text import html_to_text
+from skilltrends.errors import UserError
 
 LABELS_DIR = Path(__file__).with_name("labels")
 REFERENCE_ENV = "SKILLTRENDS_HN2023H1"
@@ -55,16 +56,30 @@ def clean_texts(html_by_id: dict[str, str]) -> dict[str, str]:
     return dict(cleaned.iter_rows())
 
 
-def load_reference_texts(folder: Path | None = None) -> dict[str, str]:
-    """``{hn comment id: clean text}`` from the hn-2023h1 files (first copy of each id)."""
+class ReferenceMissing(UserError):
+    pass
+
+
+def load_reference_records(folder: Path | None = None) -> dict[str, dict]:
+    """``{hn comment id: record}`` from the hn-2023h1 files (first copy of each id)."""
     folder = folder or reference_folder()
-    html: dict[str, str] = {}
+    records: dict[str, dict] = {}
     for path in sorted(folder.glob("*.jsonl")):
         with open(path, encoding="utf-8") as handle:
             for line in handle:
                 record = json.loads(line)
-                html.setdefault(str(record["hn_id"]), record["hn_text"])
-    return clean_texts(html)
+                records.setdefault(str(record["hn_id"]), record)
+    if not records:
+        raise ReferenceMissing(
+            f"No labelled-posting texts in {folder}: put hn-2023h1 there (or set ${REFERENCE_ENV}), "
+            "or crawl the same threads with `skilltrends crawl hn --since 2023-01 --until 2023-06`."
+        )
+    return records
+
+
+def load_reference_texts(folder: Path | None = None) -> dict[str, str]:
+    """``{hn comment id: clean text}`` from the hn-2023h1 files (first copy of each id)."""
+    return clean_texts({key: record["hn_text"] for key, record in load_reference_records(folder).items()})
 
 
 def read_jsonl(pattern: str) -> list[dict]:

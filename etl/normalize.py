@@ -8,7 +8,6 @@ import polars as pl
 
 from etl.hn_header import parse_header, remote_policy
 from etl.html_text import html_to_text
-from etl.is_ml import is_ml_expr
 
 HEADER_FIELDS = {"company": pl.String, "title": pl.String, "location": pl.String, "remote": pl.Boolean}
 HEADER_DTYPE = pl.Struct(HEADER_FIELDS)
@@ -51,7 +50,6 @@ def normalize_listings(landing: pl.LazyFrame) -> pl.LazyFrame:
             normalized_text.map_batches(_sha1_16, return_dtype=pl.String).alias("content_hash"),
             first_line.map_batches(_parse_headers, return_dtype=HEADER_DTYPE).alias("header"),
             text.map_batches(_text_remote, return_dtype=pl.Boolean).alias("text_remote"),
-            is_ml_expr(text).alias("is_ml"),
             pl.coalesce(pl.col("month"), pl.col("posted_at").dt.truncate("1mo").cast(pl.Date)).alias("month"),
         )
         .with_columns(

@@ -24,22 +24,21 @@ from datetime import datetime, timezone
 import duckdb
 import polars as pl
 
-from etl.is_ml import IS_ML_RULE_VERSION, is_ml_expr
 from etl.landing import landing_files, read_landing_file
 from etl.lock import EtlLock
 from etl.normalize import normalize_listings
 from etl.publish import publish_snapshot
 from etl.schema import migrate
-from etl.skills import EXTRACTOR_VERSION, SkillExtractor
-from etl.tagging import tag_skills
-from etl.taxonomy import load_taxonomy
+from etl.extraction import PostingExtractor, extractor_version
+from etl.tagging import tag_postings
 from etl.trends import rebuild_monthly_tables
 from skilltrends.errors import UserError
 from skilltrends.home import Home
 
 logger = logging.getLogger(__name__)
 
-DATA_TABLES = ("crawl_runs", "listings", "postings", "posting_skills", "posting_months")
+DATA_TABLES = ("crawl_runs", "listings", "postings", "posting_skills", "posting_responsibilities",
+               "posting_months")
 
 
 class NoLandingData(UserError):
@@ -202,19 +201,26 @@ def _insert_postings(conn, fresh: pl.DataFrame) -> None:
     conn.register("fresh_postings", fresh.to_arrow())
     conn.execute("""
         INSERT INTO postings (posting_id, source, source_id, url, company, title, location, remote,
-                              posted_at, text, is_ml)
+                              posted_at, text)
         SELECT posting_id, source, source_id, url, company, title, location, remote,
-               posted_at, text, is_ml
+               posted_at, text
         FROM fresh_postings
     """).fetchall()
     conn.unregister("fresh_postings")
-    _insert_skills(conn, fresh.select("posting_id", "text"))
+    _insert_tags(conn, fresh.select("posting_id", "text"))
 
 
-def _insert_skills(conn, postings: pl.DataFrame) -> None:
-    skills = tag_skills(postings, SkillExtractor(load_taxonomy()))
-    conn.register("new_skills", skills.to_arrow())
+def _insert_tags(conn, postings: pl.DataFrame) -> None:
+    """is_ml, skills, families and responsibilities of ``postings`` (already in ``postings``)."""
+    tags = tag_postings(postings, PostingExtractor(), extractor_version())
+    conn.register("new_flags", tags.is_ml.to_arrow())
+    conn.register("new_skills", tags.skills.to_arrow())
+    conn.register("new_duties", tags.responsibilities.to_arrow())
     try:
+        conn.execute(
+            "UPDATE postings p SET is_ml = f.is_ml FROM new_flags f WHERE p.posting_id = f.posting_id"
+        ).fetchall()
+        conn.execute("INSERT INTO posting_responsibilities SELECT * FROM new_duties").fetchall()
         conn.execute("INSERT INTO posting_skills SELECT * FROM new_skills").fetchall()
         conn.execute("""
             UPDATE postings p SET families = f.families
@@ -223,7 +229,8 @@ def _insert_skills(conn, postings: pl.DataFrame) -> None:
             WHERE p.posting_id = f.posting_id
         """).fetchall()
     finally:
-        conn.unregister("new_skills")
+        for name in ("new_flags", "new_skills", "new_duties"):
+            conn.unregister(name)
     conn.execute("UPDATE postings SET families = [] WHERE families IS NULL").fetchall()
 
 
@@ -250,6 +257,7 @@ def _refresh_touched_postings(conn) -> None:
     """).fetchall()
     orphans = "SELECT posting_id FROM touched EXCEPT SELECT posting_id FROM listings"
     conn.execute(f"DELETE FROM posting_skills WHERE posting_id IN ({orphans})").fetchall()
+    conn.execute(f"DELETE FROM posting_responsibilities WHERE posting_id IN ({orphans})").fetchall()
     conn.execute(f"DELETE FROM postings WHERE posting_id IN ({orphans})").fetchall()
 
 
@@ -268,25 +276,17 @@ def _record_runs(conn, runs: list[dict]) -> None:
 
 def _retag_if_versions_changed(conn, report: EtlReport) -> bool:
     """Re-tag history when the taxonomy or extractor changed, so trend series stay consistent."""
-    taxonomy = load_taxonomy()
-    wanted = {
-        "taxonomy_version": taxonomy.version,
-        "extractor_version": EXTRACTOR_VERSION,
-        "is_ml_version": IS_ML_RULE_VERSION,
-    }
+    extractor = PostingExtractor()
+    wanted = {"taxonomy_version": extractor.taxonomy_version, "extractor_version": extractor_version()}
     current = dict(conn.execute("SELECT key, value FROM meta").fetchall())
     stale = any(current.get(key) not in (None, value) for key, value in wanted.items())
     if stale:
         postings = conn.sql("SELECT posting_id, text FROM postings").pl()
         conn.execute("BEGIN TRANSACTION")
-        conn.register("reclassified", postings.select("posting_id", is_ml_expr("text").alias("is_ml")).to_arrow())
-        conn.execute(
-            "UPDATE postings p SET is_ml = r.is_ml FROM reclassified r WHERE p.posting_id = r.posting_id"
-        ).fetchall()
-        conn.unregister("reclassified")
         conn.execute("DELETE FROM posting_skills").fetchall()
+        conn.execute("DELETE FROM posting_responsibilities").fetchall()
         conn.execute("UPDATE postings SET families = NULL").fetchall()
-        _insert_skills(conn, postings)
+        _insert_tags(conn, postings)
         conn.execute("COMMIT")
         report.retagged = postings.height
     return _set_meta(conn, wanted) or stale

@@ -119,6 +119,18 @@ MIGRATIONS: list[tuple[str, str]] = [
             / (1 + 1.959963984540054 ^ 2 / n) END;
         """,
     ),
+    (
+        "0003_posting_responsibilities",
+        """
+        CREATE TABLE posting_responsibilities (
+            posting_id      VARCHAR NOT NULL,
+            responsibility  VARCHAR NOT NULL,
+            sentence        VARCHAR,
+            start           INTEGER,
+            "end"           INTEGER
+        );
+        """,
+    ),
 ]
 
 

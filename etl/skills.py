@@ -58,6 +58,14 @@ def sentence_around(text: str, start: int, end: int) -> str:
     return sentence
 
 
+@dataclass(frozen=True)
+class Candidate:
+    start: int
+    end: int
+    index: int  # into SkillExtractor.skills
+    exact: bool  # matched a case-sensitive alias: short or ambiguous, worth a second look
+
+
 class SkillExtractor:
     def __init__(self, taxonomy: Taxonomy):
         self.taxonomy = taxonomy
@@ -90,7 +98,7 @@ class SkillExtractor:
                     continue
                 if end < len(text) and _is_word_char(text[end]) and _is_word_char(text[end - 1]):
                     continue
-                yield start, end, index
+                yield start, end, index, automaton is self.exact
 
     def _in_negative_context(self, lowered: str, start: int, end: int, skill: Skill) -> bool:
         for phrase in skill.negative_contexts:
@@ -102,23 +110,35 @@ class SkillExtractor:
                 position = lowered.find(phrase, position + 1, end + len(phrase))
         return False
 
-    def mentions(self, text: str | None) -> list[Mention]:
-        """Every skill mentioned in ``text``, once each, at its first mention."""
+    def candidates(self, text: str | None) -> list[Candidate]:
+        """Every match left after token boundaries, negative contexts and overlaps."""
         if not text:
             return []
         lowered = _same_length_lower(text)
-        candidates = sorted(self._candidates(text, lowered), key=lambda c: (c[0], -(c[1] - c[0])))
-        found: dict[int, Mention] = {}
+        raw = sorted(self._candidates(text, lowered), key=lambda c: (c[0], -(c[1] - c[0])))
+        kept: list[Candidate] = []
         covered_until = -1
-        for start, end, index in candidates:
+        for start, end, index, exact in raw:
             if start < covered_until:
                 continue  # inside a longer match that starts earlier or at the same place
-            skill = self.skills[index]
-            if self._in_negative_context(lowered, start, end, skill):
+            if self._in_negative_context(lowered, start, end, self.skills[index]):
                 continue
             covered_until = end
-            if index not in found:
-                found[index] = Mention(
-                    skill.name, skill.family, skill.category, start, end, sentence_around(text, start, end)
+            kept.append(Candidate(start, end, index, exact))
+        return kept
+
+    def first_mentions(self, text: str, candidates: list[Candidate]) -> list[Mention]:
+        """Each skill once, at its first accepted candidate, with the sentence as evidence."""
+        found: dict[int, Mention] = {}
+        for candidate in candidates:
+            if candidate.index not in found:
+                skill = self.skills[candidate.index]
+                found[candidate.index] = Mention(
+                    skill.name, skill.family, skill.category, candidate.start, candidate.end,
+                    sentence_around(text, candidate.start, candidate.end),
                 )
         return sorted(found.values(), key=lambda mention: mention.start)
+
+    def mentions(self, text: str | None) -> list[Mention]:
+        """Every skill mentioned in ``text``, once each, at its first mention (no classifier)."""
+        return self.first_mentions(text or "", self.candidates(text))

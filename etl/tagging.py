@@ -1,30 +1,47 @@
-"""Postings → ``posting_skills`` rows, with the versions that produced them."""
+"""Postings → is_ml, ``posting_skills`` and ``posting_responsibilities`` rows, in batches."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
-from etl.skills import EXTRACTOR_VERSION, SkillExtractor
+from etl.extraction import PostingExtractor
+
+BATCH = 2000
 
 SKILL_ROWS_SCHEMA = {
-    "posting_id": pl.String,
-    "skill": pl.String,
-    "family": pl.String,
-    "category": pl.String,
-    "start": pl.Int32,
-    "end": pl.Int32,
-    "evidence": pl.String,
-    "taxonomy_version": pl.String,
-    "extractor_version": pl.String,
+    "posting_id": pl.String, "skill": pl.String, "family": pl.String, "category": pl.String,
+    "start": pl.Int32, "end": pl.Int32, "evidence": pl.String,
+    "taxonomy_version": pl.String, "extractor_version": pl.String,
+}
+RESPONSIBILITY_ROWS_SCHEMA = {
+    "posting_id": pl.String, "responsibility": pl.String, "sentence": pl.String,
+    "start": pl.Int32, "end": pl.Int32,
 }
 
 
-def tag_skills(postings: pl.DataFrame, extractor: SkillExtractor) -> pl.DataFrame:
-    """One row per (posting, skill) found in ``postings.text``."""
-    version = extractor.taxonomy.version
-    rows = [
-        (posting_id, m.skill, m.family, m.category, m.start, m.end, m.evidence, version, EXTRACTOR_VERSION)
-        for posting_id, text in zip(postings["posting_id"], postings["text"])
-        for m in extractor.mentions(text)
-    ]
-    return pl.DataFrame(rows, schema=SKILL_ROWS_SCHEMA, orient="row")
+@dataclass
+class Tags:
+    is_ml: pl.DataFrame  # posting_id, is_ml
+    skills: pl.DataFrame  # SKILL_ROWS_SCHEMA
+    responsibilities: pl.DataFrame  # RESPONSIBILITY_ROWS_SCHEMA
+
+
+def tag_postings(postings: pl.DataFrame, extractor: PostingExtractor, extractor_version: str) -> Tags:
+    """Everything the extractor says about ``postings`` (``posting_id``, ``text``)."""
+    taxonomy_version = extractor.taxonomy_version
+    flags, skill_rows, duty_rows = [], [], []
+    ids, texts = postings["posting_id"].to_list(), postings["text"].to_list()
+    for lo in range(0, len(ids), BATCH):
+        batch_ids = ids[lo:lo + BATCH]
+        for posting_id, result in zip(batch_ids, extractor.extract(texts[lo:lo + BATCH])):
+            flags.append((posting_id, result.is_ml))
+            skill_rows += [(posting_id, m.skill, m.family, m.category, m.start, m.end, m.evidence,
+                            taxonomy_version, extractor_version) for m in result.skills]
+            duty_rows += [(posting_id, r.label, r.sentence, r.start, r.end) for r in result.responsibilities]
+    return Tags(
+        pl.DataFrame(flags, schema={"posting_id": pl.String, "is_ml": pl.Boolean}, orient="row"),
+        pl.DataFrame(skill_rows, schema=SKILL_ROWS_SCHEMA, orient="row"),
+        pl.DataFrame(duty_rows, schema=RESPONSIBILITY_ROWS_SCHEMA, orient="row"),
+    )

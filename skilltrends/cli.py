@@ -7,6 +7,7 @@ can fix (``UserError``) become one sentence on stderr and exit status 1.
 from __future__ import annotations
 
 import functools
+import json
 import sys
 from pathlib import Path
 
@@ -192,6 +193,64 @@ def demo(offline, since, until, scale, serve, port, home):
 
     run_demo(Home.resolve(home), offline=offline, since=since, until=until, scale=scale,
              serve=serve, port=port)
+
+
+@cli.command()
+@click.option("--in", "input_file", type=click.File("r", encoding="utf-8", errors="replace"), default="-",
+              show_default=True, help="JSON lines {\"id\", \"text\" or \"html\", \"title\"?}.")
+@click.option("--out", "output_file", type=click.File("w", encoding="utf-8"), default="-", show_default=True,
+              help="Where to write one JSON line per input line.")
+@click.option("--no-responsibilities", is_flag=True, help="Skip the sentence classifiers (faster).")
+@user_errors
+def extract(input_file, output_file, no_responsibilities):
+    """Tag postings: skills with evidence, families, is_ml and responsibilities.
+
+    A bad input line gives an error object for that line and the run goes on.
+
+    \b
+    Example:
+      echo '{"id": 1, "text": "ML Engineer: PyTorch, MLflow, RAG"}' | skilltrends extract
+    """
+    from etl.extract_cli import extract_lines
+
+    extract_lines(input_file, output_file, responsibilities=not no_responsibilities)
+
+
+@cli.command()
+@user_errors
+def train():
+    """Retrain every classifier from the labels in etl/labels (writes etl/models).
+
+    Needs the texts of the labelled postings: ../shared/data/hn-2023h1, or
+    $SKILLTRENDS_HN2023H1 pointing at a copy.
+
+    \b
+    Example:
+      skilltrends train && skilltrends evaluate
+    """
+    from etl.training import train_all
+
+    report = train_all()
+    click.echo(json.dumps(report, indent=1, sort_keys=True), err=True)
+
+
+@cli.command()
+@click.option("--out", "output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the report (default: docs/evaluation.md).")
+@user_errors
+def evaluate(output):
+    """Measure the extractor and classifiers on the held-out labelled set; write the report.
+
+    \b
+    Example:
+      skilltrends evaluate
+    """
+    from etl.evaluation import DOCS, write_report
+
+    report = write_report(output or DOCS)
+    click.echo(f"Skills micro-F1 {report.skills.f1:.3f}, is_ml F1 {report.is_ml.f1:.3f}, "
+               f"responsibilities macro-F1 {report.responsibilities_macro_f1:.3f}; "
+               f"report in {output or DOCS}.", err=True)
 
 
 def main():

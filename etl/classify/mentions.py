@@ -1,0 +1,51 @@
+"""Is this mention of a short or ambiguous alias (``Go``, ``R``, ``Ray``, ``Spark``) the skill?
+
+Features are tokens of the mention's context: the alias, the words just before and after
+it (by position and as a bag), and shape cues (sentence start, list context, all-caps
+line, a following hyphen or possessive). A logistic regression over hashed features.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+WORD = re.compile(r"\w+|[^\w\s]")
+WINDOW_CHARS = 80
+WINDOW_TOKENS = 6
+MIN_EVIDENCE = 5  # training mentions needed each way before the classifier may reject an alias
+
+
+def mention_features(text: str, start: int, end: int) -> str:
+    alias = text[start:end]
+    left = WORD.findall(text[max(0, start - WINDOW_CHARS):start])[-WINDOW_TOKENS:]
+    right = WORD.findall(text[end:end + WINDOW_CHARS])[:WINDOW_TOKENS]
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start: line_end if line_end != -1 else len(text)]
+    features = [f"alias={alias}", f"alias_lower={alias.lower()}"]
+    features += [f"l{i}={w.lower()}" for i, w in enumerate(reversed(left), 1) if i <= 3]
+    features += [f"r{i}={w.lower()}" for i, w in enumerate(right, 1) if i <= 3]
+    features += [f"L={w.lower()}" for w in left] + [f"R={w.lower()}" for w in right]
+    features += [f"a={alias.lower()}|l1={left[-1].lower() if left else '^'}",
+                 f"a={alias.lower()}|r1={right[0].lower() if right else '$'}"]
+    if not left or left[-1] in ".!?:\n":
+        features.append("sentence_start")
+    if any(token in (",", "/", "|", "&") for token in left[-2:] + right[:2]):
+        features.append("list_context")
+    if line.isupper():
+        features.append("caps_line")
+    if right and right[0] in ("-", "'", "’"):
+        features.append(f"next={right[0]}")
+    return " ".join(features)
+
+
+def new_model() -> Pipeline:
+    return Pipeline([
+        ("features", HashingVectorizer(token_pattern=r"\S+", lowercase=False, n_features=2**18,
+                                       alternate_sign=False, norm="l2")),
+        ("classifier", LogisticRegression(C=2.0, class_weight="balanced", max_iter=2000)),
+    ])

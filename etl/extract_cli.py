@@ -1,0 +1,76 @@
+"""``skilltrends extract``: JSON lines in, one JSON line out per input line, in batches.
+
+Input: ``{"id": ..., "text": ...}`` (``html`` instead of ``text`` is accepted and converted
+as the ETL does; ``title`` is optional and read before the text). Output (ARCHITECTURE.md):
+``{"id", "is_ml", "families", "skills": [{name, family, category, start, end, evidence}],
+"responsibilities": [{label, sentence}]}``. A line that cannot be read gives
+``{"id" or "line", "error": "..."}`` and the run goes on.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import IO
+
+import polars as pl
+
+from etl.extraction import PostingExtractor
+from etl.html_text import html_to_text
+
+BATCH = 1000
+
+
+def parse_line(number: int, line: str) -> tuple[object, str] | dict:
+    """``(id, text)`` for a good line, or the error object for a bad one."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return {"line": number, "error": f"line {number} is not valid JSON: {exc.msg} at column {exc.colno}."}
+    if not isinstance(record, dict):
+        return {"line": number, "error": f"line {number} is not a JSON object."}
+    key = record.get("id", number)
+    text, markup = record.get("text"), record.get("html")
+    if not isinstance(text, str) and not isinstance(markup, str):
+        return {"id": key, "error": f"line {number} has no \"text\" or \"html\" string."}
+    if not isinstance(text, str):
+        text = pl.DataFrame({"html": [markup]}).select(html_to_text("html")).item() or ""
+    title = record.get("title")
+    if isinstance(title, str) and title.strip() and not text.startswith(title):
+        text = f"{title.strip()}\n{text}"
+    return key, text
+
+
+def render(key, extraction) -> dict:
+    return {
+        "id": key,
+        "is_ml": extraction.is_ml,
+        "families": extraction.families,
+        "skills": [{"name": m.skill, "family": m.family, "category": m.category, "start": m.start,
+                    "end": m.end, "evidence": m.evidence} for m in extraction.skills],
+        "responsibilities": [{"label": r.label, "sentence": r.sentence} for r in extraction.responsibilities],
+    }
+
+
+def extract_lines(source: IO[str], sink: IO[str], responsibilities: bool = True) -> int:
+    """Tag every line of ``source`` into ``sink``; return the number of lines handled."""
+    extractor = PostingExtractor()
+    pending: list[tuple[object, str] | dict] = []
+    handled = 0
+
+    def flush() -> None:
+        good = [item for item in pending if isinstance(item, tuple)]
+        results = iter(extractor.extract([text for _, text in good], with_responsibilities=responsibilities))
+        for item in pending:
+            out = item if isinstance(item, dict) else render(item[0], next(results))
+            sink.write(json.dumps(out, ensure_ascii=False) + "\n")
+        pending.clear()
+
+    for number, line in enumerate(source, 1):
+        if not line.strip():
+            continue
+        pending.append(parse_line(number, line))
+        handled += 1
+        if len(pending) >= BATCH:
+            flush()
+    flush()
+    return handled

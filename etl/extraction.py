@@ -1,0 +1,114 @@
+"""Tag postings: skills (with evidence), families, is_ml and responsibilities, in batches.
+
+The Aho-Corasick matcher (``etl.skills``) proposes candidates; mentions of short or
+ambiguous aliases go through the disambiguation classifier; ``is_ml`` and the sentence
+classifiers are scikit-learn models shipped in ``etl/models/``. Everything runs over a
+batch at once, so each model is called once per batch, not once per posting.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from etl.classify import artifacts
+from etl.classify.mentions import mention_features
+from etl.classify.postings import as_column
+from etl.classify.sentences import sentence_features
+from etl.labelled import RESPONSIBILITIES
+from etl.sentences import split_sentences
+from etl.skills import Candidate, Mention, SkillExtractor
+from etl.taxonomy import Taxonomy, load_taxonomy
+
+EXTRACTOR_VERSION = "aho-1.0+clf-1.0"
+ACCEPT = 0.5
+MODEL_NAMES = ("disambiguation", "is_ml", "sentence_kind", "responsibilities")
+
+
+def extractor_version() -> str:
+    """The code version plus a digest of the trained models: retraining re-tags history."""
+    digest = hashlib.sha1()
+    for name in MODEL_NAMES:
+        path = artifacts.models_dir() / f"{name}.joblib"
+        digest.update(path.read_bytes() if path.exists() else name.encode())
+    return f"{EXTRACTOR_VERSION}:{digest.hexdigest()[:8]}"
+
+
+@dataclass
+class Responsibility:
+    label: str
+    sentence: str
+    start: int
+    end: int
+
+
+@dataclass
+class Extraction:
+    is_ml: bool
+    skills: list[Mention]
+    responsibilities: list[Responsibility] = field(default_factory=list)
+
+    @property
+    def families(self) -> list[str]:
+        return sorted({mention.family for mention in self.skills})
+
+
+class PostingExtractor:
+    def __init__(self, taxonomy: Taxonomy | None = None):
+        self.skills = SkillExtractor(taxonomy or load_taxonomy())
+        self.disambiguator, self.is_ml_model, self.kind_model, self.responsibility_model = (
+            artifacts.load(name) for name in MODEL_NAMES
+        )
+
+    @property
+    def taxonomy_version(self) -> str:
+        return self.skills.taxonomy.version
+
+    def accepted_candidates(self, texts: list[str]) -> list[list[Candidate]]:
+        """Candidates per text, with ambiguous ones the classifier rejects removed."""
+        per_text = [self.skills.candidates(text) for text in texts]
+        trusted = self.disambiguator.trusted_aliases_
+        ambiguous = [(t, c) for t, found in enumerate(per_text) for c in found
+                     if c.exact and texts[t][c.start:c.end] in trusted]
+        if ambiguous:
+            features = [mention_features(texts[t], c.start, c.end) for t, c in ambiguous]
+            keep = self.disambiguator.predict_proba(features)[:, 1] >= ACCEPT
+            rejected = {(t, c) for (t, c), ok in zip(ambiguous, keep) if not ok}
+            per_text = [[c for c in found if (t, c) not in rejected] for t, found in enumerate(per_text)]
+        return per_text
+
+    def skill_mentions(self, texts: list[str]) -> list[list[Mention]]:
+        return [self.skills.first_mentions(text, found)
+                for text, found in zip(texts, self.accepted_candidates(texts))]
+
+    def is_ml(self, texts: list[str]) -> list[bool]:
+        if not texts:
+            return []
+        return [bool(p >= ACCEPT) for p in self.is_ml_model.predict_proba(as_column(texts))[:, 1]]
+
+    def responsibilities(self, texts: list[str]) -> list[list[Responsibility]]:
+        spans = [split_sentences(text) for text in texts]
+        rows = [(t, span) for t, found in enumerate(spans) for span in found]
+        result: list[list[Responsibility]] = [[] for _ in texts]
+        if not rows:
+            return result
+        features = [f for t, found in enumerate(spans) for f in sentence_features(texts[t], found)]
+        kinds = self.kind_model.predict(features)
+        chosen = [i for i, kind in enumerate(kinds) if kind == "responsibility"]
+        if not chosen:
+            return result
+        probabilities = self.responsibility_model.predict_proba([features[i] for i in chosen])
+        labels = RESPONSIBILITIES  # the column order the model was trained with
+        for i, row in zip(chosen, probabilities):
+            t, (start, end) = rows[i]
+            for label, p in zip(labels, row):
+                if p >= ACCEPT:
+                    result[t].append(Responsibility(str(label), texts[t][start:end], start, end))
+        return result
+
+    def extract(self, texts: list[str], with_responsibilities: bool = True) -> list[Extraction]:
+        texts = [text or "" for text in texts]
+        mentions = self.skill_mentions(texts)
+        is_ml = self.is_ml(texts)
+        duties = self.responsibilities(texts) if with_responsibilities else [[] for _ in texts]
+        return [Extraction(ml, found, todo) for ml, found, todo in zip(is_ml, mentions, duties)]
