@@ -5,7 +5,8 @@ Training data (the evaluation set in ``etl/labels/eval_ids.txt`` is never used h
 - disambiguation: every short/ambiguous-alias candidate in the non-evaluation postings of
   hn-2023h1, labelled by whether the posting's silver ``technologies`` list (an LLM's
   extraction, shipped with the data) names that skill;
-- is_ml: the same postings, labelled by whether any silver job title is an ML role;
+- is_ml: the same postings: the project's own labels (``postings_train.*.jsonl``, 270
+  postings) where given, elsewhere whether any silver job title is an ML role;
 - sentence kinds and responsibilities: the project's sentence labels of the postings in
   ``train_sentence_ids.txt``.
 """
@@ -79,12 +80,19 @@ def train_disambiguation(data: TrainingData, extractor: SkillExtractor) -> dict:
     return {"mentions": len(labels), "positive": sum(labels), "trusted_aliases": sorted(model.trusted_aliases_)}
 
 
+GOLD_WEIGHT = 3.0  # a project label counts for three silver ones
+
+
 def train_is_ml(data: TrainingData) -> dict:
+    """The project's own is_ml labels where there are some, silver job titles elsewhere."""
+    gold = {row["source_id"]: bool(row["is_ml"]) for row in read_jsonl("postings_train.*.jsonl")}
     texts = [data.texts[key] for key in data.train_ids]
-    labels = [int(silver_is_ml(data.silver[key])) for key in data.train_ids]
-    model = postings.new_model().fit(postings.as_column(texts), labels)
+    labels = [int(gold[key]) if key in gold else int(silver_is_ml(data.silver[key])) for key in data.train_ids]
+    weights = [GOLD_WEIGHT if key in gold else 1.0 for key in data.train_ids]
+    model = postings.new_model().fit(postings.as_column(texts), labels, classifier__sample_weight=weights)
     artifacts.save(model, "is_ml")
-    return {"postings": len(labels), "positive": sum(labels)}
+    return {"postings": len(labels), "positive": sum(labels),
+            "gold_labels": sum(key in gold for key in data.train_ids)}
 
 
 def labelled_sentences(texts: dict[str, str], evaluation: bool) -> tuple[list[str], list[str], list[list[str]]]:

@@ -10,7 +10,7 @@ from etl.schema import migrate
 from skilltrends.cli_docs import render_cli_reference
 from tests.helpers import PROJECT
 
-RESEARCH_TABLES = ["listings", "postings", "posting_skills", "posting_months",
+RESEARCH_TABLES = ["listings", "postings", "posting_skills", "posting_responsibilities", "posting_months",
                    "monthly_family_share", "monthly_skill_share"]
 
 

@@ -1,0 +1,62 @@
+"""`skilltrends extract`: JSON lines in and out, with the shipped models; bad lines don't stop it."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from etl.extract_cli import extract_lines
+from tests.helpers import run_cli
+
+
+def extract(*records: str) -> list[dict]:
+    sink = io.StringIO()
+    extract_lines(io.StringIO("\n".join(records) + "\n"), sink)
+    return [json.loads(line) for line in sink.getvalue().splitlines()]
+
+
+def test_skills_with_offsets_evidence_and_families():
+    text = ("Acme | Senior ML Engineer | Remote\nYou will train PyTorch models and serve them with Triton. "
+            "Our go-to-market team loves Excel.")
+    (out,) = extract(json.dumps({"id": "a1", "text": text}))
+    names = {s["name"]: s for s in out["skills"]}
+    assert {"PyTorch", "Triton"} <= names.keys() and "Go" not in names
+    for skill in out["skills"]:
+        assert text[skill["start"]:skill["end"]].lower() in skill["evidence"].lower()
+    assert names["PyTorch"]["family"] == "classic_ml" and names["Triton"]["family"] == "mlops"
+    assert out["families"] == sorted({s["family"] for s in out["skills"]})
+    assert out["id"] == "a1" and isinstance(out["is_ml"], bool)
+    assert set(out) == {"id", "is_ml", "families", "skills", "responsibilities"}
+
+
+def test_html_input_is_converted_like_the_etl():
+    (out,) = extract(json.dumps({"id": 7, "html": "<p>We use LangChain &amp; pgvector for RAG</p>"}))
+    assert {"LangChain", "pgvector", "RAG"} <= {s["name"] for s in out["skills"]}
+
+
+def test_bad_lines_give_error_objects_and_the_run_goes_on():
+    out = extract('{"id": 1, "text": "Python and Go"}', "{not json", "[1, 2]", '{"id": 4}',
+                  '{"id": 5, "text": "Rust"}')
+    assert [o.get("id", o.get("line")) for o in out] == [1, 2, 3, 4, 5]
+    assert [("error" in o) for o in out] == [False, True, True, True, False]
+    assert "line 2" in out[1]["error"] and "not valid JSON" in out[1]["error"]
+    assert {"Python", "Go"} <= {s["name"] for s in out[0]["skills"]}
+
+
+def test_responsibilities_are_labelled_sentences_of_the_text():
+    text = ("Acme | Machine Learning Engineer | NYC\n"
+            "What you'll do:\n- Train and fine-tune deep learning models for ranking\n"
+            "- Deploy models to production and monitor them\nAbout us: we sell shoes.")
+    (out,) = extract(json.dumps({"id": 1, "text": text}))
+    for duty in out["responsibilities"]:
+        assert duty["sentence"] in text and duty["label"]
+
+
+def test_the_command_reads_files_and_stdin(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": "x", "text": "Kubernetes and MLflow"}\n', encoding="utf-8")
+    target = tmp_path / "out.jsonl"
+    result = run_cli("extract", "--in", str(source), "--out", str(target))
+    assert result.returncode == 0, result.stderr
+    (out,) = [json.loads(line) for line in target.read_text().splitlines()]
+    assert {"Kubernetes", "MLflow"} <= {s["name"] for s in out["skills"]}
