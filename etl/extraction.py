@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from etl.classify import artifacts
-from etl.classify.mentions import mention_features
+from etl.classify.mentions import is_ambiguous, mention_features
 from etl.classify.postings import as_column
 from etl.classify.sentences import sentence_features
 from etl.labelled import RESPONSIBILITIES
@@ -67,9 +67,9 @@ class PostingExtractor:
     def accepted_candidates(self, texts: list[str]) -> list[list[Candidate]]:
         """Candidates per text, with ambiguous ones the classifier rejects removed."""
         per_text = [self.skills.candidates(text) for text in texts]
-        trusted = self.disambiguator.trusted_aliases_
+        skills = self.skills.skills
         ambiguous = [(t, c) for t, found in enumerate(per_text) for c in found
-                     if c.exact and texts[t][c.start:c.end] in trusted]
+                     if is_ambiguous(texts[t][c.start:c.end], c.exact, skills[c.index].category)]
         if ambiguous:
             features = [mention_features(texts[t], c.start, c.end) for t, c in ambiguous]
             keep = self.disambiguator.predict_proba(features)[:, 1] >= ACCEPT

@@ -2,20 +2,19 @@
 
 Training data (the evaluation set in ``etl/labels/eval_ids.txt`` is never used here):
 
-- disambiguation: every short/ambiguous-alias candidate in the non-evaluation postings of
-  hn-2023h1, labelled by whether the posting's silver ``technologies`` list (an LLM's
-  extraction, shipped with the data) names that skill;
+- disambiguation: the project's labels of ~1,000 ambiguous-alias occurrences (``Go``,
+  ``React``, ``R``, ``Spark``...) in non-evaluation postings (``mentions.*.jsonl``);
 - is_ml: the same postings: the project's own labels (``postings_train.*.jsonl``, 270
   postings) where given, elsewhere whether any silver job title is an ML role;
-- sentence kinds and responsibilities: the project's sentence labels of the postings in
-  ``train_sentence_ids.txt``.
+- sentence kinds and responsibilities: the project's sentence labels of the 270 postings in
+  ``train_sentence_ids.txt`` and ``train_sentence_ids_2.txt``.
 """
 
 from __future__ import annotations
 
 import json
 import random
-from collections import Counter
+import re
 from dataclasses import dataclass
 
 from etl.classify import artifacts, mentions, postings, sentences
@@ -23,10 +22,7 @@ from etl.is_ml import IS_ML_PATTERN
 from etl.labelled import (
     RESPONSIBILITIES, clean_texts, load_reference_records, read_ids, read_jsonl, sentence_sha,
 )
-from etl.skills import SkillExtractor
 from etl.taxonomy import load_taxonomy
-
-import re
 
 SEED = 2023
 _ML_TITLE = re.compile(IS_ML_PATTERN)
@@ -48,36 +44,19 @@ def load_training_data() -> TrainingData:
     return TrainingData(texts, {key: records[key].get("model_output") or {} for key in records}, train_ids)
 
 
-def silver_skills(output: dict, extractor: SkillExtractor) -> set[str]:
-    names = [str(t) for t in output.get("technologies") or []]
-    names += [str(role.get("job_title") or "") for role in output.get("roles") or []]
-    return {mention.skill for name in names for mention in extractor.mentions(name)}
-
-
 def silver_is_ml(output: dict) -> bool:
     return any(_ML_TITLE.search(str(role.get("job_title") or "")) for role in output.get("roles") or [])
 
 
-def train_disambiguation(data: TrainingData, extractor: SkillExtractor) -> dict:
-    features, labels, aliases = [], [], []
-    for key in data.train_ids:
-        text = data.texts[key]
-        known = silver_skills(data.silver[key], extractor)
-        for candidate in extractor.candidates(text):
-            if candidate.exact:
-                features.append(mentions.mention_features(text, candidate.start, candidate.end))
-                labels.append(int(extractor.skills[candidate.index].name in known))
-                aliases.append(text[candidate.start:candidate.end])
-    model = mentions.new_model().fit(features, labels)
-    # Silver lists omit many true mentions, so an alias seen rarely either way teaches
-    # only the omissions: the classifier rules only on aliases with evidence both ways.
-    per_alias = Counter(zip(aliases, labels))
-    model.trusted_aliases_ = {
-        alias for alias in set(aliases)
-        if per_alias[alias, 1] >= mentions.MIN_EVIDENCE and per_alias[alias, 0] >= mentions.MIN_EVIDENCE
-    }
-    artifacts.save(model, "disambiguation")
-    return {"mentions": len(labels), "positive": sum(labels), "trusted_aliases": sorted(model.trusted_aliases_)}
+def train_disambiguation(data: TrainingData) -> dict:
+    """From the project's mention labels (``mentions.*.jsonl``): is this occurrence the skill?"""
+    rows = read_jsonl("mentions.*.jsonl")
+    held_out = set(read_ids("eval_ids.txt"))
+    rows = [row for row in rows if row["source_id"] not in held_out]
+    features = [mentions.mention_features(data.texts[row["source_id"]], row["start"], row["end"]) for row in rows]
+    labels = [int(row["is_skill"]) for row in rows]
+    artifacts.save(mentions.new_model().fit(features, labels), "disambiguation")
+    return {"mentions": len(labels), "positive": sum(labels)}
 
 
 GOLD_WEIGHT = 3.0  # a project label counts for three silver ones
@@ -129,12 +108,11 @@ def train_sentences(data: TrainingData) -> dict:
 
 def train_all() -> dict:
     data = load_training_data()
-    extractor = SkillExtractor(load_taxonomy())
     report = {
-        "disambiguation": train_disambiguation(data, extractor),
+        "disambiguation": train_disambiguation(data),
         "is_ml": train_is_ml(data),
         "sentences": train_sentences(data),
-        "taxonomy_version": extractor.taxonomy.version,
+        "taxonomy_version": load_taxonomy().version,
     }
     (artifacts.models_dir() / "training.json").write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
     artifacts.forget_loaded()

@@ -16,7 +16,23 @@ from sklearn.pipeline import Pipeline
 WORD = re.compile(r"\w+|[^\w\s]")
 WINDOW_CHARS = 80
 WINDOW_TOKENS = 6
-MIN_EVIDENCE = 5  # training mentions needed each way before the classifier may reject an alias
+# Case-insensitive aliases that are also ordinary words or names; with every
+# case-sensitive alias (R, Go, Spark...) these are the mentions the classifier judges.
+AMBIGUOUS_WORDS = frozenset({
+    "airflow", "bash", "cassandra", "copilot", "flask", "flutter", "kafka", "llama", "mistral", "pandas",
+    "parquet", "pinecone", "presto", "prometheus", "python", "react", "ruby", "snowflake", "tableau",
+    "transformer", "transformers", "regression", "classification", "clustering", "forecasting", "statistics",
+    "robotics", "serverless", "recommender", "chatbot", "chatbots", "express", "spring", "rails", "ray",
+    "spark", "swift", "julia", "scala", "excel", "claude", "gemini", "chroma", "feast", "triton", "helm",
+    "hive", "oracle", "node", "go", "r", "c", "rust", "jenkins", "elixir", "haskell", "gpt", "embeddings",
+    "agentic", "git",
+})
+
+
+def is_ambiguous(alias_text: str, exact: bool, category: str) -> bool:
+    """Does this match need the classifier? Generic words ("AI", "ML") never do: they mean
+    the same wherever they stand."""
+    return category != "general" and (exact or alias_text.lower() in AMBIGUOUS_WORDS)
 
 
 def mention_features(text: str, start: int, end: int) -> str:

@@ -1,0 +1,102 @@
+"""Benchmark `skilltrends extract`: postings/s and peak memory over generated postings.
+
+    python -m benchmarks.extract [--postings 100000]
+
+Measures, single process, on texts from the offline mirror's generator (converted to
+text as the ETL does):
+- the bare floor: one pyahocorasick automaton of all aliases scanned over each text;
+- skills + families (candidate matching, boundaries, negative contexts, disambiguation);
+- the same plus the is_ml classifier (`extract --no-responsibilities`);
+- skills + families + is_ml + responsibilities (everything `extract` does).
+Writes the figures into docs/benchmarks.md (its "extract" section).
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import resource
+import time
+import tracemalloc
+from pathlib import Path
+
+import ahocorasick
+import polars as pl
+
+from benchmarks.report import write_section
+from etl.extraction import PostingExtractor
+from etl.html_text import html_to_text
+from etl.taxonomy import load_taxonomy
+from skilltrends.mirror import HiringThreadGenerator, scale_for_total
+
+BATCH = 2000
+
+
+def generated_texts(total: int) -> list[str]:
+    generator = HiringThreadGenerator(scale=scale_for_total(total))
+    html = [comment["text"] for _, comment in generator.iter_postings()][:total]
+    return pl.DataFrame({"html": html}).select(html_to_text("html")).to_series().to_list()
+
+
+def bare_scan(texts: list[str]) -> float:
+    automaton = ahocorasick.Automaton()
+    for skill in load_taxonomy().skills:
+        for alias in (*skill.aliases, *(a.lower() for a in skill.exact_aliases)):
+            automaton.add_word(alias, alias)
+    automaton.make_automaton()
+    started = time.perf_counter()
+    hits = 0
+    for text in texts:
+        for _ in automaton.iter(text.lower()):
+            hits += 1
+    return len(texts) / (time.perf_counter() - started)
+
+
+def timed(run, texts: list[str]) -> tuple[float, float]:
+    """Postings per second, and peak traced memory in MiB, of ``run`` over ``texts`` in batches."""
+    tracemalloc.start()
+    started = time.perf_counter()
+    for lo in range(0, len(texts), BATCH):
+        run(texts[lo:lo + BATCH])
+    seconds = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return len(texts) / seconds, peak / 2**20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postings", type=int, default=100_000)
+    args = parser.parse_args()
+    texts = generated_texts(args.postings)
+    extractor = PostingExtractor()
+    extractor.extract(texts[:200])  # load models, warm caches
+    floor = bare_scan(texts)
+    skills_rate, skills_peak = timed(
+        lambda batch: [{m.family for m in found} for found in extractor.skill_mentions(batch)], texts)
+    posting_rate, posting_peak = timed(lambda batch: extractor.extract(batch, with_responsibilities=False), texts)
+    full_rate, full_peak = timed(extractor.extract, texts)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    chars = sum(map(len, texts)) / len(texts)
+    rows = [
+        "| what | postings/s | share of bare scan | target | peak traced memory |",
+        "|---|---|---|---|---|",
+        f"| bare pyahocorasick scan of all aliases (floor) | {floor:,.0f} | 100% | — | — |",
+        f"| skills + families | {skills_rate:,.0f} | {skills_rate / floor:.0%} | ≥ 5,000/s and ≥ 25% of bare | {skills_peak:,.0f} MiB |",
+        f"| skills + families + is_ml | {posting_rate:,.0f} | {posting_rate / floor:.0%} | — | {posting_peak:,.0f} MiB |",
+        f"| skills + families + is_ml + responsibilities | {full_rate:,.0f} | {full_rate / floor:.0%} | ≥ 2,000/s | {full_peak:,.0f} MiB |",
+    ]
+    body = "\n".join([
+        f"`python -m benchmarks.extract --postings {len(texts)}`: {len(texts):,} generated postings "
+        f"(mean {chars:,.0f} characters), one process, batches of {BATCH}, on {platform.machine()} "
+        f"with {__import__('os').cpu_count()} cores, Python {platform.python_version()}; "
+        f"process peak RSS {rss:,.0f} MiB.",
+        "",
+        *rows,
+    ])
+    write_section(Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md", "extract", body)
+    print(body)
+
+
+if __name__ == "__main__":
+    main()
