@@ -155,6 +155,10 @@ def evaluate() -> Report:
     return report
 
 
+def _worst(counts: Counter, n: int = 15) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:n]
+
+
 def render(report: Report) -> str:
     def mark(value: float, target: str) -> str:
         return f"{value:.3f} ({'meets' if value >= TARGETS[target] else 'below'} the {TARGETS[target]:.2f} target)"
@@ -213,9 +217,9 @@ def render(report: Report) -> str:
         "",
         "## Worst errors",
         "",
-        "Skills most often missed (gold count missed): " + ", ".join(f"{s} ({n})" for s, n in report.missed.most_common(15)),
+        "Skills most often missed (gold count missed): " + ", ".join(f"{s} ({n})" for s, n in _worst(report.missed)),
         "",
-        "Skills most often found wrongly: " + ", ".join(f"{s} ({n})" for s, n in report.spurious.most_common(15)),
+        "Skills most often found wrongly: " + ", ".join(f"{s} ({n})" for s, n in _worst(report.spurious)),
         "",
         "is_ml errors (posting ids; texts are not reproduced here):",
         "",

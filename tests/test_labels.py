@@ -1,0 +1,58 @@
+"""The project's label files: well-formed, consistent with the taxonomy, eval never in training."""
+
+from __future__ import annotations
+
+import pytest
+
+from etl.labelled import (
+    RESPONSIBILITIES, SENTENCE_KINDS, load_reference_texts, read_ids, read_jsonl, sentence_sha,
+)
+from etl.sentences import split_sentences
+from etl.taxonomy import load_taxonomy
+from tests.helpers import reference_data
+
+EVAL = set(read_ids("eval_ids.txt"))
+TRAIN_SENTENCES = set(read_ids("train_sentence_ids.txt")) | set(read_ids("train_sentence_ids_2.txt"))
+
+
+def test_evaluation_set_is_large_and_disjoint_from_training():
+    postings = read_jsonl("postings.*.jsonl")
+    assert len(EVAL) >= 300 and {row["source_id"] for row in postings} == EVAL
+    trained_on = ({row["source_id"] for row in read_jsonl("postings_train.*.jsonl")}
+                  | {row["source_id"] for row in read_jsonl("mentions.*.jsonl")} | TRAIN_SENTENCES)
+    assert not trained_on & EVAL
+
+
+def test_posting_labels_name_taxonomy_skills():
+    names = {skill.name for skill in load_taxonomy().skills}
+    for row in read_jsonl("postings.*.jsonl"):
+        assert isinstance(row["is_ml"], bool)
+        assert set(row["skills"]) <= names, (row["source_id"], set(row["skills"]) - names)
+
+
+def test_sentence_labels_use_the_allowed_values():
+    for row in read_jsonl("sentences.*.jsonl"):
+        assert row["kind"] in SENTENCE_KINDS
+        assert set(row["responsibilities"]) <= set(RESPONSIBILITIES)
+        assert not row["responsibilities"] or row["kind"] == "responsibility"
+
+
+@pytest.mark.reference_data
+def test_sentence_labels_match_the_texts_they_label():
+    reference_data("hn-2023h1")
+    texts = load_reference_texts()
+    by_posting: dict[str, set] = {}
+    for row in read_jsonl("sentences.*.jsonl"):
+        text = texts[row["source_id"]]
+        assert sentence_sha(text[row["start"]:row["end"]]) == row["sha"], row
+        by_posting.setdefault(row["source_id"], set()).add((row["start"], row["end"]))
+    for source_id, spans in by_posting.items():
+        assert spans == set(split_sentences(texts[source_id])), source_id
+
+
+@pytest.mark.reference_data
+def test_mention_labels_point_at_their_alias():
+    reference_data("hn-2023h1")
+    texts = load_reference_texts()
+    for row in read_jsonl("mentions.*.jsonl"):
+        assert texts[row["source_id"]][row["start"]:row["end"]] == row["alias"], row
