@@ -1,0 +1,310 @@
+"""The default timetable, every scheduling default, and the TOML file that changes them.
+
+All times are UTC. The defaults (``DEFAULT_JOBS``)::
+
+    hn      0 6 * * *    skilltrends crawl hn --no-progress --since {previous_month} --until {current_month}
+    boards  0 7 * * *    skilltrends crawl greenhouse lever ashby --no-progress
+    etl     30 * * * *   skilltrends etl
+
+A config file (``skilltrends schedule --config FILE``) holds ``[[job]]`` tables. A job named
+like a default changes only the keys it sets (``enabled = false`` switches it off); any other
+name adds a job, which then needs ``command`` and ``cron``::
+
+    [[job]]
+    name = "etl"
+    cron = "15 * * * *"
+
+    [[job]]
+    name = "hn-backfill"
+    command = "crawl"            # "crawl" or "etl"
+    sources = ["hn"]             # crawl only
+    args = ["--since", "2011-04"]
+    cron = "0 3 * * sun"         # minute hour day month weekday; weekdays by name
+    timeout_minutes = 720        # 0: no limit
+
+``args`` may use ``{current_month}`` and ``{previous_month}`` (``YYYY-MM``, UTC), filled in
+when the job runs. Every mistake in the file is reported as one sentence naming the file,
+the job and the fix (``TimetableError``).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, fields, replace
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from apscheduler.triggers.cron import CronTrigger
+
+from skilltrends.errors import UserError
+
+# --- defaults: everything a scheduled run depends on, in one place ---------------------
+
+#: The scheduler's clock: cron expressions and every time shown or recorded are UTC.
+TIMEZONE = timezone.utc
+
+#: Applied to every job in the job store (see docs/scheduling.md, "What happens when").
+JOB_DEFAULTS = {
+    "coalesce": True,  # runs missed while the scheduler was down collapse into one
+    "max_instances": 1,  # a job never overlaps itself; a run due meanwhile is skipped and recorded
+    "misfire_grace_time": 3600,  # seconds late a run may still start; later ones are recorded as missed
+}
+
+#: How long a job may run before it is stopped (SIGTERM, then SIGKILL), per command; 0: no limit.
+DEFAULT_TIMEOUT_MINUTES = {"crawl": 360, "etl": 120}
+
+#: Seconds a stopped job's process gets to finish after SIGTERM before it is killed.
+STOP_TIMEOUT_SECONDS = 60
+
+#: How many of a run's last output lines its run record keeps.
+TAIL_LINES = 20
+
+COMMANDS = ("crawl", "etl")
+
+#: Crawls started by the scheduler print no progress line (their output goes to a log).
+COMMAND_FLAGS = {"crawl": ("--no-progress",), "etl": ()}
+
+
+@dataclass(frozen=True)
+class ScheduledJob:
+    """One line of the timetable: run ``skilltrends <command> [sources] [args]`` on ``cron``."""
+
+    name: str
+    command: str
+    cron: str
+    sources: tuple[str, ...] = ()
+    args: tuple[str, ...] = ()
+    enabled: bool = True
+    timeout_minutes: int | None = None  # None: DEFAULT_TIMEOUT_MINUTES[command]
+
+    def cli_args(self) -> list[str]:
+        """The arguments after ``skilltrends``, placeholders unfilled, without ``--home``."""
+        return [self.command, *self.sources, *COMMAND_FLAGS.get(self.command, ()), *self.args]
+
+    def trigger(self):
+        """The APScheduler trigger: the cron expression, in UTC."""
+        return CronTrigger.from_crontab(self.cron, timezone=TIMEZONE)
+
+    @property
+    def timeout_seconds(self) -> float | None:
+        minutes = DEFAULT_TIMEOUT_MINUTES.get(self.command, 0) if self.timeout_minutes is None else self.timeout_minutes
+        return minutes * 60 if minutes else None
+
+
+DEFAULT_JOBS: tuple[ScheduledJob, ...] = (
+    ScheduledJob("hn", "crawl", "0 6 * * *", sources=("hn",),
+                 args=("--since", "{previous_month}", "--until", "{current_month}")),
+    ScheduledJob("boards", "crawl", "0 7 * * *", sources=("greenhouse", "lever", "ashby")),
+    ScheduledJob("etl", "etl", "30 * * * *"),
+)
+
+
+@dataclass(frozen=True)
+class Timetable:
+    """Every job, enabled or not, in order: the defaults first, then the file's new jobs."""
+
+    jobs: tuple[ScheduledJob, ...]
+    config: Path | None = None
+
+    @property
+    def enabled(self) -> list[ScheduledJob]:
+        return [job for job in self.jobs if job.enabled]
+
+    @property
+    def disabled(self) -> list[ScheduledJob]:
+        return [job for job in self.jobs if not job.enabled]
+
+
+class TimetableError(UserError):
+    pass
+
+
+# --- placeholders ------------------------------------------------------------------------
+
+PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def placeholder_values(now: datetime) -> dict[str, str]:
+    """``{current_month}`` and ``{previous_month}`` as ``YYYY-MM`` for ``now`` (UTC)."""
+    now = now.astimezone(TIMEZONE) if now.tzinfo else now
+    this_month = date(now.year, now.month, 1)
+    previous = date(this_month.year - 1, 12, 1) if this_month.month == 1 else date(this_month.year, this_month.month - 1, 1)
+    return {"current_month": f"{this_month:%Y-%m}", "previous_month": f"{previous:%Y-%m}"}
+
+
+def expand_args(args: list[str] | tuple[str, ...], now: datetime) -> list[str]:
+    """Fill in the placeholders of ``args``; other text, braces included, is left alone."""
+    values = placeholder_values(now)
+    return [PLACEHOLDER.sub(lambda match: values.get(match[1], match[0]), arg) for arg in args]
+
+
+# --- loading a config file -----------------------------------------------------------------
+
+JOB_KEYS = {f.name for f in fields(ScheduledJob)}
+REQUIRED_FOR_NEW = ("command", "cron")
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+NUMERIC_WEEKDAY = re.compile(r"(?<![/\d])\d")
+DOCS = "see docs/scheduling.md"
+
+
+def load_timetable(config: str | Path | None = None) -> Timetable:
+    """The default timetable, changed by ``config`` (a TOML file) when given.
+
+    :param config: path of a TOML file of ``[[job]]`` tables (format in docs/scheduling.md).
+    :raises TimetableError: one sentence naming the file, the job and what is wrong.
+    """
+    if config is None:
+        return Timetable(tuple(check_job(job, "the default timetable") for job in DEFAULT_JOBS))
+    path = Path(config)
+    where = str(path)
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TimetableError(f"The timetable file {where} does not exist; check the --config path.") from None
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+        raise TimetableError(f"Cannot read the timetable file {where}: {_clause(exc)}.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise TimetableError(f"{where} is not valid TOML: {_clause(exc)}.") from None
+    return merge_timetable(document, where, path)
+
+
+def merge_timetable(document: dict, where: str = "the timetable", path: Path | None = None) -> Timetable:
+    """Apply a parsed config ``document`` to the defaults (see ``load_timetable``)."""
+    unknown = set(document) - {"job"}
+    if unknown:
+        raise TimetableError(
+            f"{where}: unknown key {_names(unknown)}; the file holds only [[job]] tables ({DOCS})."
+        )
+    entries = document.get("job", [])
+    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+        raise TimetableError(f"{where}: write each job as a [[job]] table ({DOCS}).")
+    jobs = {job.name: job for job in DEFAULT_JOBS}
+    seen: set[str] = set()
+    for number, entry in enumerate(entries, start=1):
+        name = entry.get("name")
+        if not isinstance(name, str) or not NAME.match(name):
+            raise TimetableError(
+                f"{where}: job #{number} needs a name of letters, digits, '-', '_' or '.' "
+                f"(up to 64), e.g. name = \"hn-nightly\"."
+            )
+        label = f"{where}: job {name!r}"
+        if name in seen:
+            raise TimetableError(f"{label} appears twice; merge the two [[job]] tables into one.")
+        seen.add(name)
+        unknown = set(entry) - JOB_KEYS
+        if unknown:
+            raise TimetableError(f"{label}: unknown key {_names(unknown)}; the keys are {_names(JOB_KEYS)}.")
+        values = {key: _coerce(label, key, value) for key, value in entry.items() if key != "name"}
+        if name in jobs:
+            jobs[name] = replace(jobs[name], **values)
+        else:
+            missing = [key for key in REQUIRED_FOR_NEW if key not in values]
+            if missing:
+                raise TimetableError(
+                    f"{label} is not a default job ({', '.join(job.name for job in DEFAULT_JOBS)}), "
+                    f"so it needs {' and '.join(missing)}."
+                )
+            jobs[name] = ScheduledJob(name=name, **values)
+    return Timetable(tuple(check_job(job, where) for job in jobs.values()), path)
+
+
+def _coerce(label: str, key: str, value):
+    if key in ("command", "cron"):
+        if not isinstance(value, str):
+            raise TimetableError(f"{label}: {key} must be a string, e.g. {key} = {_EXAMPLES[key]}.")
+        return value.strip()
+    if key in ("sources", "args"):
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise TimetableError(f"{label}: {key} must be a list of strings, e.g. {key} = {_EXAMPLES[key]}.")
+        return tuple(value)
+    if key == "enabled":
+        if not isinstance(value, bool):
+            raise TimetableError(f"{label}: enabled must be true or false (without quotes).")
+        return value
+    if key == "timeout_minutes":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise TimetableError(f"{label}: timeout_minutes must be a whole number of minutes, 0 for no limit.")
+        return value
+    return value
+
+
+_EXAMPLES = {"command": '"crawl"', "cron": '"0 6 * * *"', "sources": '["hn"]', "args": '["--since", "{previous_month}"]'}
+
+
+def check_job(job: ScheduledJob, where: str) -> ScheduledJob:
+    """Return ``job`` if ``skilltrends schedule`` can run it, else raise one ``TimetableError``."""
+    label = f"{where}: job {job.name!r}"
+    if job.command not in COMMANDS:
+        raise TimetableError(f"{label}: command {job.command!r} is not one of {', '.join(COMMANDS)}.")
+    if job.command == "crawl" and not job.sources:
+        raise TimetableError(f"{label}: a crawl needs sources, e.g. sources = [\"hn\"].")
+    if job.command != "crawl" and job.sources:
+        raise TimetableError(f"{label}: only crawl jobs take sources; remove them or use command = \"crawl\".")
+    _check_cron(job, label)
+    if not job.enabled:
+        return job
+    if job.command == "crawl":
+        _check_sources(job, label)
+    _check_args(job, label)
+    return job
+
+
+def _check_cron(job: ScheduledJob, label: str) -> None:
+    fields_ = job.cron.split()
+    if len(fields_) == 5 and NUMERIC_WEEKDAY.search(fields_[4]):
+        raise TimetableError(
+            f"{label}: write the weekday of cron {job.cron!r} by name (mon-fri, sun): APScheduler 3 "
+            "numbers weekdays from Monday = 0, unlike crontab."
+        )
+    try:
+        job.trigger()
+    except ValueError as exc:
+        raise TimetableError(
+            f"{label}: cron {job.cron!r} is not a crontab expression "
+            f"(minute hour day month weekday, e.g. \"0 6 * * *\"): {_clause(exc)}."
+        ) from None
+
+
+def _check_sources(job: ScheduledJob, label: str) -> None:
+    from crawlers.runner import available_sources
+
+    known = available_sources()
+    unknown = [source for source in job.sources if source not in known]
+    if unknown:
+        raise TimetableError(f"{label}: unknown source {', '.join(unknown)}; choose from {', '.join(known)}.")
+
+
+def _check_args(job: ScheduledJob, label: str) -> None:
+    """Parse the job's arguments with the command's own parser, so a typo fails now, not at 06:00."""
+    import click
+
+    from skilltrends.cli import cli
+
+    if any(arg == "--home" or arg.startswith("--home=") for arg in job.args):
+        raise TimetableError(f"{label}: remove --home from args; give it to `skilltrends schedule --home` instead.")
+    unknown = sorted({match[1] for arg in job.args for match in PLACEHOLDER.finditer(arg)}
+                     - set(placeholder_values(datetime.now(TIMEZONE))))
+    if unknown:
+        raise TimetableError(
+            f"{label}: unknown placeholder {_names('{' + name + '}' for name in unknown)} in args; "
+            "use {current_month} or {previous_month}."
+        )
+    command = cli.commands[job.command]
+    try:
+        command.make_context(job.command, [*job.sources, *job.args])
+    except click.exceptions.Exit:
+        raise TimetableError(f"{label}: args must not ask for --help.") from None
+    except click.ClickException as exc:
+        raise TimetableError(
+            f"{label}: `skilltrends {job.command}` does not accept args {list(job.args)}: {_clause(exc.format_message())}."
+        ) from None
+
+
+def _clause(error) -> str:
+    """An exception's message as one clause: one line, no final full stop."""
+    return " ".join(str(error).split()).rstrip(".")
+
+
+def _names(names) -> str:
+    return ", ".join(sorted(names))
