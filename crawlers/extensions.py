@@ -1,11 +1,15 @@
-"""CrawlProgress: a one-line progress display on stderr while a crawl runs.
+"""Crawl extensions.
 
-On a terminal the line is redrawn in place; otherwise a line is written every
-``CRAWL_PROGRESS_INTERVAL`` × 10 seconds. Enabled by ``CRAWL_PROGRESS_ENABLED``.
+CrawlProgress: a one-line progress display on stderr while a crawl runs. On a terminal the
+line is redrawn in place; otherwise a line is written every ``CRAWL_PROGRESS_INTERVAL`` × 10
+seconds. Enabled by ``CRAWL_PROGRESS_ENABLED``.
+
+OneLinePerFailure: a failed download is logged once, by the spider (see its docstring).
 """
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 
@@ -62,3 +66,34 @@ class CrawlProgress:
         if self.loop and self.loop.running:
             self.loop.stop()
         self.show(final=True)
+
+
+# Scrapy's download handler warns about these itself; the spider's errback already logs one
+# line naming the board and the failure, so the handler's duplicate is dropped.
+DUPLICATE_DOWNLOAD_WARNINGS = ("Expected to receive", "Received ", "Got data loss")
+DOWNLOAD_HANDLER_LOGGER = "scrapy.core.downloader.handlers.http11"
+
+
+class DuplicateWarningFilter:
+    def filter(self, record) -> bool:
+        message = str(record.msg)
+        return not (record.levelno == 30 and message.startswith(DUPLICATE_DOWNLOAD_WARNINGS))
+
+
+class OneLinePerFailure:
+    """Keep a failed download to the one line its spider logs (``ONE_LINE_PER_FAILURE_ENABLED``).
+
+    Drops Scrapy's download-handler warnings about oversized bodies and data loss, which
+    repeat what the spider's errback says (``body_too_large``, ``truncated_response``).
+    """
+
+    filter = DuplicateWarningFilter()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if not crawler.settings.getbool("ONE_LINE_PER_FAILURE_ENABLED"):
+            raise NotConfigured
+        logger = logging.getLogger(DOWNLOAD_HANDLER_LOGGER)
+        if cls.filter not in logger.filters:
+            logger.addFilter(cls.filter)
+        return cls()

@@ -1,13 +1,20 @@
-"""The common posting item every spider yields; the landing file stores exactly these fields.
+"""The items spiders yield: one ``PostingItem`` per posting, one ``BoardResult`` per job board.
 
-Fields added after ``fetched_at`` (job-board details) are optional and appended at the end, so
-landing files written before them stay readable: the ETL fills the missing columns with nulls.
+The landing file stores exactly the ``PostingItem`` fields (table ``postings``) and one row
+per ``BoardResult`` (table ``boards``). Fields added after ``fetched_at`` are optional and
+appended at the end, so landing files written before them stay readable: the ETL fills the
+missing columns with nulls.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+import json
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timezone
+
+# Not part of a record's content: when it was fetched, where it was listed, and the hash itself.
+NOT_CONTENT = ("fetched_at", "board", "record_hash")
 
 
 @dataclass
@@ -34,6 +41,44 @@ class PostingItem:
     salary_currency: str | None = None  # ISO 4217 code, as given
     salary_period: str | None = None  # "year", "month", "week", "day", "hour", or the source's word
     updated_at: datetime | None = None  # naive UTC, when the source last changed the posting
+    # Crawl bookkeeping: the job board that listed it (None for HN) and ``record_hash(item)``.
+    board: str | None = None
+    record_hash: str | None = None
+
+
+@dataclass
+class BoardResult:
+    """How the crawl of one job board ended (``crawlers.spiders.jobboard`` yields one per board).
+
+    ``complete`` is true only when every request of the board succeeded, the spider read the
+    board to its end and no job was unreadable: only then may the ETL close the board's
+    postings that were not listed. ``not_modified``: the board answered 304 to a conditional
+    request, so it lists the same postings (``ids``) as its last complete crawl.
+    """
+
+    source: str
+    board: str
+    complete: bool
+    seen_at: datetime  # when its first response arrived: no earlier than the crawl's requests
+    ids: list[str] = field(default_factory=list)  # the postings it listed, in order
+    not_modified: bool = False
+    error: str | None = None  # the first failure's kind when not complete
+    url: str | None = None  # the board's first request, and the validators its answer carried
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+def record_hash(item: PostingItem) -> str:
+    """16 hex digits of SHA-1 over every content field of ``item``: changes when the source
+    changes anything in the record (text, title, pay, its raw JSON...), not when it is
+    merely fetched again."""
+    # Fields left None are omitted, so a field added to the item later changes no old hash.
+    content = {name: value for name in CONTENT_FIELDS if (value := getattr(item, name)) is not None}
+    encoded = json.dumps(content, sort_keys=True, default=str, ensure_ascii=False).encode("utf-8")
+    return hashlib.sha1(encoded).hexdigest()[:16]
+
+
+CONTENT_FIELDS = tuple(f.name for f in fields(PostingItem) if f.name not in NOT_CONTENT)
 
 
 def utc_now() -> datetime:

@@ -1,8 +1,18 @@
-"""The landing file of one crawl run: its postings and its run record, in one DuckDB file.
+"""The landing file of one crawl run: its postings, sightings, boards and run record.
 
 Only the crawl that created a landing file writes it, so nobody waits for a lock. Items
-are committed in batches: a crawl killed at any moment keeps every batch it committed.
-The ETL attaches these files read-only (``etl.landing``).
+are committed in batches, each batch in one transaction: a crawl killed at any moment keeps
+every batch it committed. The ETL attaches these files read-only (``etl.landing``).
+
+Tables:
+
+- ``crawl_run`` — one row: the run, how it ended, its Scrapy stats;
+- ``postings`` — the records this run stored (new to the crawl state, or changed);
+- ``seen`` — every posting the run saw, stored or not, with ``change`` = ``new``,
+  ``changed`` or ``unchanged`` (unchanged ones are not re-stored in ``postings``);
+- ``boards`` — one row per job board whose crawl ended: complete or not, 304 or not.
+
+Tables and columns are only ever added, so every landing file ever written stays readable.
 """
 
 from __future__ import annotations
@@ -10,13 +20,14 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from dataclasses import asdict, fields
+from dataclasses import fields
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
-from crawlers.items import PostingItem, utc_now
+from crawlers.items import BoardResult, PostingItem, record_hash, utc_now
 
 LANDING_SCHEMA = """
 CREATE TABLE IF NOT EXISTS crawl_run (
@@ -27,7 +38,8 @@ CREATE TABLE IF NOT EXISTS crawl_run (
     status       VARCHAR NOT NULL,
     items        BIGINT NOT NULL DEFAULT 0,
     errors       BIGINT NOT NULL DEFAULT 0,
-    stats        JSON
+    stats        JSON,
+    job_id       VARCHAR
 );
 CREATE TABLE IF NOT EXISTS postings (
     source      VARCHAR NOT NULL,
@@ -51,7 +63,31 @@ CREATE TABLE IF NOT EXISTS postings (
     salary_currency VARCHAR,
     salary_period   VARCHAR,
     updated_at      TIMESTAMP,
+    board           VARCHAR,
+    record_hash     VARCHAR,
     PRIMARY KEY (source, source_id)
+);
+CREATE TABLE IF NOT EXISTS seen (
+    source       VARCHAR NOT NULL,
+    source_id    VARCHAR NOT NULL,
+    board        VARCHAR,
+    record_hash  VARCHAR,
+    seen_at      TIMESTAMP NOT NULL,
+    change       VARCHAR NOT NULL,
+    PRIMARY KEY (source, source_id)
+);
+CREATE TABLE IF NOT EXISTS boards (
+    source         VARCHAR NOT NULL,
+    board          VARCHAR NOT NULL,
+    complete       BOOLEAN NOT NULL,
+    not_modified   BOOLEAN NOT NULL,
+    postings       BIGINT NOT NULL,
+    error          VARCHAR,
+    seen_at        TIMESTAMP NOT NULL,
+    url            VARCHAR,
+    etag           VARCHAR,
+    last_modified  VARCHAR,
+    PRIMARY KEY (source, board)
 );
 """
 
@@ -79,9 +115,29 @@ ITEM_ARROW_SCHEMA = pa.schema(
         ("salary_currency", pa.string()),
         ("salary_period", pa.string()),
         ("updated_at", pa.timestamp("us")),
+        # Appended later (lifecycle, incremental crawls).
+        ("board", pa.string()),
+        ("record_hash", pa.string()),
     ]
 )
-assert ITEM_ARROW_SCHEMA.names == [f.name for f in fields(PostingItem)]
+ITEM_FIELDS = [f.name for f in fields(PostingItem)]
+assert ITEM_ARROW_SCHEMA.names == ITEM_FIELDS
+
+SEEN_ARROW_SCHEMA = pa.schema(
+    [
+        ("source", pa.string()),
+        ("source_id", pa.string()),
+        ("board", pa.string()),
+        ("record_hash", pa.string()),
+        ("seen_at", pa.timestamp("us")),
+        ("change", pa.string()),
+    ]
+)
+BOARD_COLUMNS = ["source", "board", "complete", "not_modified", "postings", "error", "seen_at",
+                 "url", "etag", "last_modified"]
+
+CHANGES = ("new", "changed", "unchanged")
+LANDING_MEMORY_LIMIT = "256MB"
 
 
 def new_run_id() -> str:
@@ -89,37 +145,85 @@ def new_run_id() -> str:
     return f"{utc_now():%Y%m%dT%H%M%SZ}-{os.getpid()}-{secrets.token_hex(2)}"
 
 
+def seen_row(source: str, source_id: str, board: str | None, hash_: str | None, seen_at: datetime,
+             change: str) -> dict:
+    return {"source": source, "source_id": source_id, "board": board, "record_hash": hash_,
+            "seen_at": seen_at, "change": change}
+
+
+def board_row(result: BoardResult) -> tuple:
+    return (result.source, result.board, result.complete, result.not_modified, len(result.ids),
+            result.error, result.seen_at, result.url, result.etag, result.last_modified)
+
+
 class LandingWriter:
     """Writes one crawl run's landing file; ``close`` records how the run ended."""
 
-    def __init__(self, path: Path, run_id: str, source: str):
+    def __init__(self, path: Path, run_id: str, source: str, job_id: str | None = None):
         self.path = path
         self.run_id = run_id
         self.source = source
         self.items = 0
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = duckdb.connect(str(path))
+        # A crawl's memory is mostly DuckDB's while it checkpoints: bound it.
+        self.conn = duckdb.connect(str(path), config={"memory_limit": LANDING_MEMORY_LIMIT})
+        # One transaction: a crawl killed here leaves no half-made file for the ETL to trip on.
+        self.conn.execute("BEGIN TRANSACTION")
         self.conn.execute(LANDING_SCHEMA)
         self.conn.execute(
-            "INSERT INTO crawl_run (run_id, source, started_at, status) VALUES (?, ?, ?, 'running')",
-            [run_id, source, utc_now()],
+            "INSERT INTO crawl_run (run_id, source, started_at, status, job_id) VALUES (?, ?, ?, 'running', ?)",
+            [run_id, source, utc_now(), job_id],
         ).fetchall()
+        self.conn.execute("COMMIT")
 
-    def write(self, items: list[PostingItem]) -> int:
-        """Insert one batch in one transaction; a record already stored is kept as is."""
+    def write(self, items: list[PostingItem], seen: list[dict] | None = None,
+              boards: list[BoardResult] | None = None) -> int:
+        """Store one batch in one transaction; a record already stored is kept as is.
+
+        ``items`` are the records to store. ``seen`` holds a row (``seen_row``) per posting
+        seen, stored or not; when None, every item counts as seen and ``new``. ``boards``
+        are the boards whose crawl ended. Returns how many records were stored.
+        """
+        if not items and not seen and not boards:
+            return 0
+        for item in items:
+            if item.record_hash is None:
+                item.record_hash = record_hash(item)
+        if seen is None:
+            seen = [seen_row(i.source, i.source_id, i.board, i.record_hash, i.fetched_at, "new") for i in items]
+        self.conn.execute("BEGIN TRANSACTION")
+        try:
+            added = self._insert_items(items)
+            if seen:
+                self._insert_arrow("seen", pa.Table.from_pylist(seen, schema=SEEN_ARROW_SCHEMA))
+            if boards:
+                self.conn.executemany(
+                    f"INSERT OR REPLACE INTO boards ({', '.join(BOARD_COLUMNS)}) "
+                    f"VALUES ({', '.join('?' * len(BOARD_COLUMNS))})",
+                    [board_row(result) for result in boards],
+                )
+            self.items += added
+            self.conn.execute("UPDATE crawl_run SET items = ? WHERE run_id = ?", [self.items, self.run_id]).fetchall()
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        return added
+
+    def _insert_items(self, items: list[PostingItem]) -> int:
         if not items:
             return 0
-        batch = pa.Table.from_pylist([asdict(item) for item in items], schema=ITEM_ARROW_SCHEMA)
+        columns = {name: [getattr(item, name) for item in items] for name in ITEM_FIELDS}
+        return self._insert_arrow("postings", pa.Table.from_pydict(columns, schema=ITEM_ARROW_SCHEMA))
+
+    def _insert_arrow(self, table: str, batch: pa.Table) -> int:
         self.conn.register("landing_batch", batch)
         try:
-            added = self.conn.execute(
-                "INSERT OR IGNORE INTO postings BY NAME SELECT * FROM landing_batch"
+            return self.conn.execute(
+                f"INSERT OR IGNORE INTO {table} BY NAME SELECT * FROM landing_batch"
             ).fetchall()[0][0]
         finally:
             self.conn.unregister("landing_batch")
-        self.items += added
-        self.conn.execute("UPDATE crawl_run SET items = ? WHERE run_id = ?", [self.items, self.run_id]).fetchall()
-        return added
 
     def close(self, status: str, errors: int, stats: dict) -> None:
         self.conn.execute(
@@ -127,4 +231,5 @@ class LandingWriter:
             "WHERE run_id = ?",
             [utc_now(), status, self.items, errors, json.dumps(stats, default=str, sort_keys=True), self.run_id],
         ).fetchall()
+        self.conn.execute("CHECKPOINT").fetchall()
         self.conn.close()

@@ -1,4 +1,6 @@
-"""BackoffRetryMiddleware: retry 429/5xx and network failures, waiting before each retry.
+"""Downloader middlewares: backoff retries, a request budget, conditional requests.
+
+BackoffRetryMiddleware: retry 429/5xx and network failures, waiting before each retry.
 
 Obeys ``RETRY_ENABLED``, ``RETRY_TIMES``, ``RETRY_HTTP_CODES``, ``RETRY_EXCEPTIONS`` (as
 Scrapy's RetryMiddleware, which it replaces) and:
@@ -19,7 +21,12 @@ from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.utils.defer import _schedule_coro
 from scrapy.utils.response import response_status_message
+
+from crawlers.runstatus import BUDGET_CLOSE_REASON
+from crawlers.state import crawl_state
 
 logger = logging.getLogger(__name__)
 
@@ -80,3 +87,84 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if seconds > 0:
             self.crawler.stats.inc_value("retry/wait_seconds", seconds)
             await asyncio.sleep(seconds)
+
+
+class BudgetExhausted(IgnoreRequest):
+    """A request not sent because the source's request budget is spent."""
+
+
+class RequestBudgetMiddleware:
+    """Stop a crawl after ``CRAWL_REQUEST_BUDGET`` requests (0, the default: no limit).
+
+    Every request the downloader is asked to send counts: robots.txt, retries and redirects
+    included. The request over the budget is not sent; the crawl closes with reason
+    ``request_budget``, so its run is ``budget_exhausted``: incomplete, it closes no posting,
+    and ``skilltrends crawl SOURCE --resume`` continues with the boards it did not reach.
+    Stats: ``skilltrends/budget/used``, ``skilltrends/budget/refused``.
+    """
+
+    def __init__(self, crawler, budget: int):
+        self.crawler = crawler
+        self.budget = budget
+        self.used = 0
+        self.closing = False
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        budget = crawler.settings.getint("CRAWL_REQUEST_BUDGET", 0)
+        if budget <= 0:
+            raise NotConfigured  # no message: off is the quiet default
+        return cls(crawler, budget)
+
+    def process_request(self, request):
+        if self.used >= self.budget:
+            self.crawler.stats.inc_value("skilltrends/budget/refused")
+            if not self.closing:
+                self.closing = True
+                logger.warning(
+                    "%s: the request budget (CRAWL_REQUEST_BUDGET=%d) is spent; the crawl stops here, "
+                    "incomplete (nothing will be closed). `skilltrends crawl %s --resume` continues it.",
+                    self.crawler.spider.name, self.budget, self.crawler.spider.name,
+                )
+                _schedule_coro(self.crawler.engine.close_spider_async(reason=BUDGET_CLOSE_REASON))
+            raise BudgetExhausted(f"request budget of {self.budget} spent")
+        self.used += 1
+        self.crawler.stats.set_value("skilltrends/budget/used", self.used)
+        return None
+
+
+class ConditionalRequestsMiddleware:
+    """Ask for a job board only if it changed since its last complete crawl.
+
+    A request whose meta holds ``conditional_board`` (set by ``JobBoardSpider`` for spiders
+    with ``conditional_requests = True``) gets ``If-None-Match`` / ``If-Modified-Since`` from
+    the validators (``ETag``, ``Last-Modified``) that the board's last complete crawl received
+    at the same URL, as remembered in the crawl state (``crawlers.state``). A server that
+    sends no validators never gets conditional requests. The spider treats the 304 answer.
+    Enabled by ``CONDITIONAL_REQUESTS_ENABLED``; stats count ``skilltrends/conditional/sent``.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if not crawler.settings.getbool("CONDITIONAL_REQUESTS_ENABLED"):
+            raise NotConfigured
+        return cls(crawler)
+
+    def process_request(self, request):
+        board = request.meta.get("conditional_board")
+        if board is None or b"If-None-Match" in request.headers or b"If-Modified-Since" in request.headers:
+            return None
+        state = crawl_state(self.crawler)
+        known = state.validators(request.url, board) if state is not None else None
+        if known is None:
+            return None
+        if known.etag:
+            request.headers[b"If-None-Match"] = known.etag
+        if known.last_modified:
+            request.headers[b"If-Modified-Since"] = known.last_modified
+        request.meta["validators_sent"] = True
+        self.crawler.stats.inc_value("skilltrends/conditional/sent")
+        return None

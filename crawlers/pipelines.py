@@ -1,4 +1,11 @@
-"""LandingPipeline: every item of a crawl run into that run's landing DuckDB file, in batches."""
+"""LandingPipeline: every item of a crawl run into that run's landing DuckDB file, in batches.
+
+Postings new to the crawl state or changed since their last stored version are stored in
+full; unchanged ones only as a ``seen`` row (``crawlers.landing``). Each ``BoardResult`` is
+stored after the postings of its board, in order, so a board recorded as crawled always has
+all its postings committed. At the end of the run the crawl state (``crawlers.state``) is
+updated from the landing file, never from memory.
+"""
 
 from __future__ import annotations
 
@@ -7,26 +14,41 @@ import logging
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from crawlers.items import PostingItem
-from crawlers.landing import LandingWriter, new_run_id
-from crawlers.runstatus import count_errors, run_status
+from crawlers.items import BoardResult, PostingItem, record_hash
+from crawlers.landing import LandingWriter, new_run_id, seen_row
+from crawlers.runstatus import ELIGIBLE_STATUSES, count_errors, run_status, run_summary
+from crawlers.state import crawl_state
 from skilltrends.home import Home
 
 logger = logging.getLogger(__name__)
 
 
+def planned_boards(spider) -> list[str] | None:
+    """The board tokens a job-board spider was asked to crawl; None for other spiders."""
+    if not getattr(spider, "takes_boards", False):
+        return None
+    return [board.token for board in getattr(spider, "boards_to_crawl", [])]
+
+
 class LandingPipeline:
     """Buffers items and commits every ``LANDING_BATCH_SIZE``; records the run on close.
 
-    Settings: ``SKILLTRENDS_HOME`` (where ``landing/`` lives), ``LANDING_BATCH_SIZE``.
+    Settings: ``SKILLTRENDS_HOME`` (where ``landing/`` lives), ``LANDING_BATCH_SIZE``,
+    ``CRAWL_STATE_ENABLED`` (store only new or changed postings; remember boards),
+    ``CRAWL_RESUME`` (continue the source's unfinished crawl job).
     """
 
     def __init__(self, home: Home, batch_size: int, crawler):
         self.home = home
         self.batch_size = batch_size
         self.crawler = crawler
-        self.buffer: list[PostingItem] = []
+        self.state = crawl_state(crawler)
+        self.items: list[PostingItem] = []
+        self.seen: list[dict] = []
+        self.boards: list[BoardResult] = []
         self.writer: LandingWriter | None = None
+        self.job = None
+        self.closed_postings = 0
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -40,31 +62,80 @@ class LandingPipeline:
 
     def spider_opened(self, spider):
         run_id = new_run_id()
+        if self.state is not None:
+            self.job = self.state.job(planned_boards(spider), self.crawler.settings.getbool("CRAWL_RESUME"))
+        job_id = self.job.job_id if self.job else None
         path = self.home.landing_file(spider.name, run_id)
-        self.writer = LandingWriter(path, run_id, spider.name)
-        self.crawler.stats.set_value("skilltrends/run_id", run_id)
-        self.crawler.stats.set_value("skilltrends/landing_file", str(path))
+        self.writer = LandingWriter(path, run_id, spider.name, job_id)
+        stats = self.crawler.stats
+        stats.set_value("skilltrends/run_id", run_id)
+        stats.set_value("skilltrends/landing_file", str(path))
+        if job_id:
+            stats.set_value("skilltrends/job_id", job_id)
+            stats.set_value("skilltrends/resumed", self.job.resumed)
+        for change in ("new", "changed", "unchanged"):
+            stats.set_value(f"skilltrends/postings/{change}", 0)
         logger.info("Crawl run %s writes to %s", run_id, path)
 
     def process_item(self, item):
-        self.buffer.append(item)
-        if len(self.buffer) >= self.batch_size:
+        if isinstance(item, PostingItem):
+            self._posting(item)
+        elif isinstance(item, BoardResult):
+            self._board(item)
+        if len(self.items) >= self.batch_size or len(self.seen) >= 10 * self.batch_size:
             self.flush()
         return item
 
+    def _posting(self, item: PostingItem) -> None:
+        if item.record_hash is None:
+            item.record_hash = record_hash(item)
+        known = self.state.hashes.get(item.source_id) if self.state is not None else None
+        change = "new" if known is None else ("unchanged" if known == item.record_hash else "changed")
+        if change != "unchanged":
+            self.items.append(item)
+            if self.state is not None:
+                self.state.hashes[item.source_id] = item.record_hash  # seen twice in this run: once stored
+        self.seen.append(seen_row(item.source, item.source_id, item.board, item.record_hash, item.fetched_at, change))
+        self.crawler.stats.inc_value(f"skilltrends/postings/{change}")
+
+    def _board(self, result: BoardResult) -> None:
+        if result.not_modified and self.state is not None:
+            # A 304: the board lists what its last complete crawl listed, unchanged.
+            for source_id in result.ids:
+                self.seen.append(seen_row(result.source, source_id, result.board,
+                                          self.state.hashes.get(source_id), result.seen_at, "unchanged"))
+            self.crawler.stats.inc_value("skilltrends/postings/unchanged", len(result.ids))
+        elif result.complete and self.state is not None and result.board in self.state.boards:
+            before = set(self.state.boards[result.board].ids)
+            self.closed_postings += len(before - set(result.ids))
+        self.boards.append(result)
+
     def flush(self) -> None:
-        if self.writer and self.buffer:
-            stored = self.writer.write(self.buffer)
+        if self.writer and (self.items or self.seen or self.boards):
+            stored = self.writer.write(self.items, self.seen, self.boards)
             self.crawler.stats.inc_value("skilltrends/postings_stored", stored)
-            self.buffer = []
+            self.items, self.seen, self.boards = [], [], []
 
     def spider_closed(self, spider, reason):
         self.flush()
-        stats = self.crawler.stats.get_stats()
-        errors = count_errors(stats)
+        stats = self.crawler.stats
+        errors = count_errors(stats.get_stats())
         status = run_status(reason, errors)
-        self.writer.close(status, errors, stats)
+        # Postings the ETL will close: only a run that ended normally closes anything.
+        stats.set_value("skilltrends/postings/closed", self.closed_postings if status in ELIGIBLE_STATUSES else 0)
+        stats.set_value("skilltrends/postings_stored", stats.get_value("skilltrends/postings_stored", 0))
+        summary = run_summary(stats.get_stats())
+        for key, value in summary.items():
+            stats.set_value(key, value)
+        self.writer.close(status, errors, stats.get_stats())
         logger.info(
             "Crawl run %s %s: %d postings stored, %d errors",
             self.writer.run_id, status, self.writer.items, errors,
         )
+        if self.state is not None:
+            try:
+                self.state.sync_landing_file(self.writer.path)
+                if self.job and self.job.job_id and reason == "finished":
+                    self.state.end_job(self.job.job_id)
+            finally:
+                self.state.close()

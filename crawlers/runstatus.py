@@ -1,8 +1,11 @@
-"""How a crawl run ended, from Scrapy's close reason and the error counters."""
+"""How a crawl run ended, from Scrapy's close reason and the error counters; its summary counts."""
 
 from __future__ import annotations
 
 ERROR_STAT_PREFIX = "skilltrends/errors/"
+BUDGET_CLOSE_REASON = "request_budget"
+# Runs whose complete board crawls may close postings (the ETL uses the same list).
+ELIGIBLE_STATUSES = ("finished", "finished_with_errors")
 
 
 def count_errors(stats: dict) -> int:
@@ -16,6 +19,35 @@ def count_errors(stats: dict) -> int:
 
 
 def run_status(close_reason: str, errors: int) -> str:
+    """``finished``, ``finished_with_errors``, ``budget_exhausted`` or ``interrupted``.
+
+    (A run killed before it could record anything is reported ``killed`` by the ETL.)
+    """
+    if close_reason == BUDGET_CLOSE_REASON:
+        return "budget_exhausted"
     if close_reason != "finished":
         return "interrupted"
     return "finished_with_errors" if errors else "finished"
+
+
+def run_summary(stats: dict) -> dict:
+    """The named counts every run records (for the data-health page), from Scrapy's stats.
+
+    ``skilltrends/requests``, ``skilltrends/responses/<status>``, ``skilltrends/error_total`` (by
+    kind under ``skilltrends/errors/<kind>``), ``skilltrends/duration_seconds``, and
+    ``skilltrends/postings/{new,changed,unchanged,closed}`` set by the landing pipeline.
+    """
+    summary = {
+        "skilltrends/requests": stats.get("downloader/request_count", 0),
+        "skilltrends/responses": stats.get("downloader/response_count", 0),
+        "skilltrends/error_total": count_errors(stats),
+    }
+    prefix = "downloader/response_status_count/"
+    for key, value in stats.items():
+        if key.startswith(prefix):
+            summary[f"skilltrends/responses/{key[len(prefix):]}"] = value
+    if "elapsed_time_seconds" in stats:
+        summary["skilltrends/duration_seconds"] = round(float(stats["elapsed_time_seconds"]), 3)
+    for change in ("new", "changed", "unchanged", "closed"):
+        summary.setdefault(f"skilltrends/postings/{change}", stats.get(f"skilltrends/postings/{change}", 0))
+    return summary

@@ -36,17 +36,45 @@ RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 RETRY_BACKOFF_BASE = 2.0
 RETRY_BACKOFF_MAX = 120.0
 RETRY_AFTER_MAX = 600.0
+# The spider's errback logs the one line per failure; Scrapy's own "Gave up retrying" is noise.
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 DOWNLOADER_MIDDLEWARES = {
+    # Before robots.txt (100), so robots.txt fetches count too.
+    "crawlers.middlewares.RequestBudgetMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawlers.middlewares.BackoffRetryMiddleware": 550,
+    "crawlers.middlewares.ConditionalRequestsMiddleware": 560,
 }
+
+# Per-source request budget: a crawl stops (incomplete: nothing closed) after this many
+# requests; 0 = unlimited. Continue it later with `skilltrends crawl SOURCE --resume`.
+CRAWL_REQUEST_BUDGET = 0
+# Conditional requests (If-None-Match / If-Modified-Since) for job boards whose last complete
+# crawl got an ETag or Last-Modified; a 304 counts as the same board, unchanged.
+CONDITIONAL_REQUESTS_ENABLED = True
+# Remember, per source, the stored version of each posting (store only new or changed ones),
+# each board's last complete listing and validators, and the crawl job (for --resume), in
+# <SKILLTRENDS_HOME>/crawl_state/<source>.duckdb. A crawl holds that file: two crawls of the
+# same source at once are refused.
+CRAWL_STATE_ENABLED = True
+# Continue the source's unfinished crawl job (killed, interrupted, budget spent): only the
+# boards it had not finished are crawled (the CLI's --resume).
+CRAWL_RESUME = False
+# Bodies larger than this are not downloaded (a board over it counts as failed: body_too_large).
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 0
+# Redirects followed before a request is given up as a redirect loop.
+REDIRECT_MAX_TIMES = 10
 
 ITEM_PIPELINES = {
     "crawlers.pipelines.LandingPipeline": 800,
 }
 EXTENSIONS = {
     "crawlers.extensions.CrawlProgress": 500,
+    "crawlers.extensions.OneLinePerFailure": 510,
 }
+# Drop Scrapy's own warnings about oversized or truncated downloads: the spider logs one line.
+ONE_LINE_PER_FAILURE_ENABLED = True
 
 # Where landing files go: <SKILLTRENDS_HOME>/landing/<source>/<run_id>.duckdb.
 SKILLTRENDS_HOME = os.environ.get("SKILLTRENDS_HOME", "data")

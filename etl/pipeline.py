@@ -5,11 +5,15 @@ Steps, under the ETL lock:
 1. read the landing files not loaded yet (all of them with ``full=True``);
 2. normalize them (``etl.normalize``) and keep each record's latest version;
 3. upsert ``listings``: ``first_seen``/``last_seen`` widen, changed text moves a listing
-   to a new posting;
-4. insert the postings new to the warehouse, tagging their skills; refresh the
+   to a new posting; every version is kept in ``posting_versions``;
+4. apply the sightings (``seen``: postings a crawl saw but did not re-store because they
+   were unchanged): ``last_seen`` moves on;
+5. record the runs and how each job board's crawl ended (``crawl_boards``), then set
+   ``closed_at`` (see ``_update_lifecycle``);
+6. insert the postings new to the warehouse, tagging their skills; refresh the
    aggregates of every posting touched; drop postings left with no listing;
-5. re-tag every posting when the taxonomy or extractor version changed;
-6. rebuild the monthly tables, record the runs, publish a snapshot.
+7. re-tag every posting when the taxonomy or extractor version changed;
+8. rebuild the monthly tables, publish a snapshot.
 
 Running it again with no new landing data changes nothing.
 """
@@ -24,7 +28,7 @@ from datetime import datetime, timezone
 import duckdb
 import polars as pl
 
-from etl.landing import landing_files, read_landing_file
+from etl.landing import UnreadableLandingFile, landing_files, read_landing_file
 from etl.lock import EtlLock
 from etl.normalize import normalize_listings
 from etl.publish import publish_snapshot
@@ -38,7 +42,9 @@ from skilltrends.home import Home
 logger = logging.getLogger(__name__)
 
 DATA_TABLES = ("crawl_runs", "listings", "postings", "posting_skills", "posting_responsibilities",
-               "posting_months")
+               "posting_months", "crawl_boards", "posting_versions")
+# Runs whose complete board crawls may close postings (crawlers.runstatus.ELIGIBLE_STATUSES).
+ELIGIBLE_STATUSES = ("finished", "finished_with_errors")
 
 
 class NoLandingData(UserError):
@@ -49,7 +55,11 @@ class NoLandingData(UserError):
 class EtlReport:
     runs_loaded: int = 0
     runs_skipped: list[str] = field(default_factory=list)
+    runs_unreadable: list[str] = field(default_factory=list)
     listings_read: int = 0
+    listings_seen: int = 0
+    listings_closed: int = 0
+    listings_reopened: int = 0
     new_postings: int = 0
     retagged: int = 0
     postings_total: int = 0
@@ -62,11 +72,15 @@ class EtlReport:
             f"Loaded {self.runs_loaded} crawl run(s), {self.listings_read:,} listing(s): "
             f"{self.new_postings:,} new posting(s)"
         ]
+        if self.listings_closed or self.listings_reopened:
+            parts.append(f"{self.listings_closed:,} listing(s) closed, {self.listings_reopened:,} reopened")
         if self.retagged:
             parts.append(f"re-tagged {self.retagged:,} posting(s) for a new taxonomy")
         parts.append(f"warehouse holds {self.postings_total:,} postings ({self.ml_postings_total:,} ML)")
         if self.runs_skipped:
             parts.append(f"{len(self.runs_skipped)} landing file(s) still being written, left for next time")
+        if self.runs_unreadable:
+            parts.append(f"{len(self.runs_unreadable)} landing file(s) unreadable, skipped")
         parts.append(f"published {self.published}" if self.published else "nothing new to publish")
         return "; ".join(parts) + f" ({self.seconds:.1f}s)."
 
@@ -120,34 +134,76 @@ def _set_meta(conn, values: dict[str, str]) -> bool:
 
 def _load_new_runs(conn, home: Home, report: EtlReport) -> bool:
     loaded = {row[0] for row in conn.execute("SELECT landing_file FROM crawl_runs").fetchall()}
-    runs, frames = [], []
+    runs, postings, seen, boards = [], [], [], []
     for path in landing_files(home):
         if str(path) in loaded:
             continue
-        landing = read_landing_file(path)
+        try:
+            landing = read_landing_file(path)
+        except UnreadableLandingFile as exc:
+            logger.warning("Landing file %s cannot be read and is skipped (%s).", path, exc)
+            report.runs_unreadable.append(str(path))
+            continue
         if landing is None:
             report.runs_skipped.append(str(path))
             continue
+        run_id = pl.lit(landing.run.get("run_id")).alias("run_id")
         runs.append({**landing.run, "landing_file": str(path)})
-        frames.append(landing.postings.with_columns(pl.lit(landing.run.get("run_id")).alias("run_id")))
+        if landing.postings.height:
+            postings.append(landing.postings.with_columns(run_id))
+        if landing.seen.height:
+            seen.append(landing.seen.with_columns(run_id))
+        if landing.boards.height:
+            boards.append(landing.boards.with_columns(run_id))
     if not runs:
         if not loaded and not report.runs_skipped:
             raise NoLandingData(
                 f"No landing data under {home.landing_dir}: run `skilltrends crawl hn` (or `skilltrends demo`) first."
             )
         return False
-    listings = _latest_versions(pl.concat(frames, how="diagonal_relaxed")) if frames else None
-    if listings is not None and listings.height:
-        report.listings_read = listings.height
-        report.new_postings = _merge_listings(conn, listings)
-    _record_runs(conn, runs)
+    records = _normalized_records(pl.concat(postings, how="diagonal_relaxed")) if postings else None
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        conn.execute("CREATE OR REPLACE TEMP TABLE touched (posting_id VARCHAR)").fetchall()
+        if records is not None and records.height:
+            listings = _latest_versions(records)
+            report.listings_read = listings.height
+            report.new_postings = _merge_listings(conn, listings)
+            _merge_record_versions(conn, records)
+        if seen:
+            report.listings_seen = _merge_sightings(conn, pl.concat(seen, how="diagonal_relaxed"))
+        _record_runs(conn, runs)
+        if boards:
+            _record_boards(conn, pl.concat(boards, how="diagonal_relaxed"))
+        report.listings_closed, report.listings_reopened = _update_lifecycle(conn)
+        _refresh_touched_postings(conn)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
     report.runs_loaded = len(runs)
     return True
 
 
-def _latest_versions(landing: pl.DataFrame) -> pl.DataFrame:
+def _normalized_records(landing: pl.DataFrame) -> pl.DataFrame:
+    """Every landing record, normalized, with the hash of its version (``version_hash``).
+
+    ``record_hash`` is the crawl's hash of the whole record; files written before it
+    existed fall back to the hash of the normalized text.
+    """
+    for name in ("board", "record_hash"):
+        if name not in landing.columns:
+            landing = landing.with_columns(pl.lit(None, dtype=pl.String).alias(name))
     return (
         normalize_listings(landing.lazy())
+        .with_columns(pl.coalesce(pl.col("record_hash"), pl.col("content_hash")).alias("version_hash"))
+        .collect()
+    )
+
+
+def _latest_versions(records: pl.DataFrame) -> pl.DataFrame:
+    return (
+        records.lazy()
         .sort("fetched_at")
         .group_by("source", "source_id", maintain_order=True)
         .agg(pl.all().last(), pl.col("fetched_at").min().alias("first_fetched"))
@@ -159,17 +215,17 @@ def _merge_listings(conn, new: pl.DataFrame) -> int:
     """Upsert listings and postings for ``new``; return how many postings are new."""
     conn.register("new_listings", new.to_arrow())
     try:
-        conn.execute("BEGIN TRANSACTION")
         # Postings whose listings are about to move elsewhere must be re-aggregated too.
         conn.execute("""
-            CREATE OR REPLACE TEMP TABLE touched AS
+            INSERT INTO touched
             SELECT posting_id FROM new_listings
             UNION SELECT l.posting_id FROM listings l JOIN new_listings n USING (source, source_id)
         """).fetchall()
         conn.execute("""
-            INSERT INTO listings
+            INSERT INTO listings (source, source_id, url, posted_at, first_seen, last_seen, closed_at,
+                                  posting_id, author, thread_id, month, content_hash, run_id, board)
             SELECT source, source_id, url, posted_at, first_fetched, fetched_at, NULL,
-                   posting_id, author, thread_id, month, content_hash, run_id
+                   posting_id, author, thread_id, month, content_hash, run_id, board
             FROM new_listings
             ON CONFLICT (source, source_id) DO UPDATE SET
                 url = excluded.url, posted_at = excluded.posted_at,
@@ -177,7 +233,8 @@ def _merge_listings(conn, new: pl.DataFrame) -> int:
                 last_seen = greatest(listings.last_seen, excluded.last_seen),
                 posting_id = excluded.posting_id, author = excluded.author,
                 thread_id = excluded.thread_id, month = excluded.month,
-                content_hash = excluded.content_hash, run_id = excluded.run_id
+                content_hash = excluded.content_hash, run_id = excluded.run_id,
+                board = coalesce(excluded.board, listings.board)
         """).fetchall()
         fresh = conn.sql("""
             SELECT * FROM new_listings n
@@ -185,14 +242,135 @@ def _merge_listings(conn, new: pl.DataFrame) -> int:
             QUALIFY row_number() OVER (PARTITION BY posting_id ORDER BY posted_at, source, source_id) = 1
         """).pl()
         _insert_postings(conn, fresh)
-        _refresh_touched_postings(conn)
-        conn.execute("COMMIT")
-    except Exception:
-        conn.execute("ROLLBACK")
-        raise
     finally:
         conn.unregister("new_listings")
     return fresh.height
+
+
+def _merge_record_versions(conn, records: pl.DataFrame) -> None:
+    """One ``posting_versions`` row per distinct version of each listing; times widen."""
+    versions = (
+        records.lazy()
+        .sort("fetched_at")
+        .group_by("source", "source_id", "version_hash")
+        .agg(pl.col("fetched_at").min().alias("first_seen"), pl.col("fetched_at").max().alias("last_seen"),
+             pl.col("posting_id").last())
+        .collect()
+    )
+    _upsert_versions(conn, versions)
+
+
+def _upsert_versions(conn, versions: pl.DataFrame) -> None:
+    conn.register("new_versions", versions.to_arrow())
+    try:
+        conn.execute("""
+            INSERT INTO posting_versions (source, source_id, content_hash, first_seen, last_seen, posting_id)
+            SELECT source, source_id, version_hash, first_seen, last_seen, posting_id FROM new_versions
+            ON CONFLICT (source, source_id, content_hash) DO UPDATE SET
+                first_seen = least(posting_versions.first_seen, excluded.first_seen),
+                last_seen = greatest(posting_versions.last_seen, excluded.last_seen),
+                posting_id = coalesce(excluded.posting_id, posting_versions.posting_id)
+        """).fetchall()
+    finally:
+        conn.unregister("new_versions")
+
+
+def _merge_sightings(conn, seen: pl.DataFrame) -> int:
+    """Postings seen again (stored or not): ``last_seen`` moves on, their version's too.
+
+    Sightings of a listing the warehouse does not hold (its record lies in a landing file
+    not loaded) are ignored. Returns how many listings were seen.
+    """
+    sightings = (
+        seen.lazy()
+        .sort("seen_at")
+        .group_by("source", "source_id")
+        .agg(pl.col("seen_at").min().alias("first_seen"), pl.col("seen_at").max().alias("last_seen"),
+             pl.col("board").drop_nulls().last().alias("board"))
+        .collect()
+    )
+    versions = (
+        seen.lazy()
+        .filter(pl.col("record_hash").is_not_null())
+        .group_by("source", "source_id", pl.col("record_hash").alias("version_hash"))
+        .agg(pl.col("seen_at").min().alias("first_seen"), pl.col("seen_at").max().alias("last_seen"))
+        .with_columns(pl.lit(None, dtype=pl.String).alias("posting_id"))
+        .collect()
+    )
+    conn.register("new_sightings", sightings.to_arrow())
+    try:
+        conn.execute("""
+            INSERT INTO touched
+            SELECT l.posting_id FROM listings l JOIN new_sightings s USING (source, source_id)
+            WHERE s.last_seen > l.last_seen OR s.first_seen < l.first_seen
+        """).fetchall()
+        seen_count = conn.execute("""
+            UPDATE listings l SET
+                last_seen = greatest(l.last_seen, s.last_seen),
+                first_seen = least(l.first_seen, s.first_seen),
+                board = coalesce(s.board, l.board)
+            FROM new_sightings s WHERE l.source = s.source AND l.source_id = s.source_id
+        """).fetchall()[0][0]
+    finally:
+        conn.unregister("new_sightings")
+    known = conn.sql("SELECT source, source_id FROM listings").pl()
+    _upsert_versions(conn, versions.join(known, on=["source", "source_id"], how="semi"))
+    return seen_count
+
+
+def _record_boards(conn, boards: pl.DataFrame) -> None:
+    conn.register("new_boards", boards.to_arrow())
+    try:
+        conn.execute("""
+            INSERT OR REPLACE INTO crawl_boards
+                (run_id, source, board, complete, not_modified, postings, error, seen_at)
+            SELECT run_id, source, board, complete, not_modified, postings, error, seen_at FROM new_boards
+        """).fetchall()
+    finally:
+        conn.unregister("new_boards")
+
+
+def _update_lifecycle(conn) -> tuple[int, int]:
+    """Set ``listings.closed_at`` from every board crawl loaded; return (closed, reopened).
+
+    A listing of board B is closed at the time T of the first *closing* crawl of B after
+    its ``last_seen``: a crawl of B that was complete (every request answered, every job
+    read) in a run that ended normally (``finished`` or ``finished_with_errors``; a killed,
+    interrupted or budget-stopped run counts once a ``--resume`` of its crawl job finishes).
+    That crawl did not list it, or ``last_seen`` would be T or later. A listing seen again
+    after T has no closing crawl after its new ``last_seen``: it is open again. HN listings
+    have no board and never close. Pure function of the loaded data: reloading changes nothing.
+    """
+    statuses = ", ".join(f"'{status}'" for status in ELIGIBLE_STATUSES)
+    conn.execute(f"""
+        CREATE OR REPLACE TEMP TABLE lifecycle AS
+        WITH eligible AS (
+            SELECT run_id FROM crawl_runs WHERE status IN ({statuses})
+            UNION
+            SELECT run_id FROM crawl_runs WHERE job_id IN (
+                SELECT job_id FROM crawl_runs WHERE job_id IS NOT NULL AND status IN ({statuses}))
+        ),
+        closing AS (
+            SELECT source, board, seen_at FROM crawl_boards
+            WHERE complete AND run_id IN (SELECT run_id FROM eligible)
+        )
+        SELECT l.source, l.source_id, l.posting_id, l.closed_at AS was, c.seen_at AS closed_at
+        FROM listings l ASOF LEFT JOIN closing c
+            ON l.source = c.source AND l.board = c.board AND c.seen_at > l.last_seen
+        WHERE l.board IS NOT NULL
+    """).fetchall()
+    closed, reopened = conn.execute("""
+        SELECT count(*) FILTER (was IS NULL AND closed_at IS NOT NULL),
+               count(*) FILTER (was IS NOT NULL AND closed_at IS NULL)
+        FROM lifecycle
+    """).fetchall()[0]
+    conn.execute("INSERT INTO touched SELECT posting_id FROM lifecycle WHERE was IS DISTINCT FROM closed_at").fetchall()
+    conn.execute("""
+        UPDATE listings l SET closed_at = c.closed_at
+        FROM lifecycle c
+        WHERE l.source = c.source AND l.source_id = c.source_id AND c.was IS DISTINCT FROM c.closed_at
+    """).fetchall()
+    return closed, reopened
 
 
 def _insert_postings(conn, fresh: pl.DataFrame) -> None:
@@ -266,11 +444,12 @@ def _record_runs(conn, runs: list[dict]) -> None:
     for run in runs:
         conn.execute(
             """INSERT OR REPLACE INTO crawl_runs
-               (run_id, source, started_at, finished_at, status, items, errors, stats, landing_file, loaded_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               (run_id, source, started_at, finished_at, status, items, errors, stats, landing_file, loaded_at,
+                job_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [run.get("run_id"), run.get("source"), run.get("started_at"), run.get("finished_at"),
              run.get("status"), run.get("items"), run.get("errors"), run.get("stats"),
-             run["landing_file"], loaded_at],
+             run["landing_file"], loaded_at, run.get("job_id")],
         ).fetchall()
 
 

@@ -131,6 +131,35 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0004_posting_lifecycle",
+        # Job boards: which board each listing is on, how each board's crawl ended (so a
+        # complete crawl can close what it no longer lists), and every version of a posting.
+        """
+        ALTER TABLE listings ADD COLUMN board VARCHAR;
+        ALTER TABLE crawl_runs ADD COLUMN job_id VARCHAR;
+        CREATE TABLE crawl_boards (
+            run_id        VARCHAR NOT NULL,
+            source        VARCHAR NOT NULL,
+            board         VARCHAR NOT NULL,
+            complete      BOOLEAN NOT NULL,
+            not_modified  BOOLEAN NOT NULL,
+            postings      BIGINT,
+            error         VARCHAR,
+            seen_at       TIMESTAMP NOT NULL,
+            PRIMARY KEY (run_id, source, board)
+        );
+        CREATE TABLE posting_versions (
+            source        VARCHAR NOT NULL,
+            source_id     VARCHAR NOT NULL,
+            content_hash  VARCHAR NOT NULL,
+            first_seen    TIMESTAMP,
+            last_seen     TIMESTAMP,
+            posting_id    VARCHAR,
+            PRIMARY KEY (source, source_id, content_hash)
+        );
+        """,
+    ),
 ]
 
 

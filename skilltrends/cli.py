@@ -78,34 +78,110 @@ def cli():
 )
 @click.option("--progress/--no-progress", default=True, show_default=True, help="Show a progress line on stderr.")
 @click.option("--verbose", is_flag=True, help="Log every Scrapy event, not only warnings and errors.")
+@click.option(
+    "--resume", is_flag=True,
+    help="Finish the source's last crawl if it did not end (killed, interrupted, budget spent): "
+         "only the boards it had not done are crawled.",
+)
 @home_option
 @user_errors
-def crawl(sources, since, until, boards, overrides, progress, verbose, home):
+def crawl(sources, since, until, boards, overrides, progress, verbose, resume, home):
     """Crawl SOURCE... into landing files under HOME/landing.
 
     Sources: hn (monthly "Who is hiring?" threads), greenhouse, lever, ashby (job boards,
-    listing what is open now: --since/--until do not apply to them).
+    listing what is open now: --since/--until do not apply to them). Only postings new or
+    changed since the last crawl are stored; the others are noted as seen. Two crawls of
+    the same source at once are refused. See docs/crawling.md.
 
     \b
     Examples:
       skilltrends crawl hn --since 2023-01 --until 2023-06
       skilltrends crawl greenhouse --board anthropic --board databricks
+      skilltrends crawl greenhouse --set CRAWL_REQUEST_BUDGET=500
+      skilltrends crawl greenhouse --resume
     """
     from crawlers.runner import run_crawl
 
+    if resume and boards:
+        raise UserError("--resume finishes the boards of the interrupted crawl: drop --board.")
     settings = dict(parse_setting(text) for text in overrides)
     settings.setdefault("CRAWL_PROGRESS_ENABLED", progress)
     settings.setdefault("LOG_LEVEL", "INFO" if verbose else "WARNING")
+    if resume:
+        settings["CRAWL_RESUME"] = True
     spider_args = {"since": since, "until": until}
     if boards:
         spider_args["boards"] = ",".join(boards)
     results = run_crawl(list(sources), str(Home.resolve(home).root), spider_args, settings)
     for source, stats in results.items():
-        click.echo(
-            f"{source}: {stats.get('skilltrends/postings_stored', 0):,} postings stored in "
-            f"{stats.get('skilltrends/landing_file', '?')}",
-            err=True,
-        )
+        click.echo(crawl_summary(source, stats), err=True)
+
+
+def crawl_summary(source: str, stats: dict) -> str:
+    counts = {change: stats.get(f"skilltrends/postings/{change}", 0) for change in ("new", "changed", "unchanged")}
+    line = (
+        f"{source}: {stats.get('skilltrends/postings_stored', 0):,} postings stored in "
+        f"{stats.get('skilltrends/landing_file', '?')} ({counts['new']:,} new, {counts['changed']:,} changed, "
+        f"{counts['unchanged']:,} unchanged"
+    )
+    if stats.get("skilltrends/boards/incomplete") or stats.get("skilltrends/boards/complete"):
+        line += (f"; boards: {stats.get('skilltrends/boards/complete', 0):,} complete, "
+                 f"{stats.get('skilltrends/boards/incomplete', 0):,} incomplete")
+    if stats.get("skilltrends/boards/unfinished"):
+        line += f", {stats['skilltrends/boards/unfinished']:,} unfinished"
+    errors = stats.get("skilltrends/error_total", 0)
+    return line + (f"; {errors:,} error(s)" if errors else "") + ")"
+
+
+@cli.group()
+def boards():
+    """The job-board registry (crawlers/boards.toml, or $SKILLTRENDS_BOARDS_FILE).
+
+    \b
+    Example:
+      skilltrends boards check greenhouse
+    """
+
+
+@boards.command("check")
+@click.argument("sources", nargs=-1)
+@click.option(
+    "--set", "overrides", multiple=True, metavar="NAME=VALUE",
+    help="Override a Scrapy setting, e.g. --set DOWNLOAD_TIMEOUT=20.",
+)
+@user_errors
+def boards_check(sources, overrides):
+    """Report which registry boards answer and which are gone; suggest removals.
+
+    Asks each registry board of SOURCE... (default: every job-board source) once, and
+    reports which answer, which are gone (HTTP 404) and which failed otherwise.
+
+    Nothing is stored. Exit status 0 even when boards are gone (a gone board never fails a crawl).
+
+    \b
+    Examples:
+      skilltrends boards check
+      skilltrends boards check greenhouse lever
+    """
+    from crawlers.runner import job_board_sources, run_board_check
+
+    settings = dict(parse_setting(text) for text in overrides)
+    settings.setdefault("LOG_LEVEL", "ERROR")
+    chosen = list(sources) or job_board_sources()
+    results = run_board_check(chosen, settings)
+    gone = []
+    for source, checks in results.items():
+        for check in checks:
+            click.echo(f"{source}\t{check.token}\t{check.status}\t{check.detail}")
+            if check.status == "gone":
+                gone.append((source, check.token))
+    totals = {status: sum(c.status == status for checks in results.values() for c in checks)
+              for status in ("ok", "gone", "error")}
+    click.echo(f"{totals['ok']} board(s) answer, {totals['gone']} gone, {totals['error']} failed.", err=True)
+    if gone:
+        click.echo("Suggested removals from the board registry (gone: HTTP 404):", err=True)
+        for source, token in gone:
+            click.echo(f"  [[{source}]] token = \"{token}\"", err=True)
 
 
 def parse_setting(text: str) -> tuple[str, str]:
@@ -251,6 +327,36 @@ def evaluate(output):
     click.echo(f"Skills micro-F1 {report.skills.f1:.3f}, is_ml F1 {report.is_ml.f1:.3f}, "
                f"responsibilities macro-F1 {report.responsibilities_macro_f1:.3f}; "
                f"report in {output or DOCS}.", err=True)
+
+
+@cli.command()
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="TOML file of [[job]] tables changing or adding to the default timetable (docs/scheduling.md).")
+@click.option("--list", "list_only", is_flag=True,
+              help="Print the timetable with next and last run times, then exit without running anything.")
+@home_option
+@user_errors
+def schedule(config_file, list_only, home):
+    """Run crawls and the ETL on a timetable until stopped (Ctrl-C or SIGTERM).
+
+    Default timetable (UTC): crawl hn (previous and current month) daily at 06:00, crawl
+    greenhouse, lever and ashby daily at 07:00, etl hourly at :30. Each job runs its
+    skilltrends command in a process of its own; every run is recorded in
+    HOME/schedule_runs.jsonl. See docs/scheduling.md.
+
+    \b
+    Examples:
+      skilltrends schedule --list
+      skilltrends schedule --config timetable.toml --home /srv/skilltrends/data
+    """
+    from schedules.runner import describe_timetable, run_schedule
+    from schedules.timetable import load_timetable
+
+    timetable = load_timetable(config_file)
+    if list_only:
+        click.echo(describe_timetable(timetable, Home.resolve(home)))
+        return
+    run_schedule(timetable, Home.resolve(home))
 
 
 def main():

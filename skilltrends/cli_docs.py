@@ -21,10 +21,17 @@ def render_cli_reference() -> str:
     with click.Context(cli, info_name="skilltrends") as context:
         parts += ["```", cli.get_help(context), "```", ""]
         for name in sorted(cli.commands):
-            command = cli.commands[name]
-            with click.Context(command, info_name=name, parent=context) as sub:
-                parts += [f"## skilltrends {name}", "", "```", command.get_help(sub), "```", ""]
+            parts += _command_sections(cli.commands[name], name, context, f"skilltrends {name}")
     return "\n".join(parts)
+
+
+def _command_sections(command, name: str, parent: click.Context, title: str) -> list[str]:
+    """A command's help, then each subcommand's (for groups such as ``boards``)."""
+    with click.Context(command, info_name=name, parent=parent) as context:
+        parts = [f"## {title}", "", "```", command.get_help(context), "```", ""]
+        for sub_name in sorted(getattr(command, "commands", {})):
+            parts += _command_sections(command.commands[sub_name], sub_name, context, f"{title} {sub_name}")
+    return parts
 
 
 if __name__ == "__main__":

@@ -97,3 +97,78 @@ def landing_rows(home: Path, sql: str = "SELECT * FROM postings", source: str = 
 
 def crawl_runs(home: Path, source: str = "hn") -> list[dict]:
     return landing_rows(home, "SELECT * FROM crawl_run", source)
+
+
+# --- job sources added with the workable … jsonld spiders ----------------------------------
+from tests.fixture_server import Reply  # noqa: E402
+
+WORKABLE_ACCOUNT = "/api/v1/widget/accounts/{token}?details=true"
+SMARTRECRUITERS_LIST = "/v1/companies/{token}/postings?offset={offset}&limit={limit}"
+SMARTRECRUITERS_DETAIL = "/v1/companies/{token}/postings/{posting_id}"
+SMARTRECRUITERS_TEST_PAGE_SIZE = 2  # the SmartRecruiters fixtures hold two postings a page
+RECRUITEE_OFFERS = "/api/offers/"
+REMOTIVE_JOBS = "/api/remote-jobs"
+ARBEITNOW_PAGE = "/api/job-board-api"
+HIMALAYAS_PAGE = "/jobs/api?limit={limit}&offset={offset}"
+HIMALAYAS_TEST_PAGE_SIZE = 2  # the Himalayas fixtures hold two jobs a page
+REMOTEOK_API = "/api"
+JSONLD_SITE = "https://careers.example.com"  # the host the jsonld fixtures are written for
+
+
+def boards_file(source: str) -> dict:
+    """``env`` for ``crawl()``: the board registry kept beside a source's fixtures."""
+    return {"SKILLTRENDS_BOARDS_FILE": str(FIXTURES / source / "boards.toml")}
+
+
+class VirtualHostFixtureServer(FixtureServer):
+    """A FixtureServer that also tells hosts apart, as a mirror serving many hosts does.
+
+    A request whose ``Host`` header names another host than the server's own address is
+    looked up as ``//<host><path>`` (a network-path reference), e.g.
+    ``//acme.recruitee.com/api/offers/``; requests to the server's own address as usual.
+    """
+
+    def __init__(self):
+        super().__init__()
+        handler = self.httpd.RequestHandlerClass
+
+        class VirtualHostHandler(handler):
+            def do_GET(self):
+                host = (self.headers.get("Host") or "").rsplit(":", 1)[0].lower()
+                if host and host not in ("127.0.0.1", "localhost"):
+                    self.path = f"//{host}{self.path}"
+                super().do_GET()
+
+        self.httpd.RequestHandlerClass = VirtualHostHandler
+
+
+def serve_workable_fixtures(server: FixtureServer, folder: Path = FIXTURES / "workable") -> None:
+    for account_file in folder.glob("*.json"):
+        server.serve_file(WORKABLE_ACCOUNT.format(token=account_file.stem), account_file)
+
+
+def serve_smartrecruiters_fixtures(server: FixtureServer, limit: int = SMARTRECRUITERS_TEST_PAGE_SIZE,
+                                   folder: Path = FIXTURES / "smartrecruiters") -> None:
+    """``<company>_offset<N>.json`` at ``offset=N&limit=<limit>``; ``<company>_posting_<id>.json``
+    at the posting's detail path."""
+    for page_file in folder.glob("*_offset*.json"):
+        token, _, offset = page_file.stem.rpartition("_offset")
+        server.serve_file(SMARTRECRUITERS_LIST.format(token=token, offset=int(offset), limit=limit), page_file)
+    for detail_file in folder.glob("*_posting_*.json"):
+        token, _, posting_id = detail_file.stem.partition("_posting_")
+        server.serve_file(SMARTRECRUITERS_DETAIL.format(token=token, posting_id=posting_id), detail_file)
+
+
+def serve_recruitee_fixtures(server: FixtureServer, folder: Path = FIXTURES / "recruitee") -> None:
+    """``<company>.json`` for requests to ``<company>.recruitee.com`` (a VirtualHostFixtureServer)."""
+    for company_file in folder.glob("*.json"):
+        server.serve_file(f"//{company_file.stem}.recruitee.com{RECRUITEE_OFFERS}", company_file)
+
+
+def serve_jsonld_fixtures(server: FixtureServer, folder: Path = FIXTURES / "jsonld" / "site") -> None:
+    """Every file under ``site/`` at its path, ``https://careers.example.com`` rewritten to the server."""
+    content_types = {".html": "text/html; charset=utf-8", ".xml": "application/xml", ".txt": "text/plain"}
+    for file in sorted(path for path in folder.rglob("*") if path.is_file()):
+        body = file.read_bytes().replace(JSONLD_SITE.encode(), server.url.encode())
+        server.routes["/" + file.relative_to(folder).as_posix()] = Reply(
+            body=body, headers={"Content-Type": content_types.get(file.suffix, "application/octet-stream")})

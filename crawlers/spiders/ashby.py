@@ -26,6 +26,7 @@ class AshbySpider(JobBoardSpider):
     name = "ashby"
     base_url_env = "SKILLTRENDS_ASHBY_URL"
     default_base_url = "https://api.ashbyhq.com"
+    conditional_requests = True  # one response is the whole board: a 304 means "unchanged"
     board_path = BOARD_PATH
 
 

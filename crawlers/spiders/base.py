@@ -8,10 +8,18 @@ import re
 from datetime import date
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError, DownloadCancelledError, DownloadConnectionRefusedError, DownloadFailedError,
+    DownloadTimeoutError, IgnoreRequest, ResponseDataLossError,
+)
 from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError as TwistedTimeout
+from twisted.internet.error import (
+    ConnectError, ConnectionDone, ConnectionLost, DNSLookupError, TCPTimedOutError,
+    TimeoutError as TwistedTimeout,
+)
+from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
+from crawlers.middlewares import BudgetExhausted
 from crawlers.runstatus import ERROR_STAT_PREFIX
 from skilltrends.errors import UserError
 
@@ -64,30 +72,91 @@ class SourceSpider(scrapy.Spider):
         self.logger.error(message)
 
     def load_json(self, response, what: str):
-        """The body as JSON, or None after recording why it is not (the crawl goes on)."""
+        """The body as JSON, or None after recording why it is not (the crawl goes on).
+
+        JSON is UTF-8 (or UTF-16/32 with its byte pattern); a charset named in Content-Type
+        is honoured. Anything else is one ``bad_encoding`` error, not a guess.
+        """
+        body = response.body
         try:
-            return json.loads(response.body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            kind = "html_instead_of_json" if response.body.lstrip()[:1] == b"<" else "malformed_json"
-            self.record_error(
-                kind,
-                f"{what} at {response.url} is not valid JSON ({exc.__class__.__name__}: {exc}); skipped.",
-            )
+            text = decode_json_body(body, declared_charset(response))
+        except (UnicodeDecodeError, LookupError) as exc:
+            kind = "html_instead_of_json" if looks_like_html(body) else "bad_encoding"
+            detail = "an HTML page" if kind == "html_instead_of_json" else f"not UTF-8 ({exc.__class__.__name__}: {exc})"
+            self.record_error(kind, f"{what} at {response.url} is {detail}, not JSON; skipped.")
+            return None
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            if looks_like_html(body):
+                self.record_error("html_instead_of_json", f"{what} at {response.url} is an HTML page, not JSON; skipped.")
+            else:
+                self.record_error(
+                    "malformed_json",
+                    f"{what} at {response.url} is not valid JSON ({exc.__class__.__name__}: {exc}); skipped.",
+                )
             return None
 
     def on_request_failed(self, failure):
         """Errback for every request: name the failure in one line and count it by kind."""
         request = failure.request
-        if failure.check(HttpError):
-            status = failure.value.response.status
-            self.record_error(f"http_{status}", f"{request.url} answered HTTP {status} after retries; skipped.")
-        elif failure.check(TwistedTimeout, TCPTimedOutError):
-            self.record_error("timeout", f"{request.url} timed out after retries; skipped.")
-        elif failure.check(DNSLookupError):
-            self.record_error("dns", f"{request.url}: host name could not be resolved; skipped.")
-        elif failure.check(IgnoreRequest):
+        if failure.check(BudgetExhausted):
+            self.count("budget_dropped_requests")  # the budget middleware said it once
+            return
+        kind, why = failure_kind(failure)
+        if kind is None:
             self.count("ignored_requests")
             self.logger.warning("%s was not fetched: %s", request.url, failure.value)
-        else:
-            kind = failure.type.__name__ if failure.type else "unknown"
-            self.record_error(kind.lower(), f"{request.url} failed: {kind}: {failure.getErrorMessage()}; skipped.")
+            return
+        self.record_error(kind, f"{request.url} {why}; skipped.")
+
+
+def failure_kind(failure) -> tuple[str | None, str]:
+    """The error kind of a failed request and a few words on it, e.g. ``("timeout", "timed out...")``."""
+    value = failure.value
+    if failure.check(HttpError):
+        status = value.response.status
+        return f"http_{status}", f"answered HTTP {status} after retries"
+    if failure.check(DownloadTimeoutError, TwistedTimeout, TCPTimedOutError):
+        return "timeout", "timed out after retries"
+    if failure.check(CannotResolveHostError, DNSLookupError):
+        return "dns", "host name could not be resolved"
+    if failure.check(DownloadConnectionRefusedError, ConnectError):
+        return "connection_refused", "refused the connection after retries"
+    if failure.check(DownloadCancelledError):
+        limit = re.search(r"max size \((\d+)\)", str(value))
+        size = f" ({int(limit.group(1)):,} bytes)" if limit else ""
+        return "body_too_large", f"was not downloaded: its body is larger than DOWNLOAD_MAXSIZE{size}"
+    if failure.check(ResponseDataLossError):
+        return "truncated_response", "sent fewer bytes than it announced, after retries"
+    if failure.check(ResponseNeverReceived, ConnectionLost, ConnectionDone, ResponseFailed, DownloadFailedError):
+        return "connection_lost", "closed or reset the connection before answering, after retries"
+    if failure.check(IgnoreRequest):
+        message = str(value)
+        if "redirections" in message:
+            return "redirect_loop", "redirects in a loop (too many redirections)"
+        if "robots.txt" in message:
+            return "robots_forbidden", "is forbidden by the site's robots.txt"
+        return None, message
+    name = failure.type.__name__ if failure.type else "unknown"
+    return name.lower(), f"failed: {name}: {failure.getErrorMessage()}"
+
+
+def declared_charset(response) -> str | None:
+    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+    for part in content_type.split(";")[1:]:
+        name, _, value = part.strip().partition("=")
+        if name == "charset" and value.strip().strip('"'):
+            return value.strip().strip('"')
+    return None
+
+
+def decode_json_body(body: bytes, charset: str | None) -> str:
+    """Strict decoding: the declared charset, else the encoding JSON's bytes show (RFC 8259)."""
+    if charset and charset.replace("-", "").replace("_", "") not in ("utf8",):
+        return body.decode(charset)
+    return body.decode(json.detect_encoding(body))
+
+
+def looks_like_html(body: bytes) -> bool:
+    return body.lstrip()[:1] == b"<"

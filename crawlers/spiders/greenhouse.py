@@ -22,6 +22,7 @@ class GreenhouseSpider(JobBoardSpider):
     name = "greenhouse"
     base_url_env = "SKILLTRENDS_GREENHOUSE_URL"
     default_base_url = "https://boards-api.greenhouse.io"
+    conditional_requests = True  # one response is the whole board: a 304 means "unchanged"
     board_path = JOBS_PATH
 
 

@@ -1,10 +1,29 @@
-"""What the job-board (ATS) spiders share: which boards to crawl, gone boards, value helpers.
+"""What the job-board (ATS) spiders share: which boards to crawl, how each board's crawl
+ended, gone boards, conditional requests, value helpers.
 
 A job-board spider reads the public board API of one applicant tracking system, one board
 per company. The boards come from the spider argument ``board`` (one token) or ``boards``
 (comma-separated; the CLI's ``--board``), else from the registry ``crawlers/boards.toml``
 (``crawlers.boards``). A board answering 404 is gone: one log line, one count of
 ``skilltrends/errors/board_gone``, and the other boards carry on.
+
+**How a board's crawl ends.** Every request of a board (the one ``board_request`` builds,
+and any request its callbacks yield) is tracked; when the last one is answered the spider
+yields a ``BoardResult``. The board is *complete* only if none of its requests failed, no
+error was recorded while its callbacks ran, no job was unreadable, and the subclass said it
+read the board to its end with ``self.count("boards_done")``. Only complete boards let the
+ETL close the postings they no longer list. A subclass needs nothing more than: requests
+whose ``cb_kwargs`` hold ``token``, ``record_error`` for failures, ``count("jobs_unreadable")``
+for a job it cannot read, ``count("boards_done")`` once the board is read through.
+
+**Conditional requests.** A subclass whose board is ONE response (``conditional_requests =
+True``: Greenhouse, Ashby) gets ``If-None-Match``/``If-Modified-Since`` on it when the board's
+last complete crawl received an ``ETag``/``Last-Modified``; a 304 then means "the same
+postings as last time", recorded without fetching or storing them again. Spiders that page
+through a board (Lever) leave it off: one page unchanged says nothing of the others.
+
+**Resume.** With ``--resume`` the boards come from the crawl job left unfinished
+(``crawlers.state``), minus those already done.
 
 Board APIs list the jobs open now, not a history: ``--since``/``--until`` do not apply to
 them and are ignored (with a warning). ``month`` stays None; the ETL derives it from
@@ -15,14 +34,18 @@ from __future__ import annotations
 
 import json
 import re
+import traceback
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawlers.boards import TOKEN_PATTERN, Board, load_boards
-from crawlers.items import PostingItem
-from crawlers.spiders.base import BadArgument, SourceSpider
+from crawlers.items import BoardResult, PostingItem, utc_now
+from crawlers.middlewares import BudgetExhausted
+from crawlers.spiders.base import BadArgument, SourceSpider, failure_kind
+from crawlers.state import crawl_state
 
 INTERVAL = re.compile(r"(?:(\d+)\s+)?(year|month|week|day|hour)s?")  # Ashby: "1 YEAR", "1 HOUR"
 PER_INTERVAL = re.compile(r"per-(year|month|week|day|hour)(?:-\w+)?")  # Lever: "per-year-salary"
@@ -97,14 +120,44 @@ def text_or_none(value) -> str | None:
     return None
 
 
+@dataclass
+class BoardCrawl:
+    """The crawl of one board in this run, while its requests are out."""
+
+    token: str
+    outstanding: int = 0  # requests sent and not answered yet
+    seen_at: datetime | None = None
+    read_through: bool = False  # the subclass counted "boards_done"
+    error: str | None = None
+    unreadable: int = 0
+    abandoned: bool = False  # a request was dropped by the request budget
+    finished: bool = False
+    not_modified: bool = False
+    ids: dict[str, None] = field(default_factory=dict)  # ordered set of source ids
+    url: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass
+class BoardCheck:
+    """What ``skilltrends boards check`` found for one registry token."""
+
+    token: str
+    status: str  # "ok", "gone" or "error"
+    detail: str = ""
+    postings: int = 0
+
+
 class JobBoardSpider(SourceSpider):
     """Base for ATS spiders: a subclass names its ``board_path`` and a ``parse_board``
     callback, or overrides ``board_request`` (Lever pages through a board)."""
 
     takes_boards = True
     board_path: str = ""  # the API path of one board, with a ``{token}`` placeholder
+    conditional_requests: bool = False  # True only where one response is the whole board
 
-    def __init__(self, *args, board: str | None = None, boards: str | None = None, **kwargs):
+    def __init__(self, *args, board: str | None = None, boards: str | None = None, check=False, **kwargs):
         super().__init__(*args, **kwargs)
         registry = {entry.token: entry for entry in load_boards(self.name)}
         tokens = board_tokens(board, boards)
@@ -112,16 +165,36 @@ class JobBoardSpider(SourceSpider):
             [registry.get(token, Board(token, token)) for token in tokens] if tokens else list(registry.values())
         )
         self.companies = {entry.token: entry.company for entry in [*registry.values(), *self.boards_to_crawl]}
+        self.check_mode = check not in (False, None, "", "0", "false", "False")
+        self.board_crawls: dict[str, BoardCrawl] = {}
+        self.check_results: dict[str, BoardCheck] = {}
+        self._current_board: BoardCrawl | None = None
+
+    # -- which boards ----------------------------------------------------------------------
+
+    def tokens_to_crawl(self) -> list[str]:
+        """The planned boards, or with ``--resume`` those of the unfinished job not done yet."""
+        planned = [entry.token for entry in self.boards_to_crawl]
+        state = None if self.check_mode else crawl_state(self.crawler)
+        if state is None:
+            return planned
+        job = state.job(planned, self.settings.getbool("CRAWL_RESUME"))
+        if job.resumed:
+            self.logger.warning(
+                "Resuming the %s crawl %s: %d of %d boards done before, %d to go.",
+                self.name, job.job_id, job.planned - len(job.todo), job.planned, len(job.todo),
+            )
+        return job.todo
 
     async def start(self):
-        if self.since or self.until:
+        if (self.since or self.until) and not self.check_mode:
             self.logger.warning("%s boards list the jobs open now: --since/--until are ignored.", self.name)
         if not self.boards_to_crawl:
             self.logger.warning("No %s boards to crawl: give --board TOKEN or list some in the board registry.",
                                 self.name)
-        for entry in self.boards_to_crawl:
+        for token in self.tokens_to_crawl():
             self.count("boards_requested")
-            yield self.board_request(entry.token)
+            yield self.track(self.board_request(token), first=True)
 
     def board_request(self, token: str) -> scrapy.Request:
         return scrapy.Request(
@@ -133,6 +206,170 @@ class JobBoardSpider(SourceSpider):
 
     def company_of(self, token: str) -> str:
         return self.companies.get(token, token)
+
+    # -- tracking each board's requests ------------------------------------------------------
+
+    def track(self, request: scrapy.Request, board: BoardCrawl | None = None, first: bool = False) -> scrapy.Request:
+        """Route ``request`` through the board bookkeeping (its own callbacks still run)."""
+        if "board_token" in request.meta:
+            return request
+        token = board.token if board else request.cb_kwargs.get("token")
+        if token is None:
+            return request
+        crawl = board or self.board_crawls.setdefault(token, BoardCrawl(token))
+        crawl.outstanding += 1
+        meta = {**request.meta, "board_token": token,
+                "board_callback": request.callback or self.parse, "board_errback": request.errback}
+        if first and self.conditional_requests and not self.check_mode:
+            meta["conditional_board"] = token
+            meta["board_url"] = request.url
+            meta["handle_httpstatus_list"] = [*request.meta.get("handle_httpstatus_list", []), 304]
+        # Never dropped silently as a duplicate: every tracked request gets an answer.
+        return request.replace(callback=self._board_response, errback=self._board_failure,
+                               meta=meta, dont_filter=True)
+
+    def _board_response(self, response, **cb_kwargs):
+        board = self.board_crawls[response.meta["board_token"]]
+        board.outstanding -= 1
+        if board.seen_at is None:
+            board.seen_at = utc_now()
+        if response.meta.get("conditional_board"):
+            board.url = response.meta.get("board_url", response.url)
+            board.etag = header(response, b"ETag")
+            board.last_modified = header(response, b"Last-Modified")
+        if self.check_mode:
+            self._check_board(board, response, cb_kwargs)
+            return
+        if response.status == 304:
+            yield from self._not_modified(board, response)
+        else:
+            yield from self._in_board(board, response.meta["board_callback"](response, **cb_kwargs))
+        yield from self._finish(board)
+
+    def _board_failure(self, failure):
+        request = failure.request
+        board = self.board_crawls[request.meta["board_token"]]
+        board.outstanding -= 1
+        if failure.check(BudgetExhausted):
+            board.abandoned = True  # not crawled, not failed: --resume will do it
+            self.count("budget_dropped_requests")
+            return
+        if self.check_mode:
+            self._check_failure(board, failure)
+            return
+        errback = request.meta.get("board_errback") or self.on_board_failed
+        self._current_board = board
+        try:
+            output = errback(failure)
+        finally:
+            self._current_board = None
+        output = list(self._in_board(board, output))
+        if board.error is None and errback in (self.on_board_failed, self.on_request_failed):
+            # Our errbacks record what they can name; a failure they only warn about
+            # (an ignored request) still leaves a hole in the board.
+            board.error = failure_kind(failure)[0] or "request_ignored"
+        # A subclass's own errback that records no error (a fallback it is content with) keeps
+        # the board complete: SmartRecruiters stores the listed posting when its detail fails.
+        yield from output
+        yield from self._finish(board)
+
+    def _in_board(self, board: BoardCrawl, output):
+        """Run a callback's output with ``board`` current: its errors and counts are the board's."""
+        if output is None:
+            return
+        iterator = iter(output)
+        while True:
+            self._current_board = board
+            try:
+                value = next(iterator)
+            except StopIteration:
+                return
+            except Exception as exc:  # a bug or a layout the parser did not foresee
+                self.record_error(
+                    "parse_error",
+                    f"{self.name} board {board.token!r}: {exc.__class__.__name__}: {exc}; "
+                    "the rest of the board is skipped.",
+                )
+                self.logger.debug("Traceback of the parse error:\n%s", traceback.format_exc())
+                return
+            finally:
+                self._current_board = None
+            if isinstance(value, scrapy.Request):
+                value = self.track(value, board)
+            elif isinstance(value, PostingItem):
+                if value.board is None:
+                    value.board = board.token
+                board.ids[value.source_id] = None
+            yield value
+
+    def _not_modified(self, board: BoardCrawl, response):
+        known = crawl_state(self.crawler)
+        known = known.boards.get(board.token) if known is not None else None
+        if not response.meta.get("validators_sent") or known is None:
+            self._current_board = board
+            try:
+                self.record_error("unexpected_304", f"{self.name} board {board.token!r} at {response.url} "
+                                  "answered 304 to a request that was not conditional; skipped.")
+            finally:
+                self._current_board = None
+            return
+        board.not_modified = True
+        board.read_through = True
+        board.ids = dict.fromkeys(known.ids)
+        self.count("boards_not_modified")
+        return
+        yield  # a generator
+
+    def _finish(self, board: BoardCrawl):
+        if board.outstanding > 0 or board.finished or board.abandoned:
+            return
+        board.finished = True
+        if board.unreadable and board.error is None:
+            self.record_error(
+                "unreadable_jobs",
+                f"{self.name} board {board.token!r}: {board.unreadable} job(s) without a usable id were "
+                "skipped; the board counts as incomplete.",
+            )
+            board.error = "unreadable_jobs"
+        complete = board.read_through and board.error is None
+        if not complete and board.error is None:
+            board.error = "not_read_through"
+        self.count("boards/complete" if complete else "boards/incomplete")
+        yield BoardResult(
+            source=self.name, board=board.token, complete=complete, seen_at=board.seen_at or utc_now(),
+            ids=list(board.ids), not_modified=board.not_modified, error=None if complete else board.error,
+            url=board.url, etag=board.etag, last_modified=board.last_modified,
+        )
+
+    def unfinished_boards(self) -> list[str]:
+        return [token for token, board in self.board_crawls.items() if not board.finished]
+
+    def closed(self, reason):
+        """One line for the boards left unfinished (budget spent, crawl stopped)."""
+        left = self.unfinished_boards()
+        self.crawler.stats.set_value("skilltrends/boards/unfinished", len(left))
+        if left and not self.check_mode:
+            self.logger.warning(
+                "%d %s board(s) were not finished (%s): %s%s. They close nothing; "
+                "`skilltrends crawl %s --resume` crawls them.",
+                len(left), self.name, reason, ", ".join(left[:10]), ", ..." if len(left) > 10 else "", self.name,
+            )
+
+    # -- what callbacks report -----------------------------------------------------------------
+
+    def record_error(self, kind: str, message: str) -> None:
+        super().record_error(kind, message)
+        if self._current_board is not None and self._current_board.error is None:
+            self._current_board.error = kind
+
+    def count(self, key: str, by: int = 1) -> None:
+        super().count(key, by)
+        board = self._current_board
+        if board is not None:
+            if key == "boards_done":
+                board.read_through = True
+            elif key == "jobs_unreadable":
+                board.unreadable += by
 
     def on_board_failed(self, failure):
         """Errback for board requests: a 404 means the board is gone; anything else as usual."""
@@ -159,5 +396,30 @@ class JobBoardSpider(SourceSpider):
             company=self.company_of(token),
             month=None,
             raw=json.dumps(job, ensure_ascii=False),
+            board=token,
             **fields,
         )
+
+    # -- boards check ------------------------------------------------------------------------
+
+    def _check_board(self, board: BoardCrawl, response, cb_kwargs) -> None:
+        postings = 0
+        for value in self._in_board(board, response.meta["board_callback"](response, **cb_kwargs)):
+            postings += isinstance(value, PostingItem)
+        if board.error:
+            self.check_results[board.token] = BoardCheck(board.token, "error", board.error, postings)
+        else:
+            more = "" if board.read_through else " on its first page"
+            self.check_results[board.token] = BoardCheck(board.token, "ok", f"{postings} posting(s){more}", postings)
+
+    def _check_failure(self, board: BoardCrawl, failure) -> None:
+        if failure.check(HttpError) and failure.value.response.status == 404:
+            self.check_results[board.token] = BoardCheck(board.token, "gone", "HTTP 404")
+        else:
+            kind, why = failure_kind(failure)
+            self.check_results[board.token] = BoardCheck(board.token, "error", f"{kind}: {why}")
+
+
+def header(response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

@@ -1,0 +1,177 @@
+"""What the job-feed spiders share (remotive, arbeitnow, himalayas, remoteok).
+
+A job feed is one public JSON feed of a whole job board (not an applicant tracking system:
+there are no per-company boards, so ``--board`` is refused). Like the ATS boards, a feed
+lists the jobs open now, not a history: ``--since``/``--until`` do not apply and are
+ignored with a warning; ``month`` stays None and the ETL uses the month of ``posted_at``.
+
+Feeds that page are read page by page up to ``<NAME>_MAX_PAGES`` pages (a setting, e.g.
+``HIMALAYAS_MAX_PAGES``; each spider names its default), newest first where the feed sorts
+that way. A page repeating postings already seen ends the walk
+(``skilltrends/errors/pagination_repeats``).
+
+Some feeds attach terms of use to every answer (a "legal notice"): the spider logs it once
+and keeps it in the run's stats under ``skilltrends/source_terms``, so whoever publishes
+from the landing data can see what the source asks (typically: link back to the posting's
+``url`` on that board and name the board as the source).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
+import scrapy
+
+from crawlers.items import PostingItem
+from crawlers.spiders.base import SourceSpider
+
+# "$40,000 - $50,000", "€60k–€80k", "USD 100000 to 120000 per year"
+SALARY_NUMBER = re.compile(r"(\d[\d,.\s]*\d|\d)\s*([kK])?(?![\d])")
+CURRENCY_CODES = ("USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF", "SEK", "NOK", "DKK", "PLN", "INR", "JPY",
+                  "SGD", "BRL", "MXN", "ZAR", "CZK", "HUF", "RON", "ILS", "HKD")
+CURRENCY_SYMBOLS = {"€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "$": "USD"}
+PERIOD_WORDS = (
+    (re.compile(r"\b(per|an|a|/)\s*(year|yr|annum)\b|\bannual(ly)?\b|\byearly\b|/\s*y(ea)?r\b", re.I), "year"),
+    (re.compile(r"\b(per|an|a|/)\s*(hour|hr)\b|\bhourly\b|/\s*h(ou)?r\b", re.I), "hour"),
+    (re.compile(r"\b(per|a|/)\s*(month|mo)\b|\bmonthly\b|/\s*mo(nth)?\b", re.I), "month"),
+    (re.compile(r"\b(per|a|/)\s*week\b|\bweekly\b", re.I), "week"),
+    (re.compile(r"\b(per|a|/)\s*day\b|\bdaily\b", re.I), "day"),
+)
+
+
+def utc_from_epoch(value) -> datetime | None:
+    """Seconds or milliseconds since the epoch (told apart by size) as naive UTC."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        return None
+    seconds = value / 1000 if value > 100_000_000_000 else value  # 1e11 s is the year 5138
+    return datetime.fromtimestamp(seconds, timezone.utc).replace(tzinfo=None)
+
+
+def salary_from_text(text) -> dict:
+    """``{min, max, currency, period}`` read from a free-text pay line, keys only where it says.
+
+    Conservative: a line with no number gives {}; currency from an ISO code in the text, else
+    from a symbol ($ is USD); period only when the text names one ("per year", "/hr", ...).
+    One number is both min and max, unless "up to" (max only) or "from"/"+" (min only).
+    """
+    if not isinstance(text, str) or not text.strip():
+        return {}
+    numbers = []
+    for digits, thousands in SALARY_NUMBER.findall(text):
+        cleaned = re.sub(r"[,\s]", "", digits)
+        if cleaned.count(".") > 1 or re.search(r"\.\d{3}$", cleaned):  # "60.000" (European grouping)
+            cleaned = cleaned.replace(".", "")
+        try:
+            number = float(cleaned)
+        except ValueError:
+            continue
+        numbers.append(number * 1000 if thousands else number)
+    numbers = [n for n in numbers if n > 0][:2]
+    if not numbers:
+        return {}
+    found: dict = {}
+    lowered = text.lower()
+    if len(numbers) == 2:
+        found["min"], found["max"] = min(numbers), max(numbers)
+    elif "up to" in lowered:
+        found["max"] = numbers[0]
+    elif "from" in lowered or "+" in text:
+        found["min"] = numbers[0]
+    else:
+        found["min"] = found["max"] = numbers[0]
+    upper = text.upper()
+    code = next((c for c in CURRENCY_CODES if re.search(rf"\b{c}\b", upper)), None)
+    symbol = next((c for s, c in CURRENCY_SYMBOLS.items() if s in text), None)
+    if code or symbol:
+        found["currency"] = code or symbol
+    period = next((word for pattern, word in PERIOD_WORDS if pattern.search(text)), None)
+    if period:
+        found["period"] = period
+    return found
+
+
+class JobFeedSpider(SourceSpider):
+    """Base for job-feed spiders: subclasses yield their first request(s) from
+    ``first_requests`` and build items with ``posting``."""
+
+    feed_label: str = ""  # the board's name in log lines: "Remotive", "Remote OK"
+    default_max_pages: int = 0  # 0: no cap (feeds answering in one response)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.seen_ids: set[str] = set()
+        self.pages_requested = 0
+        self.terms_recorded = False
+
+    @property
+    def max_pages(self) -> int:
+        """Pages read at most: the ``<NAME>_MAX_PAGES`` setting (0: no cap)."""
+        return max(0, self.settings.getint(f"{self.name.upper()}_MAX_PAGES", self.default_max_pages))
+
+    async def start(self):
+        if self.since or self.until:
+            self.logger.warning("%s lists the jobs open now: --since/--until are ignored.", self.feed_label)
+        for request in self.first_requests():
+            yield request
+
+    def first_requests(self):
+        raise NotImplementedError
+
+    def api_request(self, path: str, callback, **cb_kwargs) -> scrapy.Request:
+        """A request for ``path`` (path and query of the real API) on the configured host."""
+        self.pages_requested += 1
+        self.count("pages_requested")
+        return scrapy.Request(self.base_url + path, callback=callback, errback=self.on_request_failed,
+                              cb_kwargs=cb_kwargs)
+
+    def may_request_another_page(self) -> bool:
+        if self.max_pages and self.pages_requested >= self.max_pages:
+            self.count("page_cap_reached")
+            self.logger.warning("%s: stopped after %d pages (the %s_MAX_PAGES setting).",
+                                self.feed_label, self.pages_requested, self.name.upper())
+            return False
+        return True
+
+    def rebased(self, link) -> str | None:
+        """The path and query of a link the API gave (``links.next``), to ask on our host:
+        only scheme and host are ever replaced."""
+        if not isinstance(link, str) or not link.strip():
+            return None
+        parts = urlsplit(link.strip())
+        if not parts.path.startswith("/"):
+            return None
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+
+    def record_terms(self, text) -> None:
+        """Log the feed's terms of use once and keep them in the run's stats."""
+        if self.terms_recorded or not isinstance(text, str) or not text.strip():
+            return
+        self.terms_recorded = True
+        self.crawler.stats.set_value("skilltrends/source_terms", text.strip())
+        self.logger.info("%s terms of use (kept in the run's stats): %s", self.feed_label, text.strip())
+
+    def unexpected_layout(self, response, expected: str) -> None:
+        self.record_error("unexpected_layout", f"{self.feed_label} feed at {response.url} is not {expected}; skipped.")
+
+    def new_ids(self, items: list[PostingItem]) -> int:
+        """How many of ``items`` were not seen on an earlier page (and remember them)."""
+        new = 0
+        for item in items:
+            if item.source_id not in self.seen_ids:
+                self.seen_ids.add(item.source_id)
+                new += 1
+        return new
+
+    def repeats(self, response) -> None:
+        self.record_error(
+            "pagination_repeats",
+            f"{self.feed_label} page at {response.url} repeats postings already seen; stopped paging.",
+        )
+
+    def posting(self, job: dict, **fields) -> PostingItem:
+        """The common item for one job of the feed, its JSON kept as received in ``raw``."""
+        self.count("postings_found")
+        return PostingItem(source=self.name, month=None, raw=json.dumps(job, ensure_ascii=False), **fields)

@@ -1,0 +1,86 @@
+"""Remote OK (remote jobs board), through its public JSON API (no key needed).
+
+``/api`` returns the board's recent listings in one JSON list. Its first element is not a
+job but a notice, ``{"last_updated": ..., "legal": "API Terms of Service: ..."}``; it is
+recognised by having no ``id``/``position`` (or a ``legal`` key), logged once, kept in the
+run's stats (``skilltrends/source_terms``) and never stored as a posting.
+
+The terms ask users of the API to link back to the listing's URL on Remote OK and to name
+Remote OK as the source. The spider keeps each listing's Remote OK ``url`` and stores the
+postings under the source name ``remoteok``; anything published from them should show both.
+It asks once per crawl with the project's named user agent, and obeys robots.txt like every
+spider. See ``docs/sources.md`` for the mapping.
+"""
+
+from __future__ import annotations
+
+from crawlers.items import PostingItem
+from crawlers.spiders.jobboard import amount, text_or_none, utc_from_iso
+from crawlers.spiders.jobfeed import JobFeedSpider, utc_from_epoch
+
+API_PATH = "/api"
+
+
+class RemoteOkSpider(JobFeedSpider):
+    name = "remoteok"
+    base_url_env = "SKILLTRENDS_REMOTEOK_URL"
+    default_base_url = "https://remoteok.com"
+    feed_label = "Remote OK"
+
+    def first_requests(self):
+        yield self.api_request(API_PATH, self.parse_feed)
+
+    def parse_feed(self, response):
+        """The whole feed: the legal notice, then one element per listing.
+
+        @api_path /api
+        @returns requests 0 0
+        @returns items 1
+        @scrapes source source_id url html title company remote posted_at raw
+        """
+        data = self.load_json(response, "Remote OK feed")
+        if data is None:
+            return
+        if not isinstance(data, list):
+            self.unexpected_layout(response, "a JSON list")
+            return
+        self.count("pages_done")
+        for element in data:
+            if isinstance(element, dict) and is_notice(element):
+                self.record_terms(element.get("legal"))
+                continue
+            item = self.posting_from_job(element)
+            if item is not None:
+                yield item
+
+    def posting_from_job(self, job) -> PostingItem | None:
+        if not isinstance(job, dict) or job.get("id") in (None, ""):
+            self.count("jobs_unreadable")
+            return None
+        low, high = positive(job.get("salary_min")), positive(job.get("salary_max"))
+        has_pay = low is not None or high is not None
+        return self.posting(
+            job,
+            source_id=str(job["id"]),
+            url=job.get("url"),
+            html=job.get("description") or "",
+            title=text_or_none(job.get("position")),
+            company=text_or_none(job.get("company")),
+            location=text_or_none(job.get("location")),
+            remote=True,  # a remote-only board
+            posted_at=utc_from_iso(job.get("date")) or utc_from_epoch(job.get("epoch")),
+            salary_min=low,
+            salary_max=high,
+            # Remote OK states pay as yearly US dollars; 0 means not given.
+            salary_currency="USD" if has_pay else None,
+            salary_period="year" if has_pay else None,
+        )
+
+
+def is_notice(element: dict) -> bool:
+    return "legal" in element or (element.get("id") in (None, "") and not element.get("position"))
+
+
+def positive(value) -> float | None:
+    number = amount(value)
+    return number if number and number > 0 else None

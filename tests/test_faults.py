@@ -1,0 +1,115 @@
+"""The fault matrix for job boards: one board misbehaves, the others arrive.
+
+For each fault the issue names (429, 500, 503, timeout, connection reset, truncated JSON,
+invalid JSON, HTML instead of JSON, a 20 MB body, a non-UTF-8 body, a redirect loop, an
+unknown field layout), served for board ``faulty`` between two good boards: the crawl
+logs one clear line naming the board, records the failure on the run (a counter by kind,
+the board's row in ``boards``), keeps every good posting and carries on.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.fixture_server import FixtureServer, Reply
+from tests.greenhouse_factory import board_body, board_path, gh_job, serve_board
+from tests.helpers import crawl, crawl_runs, landing_rows
+
+QUICK = ("--set", "DOWNLOAD_TIMEOUT=1", "--set", "RETRY_TIMES=1")
+BOARDS = ("--board", "first", "--board", "faulty", "--board", "last")
+JSON = {"Content-Type": "application/json"}
+BIG_JOBS = [{**gh_job("faulty", n), "content": gh_job("faulty", n)["content"] * 75} for n in range(1, 1001)]
+BIG_BODY = board_body(BIG_JOBS)  # a real board of 1,000 long jobs, about 20 MB
+assert 19_000_000 < len(BIG_BODY) < 23_000_000
+LATIN1 = json.dumps({"jobs": [{**gh_job("faulty", 1), "title": "Ingénieur ML, Zürich"}]},
+                    ensure_ascii=False).encode("latin-1")
+
+FAULTS = {
+    # name: (the reply for board "faulty", the error kind recorded, extra settings)
+    "429": (Reply(429, b'{"error": "rate limited"}', {**JSON, "Retry-After": "0"}), "http_429", ()),
+    "500": (Reply(500, b"Internal Server Error", {"Content-Type": "text/plain"}), "http_500", ()),
+    "503": (Reply(503, b"Service Unavailable", {"Content-Type": "text/plain"}), "http_503", ()),
+    "timeout": (Reply(body=board_body([gh_job("faulty", 1)]), delay=2.5), "timeout", ()),
+    "connection reset": (Reply(reset=True), "connection_lost", ()),
+    "truncated JSON": (Reply(body=board_body([gh_job("faulty", 1), gh_job("faulty", 2)])[:-400]), "malformed_json", ()),
+    "truncated transfer": (Reply(body=board_body([gh_job("faulty", 1)])[:500], declared_length=5000),
+                           "truncated_response", ()),
+    "invalid JSON": (Reply(body=b'{"jobs": [{"id": 1,, "title": "x"}]}'), "malformed_json", ()),
+    "HTML instead of JSON": (Reply(body=b"<!DOCTYPE html><html><body><h1>Careers</h1></body></html>",
+                                   headers={"Content-Type": "text/html; charset=utf-8"}), "html_instead_of_json", ()),
+    "20 MB body": (Reply(body=BIG_BODY), "body_too_large", ("--set", "DOWNLOAD_MAXSIZE=16000000")),
+    "non-UTF-8 body": (Reply(body=LATIN1), "bad_encoding", ()),
+    "redirect loop": (Reply(302, b"", {"Location": board_path("faulty")}), "redirect_loop", ()),
+    "unknown field layout": (Reply(body=b'{"data": {"positions": [{"ref": "x1", "name": "ML Engineer"}]}}'),
+                             "unexpected_layout", ()),
+    "unknown job fields": (Reply(body=b'{"jobs": [{"ref": "x1", "name": "ML Engineer"}], "meta": {"total": 1}}'),
+                           "unreadable_jobs", ()),
+}
+
+
+def good_ids() -> set[str]:
+    return {str(gh_job("first", n)["id"]) for n in (1, 2, 3)} | {str(gh_job("last", n)["id"]) for n in (1, 2)}
+
+
+@pytest.fixture
+def server():
+    with FixtureServer() as fixture_server:
+        serve_board(fixture_server, "first", [gh_job("first", n) for n in (1, 2, 3)])
+        serve_board(fixture_server, "last", [gh_job("last", n) for n in (1, 2)])
+        yield fixture_server
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_a_faulty_board_is_one_line_one_recorded_failure_and_the_good_postings_arrive(server, tmp_path, fault):
+    reply, kind, settings = FAULTS[fault]
+    server.routes[board_path("faulty")] = reply
+    result = crawl("greenhouse", tmp_path, server, *BOARDS, *QUICK, *settings)
+    assert result.returncode == 0, result.stderr
+    # One clear line, the only one logged: an ERROR naming the board, the fault, and "skipped".
+    logged = [line for line in result.stderr.splitlines() if "] " in line and not line.startswith("greenhouse:")]
+    assert len(logged) == 1, result.stderr
+    assert "ERROR" in logged[0] and "faulty" in logged[0] and "skipped" in logged[0], logged[0]
+    # Every good posting of the same run arrived.
+    assert {row["source_id"] for row in landing_rows(tmp_path, source="greenhouse")} == good_ids()
+    # The failure is recorded on the run and on the board.
+    (run,) = crawl_runs(tmp_path, source="greenhouse")
+    stats = json.loads(run["stats"])
+    assert (run["status"], run["errors"], stats[f"skilltrends/errors/{kind}"]) == ("finished_with_errors", 1, 1)
+    boards = {row["board"]: row for row in landing_rows(tmp_path, "SELECT * FROM boards", "greenhouse")}
+    assert (boards["faulty"]["complete"], boards["faulty"]["error"]) == (False, kind)
+    assert boards["first"]["complete"] and boards["last"]["complete"]
+
+
+def test_retries_are_made_before_giving_up(server, tmp_path):
+    server.routes[board_path("faulty")] = Reply(503, b"busy")
+    crawl("greenhouse", tmp_path, server, *BOARDS, "--set", "RETRY_TIMES=2")
+    assert len(server.requested(board_path("faulty"))) == 3
+
+
+def test_a_fault_that_clears_on_retry_is_no_failure(server, tmp_path):
+    serve_board(server, "faulty", [gh_job("faulty", 1)])
+    server.fail_first(board_path("faulty"), Reply(reset=True), Reply(429, b"", {"Retry-After": "0"}))
+    result = crawl("greenhouse", tmp_path, server, *BOARDS, "--set", "RETRY_TIMES=2")
+    assert "ERROR" not in result.stderr
+    assert {row["source_id"] for row in landing_rows(tmp_path, source="greenhouse")} == \
+        good_ids() | {str(gh_job("faulty", 1)["id"])}
+    (run,) = crawl_runs(tmp_path, source="greenhouse")
+    assert run["status"] == "finished"
+
+
+def test_a_20_mb_board_within_the_size_limit_is_stored_whole(server, tmp_path):
+    server.routes[board_path("faulty")] = Reply(body=BIG_BODY)
+    result = crawl("greenhouse", tmp_path, server, *BOARDS)
+    assert result.returncode == 0 and "ERROR" not in result.stderr, result.stderr
+    stored = {row["source_id"] for row in landing_rows(tmp_path, "SELECT source_id FROM postings", "greenhouse")}
+    assert stored == good_ids() | {str(job["id"]) for job in BIG_JOBS}
+
+
+def test_a_declared_charset_other_than_utf8_is_honoured(server, tmp_path):
+    server.routes[board_path("faulty")] = Reply(body=LATIN1, headers={"Content-Type": "application/json; charset=iso-8859-1"})
+    result = crawl("greenhouse", tmp_path, server, *BOARDS)
+    assert "ERROR" not in result.stderr, result.stderr
+    titles = {row["title"] for row in landing_rows(tmp_path, source="greenhouse")}
+    assert "Ingénieur ML, Zürich" in titles

@@ -1,0 +1,166 @@
+"""Kill and resume: a crawl SIGKILLed at random points and resumed stores every posting once.
+
+The fixture set is generated here: hundreds of Greenhouse boards in the real API format,
+thousands of postings, served by the local server. The crawl (the real CLI, politeness off)
+is killed with SIGKILL several times at random points, resumed with ``--resume`` each time,
+then let finish. The postings stored across all landing files, and the warehouse after the
+ETL, must be exactly the fixture set: nothing lost, nothing stored twice.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import duckdb
+import pytest
+
+from etl.pipeline import run_etl
+from skilltrends.home import Home
+from tests.fixture_server import FixtureServer
+from tests.greenhouse_factory import gh_job, serve_board, write_registry
+from tests.helpers import FAST_CRAWL, PROJECT, crawl_runs, landing_rows
+
+BOARDS = 300
+KILLS = 4
+FAST = ["--set", "CONCURRENT_REQUESTS=16", "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+        "--set", "LANDING_BATCH_SIZE=40", "--set", "RETRY_TIMES=0"]
+
+
+def fixture_set(seed: int) -> dict[str, list[dict]]:
+    rng = random.Random(seed)
+    return {f"co{number:03d}": [gh_job(f"co{number:03d}", job) for job in range(1, rng.randint(0, 20) + 1)]
+            for number in range(BOARDS)}
+
+
+def start_crawl(home: Home, server: FixtureServer, registry, *args: str) -> subprocess.Popen:
+    env = {**os.environ, "SKILLTRENDS_GREENHOUSE_URL": server.url, "SKILLTRENDS_BOARDS_FILE": str(registry)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "skilltrends", "crawl", "greenhouse", "--home", str(home.root),
+         *FAST_CRAWL, *FAST, *args],
+        cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def board_requests(server: FixtureServer) -> int:
+    return len(server.requested("/v1/boards/"))
+
+
+@pytest.mark.parametrize("seed", [int(time.time()) % 10_000])
+def test_a_crawl_killed_at_random_points_and_resumed_stores_every_posting_once(tmp_path, seed):
+    rng = random.Random(seed)
+    home = Home.resolve(tmp_path / "home")
+    boards = fixture_set(seed)
+    expected = {str(job["id"]): job for jobs in boards.values() for job in jobs}
+    assert len(expected) > 2000
+    registry = write_registry(tmp_path / "boards.toml", list(boards))
+    kills = []
+    with FixtureServer() as server:
+        for token, jobs in boards.items():
+            serve_board(server, token, jobs, delay=rng.choice([0, 0, 0.01, 0.03]))
+        for attempt in range(KILLS):
+            before = board_requests(server)
+            process = start_crawl(home, server, registry, *(["--resume"] if attempt else []))
+            # Kill once a random number of further boards has been asked for (or at once).
+            target = before + rng.randint(0, max(1, (BOARDS - before) // 2))
+            deadline = time.monotonic() + 60
+            while process.poll() is None and board_requests(server) < target and time.monotonic() < deadline:
+                time.sleep(0.005)
+            time.sleep(rng.uniform(0, 0.2))
+            process.send_signal(signal.SIGKILL)
+            process.wait(30)
+            kills.append((target, board_requests(server), process.returncode))
+        final = start_crawl(home, server, registry, "--resume")
+        _, stderr = final.communicate(timeout=300)
+        assert final.returncode == 0, stderr
+    context = f"seed {seed}, kills (target, boards asked, exit code) {kills}"
+    assert sum(code == -signal.SIGKILL for _, _, code in kills) >= 2, context
+
+    # Every posting stored exactly once across all landing files, exactly as served.
+    stored = landing_rows(home.root, "SELECT source_id, url, title, html, board FROM postings", "greenhouse")
+    ids = [row["source_id"] for row in stored]
+    assert len(ids) == len(set(ids)), f"postings stored twice ({context})"
+    assert set(ids) == set(expected), f"missing {len(set(expected) - set(ids))} ({context})"
+    for row in stored:
+        job = expected[row["source_id"]]
+        assert (row["url"], row["title"], row["html"]) == (job["absolute_url"], job["title"], html.unescape(job["content"]))
+        assert row["board"] == job["absolute_url"].split("/")[3]
+    # The runs: the killed ones and the resumed one that finished, all one crawl job.
+    runs = sorted(crawl_runs(home.root, source="greenhouse"), key=lambda run: run["run_id"])
+    assert runs[-1]["status"] == "finished" and len({run["job_id"] for run in runs}) == 1, context
+    boards_done = landing_rows(home.root, "SELECT board, complete FROM boards", "greenhouse")
+    assert sorted(row["board"] for row in boards_done) == sorted(boards), f"a board crawled twice or never ({context})"
+
+    # After the ETL: the same listings, one per posting, none closed.
+    run_etl(home)
+    conn = duckdb.connect(str(home.current_snapshot()), read_only=True)
+    try:
+        listings = conn.execute("SELECT source_id, url, board, closed_at FROM listings").fetchall()
+    finally:
+        conn.close()
+    assert {row[0]: row[1] for row in listings} == {i: job["absolute_url"] for i, job in expected.items()}
+    assert all(row[3] is None for row in listings)
+
+
+def test_resume_refuses_board_arguments(tmp_path):
+    from tests.helpers import run_cli
+
+    result = run_cli("crawl", "greenhouse", "--resume", "--board", "x", "--home", str(tmp_path))
+    assert result.returncode == 1 and "--resume finishes the boards of the interrupted crawl" in result.stderr
+
+
+def test_resume_with_nothing_to_resume_starts_a_new_crawl(tmp_path):
+    with FixtureServer() as server:
+        serve_board(server, "alpha", [gh_job("alpha", 1)])
+        registry = write_registry(tmp_path / "boards.toml", ["alpha"])
+        process = start_crawl(Home.resolve(tmp_path), server, registry, "--resume")
+        _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr
+    assert "Nothing to resume for greenhouse" in stderr
+    assert [row["source_id"] for row in landing_rows(tmp_path, source="greenhouse")] == [str(gh_job("alpha", 1)["id"])]
+
+
+def test_a_new_crawl_after_a_killed_one_says_resume_was_possible(tmp_path):
+    home = Home.resolve(tmp_path)
+    with FixtureServer() as server:
+        serve_board(server, "alpha", [gh_job("alpha", 1)], delay=5)
+        registry = write_registry(tmp_path / "boards.toml", ["alpha"])
+        process = start_crawl(home, server, registry)
+        deadline = time.monotonic() + 30
+        while not board_requests(server) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+        process.wait(30)
+        server.routes["/v1/boards/alpha/jobs?content=true"].delay = 0
+        again = start_crawl(home, server, registry)
+        _, stderr = again.communicate(timeout=120)
+    assert again.returncode == 0 and "is abandoned; next time use --resume" in stderr
+
+
+def test_a_crawl_stopped_by_its_budget_is_finished_by_resume(tmp_path):
+    home = Home.resolve(tmp_path / "home")
+    tokens = [f"co{n}" for n in range(6)]
+    registry = write_registry(tmp_path / "boards.toml", tokens)
+    with FixtureServer() as server:
+        for token in tokens:
+            serve_board(server, token, [gh_job(token, 1), gh_job(token, 2)])
+        # robots.txt + 3 boards, one at a time.
+        first = start_crawl(home, server, registry, "--set", "CRAWL_REQUEST_BUDGET=4", "--set", "CONCURRENT_REQUESTS=1")
+        _, stderr = first.communicate(timeout=120)
+        assert first.returncode == 0, stderr
+        budget_lines = [line for line in stderr.splitlines() if "request budget" in line]
+        assert len(budget_lines) == 1 and "--resume" in budget_lines[0]
+        (run,) = crawl_runs(home.root, source="greenhouse")
+        assert run["status"] == "budget_exhausted"
+        assert len(server.requested("/v1/boards/")) == 3
+        second = start_crawl(home, server, registry, "--resume")
+        _, stderr = second.communicate(timeout=120)
+        assert second.returncode == 0, stderr
+    assert len(server.requested("/v1/boards/")) == 6  # the 3 boards left, once each
+    stored = [row["source_id"] for row in landing_rows(home.root, source="greenhouse")]
+    assert sorted(stored) == sorted(str(gh_job(t, n)["id"]) for t in tokens for n in (1, 2))

@@ -1,0 +1,120 @@
+"""The Himalayas spider, crawled through the real CLI against a local server at the real API paths."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from tests.fixture_server import FixtureServer, Reply
+from tests.helpers import FIXTURES, HIMALAYAS_PAGE, HIMALAYAS_TEST_PAGE_SIZE, crawl, crawl_runs, landing_rows
+
+HM = FIXTURES / "himalayas"
+SMALL_PAGES = ("--set", f"HIMALAYAS_PAGE_SIZE={HIMALAYAS_TEST_PAGE_SIZE}")
+
+
+def page_path(offset: int, limit: int = HIMALAYAS_TEST_PAGE_SIZE) -> str:
+    return HIMALAYAS_PAGE.format(limit=limit, offset=offset)
+
+
+def fixture_jobs(*offsets: int) -> dict[str, dict]:
+    return {job["guid"]: job for offset in offsets
+            for job in json.loads((HM / f"offset{offset}.json").read_text())["jobs"]}
+
+
+def expected_location(job: dict) -> str | None:
+    names = [place["name"] if isinstance(place, dict) else place for place in job["locationRestrictions"]]
+    return "; ".join(names) or None
+
+
+def rows_by_id(home: Path) -> dict[str, dict]:
+    return {row["source_id"]: row for row in landing_rows(home, source="himalayas")}
+
+
+def run_stats(home: Path) -> tuple[dict, dict]:
+    (run,) = crawl_runs(home, source="himalayas")
+    return run, json.loads(run["stats"])
+
+
+@pytest.fixture
+def server():
+    with FixtureServer() as fixture_server:
+        for offset in (0, 2):
+            fixture_server.serve_file(page_path(offset), HM / f"offset{offset}.json")
+        yield fixture_server
+
+
+def test_every_job_of_every_page_is_stored_as_the_api_gives_it(server, tmp_path):
+    result = crawl("himalayas", tmp_path, server, *SMALL_PAGES)
+    assert result.returncode == 0, result.stderr
+    rows = rows_by_id(tmp_path)
+    expected = fixture_jobs(0, 2)
+    assert rows.keys() == expected.keys() and len(rows) == 3
+    for guid, job in expected.items():
+        row = rows[guid]
+        has_pay = job["minSalary"] is not None
+        assert row["source"] == "himalayas"
+        assert row["url"] == job["guid"]  # the job's page on Himalayas
+        assert row["title"] == job["title"]
+        assert row["company"] == job["companyName"]
+        assert row["location"] == expected_location(job)
+        assert row["remote"] is True
+        assert row["html"] == job["description"]
+        assert row["employment_type"] == job["employmentType"]
+        assert row["posted_at"] == datetime.fromtimestamp(job["pubDate"] / 1000, timezone.utc).replace(tzinfo=None)
+        assert (row["salary_min"], row["salary_max"]) == (job["minSalary"], job["maxSalary"])
+        assert row["salary_currency"] == (job["currency"] if has_pay else None)
+        assert row["salary_period"] == (job.get("salaryPeriod", "year") if has_pay else None)
+        assert json.loads(row["raw"]) == job
+    run, stats = run_stats(tmp_path)
+    assert (run["status"], stats["skilltrends/pages_done"]) == ("finished", 2)
+
+
+def test_pages_are_read_while_full_and_below_the_total(server, tmp_path):
+    crawl("himalayas", tmp_path, server, *SMALL_PAGES)
+    assert server.requested("/jobs/api") == [page_path(0), page_path(2)]  # 2 + 1 of totalCount 3
+
+
+def test_the_default_page_is_the_apis_maximum_of_20(server, tmp_path):
+    server.serve_file(page_path(0, limit=20), HM / "offset0.json")
+    result = crawl("himalayas", tmp_path, server)
+    assert result.returncode == 0, result.stderr
+    # Two jobs are fewer than the 20 asked for: the last page.
+    assert server.requested("/jobs/api") == [page_path(0, limit=20)]
+
+
+def test_the_page_cap_stops_the_walk(server, tmp_path):
+    result = crawl("himalayas", tmp_path, server, *SMALL_PAGES, "--set", "HIMALAYAS_MAX_PAGES=1")
+    assert result.returncode == 0, result.stderr
+    assert server.requested("/jobs/api") == [page_path(0)]
+    assert rows_by_id(tmp_path).keys() == fixture_jobs(0).keys()
+
+
+def test_an_empty_feed_stores_nothing_and_is_no_error(server, tmp_path):
+    server.serve_file(page_path(0), HM / "empty.json")
+    result = crawl("himalayas", tmp_path, server, *SMALL_PAGES)
+    assert result.returncode == 0, result.stderr
+    assert server.requested("/jobs/api") == [page_path(0)]
+    assert landing_rows(tmp_path, source="himalayas") == []
+    assert run_stats(tmp_path)[0]["status"] == "finished"
+
+
+def test_a_failing_second_page_keeps_the_first(server, tmp_path):
+    server.routes[page_path(2)] = Reply(status=503, body=b'{"error": "unavailable"}')
+    result = crawl("himalayas", tmp_path, server, *SMALL_PAGES, "--set", "RETRY_TIMES=1")
+    assert result.returncode == 0, result.stderr
+    assert len(server.requested(page_path(2))) == 2  # retried once, then given up
+    assert rows_by_id(tmp_path).keys() == fixture_jobs(0).keys()
+    run, stats = run_stats(tmp_path)
+    assert (run["status"], stats["skilltrends/errors/http_503"]) == ("finished_with_errors", 1)
+
+
+def test_a_page_repeating_jobs_ends_the_walk(server, tmp_path):
+    # A server ignoring offset answers every page with the first one.
+    server.serve_file(page_path(2), HM / "offset0.json")
+    result = crawl("himalayas", tmp_path, server, *SMALL_PAGES)
+    assert result.returncode == 0, result.stderr
+    assert server.requested("/jobs/api") == [page_path(0), page_path(2)]
+    assert run_stats(tmp_path)[1]["skilltrends/errors/pagination_repeats"] == 1

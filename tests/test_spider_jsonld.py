@@ -1,0 +1,189 @@
+"""The jsonld spider (schema.org JobPosting in careers pages), crawled through the real CLI
+against a local server holding a small careers site (tests/fixtures/jsonld/site)."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from crawlers.spiders.base import BadArgument
+from crawlers.spiders.jsonld import JsonLdSpider
+from tests.fixture_server import FixtureServer
+from tests.helpers import FIXTURES, JSONLD_SITE, crawl, crawl_runs, landing_rows, run_cli, serve_jsonld_fixtures
+
+SITE = FIXTURES / "jsonld" / "site"
+JOB_PAGES = ("ml-platform-engineer", "data-scientist-remote", "research-engineer", "two-openings")
+SCRIPT = re.compile(r'<script type="application/ld\+json[^"]*">(.*?)</script>', re.S)
+# What the spider makes of the parts that need reading (places, pay, lists); the rest is
+# compared with the fixture's JSON-LD below. Keys: source_id's path (and #n) on the site.
+EXPECTED = {
+    "/jobs/ml-platform-engineer.html": dict(
+        title="ML Platform Engineer", company="Northwind AI", location="Berlin, DE", remote=None,
+        employment_type="FULL_TIME", salary=(85000.0, 110000.0, "EUR", "year"),
+        posted_at=datetime(2024, 5, 14, 7, 30)),
+    "/jobs/data-scientist-remote.html": dict(
+        title="Data Scientist (Remote)", company="Northwind AI", location=None, remote=True,
+        employment_type="FULL_TIME, CONTRACTOR", salary=(70.0, 70.0, "EUR", "hour"),
+        posted_at=datetime(2024, 5, 2)),
+    "/jobs/research-engineer.html": dict(
+        title="Research Engineer, Speech", company="Northwind AI", location="Amsterdam, Netherlands", remote=None,
+        employment_type="FULL_TIME", salary=(None, None, None, None), posted_at=datetime(2024, 4, 29)),
+    "/jobs/two-openings.html": dict(
+        title="Computer Vision Engineer", company="Northwind AI", location="Lisbon, Portugal; Porto, Portugal",
+        remote=None, employment_type="FULL_TIME", salary=(None, None, None, None), posted_at=datetime(2024, 5, 20, 8)),
+    "/jobs/two-openings.html#2": dict(
+        title="NLP Intern", company="Northwind AI", location="Lisbon, PT", remote=None,
+        employment_type="INTERN", salary=(None, None, None, None), posted_at=datetime(2024, 5, 20, 8)),
+    "/jobs/broken.html": dict(
+        title="Analytics Engineer", company="Northwind AI", location="Berlin, DE", remote=None,
+        employment_type="PART_TIME", salary=(None, None, None, None), posted_at=datetime(2024, 5, 10)),
+}
+
+
+def page_url(server: FixtureServer, name: str) -> str:
+    return f"{server.url}/jobs/{name}.html"
+
+
+def fixture_jsonld(path: str, server: FixtureServer) -> list[dict]:
+    """The JobPosting objects written in a fixture page's JSON-LD, as served (host rewritten)."""
+    text = (SITE / path.lstrip("/")).read_text().replace(JSONLD_SITE, server.url)
+    postings = []
+    for block in SCRIPT.findall(text):
+        try:
+            document = json.loads(block)
+        except json.JSONDecodeError:
+            continue
+        for node in document if isinstance(document, list) else document.get("@graph", [document]):
+            node = node.get("mainEntity", node)
+            if "JobPosting" in (node["@type"] if isinstance(node["@type"], list) else [node["@type"]]):
+                postings.append(node)
+    return postings
+
+
+def rows_by_path(home: Path, server: FixtureServer) -> dict[str, dict]:
+    return {row["source_id"].removeprefix(server.url): row for row in landing_rows(home, source="jsonld")}
+
+
+def run_stats(home: Path) -> tuple[dict, dict]:
+    (run,) = crawl_runs(home, source="jsonld")
+    return run, json.loads(run["stats"])
+
+
+def boards(*urls: str) -> list[str]:
+    return [arg for url in urls for arg in ("--board", url)]
+
+
+@pytest.fixture
+def server():
+    with FixtureServer() as fixture_server:
+        serve_jsonld_fixtures(fixture_server)
+        yield fixture_server
+
+
+def test_every_jobposting_of_the_given_pages_is_stored(server, tmp_path):
+    result = crawl("jsonld", tmp_path, server, *boards(*(page_url(server, name) for name in JOB_PAGES)))
+    assert result.returncode == 0, result.stderr
+    rows = rows_by_path(tmp_path, server)
+    assert rows.keys() == set(EXPECTED) - {"/jobs/broken.html"}
+    for path, expected in EXPECTED.items():
+        if path not in rows:
+            continue
+        row = rows[path]
+        assert row["source"] == "jsonld"
+        assert row["url"] == server.url + path.split("#")[0]
+        assert (row["title"], row["company"], row["location"], row["remote"], row["employment_type"]) == \
+            (expected["title"], expected["company"], expected["location"], expected["remote"],
+             expected["employment_type"])
+        assert (row["salary_min"], row["salary_max"], row["salary_currency"], row["salary_period"]) == \
+            expected["salary"]
+        assert row["posted_at"] == expected["posted_at"]
+    # JSON-LD postings: html is the description (unescaped once where it came escaped), raw the object.
+    for path in ("/jobs/ml-platform-engineer.html", "/jobs/data-scientist-remote.html", "/jobs/two-openings.html"):
+        on_page = fixture_jsonld(path, server)
+        for number, posting in enumerate(on_page, 1):
+            row = rows[path + (f"#{number}" if number > 1 else "")]
+            assert json.loads(row["raw"]) == posting
+            assert row["html"] == posting["description"].replace("&lt;", "<").replace("&gt;", ">")
+    # The microdata posting: its description's HTML, its properties as raw.
+    microdata = rows["/jobs/research-engineer.html"]
+    assert microdata["html"].startswith("<p>Train speech recognition models with <b>Whisper</b>")
+    raw = json.loads(microdata["raw"])
+    assert (raw["@type"], raw["title"], raw["hiringOrganization"]["name"]) == \
+        ("JobPosting", "Research Engineer, Speech", "Northwind AI")
+    run, stats = run_stats(tmp_path)
+    assert (run["status"], run["errors"], stats["skilltrends/postings_found"]) == ("finished", 0, 5)
+
+
+def test_a_sitemap_from_robots_txt_is_followed_where_the_pattern_matches(server, tmp_path):
+    result = crawl("jsonld", tmp_path, server, "--board", f"{server.url}/robots.txt",
+                   "--set", "JSONLD_FOLLOW=/(jobs|private)/")
+    assert result.returncode == 0, result.stderr
+    # robots.txt → sitemap index → both sitemaps → the pages matching the pattern; /private/
+    # matches but robots.txt disallows it, so it is never asked; /about.html does not match.
+    assert {path.split("?")[0] for path in server.requests} >= {"/robots.txt", "/sitemap_index.xml",
+                                                                 "/sitemap-jobs.xml", "/sitemap-pages.xml"}
+    assert server.requested("/private/") == [] and server.requested("/about") == []
+    assert sorted(server.requested("/jobs/")) == sorted(f"/jobs/{name}.html" for name in JOB_PAGES)
+    assert rows_by_path(tmp_path, server).keys() == set(EXPECTED) - {"/jobs/broken.html"}
+    _, stats = run_stats(tmp_path)
+    # The disallowed page is counted once (as robots_forbidden where the spiders' failure
+    # accounting names it, else as an ignored request).
+    assert stats.get("skilltrends/errors/robots_forbidden", stats.get("skilltrends/ignored_requests")) == 1
+    assert stats["skilltrends/sitemap_pages_not_followed"] == 2
+
+
+def test_the_page_cap_limits_what_sitemaps_add(server, tmp_path):
+    result = crawl("jsonld", tmp_path, server, "--board", f"{server.url}/sitemap-jobs.xml",
+                   "--set", "JSONLD_MAX_PAGES=2")
+    assert result.returncode == 0, result.stderr
+    assert len(server.requested("/jobs/")) == 2
+    assert run_stats(tmp_path)[1]["skilltrends/page_cap_reached"] == 3  # two jobs pages and /private/
+
+
+def test_a_page_without_jobposting_stores_nothing_and_is_no_error(server, tmp_path):
+    result = crawl("jsonld", tmp_path, server, "--board", f"{server.url}/about.html")
+    assert result.returncode == 0, result.stderr
+    assert landing_rows(tmp_path, source="jsonld") == []
+    run, stats = run_stats(tmp_path)
+    assert (run["status"], run["errors"], stats["skilltrends/pages_without_jobposting"]) == ("finished", 0, 1)
+
+
+def test_a_malformed_block_and_a_missing_page_lose_nothing_else(server, tmp_path):
+    result = crawl("jsonld", tmp_path, server, *boards(page_url(server, "broken"), page_url(server, "gone"),
+                                                         page_url(server, "ml-platform-engineer")))
+    assert result.returncode == 0, result.stderr
+    # The valid JobPosting after the broken block is kept, and the other page too.
+    assert rows_by_path(tmp_path, server).keys() == {"/jobs/broken.html", "/jobs/ml-platform-engineer.html"}
+    assert rows_by_path(tmp_path, server)["/jobs/broken.html"]["title"] == "Analytics Engineer"
+    errors = [line for line in result.stderr.splitlines() if "JSON-LD" in line]
+    assert len(errors) == 1 and "broken.html" in errors[0]
+    run, stats = run_stats(tmp_path)
+    assert (stats["skilltrends/errors/malformed_jsonld"], stats["skilltrends/errors/http_404"]) == (1, 1)
+    assert run["status"] == "finished_with_errors"
+
+
+def test_the_variable_is_not_used_by_crawls(server, tmp_path):
+    # crawl() points SKILLTRENDS_JSONLD_URL at an address nobody answers: the given URLs are used.
+    result = crawl("jsonld", tmp_path, server, "--board", page_url(server, "ml-platform-engineer"),
+                   env={"SKILLTRENDS_JSONLD_URL": "http://127.0.0.1:9"})
+    assert result.returncode == 0, result.stderr
+    assert rows_by_path(tmp_path, server).keys() == {"/jobs/ml-platform-engineer.html"}
+
+
+def test_unusable_arguments_are_one_clear_error(tmp_path):
+    bad = run_cli("crawl", "jsonld", "--board", "careers.example.com/jobs", "--home", str(tmp_path))
+    assert bad.returncode == 1 and "is not a web address" in bad.stderr and "Traceback" not in bad.stderr
+    with pytest.raises(BadArgument, match="not a regular expression"):
+        JsonLdSpider(urls="https://careers.example.com/sitemap.xml", follow="/jobs/(")
+
+
+def test_urls_and_sitemaps_are_told_apart():
+    spider = JsonLdSpider(urls="https://a.example/jobs/1, https://a.example/sitemap.xml",
+                          boards="https://b.example/robots.txt", sitemap="https://c.example/jobs-feed")
+    assert spider.page_urls == ["https://a.example/jobs/1"]
+    assert spider.sitemap_urls == ["https://a.example/sitemap.xml", "https://b.example/robots.txt",
+                                   "https://c.example/jobs-feed"]

@@ -1,0 +1,150 @@
+"""The SmartRecruiters spider, crawled through the real CLI against a local server at the real API paths."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.fixture_server import FixtureServer, Reply
+from tests.helpers import (
+    FIXTURES, SMARTRECRUITERS_DETAIL, SMARTRECRUITERS_LIST, SMARTRECRUITERS_TEST_PAGE_SIZE, boards_file, crawl,
+    crawl_runs, landing_rows, serve_smartrecruiters_fixtures,
+)
+
+SR = FIXTURES / "smartrecruiters"
+REGISTRY = boards_file("smartrecruiters")
+COMPANIES = {entry["token"]: entry["company"]
+             for entry in tomllib.loads((SR / "boards.toml").read_text())["smartrecruiters"]}
+SMALL_PAGES = ("--set", f"SMARTRECRUITERS_PAGE_SIZE={SMARTRECRUITERS_TEST_PAGE_SIZE}")
+SECTIONS = ("companyDescription", "jobDescription", "qualifications", "additionalInformation")
+
+
+def listed_postings(token: str) -> dict[str, dict]:
+    """posting id → the posting as the fixture list pages hold it."""
+    return {posting["id"]: posting for page in sorted(SR.glob(f"{token}_offset*.json"))
+            for posting in json.loads(page.read_text())["content"]}
+
+
+def detail(token: str, posting_id: str) -> dict:
+    return json.loads((SR / f"{token}_posting_{posting_id}.json").read_text())
+
+
+def expected_html(posting: dict) -> str:
+    sections = posting["jobAd"]["sections"]
+    return "\n".join(f"<h3>{sections[key]['title']}</h3>{sections[key]['text']}"
+                     for key in SECTIONS if sections.get(key, {}).get("text"))
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def rows_by_id(home: Path) -> dict[str, dict]:
+    return {row["source_id"]: row for row in landing_rows(home, source="smartrecruiters")}
+
+
+def run_stats(home: Path) -> tuple[dict, dict]:
+    (run,) = crawl_runs(home, source="smartrecruiters")
+    return run, json.loads(run["stats"])
+
+
+def offsets_requested(server: FixtureServer, token: str) -> list[int]:
+    return sorted(int(path.split("offset=")[1].split("&")[0])
+                  for path in server.requested(f"/v1/companies/{token}/postings?"))
+
+
+@pytest.fixture
+def server():
+    with FixtureServer() as fixture_server:
+        serve_smartrecruiters_fixtures(fixture_server)
+        yield fixture_server
+
+
+def test_every_posting_is_stored_with_its_job_ad(server, tmp_path):
+    result = crawl("smartrecruiters", tmp_path, server, *SMALL_PAGES, env=REGISTRY)
+    assert result.returncode == 0, result.stderr
+    rows = rows_by_id(tmp_path)
+    listed = listed_postings("NovaMobility")
+    assert rows.keys() == listed.keys() and len(rows) == 3
+    for posting_id, in_list in listed.items():
+        full = {**in_list, **detail("NovaMobility", posting_id)}
+        row = rows[posting_id]
+        place = full["location"]
+        assert row["source"] == "smartrecruiters"
+        assert row["url"] == full["postingUrl"]
+        assert row["title"] == full["name"]
+        assert row["company"] == COMPANIES["NovaMobility"]
+        assert row["location"] == place.get("fullLocation", ", ".join(
+            place[key] for key in ("city", "region", "country") if place.get(key)))
+        assert row["html"] == expected_html(full)
+        assert row["department"] == full["department"]["label"]
+        assert row["employment_type"] == full["typeOfEmployment"]["label"]
+        assert row["posted_at"] == utc(full["releasedDate"])
+        assert row["remote"] is {True: True, False: False, None: None}[place.get("remote")]
+        assert (row["salary_min"], row["updated_at"], row["month"]) == (None, None, None)
+        assert json.loads(row["raw"]) == full
+    run, stats = run_stats(tmp_path)
+    assert stats["skilltrends/errors/board_gone"] == 1  # vanishedco
+    assert stats["skilltrends/boards_done"] == 2 and "skilltrends/details_missing" not in stats
+
+
+def test_pages_are_read_until_total_found(server, tmp_path):
+    crawl("smartrecruiters", tmp_path, server, *SMALL_PAGES, env=REGISTRY)
+    assert offsets_requested(server, "NovaMobility") == [0, 2]  # 2 + 1 of totalFound 3
+    assert offsets_requested(server, "QuietCorp") == [0]
+    assert all(f"limit={SMARTRECRUITERS_TEST_PAGE_SIZE}" in path for path in server.requested("/v1/companies/")
+               if "?" in path)
+    details = [path for path in server.requested("/v1/companies/NovaMobility/postings/")]
+    assert sorted(details) == sorted(SMARTRECRUITERS_DETAIL.format(token="NovaMobility", posting_id=posting_id)
+                                     for posting_id in listed_postings("NovaMobility"))
+
+
+def test_a_company_without_postings_stores_nothing_and_is_no_error(server, tmp_path):
+    result = crawl("smartrecruiters", tmp_path, server, *SMALL_PAGES, "--board", "QuietCorp", env=REGISTRY)
+    assert result.returncode == 0, result.stderr
+    assert landing_rows(tmp_path, source="smartrecruiters") == []
+    run, stats = run_stats(tmp_path)
+    assert (run["status"], run["errors"], stats["skilltrends/boards_done"]) == ("finished", 0, 1)
+
+
+def test_a_missing_detail_keeps_the_posting_from_the_list(server, tmp_path):
+    missing = "744000050000002"
+    del server.routes[SMARTRECRUITERS_DETAIL.format(token="NovaMobility", posting_id=missing)]  # → 404
+    result = crawl("smartrecruiters", tmp_path, server, *SMALL_PAGES, "--board", "NovaMobility", env=REGISTRY)
+    assert result.returncode == 0, result.stderr
+    rows = rows_by_id(tmp_path)
+    assert rows.keys() == listed_postings("NovaMobility").keys()
+    in_list = listed_postings("NovaMobility")[missing]
+    assert rows[missing]["html"] == "" and rows[missing]["title"] == in_list["name"]
+    assert json.loads(rows[missing]["raw"]) == in_list
+    assert all(row["html"] for source_id, row in rows.items() if source_id != missing)
+    run, stats = run_stats(tmp_path)
+    assert (stats["skilltrends/errors/http_404"], stats["skilltrends/details_missing"]) == (1, 1)
+    assert run["status"] == "finished_with_errors"
+    # Every page of the list was read, so the board's postings are all known: it stays complete.
+    assert board_results(tmp_path) in (None, [{"board": "NovaMobility", "complete": True, "postings": 3}])
+
+
+def board_results(home: Path) -> list[dict] | None:
+    """The run's job-board results; None for landing files without a ``boards`` table."""
+    try:
+        return landing_rows(home, "SELECT board, complete, postings FROM boards", source="smartrecruiters")
+    except duckdb.CatalogException:
+        return None
+
+
+def test_malformed_json_on_a_later_page_keeps_the_first_page(server, tmp_path):
+    server.routes[SMARTRECRUITERS_LIST.format(token="NovaMobility", offset=2, limit=2)] = \
+        Reply(body=b'{"offset": 2, "limit": 2, "totalFound": 3, "content": [{"id": "7440')
+    result = crawl("smartrecruiters", tmp_path, server, *SMALL_PAGES, "--board", "NovaMobility", env=REGISTRY)
+    assert result.returncode == 0, result.stderr
+    first_page = {p["id"] for p in json.loads((SR / "NovaMobility_offset0.json").read_text())["content"]}
+    assert set(rows_by_id(tmp_path)) == first_page
+    errors = [line for line in result.stderr.splitlines() if "not valid JSON" in line]
+    assert len(errors) == 1 and "offset=2" in errors[0]
+    assert run_stats(tmp_path)[1]["skilltrends/errors/malformed_json"] == 1
