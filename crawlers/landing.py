@@ -21,7 +21,7 @@ import json
 import os
 import secrets
 from dataclasses import fields
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -141,8 +141,9 @@ LANDING_MEMORY_LIMIT = "256MB"
 
 
 def new_run_id() -> str:
-    """Sortable by start time, unique across processes."""
-    return f"{utc_now():%Y%m%dT%H%M%SZ}-{os.getpid()}-{secrets.token_hex(2)}"
+    """Sortable by start time (to the microsecond), unique across processes."""
+    now = datetime.now(timezone.utc)
+    return f"{now:%Y%m%dT%H%M%S.%fZ}-{os.getpid()}-{secrets.token_hex(2)}"
 
 
 def seen_row(source: str, source_id: str, board: str | None, hash_: str | None, seen_at: datetime,
