@@ -19,7 +19,6 @@ writing, so a second crawl of the same source is refused (``CrawlLocked``) while
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 from dataclasses import dataclass, field

@@ -113,3 +113,16 @@ def test_a_declared_charset_other_than_utf8_is_honoured(server, tmp_path):
     assert "ERROR" not in result.stderr, result.stderr
     titles = {row["title"] for row in landing_rows(tmp_path, source="greenhouse")}
     assert "Ingénieur ML, Zürich" in titles
+
+
+def test_an_exception_while_parsing_a_board_is_one_line_and_the_board_is_incomplete(server, tmp_path):
+    odd = {**gh_job("faulty", 2), "content": 12345}  # not a string: the parser raises TypeError
+    serve_board(server, "faulty", [gh_job("faulty", 1), odd, gh_job("faulty", 3)])
+    result = crawl("greenhouse", tmp_path, server, *BOARDS)
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    logged = [line for line in result.stderr.splitlines() if "] " in line]
+    assert len(logged) == 1 and "'faulty'" in logged[0] and "TypeError" in logged[0], result.stderr
+    stored = {row["source_id"] for row in landing_rows(tmp_path, source="greenhouse")}
+    assert stored == good_ids() | {str(gh_job("faulty", 1)["id"])}  # what came before the fault is kept
+    boards = {row["board"]: row for row in landing_rows(tmp_path, "SELECT * FROM boards", "greenhouse")}
+    assert (boards["faulty"]["complete"], boards["faulty"]["error"]) == (False, "parse_error")

@@ -13,8 +13,7 @@ from datetime import datetime
 import duckdb
 import pytest
 
-from crawlers.items import BoardResult, PostingItem
-from crawlers.items import record_hash
+from crawlers.items import BoardResult, PostingItem, record_hash
 from crawlers.landing import LandingWriter, new_run_id, seen_row
 from etl.pipeline import run_etl
 from skilltrends.home import Home
@@ -167,8 +166,7 @@ def test_a_crawl_stopped_by_its_request_budget_closes_nothing(home, server):
     run_etl(home)
     assert closed_listings(home) == {}
     # Alpha's crawl was complete, but the run was not.
-    assert snapshot(home, "SELECT board, complete FROM crawl_boards WHERE run_id = ?".replace("?", f"'{run['run_id']}'")) \
-        == [("alpha", True)]
+    assert snapshot(home, f"SELECT board, complete FROM crawl_boards WHERE run_id = '{run['run_id']}'") == [("alpha", True)]
 
 
 def test_hn_listings_never_close(home):

@@ -10,6 +10,7 @@ ETL, must be exactly the fixture set: nothing lost, nothing stored twice.
 from __future__ import annotations
 
 import html
+import json
 import os
 import random
 import signal
@@ -156,7 +157,10 @@ def test_a_crawl_stopped_by_its_budget_is_finished_by_resume(tmp_path):
         budget_lines = [line for line in stderr.splitlines() if "request budget" in line]
         assert len(budget_lines) == 1 and "--resume" in budget_lines[0]
         (run,) = crawl_runs(home.root, source="greenhouse")
+        stats = json.loads(run["stats"])
         assert run["status"] == "budget_exhausted"
+        assert (stats["skilltrends/budget/used"], stats["skilltrends/boards/complete"],
+                stats["skilltrends/boards/unfinished"]) == (4, 3, 3)
         assert len(server.requested("/v1/boards/")) == 3
         second = start_crawl(home, server, registry, "--resume")
         _, stderr = second.communicate(timeout=120)

@@ -243,7 +243,8 @@ class JobBoardSpider(SourceSpider):
         if response.status == 304:
             yield from self._not_modified(board, response)
         else:
-            yield from self._in_board(board, response.meta["board_callback"](response, **cb_kwargs))
+            callback = response.meta["board_callback"]
+            yield from self._in_board(board, lambda: callback(response, **cb_kwargs))
         yield from self._finish(board)
 
     def _board_failure(self, failure):
@@ -258,12 +259,7 @@ class JobBoardSpider(SourceSpider):
             self._check_failure(board, failure)
             return
         errback = request.meta.get("board_errback") or self.on_board_failed
-        self._current_board = board
-        try:
-            output = errback(failure)
-        finally:
-            self._current_board = None
-        output = list(self._in_board(board, output))
+        output = list(self._in_board(board, lambda: errback(failure)))
         if board.error is None and errback in (self.on_board_failed, self.on_request_failed):
             # Our errbacks record what they can name; a failure they only warn about
             # (an ignored request) still leaves a hole in the board.
@@ -273,14 +269,18 @@ class JobBoardSpider(SourceSpider):
         yield from output
         yield from self._finish(board)
 
-    def _in_board(self, board: BoardCrawl, output):
-        """Run a callback's output with ``board`` current: its errors and counts are the board's."""
-        if output is None:
-            return
-        iterator = iter(output)
+    def _in_board(self, board: BoardCrawl, call):
+        """Run ``call()`` (a callback or errback) and its output with ``board`` current: its
+        errors and counts are the board's, its requests are tracked, its postings listed."""
+        iterator = None
         while True:
             self._current_board = board
             try:
+                if iterator is None:
+                    output = call()
+                    if output is None:
+                        return
+                    iterator = iter(output)
                 value = next(iterator)
             except StopIteration:
                 return
@@ -404,7 +404,8 @@ class JobBoardSpider(SourceSpider):
 
     def _check_board(self, board: BoardCrawl, response, cb_kwargs) -> None:
         postings = 0
-        for value in self._in_board(board, response.meta["board_callback"](response, **cb_kwargs)):
+        callback = response.meta["board_callback"]
+        for value in self._in_board(board, lambda: callback(response, **cb_kwargs)):
             postings += isinstance(value, PostingItem)
         if board.error:
             self.check_results[board.token] = BoardCheck(board.token, "error", board.error, postings)
