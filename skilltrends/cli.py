@@ -70,7 +70,7 @@ def cli():
 @click.option("--until", metavar="YYYY-MM", help="Last month to crawl (inclusive).")
 @click.option(
     "--board", "boards", multiple=True, metavar="TOKEN",
-    help="Job board to crawl (greenhouse, lever, ashby); repeat for more. Default: the boards in crawlers/boards.toml.",
+    help="Board to crawl (ATS sources: greenhouse, lever, ashby, workable, smartrecruiters, recruitee; jsonld: a page or sitemap URL); repeat for more. Default: the boards in crawlers/boards.toml.",
 )
 @click.option(
     "--set", "overrides", multiple=True, metavar="NAME=VALUE",
@@ -88,8 +88,10 @@ def cli():
 def crawl(sources, since, until, boards, overrides, progress, verbose, resume, home):
     """Crawl SOURCE... into landing files under HOME/landing.
 
-    Sources: hn (monthly "Who is hiring?" threads), greenhouse, lever, ashby (job boards,
-    listing what is open now: --since/--until do not apply to them). Only postings new or
+    Sources: hn (monthly "Who is hiring?" threads); greenhouse, lever, ashby, workable,
+    smartrecruiters, recruitee (company job boards); remotive, arbeitnow, himalayas, remoteok
+    (job-board feeds); jsonld (schema.org JobPosting pages). Boards and feeds list what is
+    open now: --since/--until do not apply to them. Only postings new or
     changed since the last crawl are stored; the others are noted as seen. Two crawls of
     the same source at once are refused. See docs/crawling.md.
 

@@ -51,7 +51,7 @@ class SourceSpider(scrapy.Spider):
         if not self.takes_boards and ({"board", "boards"} & kwargs.keys()):
             raise BadArgument(
                 f"{self.name} has no boards: --board applies to job-board sources "
-                "(greenhouse, lever, ashby); crawl them separately."
+                "(greenhouse, lever, ashby, workable, smartrecruiters, recruitee, jsonld); crawl them separately."
             )
         super().__init__(*args, **kwargs)
         self.since = parse_month(since, "since")
