@@ -39,14 +39,10 @@ class AshbySpider(JobBoardSpider):
         @returns items 1
         @scrapes source source_id url html title company location posted_at employment_type remote raw
         """
-        data = self.load_json(response, f"Ashby board {token!r}")
-        if data is None:
+        found = self.board_jobs(response, token, "Ashby board")
+        if found is None:
             return
-        jobs = data.get("jobs") if isinstance(data, dict) else None
-        if not isinstance(jobs, list):
-            self.unexpected_layout(token, response, "an object with a 'jobs' list")
-            return
-        self.count("boards_done")
+        _, jobs = found
         for job in jobs:
             item = self.posting_from_job(token, job)
             if item is not None:

@@ -35,14 +35,10 @@ class GreenhouseSpider(JobBoardSpider):
         @returns items 1
         @scrapes source source_id url html title company location posted_at updated_at raw
         """
-        data = self.load_json(response, f"Greenhouse board {token!r}")
-        if data is None:
+        found = self.board_jobs(response, token, "Greenhouse board")
+        if found is None:
             return
-        jobs = data.get("jobs") if isinstance(data, dict) else None
-        if not isinstance(jobs, list):
-            self.unexpected_layout(token, response, "an object with a 'jobs' list")
-            return
-        self.count("boards_done")
+        _, jobs = found
         for job in jobs:
             item = self.posting_from_job(token, job)
             if item is not None:

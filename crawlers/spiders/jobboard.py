@@ -382,6 +382,18 @@ class JobBoardSpider(SourceSpider):
         else:
             self.on_request_failed(failure)
 
+    def board_jobs(self, response, token: str, what: str, key: str = "jobs") -> tuple[dict, list] | None:
+        """A board's JSON and its list of jobs, or None after recording why there is none."""
+        data = self.load_json(response, f"{what} {token!r}")
+        if data is None:
+            return None
+        jobs = data.get(key) if isinstance(data, dict) else None
+        if not isinstance(jobs, list):
+            self.unexpected_layout(token, response, f"an object with a {key!r} list")
+            return None
+        self.count("boards_done")
+        return data, jobs
+
     def unexpected_layout(self, token: str, response, expected: str) -> None:
         self.record_error(
             "unexpected_layout",

@@ -18,6 +18,7 @@ from the landing data can see what the source asks (typically: link back to the 
 
 from __future__ import annotations
 
+import abc
 import json
 import re
 from datetime import datetime, timezone
@@ -93,7 +94,7 @@ def salary_from_text(text) -> dict:
     return found
 
 
-class JobFeedSpider(SourceSpider):
+class JobFeedSpider(SourceSpider, abc.ABC):
     """Base for job-feed spiders: subclasses yield their first request(s) from
     ``first_requests`` and build items with ``posting``."""
 
@@ -117,8 +118,9 @@ class JobFeedSpider(SourceSpider):
         for request in self.first_requests():
             yield request
 
+    @abc.abstractmethod
     def first_requests(self):
-        raise NotImplementedError
+        """The feed's first request(s); each subclass names its own."""
 
     def api_request(self, path: str, callback, **cb_kwargs) -> scrapy.Request:
         """A request for ``path`` (path and query of the real API) on the configured host."""

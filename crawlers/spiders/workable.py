@@ -40,14 +40,10 @@ class WorkableSpider(JobBoardSpider):
         @returns items 1
         @scrapes source source_id url html title company location posted_at remote raw
         """
-        data = self.load_json(response, f"Workable account {token!r}")
-        if data is None:
+        found = self.board_jobs(response, token, "Workable account")
+        if found is None:
             return
-        jobs = data.get("jobs") if isinstance(data, dict) else None
-        if not isinstance(jobs, list):
-            self.unexpected_layout(token, response, "an object with a 'jobs' list")
-            return
-        self.count("boards_done")
+        data, jobs = found
         account_name = text_or_none(data.get("name"))
         for job in jobs:
             item = self.posting_from_job(token, job, account_name)
