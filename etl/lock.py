@@ -2,41 +2,20 @@
 
 from __future__ import annotations
 
-import fcntl
-import os
 from pathlib import Path
 
 from skilltrends.errors import UserError
+from skilltrends.pidlock import PidLock
 
 
 class EtlAlreadyRunning(UserError):
     pass
 
 
-class EtlLock:
-    """An exclusive ``flock`` on ``<home>/etl.lock``, released when the process ends, even by SIGKILL."""
+class EtlLock(PidLock):
+    """An exclusive lock on ``<home>/etl.lock``, released when the process ends, even by SIGKILL."""
 
     def __init__(self, path: Path):
-        self.path = path
-        self.fd: int | None = None
-
-    def __enter__(self) -> "EtlLock":
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(self.fd)
-            self.fd = None
-            raise EtlAlreadyRunning(
-                f"Another `skilltrends etl` is writing the warehouse (lock {self.path}); wait for it to finish."
-            ) from None
-        os.ftruncate(self.fd, 0)
-        os.write(self.fd, str(os.getpid()).encode())
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.fd is not None:
-            fcntl.flock(self.fd, fcntl.LOCK_UN)
-            os.close(self.fd)
-            self.fd = None
+        super().__init__(path, lambda holder: EtlAlreadyRunning(
+            f"Another `skilltrends etl` is writing the warehouse (lock {path}); wait for it to finish."
+        ))

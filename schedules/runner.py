@@ -20,7 +20,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import shlex
@@ -57,6 +56,7 @@ from schedules.timetable import (
     expand_args,
 )
 from skilltrends.errors import UserError
+from skilltrends.pidlock import PidLock
 from skilltrends.home import Home
 
 logger = logging.getLogger(__name__)
@@ -383,36 +383,16 @@ class ScheduleAlreadyRunning(UserError):
     pass
 
 
-class ScheduleLock:
-    """An exclusive ``flock`` on ``<home>/schedule.lock``: one scheduler per home (two would run
+class ScheduleLock(PidLock):
+    """An exclusive lock on ``<home>/schedule.lock``: one scheduler per home (two would run
     every job twice). Released when the process ends, even by SIGKILL."""
 
     def __init__(self, path: Path):
-        self.path = Path(path)
-        self.fd: int | None = None
-
-    def __enter__(self) -> "ScheduleLock":
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(self.fd, 32, 0).decode(errors="replace").strip() or "?"
-            os.close(self.fd)
-            self.fd = None
-            raise ScheduleAlreadyRunning(
-                f"Another `skilltrends schedule` is running on {self.path.parent} (pid {holder}); "
-                "stop it first, or use another --home."
-            ) from None
-        os.ftruncate(self.fd, 0)
-        os.write(self.fd, str(os.getpid()).encode())
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.fd is not None:
-            fcntl.flock(self.fd, fcntl.LOCK_UN)
-            os.close(self.fd)
-            self.fd = None
+        path = Path(path)
+        super().__init__(path, lambda holder: ScheduleAlreadyRunning(
+            f"Another `skilltrends schedule` is running on {path.parent} (pid {holder}); "
+            "stop it first, or use another --home."
+        ))
 
 
 def run_schedule(timetable: Timetable, home: Home, stop_timeout: float = STOP_TIMEOUT_SECONDS) -> None:

@@ -1,0 +1,39 @@
+"""PidLock: an exclusive, non-blocking ``flock`` on a file holding the owner's pid.
+
+The kernel releases it when the process ends, even by SIGKILL, so a crash never leaves
+a stale lock. Whoever asks while it is held gets ``busy(holder_pid)`` raised.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+from typing import Callable
+
+
+class PidLock:
+    def __init__(self, path: Path, busy: Callable[[str], Exception]):
+        self.path = path
+        self.busy = busy
+        self.fd: int | None = None
+
+    def __enter__(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(self.fd, 32, 0).decode(errors="replace").strip() or "?"
+            os.close(self.fd)
+            self.fd = None
+            raise self.busy(holder) from None
+        os.ftruncate(self.fd, 0)
+        os.write(self.fd, str(os.getpid()).encode())
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
