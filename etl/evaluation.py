@@ -109,7 +109,7 @@ def evaluate_postings(report: Report, extractor: PostingExtractor, texts: dict[s
 
 
 def evaluate_sentences(report: Report, extractor: PostingExtractor, texts: dict[str, str]) -> None:
-    features, kinds, duties = labelled_sentences(texts, evaluation=True)
+    features, kinds, duties = labelled_sentences(texts, evaluation=True, tagger=extractor.tagger)
     report.sentences = len(kinds)
     if not kinds:
         return

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 
 from etl.classify import artifacts
 from etl.classify.mentions import is_ambiguous, mention_features
-from etl.classify.postings import as_column
-from etl.classify.sentences import sentence_features
+from etl.classify.postings import posting_rows
+from etl.classify.sentences import sentence_features, skill_token
 from etl.labelled import RESPONSIBILITIES
 from etl.sentences import split_sentences
 from etl.skills import Candidate, Mention, SkillExtractor
 from etl.taxonomy import Taxonomy, load_taxonomy
 
-EXTRACTOR_VERSION = "aho-1.0+clf-1.0"
+EXTRACTOR_VERSION = "aho-1.1+clf-2.0"
 ACCEPT = 0.5
 MODEL_NAMES = ("disambiguation", "is_ml", "sentence_kind", "responsibilities")
 
@@ -53,16 +53,12 @@ class Extraction:
         return sorted({mention.family for mention in self.skills})
 
 
-class PostingExtractor:
-    def __init__(self, taxonomy: Taxonomy | None = None):
-        self.skills = SkillExtractor(taxonomy or load_taxonomy())
-        self.disambiguator, self.is_ml_model, self.kind_model, self.responsibility_model = (
-            artifacts.load(name) for name in MODEL_NAMES
-        )
+class SkillTagger:
+    """Candidate matching plus the disambiguation classifier: the skills of each text."""
 
-    @property
-    def taxonomy_version(self) -> str:
-        return self.skills.taxonomy.version
+    def __init__(self, taxonomy: Taxonomy, disambiguator):
+        self.skills = SkillExtractor(taxonomy)
+        self.disambiguator = disambiguator
 
     def accepted_candidates(self, texts: list[str]) -> list[list[Candidate]]:
         """Candidates per text, with ambiguous ones the classifier rejects removed."""
@@ -77,22 +73,53 @@ class PostingExtractor:
             per_text = [[c for c in found if (t, c) not in rejected] for t, found in enumerate(per_text)]
         return per_text
 
-    def skill_mentions(self, texts: list[str]) -> list[list[Mention]]:
-        return [self.skills.first_mentions(text, found)
-                for text, found in zip(texts, self.accepted_candidates(texts))]
+    def skill_mentions(self, texts: list[str], accepted: list[list[Candidate]] | None = None) -> list[list[Mention]]:
+        accepted = self.accepted_candidates(texts) if accepted is None else accepted
+        return [self.skills.first_mentions(text, found) for text, found in zip(texts, accepted)]
 
-    def is_ml(self, texts: list[str]) -> list[bool]:
+    def skill_tokens(self, accepted: list[list[Candidate]]) -> list[list[tuple[int, str]]]:
+        """Every accepted occurrence as (offset, feature tokens) for the sentence classifiers."""
+        tokens = [skill_token(skill) for skill in self.skills.skills]
+        return [[(c.start, tokens[c.index]) for c in found] for found in accepted]
+
+    def sentence_features(self, texts: list[str], spans: list[list[tuple[int, int]]],
+                          accepted: list[list[Candidate]] | None = None) -> list[str]:
+        accepted = self.accepted_candidates(texts) if accepted is None else accepted
+        return [feature for text, found, skills in zip(texts, spans, self.skill_tokens(accepted))
+                for feature in sentence_features(text, found, skills)]
+
+
+class PostingExtractor:
+    def __init__(self, taxonomy: Taxonomy | None = None):
+        self.disambiguator, self.is_ml_model, self.kind_model, self.responsibility_model = (
+            artifacts.load(name) for name in MODEL_NAMES
+        )
+        self.tagger = SkillTagger(taxonomy or load_taxonomy(), self.disambiguator)
+        self.skills = self.tagger.skills
+
+    @property
+    def taxonomy_version(self) -> str:
+        return self.skills.taxonomy.version
+
+    def skill_mentions(self, texts: list[str]) -> list[list[Mention]]:
+        return self.tagger.skill_mentions(texts)
+
+    def is_ml(self, texts: list[str], mentions: list[list[Mention]] | None = None) -> list[bool]:
         if not texts:
             return []
-        return [bool(p >= ACCEPT) for p in self.is_ml_model.predict_proba(as_column(texts))[:, 1]]
+        if mentions is None:
+            mentions = self.skill_mentions(texts)
+        probabilities = self.is_ml_model.predict_proba(posting_rows(texts, mentions))[:, 1]
+        return [bool(p >= ACCEPT) for p in probabilities]
 
-    def responsibilities(self, texts: list[str]) -> list[list[Responsibility]]:
+    def responsibilities(self, texts: list[str],
+                         accepted: list[list[Candidate]] | None = None) -> list[list[Responsibility]]:
         spans = [split_sentences(text) for text in texts]
         rows = [(t, span) for t, found in enumerate(spans) for span in found]
         result: list[list[Responsibility]] = [[] for _ in texts]
         if not rows:
             return result
-        features = [f for t, found in enumerate(spans) for f in sentence_features(texts[t], found)]
+        features = self.tagger.sentence_features(texts, spans, accepted)
         kinds = self.kind_model.predict(features)
         chosen = [i for i, kind in enumerate(kinds) if kind == "responsibility"]
         if not chosen:
@@ -108,7 +135,8 @@ class PostingExtractor:
 
     def extract(self, texts: list[str], with_responsibilities: bool = True) -> list[Extraction]:
         texts = [text or "" for text in texts]
-        mentions = self.skill_mentions(texts)
-        is_ml = self.is_ml(texts)
-        duties = self.responsibilities(texts) if with_responsibilities else [[] for _ in texts]
+        accepted = self.tagger.accepted_candidates(texts)
+        mentions = self.tagger.skill_mentions(texts, accepted)
+        is_ml = self.is_ml(texts, mentions)
+        duties = self.responsibilities(texts, accepted) if with_responsibilities else [[] for _ in texts]
         return [Extraction(ml, found, todo) for ml, found, todo in zip(is_ml, mentions, duties)]

@@ -90,5 +90,15 @@ def read_jsonl(pattern: str) -> list[dict]:
     return rows
 
 
+def read_authored_postings() -> list[dict]:
+    """Job descriptions the project wrote itself, in job-board style (``authored_postings.*.jsonl``).
+
+    Real postings here are HN comments; these give the classifiers the long, sectioned
+    descriptions of Greenhouse, Lever, LinkedIn or Indeed. The texts are the project's own,
+    so they are stored with their labels. Training only: never evaluation.
+    """
+    return read_jsonl("authored_postings.*.jsonl")
+
+
 def read_ids(name: str) -> list[str]:
     return [line.strip() for line in (LABELS_DIR / name).read_text().splitlines() if line.strip()]

@@ -20,7 +20,12 @@ LAST_WORD = re.compile(r"([\w.]+)[.!?][\"')\]]*\s*$")
 
 
 def _after_abbreviation(line: str, break_end: int) -> bool:
-    word = LAST_WORD.search(line[:break_end])
+    # Searching only the end of the line keeps long lines linear; a word reaching the
+    # window's edge may be longer, so that case looks at the whole line.
+    lo = max(0, break_end - 48)
+    word = LAST_WORD.search(line, lo, break_end)
+    if word and word.start() == lo and lo > 0:
+        word = LAST_WORD.search(line[:break_end])
     return bool(word) and word.group(1).lower().rstrip(".") in ABBREVIATIONS
 
 

@@ -19,6 +19,7 @@ from etl.taxonomy import Skill, Taxonomy
 EXTRACTOR_VERSION = "aho-1.0"
 MAX_EVIDENCE = 300
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_REVERSED_BREAK = re.compile(r"\s+(?=[.!?])")  # SENTENCE_END's first branch, read backwards
 
 
 @dataclass(frozen=True)
@@ -39,15 +40,20 @@ def _same_length_lower(text: str) -> str:
     return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
 
 
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
+def _sentence_start(text: str, left: int, start: int) -> int:
+    """Where the sentence holding ``start`` begins: after the last line break, or after the
+    whitespace that follows the last ``.``, ``!`` or ``?``, between ``left`` and ``start``.
+    Searching the reversed window finds the nearest break first instead of every break."""
+    after_newline = text.rfind("\n", left, start) + 1
+    window = text[left:start][::-1]
+    found = _REVERSED_BREAK.search(window)
+    after_punctuation = start - found.start() if found else 0
+    return max(left, after_newline, after_punctuation)
 
 
 def sentence_around(text: str, start: int, end: int) -> str:
     """The sentence (or line) holding ``text[start:end]``, at most MAX_EVIDENCE characters."""
-    left = max(0, start - MAX_EVIDENCE)
-    before = [m.end() for m in SENTENCE_END.finditer(text, left, start)]
-    sentence_start = before[-1] if before else left
+    sentence_start = _sentence_start(text, max(0, start - MAX_EVIDENCE), start)
     after = SENTENCE_END.search(text, end, min(len(text), end + MAX_EVIDENCE))
     sentence_end = after.start() if after else min(len(text), end + MAX_EVIDENCE)
     sentence = text[sentence_start:sentence_end].strip()
@@ -89,15 +95,21 @@ class SkillExtractor:
         return automaton
 
     def _candidates(self, text: str, lowered: str):
+        size = len(text)
         for automaton, haystack in ((self.folded, lowered), (self.exact, text)):
             if automaton is None:
                 continue
             for last, (length, index) in automaton.iter(haystack):
                 start, end = last - length + 1, last + 1
-                if start > 0 and _is_word_char(text[start - 1]) and _is_word_char(text[start]):
-                    continue
-                if end < len(text) and _is_word_char(text[end]) and _is_word_char(text[end - 1]):
-                    continue
+                # Inlined word-character tests: this loop runs for every raw automaton hit.
+                if start > 0:
+                    before, first = text[start - 1], text[start]
+                    if (before.isalnum() or before == "_") and (first.isalnum() or first == "_"):
+                        continue
+                if end < size:
+                    after, last_char = text[end], text[end - 1]
+                    if (after.isalnum() or after == "_") and (last_char.isalnum() or last_char == "_"):
+                        continue
                 yield start, end, index, automaton is self.exact
 
     def _in_negative_context(self, lowered: str, start: int, end: int, skill: Skill) -> bool:

@@ -3,11 +3,15 @@
 Training data (the evaluation set in ``etl/labels/eval_ids.txt`` is never used here):
 
 - disambiguation: the project's labels of ~1,000 ambiguous-alias occurrences (``Go``,
-  ``React``, ``R``, ``Spark``...) in non-evaluation postings (``mentions.*.jsonl``);
-- is_ml: the same postings: the project's own labels (``postings_train.*.jsonl``, 270
-  postings) where given, elsewhere whether any silver job title is an ML role;
-- sentence kinds and responsibilities: the project's sentence labels of the 270 postings in
-  ``train_sentence_ids.txt`` and ``train_sentence_ids_2.txt``.
+  ``React``, ``R``, ``Spark``...) in non-evaluation postings (``mentions.*.jsonl``) and
+  1,252 occurrences in sentences the project wrote, half of them negatives
+  (``contexts.*.jsonl``);
+- is_ml: the project's own labels of 711 non-evaluation postings (``postings_train.*.jsonl``)
+  and of 44 authored job-board descriptions (``authored_postings.*.jsonl``), elsewhere
+  whether any silver job title is an ML role; the skills the just-trained disambiguation
+  lets through are part of its input;
+- sentence kinds and responsibilities: the project's sentence labels of the non-evaluation
+  postings (``sentences.*.jsonl``) and of the authored descriptions.
 """
 
 from __future__ import annotations
@@ -18,9 +22,11 @@ import re
 from dataclasses import dataclass
 
 from etl.classify import artifacts, mentions, postings, sentences
+from etl.extraction import SkillTagger
 from etl.is_ml import IS_ML_PATTERN
 from etl.labelled import (
-    RESPONSIBILITIES, clean_texts, load_reference_records, read_ids, read_jsonl, sentence_sha,
+    RESPONSIBILITIES, clean_texts, load_reference_records, read_authored_postings, read_ids, read_jsonl,
+    sentence_sha,
 )
 from etl.taxonomy import load_taxonomy
 
@@ -33,6 +39,7 @@ class TrainingData:
     texts: dict[str, str]
     silver: dict[str, dict]
     train_ids: list[str]
+    tagger: SkillTagger | None = None  # skills as extraction finds them, once disambiguation is trained
 
 
 def load_training_data() -> TrainingData:
@@ -50,13 +57,16 @@ def silver_is_ml(output: dict) -> bool:
 
 def train_disambiguation(data: TrainingData) -> dict:
     """From the project's mention labels (``mentions.*.jsonl``): is this occurrence the skill?"""
-    rows = read_jsonl("mentions.*.jsonl")
     held_out = set(read_ids("eval_ids.txt"))
-    rows = [row for row in rows if row["source_id"] not in held_out]
+    rows = [row for row in read_jsonl("mentions.*.jsonl") if row["source_id"] not in held_out]
     features = [mentions.mention_features(data.texts[row["source_id"]], row["start"], row["end"]) for row in rows]
-    labels = [int(row["is_skill"]) for row in rows]
-    artifacts.save(mentions.new_model().fit(features, labels), "disambiguation")
-    return {"mentions": len(labels), "positive": sum(labels)}
+    authored = read_jsonl("contexts.*.jsonl")
+    features += [mentions.mention_features(row["text"], row["start"], row["end"]) for row in authored]
+    labels = [int(row["is_skill"]) for row in rows + authored]
+    model = mentions.new_model().fit(features, labels)
+    artifacts.save(model, "disambiguation")
+    data.tagger = SkillTagger(load_taxonomy(), model)
+    return {"mentions": len(rows), "authored_contexts": len(authored), "positive": sum(labels)}
 
 
 GOLD_WEIGHT = 3.0  # a project label counts for three silver ones
@@ -68,13 +78,19 @@ def train_is_ml(data: TrainingData) -> dict:
     texts = [data.texts[key] for key in data.train_ids]
     labels = [int(gold[key]) if key in gold else int(silver_is_ml(data.silver[key])) for key in data.train_ids]
     weights = [GOLD_WEIGHT if key in gold else 1.0 for key in data.train_ids]
-    model = postings.new_model().fit(postings.as_column(texts), labels, classifier__sample_weight=weights)
+    authored = read_authored_postings()
+    texts += [row["text"] for row in authored]
+    labels += [int(row["is_ml"]) for row in authored]
+    weights += [GOLD_WEIGHT] * len(authored)
+    rows = postings.posting_rows(texts, data.tagger.skill_mentions(texts))
+    model = postings.new_model().fit(rows, labels, classifier__sample_weight=weights)
     artifacts.save(model, "is_ml")
     return {"postings": len(labels), "positive": sum(labels),
-            "gold_labels": sum(key in gold for key in data.train_ids)}
+            "gold_labels": sum(key in gold for key in data.train_ids), "authored": len(authored)}
 
 
-def labelled_sentences(texts: dict[str, str], evaluation: bool) -> tuple[list[str], list[str], list[list[str]]]:
+def labelled_sentences(texts: dict[str, str], evaluation: bool,
+                       tagger: SkillTagger) -> tuple[list[str], list[str], list[list[str]]]:
     """Features, kinds and responsibility lists of the labelled sentences of the evaluation
     postings (``evaluation=True``) or of every other labelled posting (for training)."""
     held_out = set(read_ids("eval_ids.txt"))
@@ -89,14 +105,27 @@ def labelled_sentences(texts: dict[str, str], evaluation: bool) -> tuple[list[st
         stale = [span for span in spans if sentence_sha(text[span[0]:span[1]]) != rows[span]["sha"]]
         if stale:
             raise ValueError(f"Sentence labels of posting {key} no longer match its text at {stale[:3]}.")
-        features += sentences.sentence_features(text, spans)
+        features += tagger.sentence_features([text], [spans])
         kinds += [rows[span]["kind"] for span in spans]
         duties += [rows[span].get("responsibilities") or [] for span in spans]
     return features, kinds, duties
 
 
+def authored_sentences(tagger: SkillTagger) -> tuple[list[str], list[str], list[list[str]]]:
+    """Features, kinds and responsibility lists of the project's authored job descriptions."""
+    features, kinds, duties = [], [], []
+    for posting in read_authored_postings():
+        rows = posting["sentences"]
+        features += tagger.sentence_features([posting["text"]], [[(row["start"], row["end"]) for row in rows]])
+        kinds += [row["kind"] for row in rows]
+        duties += [row.get("responsibilities") or [] for row in rows]
+    return features, kinds, duties
+
+
 def train_sentences(data: TrainingData) -> dict:
-    features, kinds, duties = labelled_sentences(data.texts, evaluation=False)
+    features, kinds, duties = labelled_sentences(data.texts, evaluation=False, tagger=data.tagger)
+    more_features, more_kinds, more_duties = authored_sentences(data.tagger)
+    features, kinds, duties = features + more_features, kinds + more_kinds, duties + more_duties
     artifacts.save(sentences.new_kind_model().fit(features, kinds), "sentence_kind")
     chosen = [i for i, kind in enumerate(kinds) if kind == "responsibility"]
     matrix = sentences.to_matrix([duties[i] for i in chosen], RESPONSIBILITIES)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from etl.labelled import (
-    RESPONSIBILITIES, SENTENCE_KINDS, load_reference_texts, read_ids, read_jsonl, sentence_sha,
+    RESPONSIBILITIES, SENTENCE_KINDS, load_reference_texts, read_authored_postings, read_ids, read_jsonl,
+    sentence_sha,
 )
 from etl.sentences import split_sentences
 from etl.taxonomy import load_taxonomy
@@ -56,3 +57,30 @@ def test_mention_labels_point_at_their_alias():
     texts = load_reference_texts()
     for row in read_jsonl("mentions.*.jsonl"):
         assert texts[row["source_id"]][row["start"]:row["end"]] == row["alias"], row
+
+
+def test_authored_descriptions_are_labelled_sentence_by_sentence():
+    authored = read_authored_postings()
+    assert authored, "the authored job descriptions are missing"
+    assert len({posting["id"] for posting in authored}) == len(authored)
+    for posting in authored:
+        assert isinstance(posting["is_ml"], bool)
+        spans = [(row["start"], row["end"]) for row in posting["sentences"]]
+        assert spans == split_sentences(posting["text"]), posting["id"]
+        for row in posting["sentences"]:
+            assert row["kind"] in SENTENCE_KINDS
+            assert set(row["responsibilities"]) <= set(RESPONSIBILITIES)
+            assert not row["responsibilities"] or row["kind"] == "responsibility"
+
+
+def test_authored_contexts_point_at_a_whole_token_of_their_skill():
+    taxonomy = load_taxonomy().by_name()
+    rows = read_jsonl("contexts.*.jsonl")
+    assert {row["is_skill"] for row in rows} == {True, False}
+    for row in rows:
+        text, start, end = row["text"], row["start"], row["end"]
+        assert text[start:end] == row["alias"], row
+        assert start == 0 or not text[start - 1].isalnum(), row
+        assert end == len(text) or not text[end].isalnum(), row
+        skill = taxonomy[row["skill"]]
+        assert row["alias"] in skill.exact_aliases or row["alias"].lower() in {a.lower() for a in skill.aliases}, row

@@ -63,5 +63,8 @@ def new_model() -> Pipeline:
     return Pipeline([
         ("features", HashingVectorizer(token_pattern=r"\S+", lowercase=False, n_features=2**18,
                                        alternate_sign=False, norm="l2")),
-        ("classifier", LogisticRegression(C=2.0, class_weight="balanced", max_iter=2000)),
+        # Unweighted classes, C=8: in 5-fold cross-validation over all labelled mentions this
+        # kept 98.6% of real-posting skills while rejecting 80% of the authored negatives;
+        # balanced weights rejected more negatives (86%) but lost 3% of real skills.
+        ("classifier", LogisticRegression(C=8.0, max_iter=2000)),
     ])

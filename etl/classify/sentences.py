@@ -9,47 +9,70 @@ sits in the post. TF-IDF over words and the context tokens, logistic regressions
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline
+
+from etl.classify.ngrams import NgramCounter
 
 HEADING = re.compile(r"^\s*[^\n]{2,60}:\s*$")
 WORD = re.compile(r"[a-z][a-z+#.]*")
 
 
-def sentence_features(text: str, spans: list[tuple[int, int]]) -> list[str]:
-    """One feature string per sentence: its words plus context tokens."""
+def skill_token(skill) -> str:
+    """How a taxonomy skill found in a sentence appears among its features."""
+    return f"SK_{skill.name.replace(' ', '_')} FAM_{skill.family}"
+
+
+def sentence_features(text: str, spans: list[tuple[int, int]], skills: list[tuple[int, str]] = ()) -> list[str]:
+    """One feature string per sentence: its words, context tokens, and the tokens of the
+    skills found in it (``skills``: (offset, token) of every accepted skill occurrence)."""
     features = []
-    heading = ""
+    heading_tokens: list[str] = []
     total = max(len(spans), 1)
+    offsets = [offset for offset, _ in skills]
     for position, (start, end) in enumerate(spans):
         sentence = text[start:end]
-        line_start = text.rfind("\n", 0, start) + 1
-        bullet = text[line_start:start].strip() != ""
+        context = [f"pos{min(4, position * 5 // total)}"]
+        if position == 0:
+            context.append("first")
+        if text[text.rfind("\n", 0, start) + 1:start].strip():
+            context.append("bullet")
         if HEADING.match(sentence):
-            heading = sentence.lower()
-        context = [f"pos{min(4, position * 5 // total)}", "first" if position == 0 else "",
-                   "bullet" if bullet else "", "heading" if HEADING.match(sentence) else "",
-                   "has_pipe" if sentence.count("|") >= 2 else "", "has_url" if "http" in sentence else ""]
-        context += [f"H_{w}" for w in WORD.findall(heading)]
-        features.append(" ".join([sentence.lower(), *[c for c in context if c]]))
+            context.append("heading")
+            heading_tokens = [f"H_{w}" for w in WORD.findall(sentence.lower())]
+        if sentence.count("|") >= 2:
+            context.append("has_pipe")
+        if "http" in sentence:
+            context.append("has_url")
+        inside = [token for _, token in skills[bisect_left(offsets, start):bisect_left(offsets, end)]]
+        features.append(" ".join([sentence.lower(), *context, *heading_tokens, *inside]))
     return features
+
+
+TOKEN = r"[A-Za-z_+#][\w+#.]*"
 
 
 def new_kind_model() -> Pipeline:
     return Pipeline([
-        ("features", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, token_pattern=r"[A-Za-z_+#][\w+#.]*")),
+        ("counts", NgramCounter(min_df=2, token_pattern=TOKEN)),
+        ("tfidf", TfidfTransformer(sublinear_tf=True)),
         ("classifier", LogisticRegression(C=4.0, class_weight="balanced", max_iter=3000)),
     ])
 
 
 def new_responsibility_model() -> Pipeline:
+    # Character n-grams within words generalise over word forms (deploy / deploying /
+    # deployment); with the skill tokens they beat word n-grams in 5-fold cross-validation
+    # on the training sentences (macro-F1 0.63 against 0.50; C from 2, 4, 8, 16).
     return Pipeline([
-        ("features", TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True, token_pattern=r"[A-Za-z_+#][\w+#.]*")),
-        ("classifier", OneVsRestClassifier(LogisticRegression(C=8.0, class_weight="balanced", max_iter=3000))),
+        ("counts", NgramCounter(analyzer="char_wb", ngram_range=(2, 5), min_df=2)),
+        ("tfidf", TfidfTransformer(sublinear_tf=True)),
+        ("classifier", OneVsRestClassifier(LogisticRegression(C=2.0, class_weight="balanced", max_iter=3000))),
     ])
 
 

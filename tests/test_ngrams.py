@@ -1,0 +1,59 @@
+"""NgramCounter counts the same n-grams as scikit-learn's CountVectorizer, batch-wise in Polars."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import CountVectorizer
+
+from etl.classify.ngrams import NgramCounter
+
+DOCUMENTS = [
+    "Deploy models to production; build RAG pipelines!",
+    "We deploy, we monitor.\n- Train PyTorch models\n- Ship C++ and C# code",
+    "",
+    "x",
+    "Ünïcode wörds, naïve café — déployer des modèles",
+    "deploy deploy deploy models models",
+]
+
+
+def _aligned(ours: NgramCounter, theirs: CountVectorizer, documents):
+    columns = [theirs.vocabulary_[gram] for gram in ours.vocabulary_]
+    return ours.transform(documents).toarray(), theirs.transform(documents)[:, columns].toarray()
+
+
+@pytest.mark.parametrize("ngram_range,min_df", [((1, 1), 1), ((1, 2), 1), ((1, 3), 2)])
+def test_word_ngrams_match_count_vectorizer(ngram_range, min_df):
+    ours = NgramCounter(ngram_range=ngram_range, min_df=min_df).fit(DOCUMENTS)
+    theirs = CountVectorizer(ngram_range=ngram_range, min_df=min_df).fit(DOCUMENTS)
+    assert ours.vocabulary_ == sorted(theirs.vocabulary_)
+    mine, reference = _aligned(ours, theirs, DOCUMENTS + ["unseen words deploy models"])
+    np.testing.assert_array_equal(mine, reference)
+
+
+def test_character_ngrams_within_words_match_char_wb():
+    ours = NgramCounter(analyzer="char_wb", ngram_range=(2, 5)).fit(DOCUMENTS)
+    theirs = CountVectorizer(analyzer="char_wb", ngram_range=(2, 5)).fit(DOCUMENTS)
+    assert ours.vocabulary_ == sorted(theirs.vocabulary_)
+    mine, reference = _aligned(ours, theirs, DOCUMENTS)
+    np.testing.assert_array_equal(mine, reference)
+
+
+def test_max_features_keeps_the_most_frequent_grams():
+    ours = NgramCounter(ngram_range=(1, 1), max_features=2).fit(DOCUMENTS)
+    assert ours.vocabulary_ == ["deploy", "models"]
+
+
+def test_saved_counter_is_byte_identical_after_use():
+    counter = NgramCounter().fit(DOCUMENTS)
+    before = pickle.dumps(counter)
+    counter.transform(DOCUMENTS)  # builds the vocabulary cache
+    assert pickle.dumps(counter) == before
+
+
+def test_unknown_analyzer_is_a_clear_error():
+    with pytest.raises(ValueError, match="Unknown analyzer"):
+        NgramCounter(analyzer="chars").fit(DOCUMENTS)
