@@ -54,6 +54,13 @@ def test_saved_counter_is_byte_identical_after_use():
     assert pickle.dumps(counter) == before
 
 
+def test_refitting_replaces_the_vocabulary_used_by_transform():
+    counter = NgramCounter(ngram_range=(1, 1)).fit(["alpha beta"])
+    counter.transform(["alpha"])
+    counter.fit(["gamma delta epsilon"])
+    assert counter.transform(["epsilon gamma"]).toarray().tolist() == [[0, 1, 1]]
+
+
 def test_unknown_analyzer_is_a_clear_error():
     with pytest.raises(ValueError, match="Unknown analyzer"):
         NgramCounter(analyzer="chars").fit(DOCUMENTS)

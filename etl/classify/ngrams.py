@@ -71,6 +71,7 @@ class NgramCounter(TransformerMixin, BaseEstimator):
         if self.max_features is not None:
             counts = counts.sort(["len", "gram"], descending=[True, False]).head(self.max_features)
         self.vocabulary_ = sorted(counts["gram"].to_list())
+        self._frame = None  # a refit invalidates the cached vocabulary frame
         return self
 
     def _vocabulary_frame(self) -> pl.DataFrame:
