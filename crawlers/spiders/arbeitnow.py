@@ -43,13 +43,10 @@ class ArbeitnowSpider(JobFeedSpider):
         @returns items 1
         @scrapes source source_id url html title company location remote posted_at raw
         """
-        data = self.load_json(response, "Arbeitnow page")
-        if data is None:
+        found = self.feed_jobs(response, "Arbeitnow page", "data")
+        if found is None:
             return
-        jobs = data.get("data") if isinstance(data, dict) else None
-        if not isinstance(jobs, list):
-            self.unexpected_layout(response, "an object with a 'data' list")
-            return
+        data, jobs = found
         meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
         self.record_terms(meta.get("terms"))
         self.count("pages_done")

@@ -15,7 +15,7 @@ import html
 
 from crawlers.items import PostingItem
 from crawlers.spiders.jobboard import (
-    JobBoardSpider, amount, salary_period, text_or_none, utc_from_iso,
+    JobBoardSpider, salary_fields, text_or_none, utc_from_iso,
 )
 
 BOARD_PATH = "/posting-api/job-board/{token}?includeCompensation=true"
@@ -39,14 +39,7 @@ class AshbySpider(JobBoardSpider):
         @returns items 1
         @scrapes source source_id url html title company location posted_at employment_type remote raw
         """
-        found = self.board_jobs(response, token, "Ashby board")
-        if found is None:
-            return
-        _, jobs = found
-        for job in jobs:
-            item = self.posting_from_job(token, job)
-            if item is not None:
-                yield item
+        yield from self.board_postings(response, token, "Ashby board")
 
     def posting_from_job(self, token: str, job) -> PostingItem | None:
         if not isinstance(job, dict) or not job.get("id"):
@@ -68,10 +61,8 @@ class AshbySpider(JobBoardSpider):
             department=text_or_none(job.get("department")) or text_or_none(job.get("team")),
             employment_type=text_or_none(job.get("employmentType")),
             remote=remote(job),
-            salary_min=amount(salary.get("minValue")),
-            salary_max=amount(salary.get("maxValue")),
-            salary_currency=text_or_none(salary.get("currencyCode")),
-            salary_period=salary_period(salary.get("interval")),
+            **salary_fields(salary.get("minValue"), salary.get("maxValue"), salary.get("currencyCode"),
+                            salary.get("interval")),
         )
 
 

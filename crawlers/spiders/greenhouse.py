@@ -35,14 +35,7 @@ class GreenhouseSpider(JobBoardSpider):
         @returns items 1
         @scrapes source source_id url html title company location posted_at updated_at raw
         """
-        found = self.board_jobs(response, token, "Greenhouse board")
-        if found is None:
-            return
-        _, jobs = found
-        for job in jobs:
-            item = self.posting_from_job(token, job)
-            if item is not None:
-                yield item
+        yield from self.board_postings(response, token, "Greenhouse board")
 
     def posting_from_job(self, token: str, job) -> PostingItem | None:
         if not isinstance(job, dict) or job.get("id") is None:

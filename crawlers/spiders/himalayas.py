@@ -49,13 +49,10 @@ class HimalayasSpider(JobFeedSpider):
         @returns items 1
         @scrapes source source_id url html title company remote posted_at raw
         """
-        data = self.load_json(response, f"Himalayas page offset={offset}")
-        if data is None:
+        found = self.feed_jobs(response, f"Himalayas page offset={offset}", "jobs")
+        if found is None:
             return
-        jobs = data.get("jobs") if isinstance(data, dict) else None
-        if not isinstance(jobs, list):
-            self.unexpected_layout(response, "an object with a 'jobs' list")
-            return
+        data, jobs = found
         self.count("pages_done")
         items = [item for item in map(self.posting_from_job, jobs) if item is not None]
         new = self.new_ids(items)

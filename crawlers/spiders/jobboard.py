@@ -114,6 +114,12 @@ def salary_period(value) -> str | None:
     return match.group(1) if match else text
 
 
+def salary_fields(low, high, currency, period) -> dict:
+    """The item's four salary fields from a source's values: amounts parsed, period normalised."""
+    return {"salary_min": amount(low), "salary_max": amount(high),
+            "salary_currency": text_or_none(currency), "salary_period": salary_period(period)}
+
+
 def text_or_none(value) -> str | None:
     if isinstance(value, str) and value.strip():
         return value.strip()
@@ -393,6 +399,16 @@ class JobBoardSpider(SourceSpider):
             return None
         self.count("boards_done")
         return data, jobs
+
+    def board_postings(self, response, token: str, what: str):
+        """Items of every readable job of a board whose JSON holds a ``jobs`` list."""
+        found = self.board_jobs(response, token, what)
+        if found is None:
+            return
+        for job in found[1]:
+            item = self.posting_from_job(token, job)
+            if item is not None:
+                yield item
 
     def unexpected_layout(self, token: str, response, expected: str) -> None:
         self.record_error(

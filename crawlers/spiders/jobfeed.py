@@ -155,6 +155,17 @@ class JobFeedSpider(SourceSpider, abc.ABC):
         self.crawler.stats.set_value("skilltrends/source_terms", text.strip())
         self.logger.info("%s terms of use (kept in the run's stats): %s", self.feed_label, text.strip())
 
+    def feed_jobs(self, response, what: str, key: str) -> tuple[dict, list] | None:
+        """A page's JSON and its list of jobs under ``key``, or None after recording why not."""
+        data = self.load_json(response, what)
+        if data is None:
+            return None
+        jobs = data.get(key) if isinstance(data, dict) else None
+        if not isinstance(jobs, list):
+            self.unexpected_layout(response, f"an object with a {key!r} list")
+            return None
+        return data, jobs
+
     def unexpected_layout(self, response, expected: str) -> None:
         self.record_error("unexpected_layout", f"{self.feed_label} feed at {response.url} is not {expected}; skipped.")
 

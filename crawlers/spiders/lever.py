@@ -16,7 +16,7 @@ import scrapy
 
 from crawlers.items import PostingItem
 from crawlers.spiders.jobboard import (
-    JobBoardSpider, amount, salary_period, text_or_none, utc_from_epoch_ms,
+    JobBoardSpider, salary_fields, text_or_none, utc_from_epoch_ms,
 )
 
 PAGE_PATH = "/v0/postings/{token}?mode=json&skip={skip}&limit={limit}"
@@ -101,10 +101,7 @@ class LeverSpider(JobBoardSpider):
             department=text_or_none(categories.get("department")) or text_or_none(categories.get("team")),
             employment_type=text_or_none(categories.get("commitment")),
             remote=REMOTE_BY_WORKPLACE.get(str(posting.get("workplaceType", "")).lower()),
-            salary_min=amount(salary.get("min")),
-            salary_max=amount(salary.get("max")),
-            salary_currency=text_or_none(salary.get("currency")),
-            salary_period=salary_period(salary.get("interval")),
+            **salary_fields(salary.get("min"), salary.get("max"), salary.get("currency"), salary.get("interval")),
         )
 
 

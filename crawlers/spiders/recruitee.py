@@ -26,7 +26,7 @@ import scrapy
 
 from crawlers.items import PostingItem
 from crawlers.spiders.jobboard import (
-    JobBoardSpider, amount, salary_period, text_or_none, utc_from_iso,
+    JobBoardSpider, salary_fields, text_or_none, utc_from_iso,
 )
 
 OFFERS_PATH = "/api/offers/"
@@ -103,10 +103,7 @@ class RecruiteeSpider(JobBoardSpider):
             department=department(offer.get("department")),
             employment_type=text_or_none(offer.get("employment_type_code")),
             remote=remote(offer),
-            salary_min=amount(salary.get("min")),
-            salary_max=amount(salary.get("max")),
-            salary_currency=text_or_none(salary.get("currency")),
-            salary_period=salary_period(salary.get("period")),
+            **salary_fields(salary.get("min"), salary.get("max"), salary.get("currency"), salary.get("period")),
         )
         if item.company == token and text_or_none(offer.get("company_name")):  # not in the registry
             item.company = offer["company_name"].strip()

@@ -17,7 +17,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from crawlers.items import PostingItem
-from crawlers.spiders.jobboard import amount, salary_period, text_or_none, utc_from_iso
+from crawlers.spiders.jobboard import salary_fields, text_or_none, utc_from_iso
 from crawlers.spiders.jobfeed import JobFeedSpider, salary_from_text
 
 JOBS_PATH = "/api/remote-jobs"
@@ -54,13 +54,10 @@ class RemotiveSpider(JobFeedSpider):
         @returns items 1
         @scrapes source source_id url html title company location remote posted_at raw
         """
-        data = self.load_json(response, "Remotive feed")
-        if data is None:
+        found = self.feed_jobs(response, "Remotive feed", "jobs")
+        if found is None:
             return
-        jobs = data.get("jobs") if isinstance(data, dict) else None
-        if not isinstance(jobs, list):
-            self.unexpected_layout(response, "an object with a 'jobs' list")
-            return
+        data, jobs = found
         self.record_terms(data.get("0-legal-notice"))
         self.count("pages_done")
         for job in jobs:
@@ -86,8 +83,5 @@ class RemotiveSpider(JobFeedSpider):
             # Naive in the API; Remotive's own time, taken as UTC.
             posted_at=utc_from_iso(job.get("publication_date")),
             employment_type=text_or_none(job.get("job_type")),
-            salary_min=amount(salary.get("min")),
-            salary_max=amount(salary.get("max")),
-            salary_currency=salary.get("currency"),
-            salary_period=salary_period(salary.get("period")),
+            **salary_fields(salary.get("min"), salary.get("max"), salary.get("currency"), salary.get("period")),
         )
