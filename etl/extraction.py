@@ -34,6 +34,17 @@ def extractor_version() -> str:
     return f"{EXTRACTOR_VERSION}:{digest.hexdigest()[:8]}"
 
 
+def with_titles(texts: list[str], titles: list[str | None]) -> list[str]:
+    """Each text with its title as a first line, unless that line already names it (HN
+    headers: ``Company | Title | Location``)."""
+    titled = []
+    for text, title in zip(texts, titles):
+        title = (title or "").strip()
+        first_line = text.split("\n", 1)[0]
+        titled.append(f"{title}\n{text}" if title and title.lower() not in first_line.lower() else text)
+    return titled
+
+
 @dataclass
 class Responsibility:
     label: str
@@ -133,10 +144,13 @@ class PostingExtractor:
                     result[t].append(Responsibility(str(label), texts[t][start:end], start, end))
         return result
 
-    def extract(self, texts: list[str], with_responsibilities: bool = True) -> list[Extraction]:
+    def extract(self, texts: list[str], with_responsibilities: bool = True,
+                titles: list[str | None] | None = None) -> list[Extraction]:
+        """Tag ``texts``. ``titles`` (job-board postings keep the job title apart from the
+        description) are read by the is_ml classifier; offsets always index ``texts``."""
         texts = [text or "" for text in texts]
         accepted = self.tagger.accepted_candidates(texts)
         mentions = self.tagger.skill_mentions(texts, accepted)
-        is_ml = self.is_ml(texts, mentions)
+        is_ml = self.is_ml(with_titles(texts, titles) if titles else texts, mentions)
         duties = self.responsibilities(texts, accepted) if with_responsibilities else [[] for _ in texts]
         return [Extraction(ml, found, todo) for ml, found, todo in zip(is_ml, mentions, duties)]

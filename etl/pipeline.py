@@ -385,7 +385,7 @@ def _insert_postings(conn, fresh: pl.DataFrame) -> None:
         FROM fresh_postings
     """).fetchall()
     conn.unregister("fresh_postings")
-    _insert_tags(conn, fresh.select("posting_id", "text"))
+    _insert_tags(conn, fresh.select("posting_id", "text", "title"))
 
 
 def _insert_tags(conn, postings: pl.DataFrame) -> None:
@@ -460,7 +460,7 @@ def _retag_if_versions_changed(conn, report: EtlReport) -> bool:
     current = dict(conn.execute("SELECT key, value FROM meta").fetchall())
     stale = any(current.get(key) not in (None, value) for key, value in wanted.items())
     if stale:
-        postings = conn.sql("SELECT posting_id, text FROM postings").pl()
+        postings = conn.sql("SELECT posting_id, text, title FROM postings").pl()
         conn.execute("BEGIN TRANSACTION")
         conn.execute("DELETE FROM posting_skills").fetchall()
         conn.execute("DELETE FROM posting_responsibilities").fetchall()

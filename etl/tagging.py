@@ -29,13 +29,15 @@ class Tags:
 
 
 def tag_postings(postings: pl.DataFrame, extractor: PostingExtractor, extractor_version: str) -> Tags:
-    """Everything the extractor says about ``postings`` (``posting_id``, ``text``)."""
+    """Everything the extractor says about ``postings`` (``posting_id``, ``text``, ``title``)."""
     taxonomy_version = extractor.taxonomy_version
     flags, skill_rows, duty_rows = [], [], []
     ids, texts = postings["posting_id"].to_list(), postings["text"].to_list()
+    titles = postings["title"].to_list() if "title" in postings.columns else [None] * len(ids)
     for lo in range(0, len(ids), BATCH):
         batch_ids = ids[lo:lo + BATCH]
-        for posting_id, result in zip(batch_ids, extractor.extract(texts[lo:lo + BATCH])):
+        results = extractor.extract(texts[lo:lo + BATCH], titles=titles[lo:lo + BATCH])
+        for posting_id, result in zip(batch_ids, results):
             flags.append((posting_id, result.is_ml))
             skill_rows += [(posting_id, m.skill, m.family, m.category, m.start, m.end, m.evidence,
                             taxonomy_version, extractor_version) for m in result.skills]
