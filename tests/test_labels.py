@@ -84,3 +84,11 @@ def test_authored_contexts_point_at_a_whole_token_of_their_skill():
         assert end == len(text) or not text[end].isalnum(), row
         skill = taxonomy[row["skill"]]
         assert row["alias"] in skill.exact_aliases or row["alias"].lower() in {a.lower() for a in skill.aliases}, row
+
+
+def test_agreement_labels_are_a_second_opinion_on_training_postings():
+    second = read_jsonl("agreement.*.jsonl")
+    first = {row["source_id"] for row in read_jsonl("postings_train.*.jsonl")}
+    assert second and {row["source_id"] for row in second} <= first
+    assert not {row["source_id"] for row in second} & EVAL
+    assert all(row["confidence"] in ("clear", "borderline") for row in second)
