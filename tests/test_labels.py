@@ -92,3 +92,12 @@ def test_agreement_labels_are_a_second_opinion_on_training_postings():
     assert second and {row["source_id"] for row in second} <= first
     assert not {row["source_id"] for row in second} & EVAL
     assert all(row["confidence"] in ("clear", "borderline") for row in second)
+
+
+def test_training_skill_labels_name_taxonomy_skills_of_training_postings():
+    names = {skill.name for skill in load_taxonomy().skills}
+    rows = read_jsonl("skills_train.*.jsonl")
+    assert rows and not {row["source_id"] for row in rows} & EVAL
+    for row in rows:
+        assert set(row["skills"]) <= names, (row["source_id"], set(row["skills"]) - names)
+        assert {item["skill"] for item in row["unaliased"]} <= names

@@ -1,8 +1,9 @@
 """Is this mention of a short or ambiguous alias (``Go``, ``R``, ``Ray``, ``Spark``) the skill?
 
 Features are tokens of the mention's context: the alias, the words just before and after
-it (by position and as a bag), and shape cues (sentence start, list context, all-caps
-line, a following hyphen or possessive). A logistic regression over hashed features.
+it (by position, as pairs and as a bag), and shape cues (sentence start, list context,
+all-caps line, a following hyphen or possessive, the capitalisation of the alias and of its
+neighbours). A logistic regression over hashed features.
 """
 
 from __future__ import annotations
@@ -56,7 +57,27 @@ def mention_features(text: str, start: int, end: int) -> str:
         features.append("caps_line")
     if right and right[0] in ("-", "'", "’"):
         features.append(f"next={right[0]}")
+    # Word shapes tell a name or a title ("Ray Dalio", "Spark Innovation Across Teams")
+    # from a tool in running text; word pairs catch idioms ("go ahead", "react quickly").
+    before, after = _shape(left[-1] if left else ""), _shape(right[0] if right else "")
+    a = alias.lower()
+    features += [f"ashape={_shape(alias)}", f"lshape={before}", f"rshape={after}",
+                 f"a={a}|lshape={before}", f"a={a}|rshape={after}"]
+    if len(left) >= 2:
+        features.append(f"l21={left[-2].lower()}_{left[-1].lower()}")
+    if len(right) >= 2:
+        features.append(f"r12={right[0].lower()}_{right[1].lower()}")
     return " ".join(features)
+
+
+def _shape(word: str) -> str:
+    if not word:
+        return "none"
+    if word.isupper():
+        return "UP"
+    if word[0].isupper():
+        return "Cap"
+    return "low" if word[0].islower() else "sym"
 
 
 def new_model() -> Pipeline:
@@ -65,6 +86,9 @@ def new_model() -> Pipeline:
                                        alternate_sign=False, norm="l2")),
         # Unweighted classes, C=8: in 5-fold cross-validation over all labelled mentions this
         # kept 98.6% of real-posting skills while rejecting 80% of the authored negatives;
-        # balanced weights rejected more negatives (86%) but lost 3% of real skills.
+        # balanced weights rejected more negatives (86%) but lost 3% of real skills. The shape
+        # and pair features were chosen by training on real mentions + contexts.L15 and
+        # testing on contexts.L23, another author's sentences (precision 0.74 -> 0.76,
+        # recall 0.71 -> 0.78).
         ("classifier", LogisticRegression(C=8.0, max_iter=2000)),
     ])
