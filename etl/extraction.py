@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from etl.classify import artifacts
-from etl.classify.mentions import is_ambiguous, mention_features
+from etl.classify.mentions import is_ambiguous, mention_features, nearby_count
 from etl.classify.postings import posting_rows
 from etl.classify.sentences import sentence_features, skill_token
 from etl.labelled import RESPONSIBILITIES
@@ -64,21 +64,41 @@ class Extraction:
         return sorted({mention.family for mention in self.skills})
 
 
+def _mention_features(text: str, spans: list[tuple[int, int]], sure: list[tuple[int, int]]) -> list[str]:
+    return [mention_features(text, start, end, nearby_count(sure, start, end)) for start, end in spans]
+
+
 class SkillTagger:
     """Candidate matching plus the disambiguation classifier: the skills of each text."""
 
-    def __init__(self, taxonomy: Taxonomy, disambiguator):
+    def __init__(self, taxonomy: Taxonomy, disambiguator=None):
         self.skills = SkillExtractor(taxonomy)
         self.disambiguator = disambiguator
+
+    def needs_judging(self, text: str, candidate: Candidate) -> bool:
+        category = self.skills.skills[candidate.index].category
+        return is_ambiguous(text[candidate.start:candidate.end], candidate.exact, category)
+
+    def features_for(self, text: str, spans: list[tuple[int, int]],
+                     found: list[Candidate] | None = None) -> list[str]:
+        """Disambiguation features of the mentions at ``spans`` of ``text`` (``found``: the
+        text's candidates, when already known)."""
+        found = self.skills.candidates(text) if found is None else found
+        sure = [(c.start, c.end) for c in found if not self.needs_judging(text, c)]
+        return _mention_features(text, spans, sure)
 
     def accepted_candidates(self, texts: list[str]) -> list[list[Candidate]]:
         """Candidates per text, with ambiguous ones the classifier rejects removed."""
         per_text = [self.skills.candidates(text) for text in texts]
-        skills = self.skills.skills
-        ambiguous = [(t, c) for t, found in enumerate(per_text) for c in found
-                     if is_ambiguous(texts[t][c.start:c.end], c.exact, skills[c.index].category)]
+        ambiguous, features = [], []
+        for t, found in enumerate(per_text):
+            flags = [self.needs_judging(texts[t], c) for c in found]
+            if any(flags):
+                judged = [c for c, flag in zip(found, flags) if flag]
+                sure = [(c.start, c.end) for c, flag in zip(found, flags) if not flag]
+                ambiguous += [(t, c) for c in judged]
+                features += _mention_features(texts[t], [(c.start, c.end) for c in judged], sure)
         if ambiguous:
-            features = [mention_features(texts[t], c.start, c.end) for t, c in ambiguous]
             keep = self.disambiguator.predict_proba(features)[:, 1] >= ACCEPT
             rejected = {(t, c) for (t, c), ok in zip(ambiguous, keep) if not ok}
             per_text = [[c for c in found if (t, c) not in rejected] for t, found in enumerate(per_text)]

@@ -59,9 +59,15 @@ def train_disambiguation(data: TrainingData) -> dict:
     """From the project's mention labels (``mentions.*.jsonl``): is this occurrence the skill?"""
     held_out = set(read_ids("eval_ids.txt"))
     rows = [row for row in read_jsonl("mentions.*.jsonl") if row["source_id"] not in held_out]
-    features = [mentions.mention_features(data.texts[row["source_id"]], row["start"], row["end"]) for row in rows]
     authored = read_jsonl("contexts.*.jsonl")
-    features += [mentions.mention_features(row["text"], row["start"], row["end"]) for row in authored]
+    texts = [data.texts[row["source_id"]] for row in rows] + [row["text"] for row in authored]
+    matcher = SkillTagger(load_taxonomy())  # candidates only: nothing is judged yet
+    found: dict[str, list] = {}
+    features = []
+    for text, row in zip(texts, rows + authored):
+        if text not in found:
+            found[text] = matcher.skills.candidates(text)
+        features += matcher.features_for(text, [(row["start"], row["end"])], found[text])
     labels = [int(row["is_skill"]) for row in rows + authored]
     model = mentions.new_model().fit(features, labels)
     artifacts.save(model, "disambiguation")

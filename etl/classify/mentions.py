@@ -3,7 +3,8 @@
 Features are tokens of the mention's context: the alias, the words just before and after
 it (by position, as pairs and as a bag), and shape cues (sentence start, list context,
 all-caps line, a following hyphen or possessive, the capitalisation of the alias and of its
-neighbours). A logistic regression over hashed features.
+neighbours) and how many unambiguous skills stand nearby. A logistic regression over
+hashed features.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sklearn.pipeline import Pipeline
 WORD = re.compile(r"\w+|[^\w\s]")
 WINDOW_CHARS = 80
 WINDOW_TOKENS = 6
+NEAR_CHARS = 80
 # Case-insensitive aliases that are also ordinary words or names; with every
 # case-sensitive alias (R, Go, Spark...) these are the mentions the classifier judges.
 AMBIGUOUS_WORDS = frozenset({
@@ -36,7 +38,14 @@ def is_ambiguous(alias_text: str, exact: bool, category: str) -> bool:
     return category != "general" and (exact or alias_text.lower() in AMBIGUOUS_WORDS)
 
 
-def mention_features(text: str, start: int, end: int) -> str:
+def nearby_count(sure_spans: list[tuple[int, int]], start: int, end: int) -> int:
+    """How many unambiguous skills stand within NEAR_CHARS of the mention: "Go, Python and
+    Postgres" is a stack list, "Go deep on customer problems" is not."""
+    return sum(1 for lo, hi in sure_spans if hi > start - NEAR_CHARS and lo < end + NEAR_CHARS)
+
+
+def mention_features(text: str, start: int, end: int, nearby: int) -> str:
+    """Feature tokens of one mention; ``nearby`` is its ``nearby_count``."""
     alias = text[start:end]
     left = WORD.findall(text[max(0, start - WINDOW_CHARS):start])[-WINDOW_TOKENS:]
     right = WORD.findall(text[end:end + WINDOW_CHARS])[:WINDOW_TOKENS]
@@ -67,6 +76,7 @@ def mention_features(text: str, start: int, end: int) -> str:
         features.append(f"l21={left[-2].lower()}_{left[-1].lower()}")
     if len(right) >= 2:
         features.append(f"r12={right[0].lower()}_{right[1].lower()}")
+    features.append(f"near={min(nearby, 3)}")
     return " ".join(features)
 
 
@@ -89,6 +99,7 @@ def new_model() -> Pipeline:
         # balanced weights rejected more negatives (86%) but lost 3% of real skills. The shape
         # and pair features were chosen by training on real mentions + contexts.L15 and
         # testing on contexts.L23, another author's sentences (precision 0.74 -> 0.76,
-        # recall 0.71 -> 0.78).
+        # recall 0.71 -> 0.78). The count of unambiguous skills nearby, tested the same way in
+        # both directions, raised precision 0.76 -> 0.81 and 0.74 -> 0.83 at equal recall.
         ("classifier", LogisticRegression(C=8.0, max_iter=2000)),
     ])
