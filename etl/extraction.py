@@ -64,40 +64,39 @@ class Extraction:
         return sorted({mention.family for mention in self.skills})
 
 
-def _mention_features(text: str, spans: list[tuple[int, int]], sure: list[tuple[int, int]]) -> list[str]:
-    return [mention_features(text, start, end, nearby_count(sure, start, end)) for start, end in spans]
-
-
 class SkillTagger:
     """Candidate matching plus the disambiguation classifier: the skills of each text."""
 
     def __init__(self, taxonomy: Taxonomy, disambiguator=None):
         self.skills = SkillExtractor(taxonomy)
         self.disambiguator = disambiguator
+        self._skill_tokens = [skill_token(skill) for skill in self.skills.skills]
 
-    def needs_judging(self, text: str, candidate: Candidate) -> bool:
-        category = self.skills.skills[candidate.index].category
-        return is_ambiguous(text[candidate.start:candidate.end], candidate.exact, category)
+    def split_by_judging(self, text: str, found: list[Candidate]) -> tuple[list[Candidate], list[tuple[int, int]]]:
+        """The candidates the classifier must judge, and the spans of the unambiguous rest."""
+        judged, sure = [], []
+        for c in found:
+            if is_ambiguous(text[c.start:c.end], c.exact, self.skills.skills[c.index].category):
+                judged.append(c)
+            else:
+                sure.append((c.start, c.end))
+        return judged, sure
 
-    def features_for(self, text: str, spans: list[tuple[int, int]],
-                     found: list[Candidate] | None = None) -> list[str]:
-        """Disambiguation features of the mentions at ``spans`` of ``text`` (``found``: the
-        text's candidates, when already known)."""
-        found = self.skills.candidates(text) if found is None else found
-        sure = [(c.start, c.end) for c in found if not self.needs_judging(text, c)]
-        return _mention_features(text, spans, sure)
+    @staticmethod
+    def features_for(text: str, spans: list[tuple[int, int]], sure: list[tuple[int, int]]) -> list[str]:
+        """Disambiguation features of the mentions at ``spans``; ``sure``: the spans of the
+        text's unambiguous skills (from ``split_by_judging``)."""
+        return [mention_features(text, start, end, nearby_count(sure, start, end)) for start, end in spans]
 
     def accepted_candidates(self, texts: list[str]) -> list[list[Candidate]]:
         """Candidates per text, with ambiguous ones the classifier rejects removed."""
         per_text = [self.skills.candidates(text) for text in texts]
         ambiguous, features = [], []
         for t, found in enumerate(per_text):
-            flags = [self.needs_judging(texts[t], c) for c in found]
-            if any(flags):
-                judged = [c for c, flag in zip(found, flags) if flag]
-                sure = [(c.start, c.end) for c, flag in zip(found, flags) if not flag]
+            judged, sure = self.split_by_judging(texts[t], found)
+            if judged:
                 ambiguous += [(t, c) for c in judged]
-                features += _mention_features(texts[t], [(c.start, c.end) for c in judged], sure)
+                features += self.features_for(texts[t], [(c.start, c.end) for c in judged], sure)
         if ambiguous:
             keep = self.disambiguator.predict_proba(features)[:, 1] >= ACCEPT
             rejected = {(t, c) for (t, c), ok in zip(ambiguous, keep) if not ok}
@@ -110,8 +109,7 @@ class SkillTagger:
 
     def skill_tokens(self, accepted: list[list[Candidate]]) -> list[list[tuple[int, str]]]:
         """Every accepted occurrence as (offset, feature tokens) for the sentence classifiers."""
-        tokens = [skill_token(skill) for skill in self.skills.skills]
-        return [[(c.start, tokens[c.index]) for c in found] for found in accepted]
+        return [[(c.start, self._skill_tokens[c.index]) for c in found] for found in accepted]
 
     def sentence_features(self, texts: list[str], spans: list[list[tuple[int, int]]],
                           accepted: list[list[Candidate]] | None = None) -> list[str]:

@@ -62,12 +62,12 @@ def train_disambiguation(data: TrainingData) -> dict:
     authored = read_jsonl("contexts.*.jsonl")
     texts = [data.texts[row["source_id"]] for row in rows] + [row["text"] for row in authored]
     matcher = SkillTagger(load_taxonomy())  # candidates only: nothing is judged yet
-    found: dict[str, list] = {}
+    sure: dict[str, list[tuple[int, int]]] = {}
     features = []
     for text, row in zip(texts, rows + authored):
-        if text not in found:
-            found[text] = matcher.skills.candidates(text)
-        features += matcher.features_for(text, [(row["start"], row["end"])], found[text])
+        if text not in sure:
+            sure[text] = matcher.split_by_judging(text, matcher.skills.candidates(text))[1]
+        features += matcher.features_for(text, [(row["start"], row["end"])], sure[text])
     labels = [int(row["is_skill"]) for row in rows + authored]
     model = mentions.new_model().fit(features, labels)
     artifacts.save(model, "disambiguation")

@@ -1,8 +1,8 @@
-"""Word n-gram counts for a whole batch of documents, tokenised and counted by Polars.
+"""Word or character n-gram counts for a whole batch of documents, counted by Polars.
 
 scikit-learn's ``CountVectorizer`` tokenises and counts one document at a time in Python;
 over 100,000 postings that loop was most of the extraction time. ``NgramCounter`` does
-the same job (a fixed vocabulary of 1..n-grams chosen at fit time, a sparse count matrix
+the same job (a fixed vocabulary of n-grams chosen at fit time, a sparse count matrix
 out) with Polars' Rust regex, list and join kernels over the batch at once. Follow it with
 ``TfidfTransformer`` for TF-IDF.
 """

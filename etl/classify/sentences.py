@@ -3,7 +3,9 @@ responsibility sentences, which ML responsibilities they describe (multi-label).
 
 A sentence is read with its context: the nearest heading above it (a short line ending
 in ``:`` such as "What you'll do:" or "Requirements:"), whether it is a bullet, and where it
-sits in the post. TF-IDF over words and the context tokens, logistic regressions.
+sits in the post, and the skills found in it. Kinds: TF-IDF over word 1-2-grams and the
+context tokens; responsibilities: TF-IDF over character 2-5-grams within words. Logistic
+regressions.
 """
 
 from __future__ import annotations
