@@ -78,6 +78,14 @@ class Report:
         scored = [s.f1 for s in self.responsibilities.values() if s.support]
         return sum(scored) / len(scored) if scored else 0.0
 
+    @property
+    def responsibilities_micro(self) -> Score:
+        total = Score()
+        for score in self.responsibilities.values():
+            total.tp, total.fp, total.fn = total.tp + score.tp, total.fp + score.fp, total.fn + score.fn
+            total.support += score.support
+        return total
+
 
 def evaluate_postings(report: Report, extractor: PostingExtractor, texts: dict[str, str]) -> None:
     gold_rows = {row["source_id"]: row for row in read_jsonl("postings.*.jsonl")}
@@ -181,7 +189,10 @@ def render(report: Report) -> str:
         *[f"- Family `{f}` present in a posting, F1: {mark(family_f1[f], 'family_f1')}" for f in FAMILIES],
         f"- `is_ml` F1: {mark(report.is_ml.f1, 'is_ml_f1')} (the first rule scores {report.is_ml_rule.f1:.3f})",
         f"- Responsibilities, macro-F1 over labels with support: "
-        f"{mark(report.responsibilities_macro_f1, 'responsibilities_macro_f1')}",
+        f"{mark(report.responsibilities_macro_f1, 'responsibilities_macro_f1')}; micro-F1 over all "
+        f"{report.responsibilities_micro.support} (sentence, responsibility) pairs "
+        f"{report.responsibilities_micro.f1:.3f} (the macro figure weighs a label with one held-out sentence "
+        "as much as one with thirty)",
         f"- Precision on {report.tricky_cases} tricky contexts: {mark(report.tricky.precision, 'tricky_precision')}",
         "",
         "## Skills (posting level)",

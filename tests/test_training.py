@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from etl.classify import artifacts
-from etl.evaluation import Score
+from etl.evaluation import Report, Score
 from etl.extraction import MODEL_NAMES, PostingExtractor
 from etl.labelled import load_reference_texts, read_ids
 from tests.helpers import reference_data, run_cli
@@ -44,3 +44,16 @@ def test_scores():
     assert score.precision == pytest.approx(0.5) and score.recall == pytest.approx(2 / 3)
     assert score.f1 == pytest.approx(2 * 0.5 * (2 / 3) / (0.5 + 2 / 3))
     assert Score().f1 == 0.0
+
+
+def test_responsibility_micro_and_macro_weigh_labels_differently():
+    report = Report()
+    common, rare = Score(), Score()
+    for i in range(30):
+        common.add({i}, {i})  # 30 sentences, all right
+    rare.add({0}, set())  # one sentence, missed
+    report.responsibilities = {"train_models": common, "evaluate_ai_systems": rare, "unused": Score()}
+    assert report.responsibilities_macro_f1 == pytest.approx(0.5)  # labels without support are left out
+    micro = report.responsibilities_micro
+    assert (micro.tp, micro.fp, micro.fn, micro.support) == (30, 0, 1, 31)
+    assert micro.f1 == pytest.approx(60 / 61)
