@@ -16,17 +16,16 @@ BULLET = re.compile(r"^\s*(?:[-*•·–—]+|\d{1,2}[.)]|[a-z][.)])\s+")
 MIN_CHARS = 2
 ABBREVIATIONS = {"e.g", "i.e", "eg", "ie", "dr", "mr", "mrs", "ms", "vs", "etc", "inc", "sr", "jr", "st",
                  "approx", "no", "co", "ltd", "corp", "u.s", "ph.d", "phd", "incl", "esp", "a.k.a", "cf"}
-LAST_WORD = re.compile(r"([\w.]+)[.!?][\"')\]]*\s*$")
 
 
-def _after_abbreviation(line: str, break_end: int) -> bool:
-    # Searching only the end of the line keeps long lines linear; a word reaching the
-    # window's edge may be longer, so that case looks at the whole line.
-    lo = max(0, break_end - 48)
-    word = LAST_WORD.search(line, lo, break_end)
-    if word and word.start() == lo and lo > 0:
-        word = LAST_WORD.search(line[:break_end])
-    return bool(word) and word.group(1).lower().rstrip(".") in ABBREVIATIONS
+def _after_abbreviation(line: str, punctuation: int) -> bool:
+    """Is the word ending at ``line[punctuation]`` (the ``.``, ``!`` or ``?`` before a
+    break) an abbreviation such as "e.g." or "Inc."? The word is the run of word characters
+    and dots before it, found by walking back, which stays linear on long lines."""
+    start = punctuation
+    while start > 0 and (line[start - 1].isalnum() or line[start - 1] in "._"):
+        start -= 1
+    return start < punctuation and line[start:punctuation].lower().rstrip(".") in ABBREVIATIONS
 
 
 def split_sentences(text: str | None) -> list[tuple[int, int]]:
@@ -39,7 +38,7 @@ def split_sentences(text: str | None) -> list[tuple[int, int]]:
             start += bullet.end()
         pieces = [start]
         pieces += [line.start() + m.end() for m in SENTENCE_BREAK.finditer(line.group())
-                   if line.start() + m.end() > start and not _after_abbreviation(line.group(), m.end())]
+                   if line.start() + m.end() > start and not _after_abbreviation(line.group(), m.start() - 1)]
         pieces.append(line.end())
         for lo, hi in zip(pieces, pieces[1:]):
             while lo < hi and text[lo].isspace():

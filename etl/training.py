@@ -4,10 +4,10 @@ Training data (the evaluation set in ``etl/labels/eval_ids.txt`` is never used h
 
 - disambiguation: the project's labels of 1,461 ambiguous-alias occurrences (``Go``,
   ``React``, ``R``, ``Spark``...) in non-evaluation postings (``mentions.*.jsonl``) and
-  3,473 occurrences in sentences three of its authors wrote, 1,929 of them negatives
-  (``contexts.*.jsonl``);
+  4,030 occurrences in sentences and postings four of its authors wrote, 2,164 of them
+  negatives (``contexts.*.jsonl``);
 - is_ml: the project's own labels of 711 non-evaluation postings (``postings_train.*.jsonl``)
-  and of 158 authored postings (``authored_postings.*.jsonl``), elsewhere
+  and of 198 authored postings (``authored_postings.*.jsonl``), elsewhere
   whether any silver job title is an ML role; the skills the just-trained disambiguation
   lets through are part of its input;
 - sentence kinds and responsibilities: the project's sentence labels of the non-evaluation
