@@ -18,28 +18,31 @@ ABBREVIATIONS = {"e.g", "i.e", "eg", "ie", "dr", "mr", "mrs", "ms", "vs", "etc",
                  "approx", "no", "co", "ltd", "corp", "u.s", "ph.d", "phd", "incl", "esp", "a.k.a", "cf"}
 
 
-def _after_abbreviation(line: str, punctuation: int) -> bool:
-    """Is the word ending at ``line[punctuation]`` (the ``.``, ``!`` or ``?`` before a
+def _after_abbreviation(text: str, punctuation: int) -> bool:
+    """Is the word ending at ``text[punctuation]`` (the ``.``, ``!`` or ``?`` before a
     break) an abbreviation such as "e.g." or "Inc."? The word is the run of word characters
-    and dots before it, found by walking back, which stays linear on long lines."""
+    and dots before it, found by walking back (a newline stops it), which stays linear on
+    long lines."""
     start = punctuation
-    while start > 0 and (line[start - 1].isalnum() or line[start - 1] in "._"):
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "._"):
         start -= 1
-    return start < punctuation and line[start:punctuation].lower().rstrip(".") in ABBREVIATIONS
+    return start < punctuation and text[start:punctuation].lower().rstrip(".") in ABBREVIATIONS
 
 
 def split_sentences(text: str | None) -> list[tuple[int, int]]:
     """``[(start, end), ...]`` of every sentence in ``text``, in order."""
     spans: list[tuple[int, int]] = []
     for line in LINE.finditer(text or ""):
-        start = line.start()
+        line_start, line_end = line.span()
         bullet = BULLET.match(line.group())
-        if bullet:
-            start += bullet.end()
+        start = line_start + bullet.end() if bullet else line_start
         pieces = [start]
-        pieces += [line.start() + m.end() for m in SENTENCE_BREAK.finditer(line.group())
-                   if line.start() + m.end() > start and not _after_abbreviation(line.group(), m.start() - 1)]
-        pieces.append(line.end())
+        # Searching the text between the line's bounds (not a copy of the line) gives the
+        # same matches: the character before a line is a newline, and endpos hides the next.
+        for m in SENTENCE_BREAK.finditer(text, line_start, line_end):
+            if m.end() > start and not _after_abbreviation(text, m.start() - 1):
+                pieces.append(m.end())
+        pieces.append(line_end)
         for lo, hi in zip(pieces, pieces[1:]):
             while lo < hi and text[lo].isspace():
                 lo += 1

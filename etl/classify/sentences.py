@@ -51,7 +51,7 @@ def sentence_features(text: str, spans: list[tuple[int, int]], skills: list[tupl
             context.append("first")
         if text[text.rfind("\n", 0, start) + 1:start].strip():
             context.append("bullet")
-        if HEADING.match(sentence):
+        if sentence.rstrip().endswith(":") and HEADING.match(sentence):
             context.append("heading")
             heading_tokens = [f"H_{w}" for w in WORD.findall(sentence.lower())]
         if sentence.count("|") >= 2:
