@@ -83,7 +83,7 @@ class SkillTagger:
         return judged, sure
 
     @staticmethod
-    def features_for(text: str, spans: list[tuple[int, int]], sure: list[tuple[int, int]]) -> list[str]:
+    def features_for(text: str, spans: list[tuple[int, int]], sure: list[tuple[int, int]]) -> list[list[str]]:
         """Disambiguation features of the mentions at ``spans``; ``sure``: the spans of the
         text's unambiguous skills (from ``split_by_judging``)."""
         return [mention_features(text, start, end, nearby_count(sure, start, end)) for start, end in spans]

@@ -27,12 +27,12 @@ def test_the_responsibility_model_reads_words_and_skills_without_context():
 def test_a_mention_reads_the_words_of_its_own_sentence_only():
     text = "We hike on Fridays. Go services and Postgres run the backend.\nBenefits: dental"
     start = text.index("Go")
-    words = {f[2:] for f in mention_features(text, start, start + 2, nearby=1).split() if f.startswith("S=")}
+    words = {f[2:] for f in mention_features(text, start, start + 2, nearby=1) if f.startswith("S=")}
     assert words == {"go", "services", "and", "postgres", "run", "the", "backend."}
 
 
 def test_a_mention_in_a_long_unbroken_line_reads_a_bounded_window():
     text = "word " * 1000 + "Go " + "more " * 1000
     start = text.index("Go")
-    sentence_words = [f for f in mention_features(text, start, start + 2, nearby=0).split() if f.startswith("S=")]
+    sentence_words = [f for f in mention_features(text, start, start + 2, nearby=0) if f.startswith("S=")]
     assert 100 < len(sentence_words) < 150  # about 300 characters each side, not the whole line
