@@ -190,7 +190,7 @@ def render(report: Report) -> str:
         f"- `is_ml` F1: {mark(report.is_ml.f1, 'is_ml_f1')} (the first rule scores {report.is_ml_rule.f1:.3f})",
         f"- Responsibilities, macro-F1 over labels with support: "
         f"{mark(report.responsibilities_macro_f1, 'responsibilities_macro_f1')}; micro-F1 over all "
-        f"{report.responsibilities_micro.support} (sentence, responsibility) pairs "
+        f"{report.responsibilities_micro.support} gold (sentence, responsibility) pairs "
         f"{report.responsibilities_micro.f1:.3f} (the macro figure weighs a label with one held-out sentence "
         "as much as one with thirty)",
         f"- Precision on {report.tricky_cases} tricky contexts: {mark(report.tricky.precision, 'tricky_precision')}",

@@ -20,7 +20,7 @@ from etl.sentences import split_sentences
 from etl.skills import Candidate, Mention, SkillExtractor
 from etl.taxonomy import Taxonomy, load_taxonomy
 
-EXTRACTOR_VERSION = "aho-1.1+clf-2.0"
+EXTRACTOR_VERSION = "aho-1.1+clf-2.1"
 ACCEPT = 0.5
 MODEL_NAMES = ("disambiguation", "is_ml", "sentence_kind", "responsibilities")
 

@@ -37,8 +37,9 @@ def split_sentences(text: str | None) -> list[tuple[int, int]]:
         bullet = BULLET.match(line.group())
         start = line_start + bullet.end() if bullet else line_start
         pieces = [start]
-        # Searching the text between the line's bounds (not a copy of the line) gives the
-        # same matches: the character before a line is a newline, and endpos hides the next.
+        # Breaks are searched in the text between the line's bounds, not in a copy of the
+        # line: the same matches (the character before a line is a newline, and endpos
+        # hides the next line); only BULLET, anchored by ``^``, needs the copy.
         for m in SENTENCE_BREAK.finditer(text, line_start, line_end):
             if m.end() > start and not _after_abbreviation(text, m.start() - 1):
                 pieces.append(m.end())

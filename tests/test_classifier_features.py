@@ -1,8 +1,15 @@
 """What the classifiers read: the feature strings built for sentences and for ambiguous
 mentions (the models themselves are measured in docs/evaluation.md)."""
 
+import io
+import re
+
+import joblib
+
+from etl.classify import artifacts
 from etl.classify.mentions import mention_features
-from etl.classify.sentences import CONTEXT_MARK, sentence_content, sentence_features
+from etl.classify.sentences import CONTEXT_MARK, new_responsibility_model, sentence_content, sentence_features
+from etl.labelled import RESPONSIBILITIES
 from etl.sentences import split_sentences
 
 POSTING = "Acme | ML Engineer | Remote\nWe'd love to see:\n- 3+ years of Python\nYou will ship models."
@@ -20,8 +27,31 @@ def test_the_responsibility_model_reads_words_and_skills_without_context():
     features = sentence_features(POSTING, split_sentences(POSTING), [(POSTING.index("Python"), "SK_Python FAM_other")])
     content = sentence_content(features)
     assert content[2] == "3+ years of python SK_Python FAM_other "
-    assert all(CONTEXT_MARK not in c and "pos" not in c and "P_" not in c for c in content)
+    assert all(CONTEXT_MARK not in c and not re.search(r"\bpos\d\b|\bP_", c) for c in content)
     assert "bullet" in features[2] and "H_see" in features[2]
+
+
+def test_a_control_character_in_a_posting_does_not_cut_its_content():
+    text = "Train models in PyTorch\x1f and monitor drift weekly."
+    features = sentence_features(text, [(0, len(text))], [(text.index("PyTorch"), "SK_PyTorch FAM_classic_ml")])
+    assert sentence_content(features) == ["train models in pytorch  and monitor drift weekly. SK_PyTorch FAM_classic_ml "]
+
+
+def test_the_responsibility_model_reads_content_and_survives_a_round_trip():
+    sentences = ["build and train ranking models", "deploy models behind an api", "write docs"] * 4
+    contexts = [f"{s} {CONTEXT_MARK} pos0 bullet P_we" for s in sentences]
+    labels = [[RESPONSIBILITIES[0]], [RESPONSIBILITIES[2]], []] * 4
+    matrix = [[int(label in chosen) for label in RESPONSIBILITIES] for chosen in labels]
+    matrix[-1] = [1] * len(RESPONSIBILITIES)  # every column needs a positive to fit
+    model = new_responsibility_model().fit(contexts, matrix)
+    buffer = io.BytesIO()
+    joblib.dump(model, buffer)
+    restored = joblib.load(io.BytesIO(buffer.getvalue()))
+    assert (restored.predict_proba(contexts) == model.predict_proba(contexts)).all()
+    # the context after the mark does not change what the model sees
+    assert (model.predict_proba([f"{sentences[0]} {CONTEXT_MARK} heading H_benefits"])
+            == model.predict_proba([f"{sentences[0]} {CONTEXT_MARK} pos4"])).all()
+    assert artifacts.load("responsibilities").steps[0][1].func is sentence_content
 
 
 def test_a_mention_reads_the_words_of_its_own_sentence_only():
@@ -36,3 +66,13 @@ def test_a_mention_in_a_long_unbroken_line_reads_a_bounded_window():
     start = text.index("Go")
     sentence_words = [f for f in mention_features(text, start, start + 2, nearby=0) if f.startswith("S=")]
     assert 100 < len(sentence_words) < 150  # about 300 characters each side, not the whole line
+
+
+def test_an_all_caps_line_is_seen_without_reading_all_of_a_long_line():
+    from etl.classify.mentions import LINE_REACH, _line_around
+
+    text = "intro\n" + "WE USE GO AND RUST " * 20_000 + "\nend"
+    start = text.index("GO", len(text) // 2)
+    assert len(_line_around(text, start, start + 2)) <= 2 * LINE_REACH + 2
+    assert "caps_line" in mention_features(text, start, start + 2, nearby=1)
+    assert _line_around(text, 8, 10) == text[6:8 + 2 + LINE_REACH]  # starts at the line's start

@@ -21,6 +21,7 @@ WINDOW_CHARS = 80
 WINDOW_TOKENS = 6
 NEAR_CHARS = 80
 SENTENCE_REACH = 300  # at most this many characters of the sentence on either side
+LINE_REACH = 200  # the all-caps test reads at most this much of the line on either side
 SENTENCE_WORD = re.compile(r"[A-Za-z][\w+#.-]*")
 # Case-insensitive aliases that are also ordinary words or names; with every
 # case-sensitive alias (R, Go, Spark...) these are the mentions the classifier judges.
@@ -64,8 +65,7 @@ def mention_features(text: str, start: int, end: int, nearby: int) -> list[str]:
         features.append("sentence_start")
     if any(token in (",", "/", "|", "&") for token in left[-2:] + right[:2]):
         features.append("list_context")
-    line_end = text.find("\n", end)
-    if text[text.rfind("\n", 0, start) + 1: line_end if line_end != -1 else len(text)].isupper():
+    if _line_around(text, start, end).isupper():
         features.append("caps_line")
     if right and right[0] in ("-", "'", "’"):
         features.append(f"next={right[0]}")
@@ -89,7 +89,19 @@ def mention_features(text: str, start: int, end: int, nearby: int) -> list[str]:
     return features
 
 
+def _line_around(text: str, start: int, end: int) -> str:
+    """The mention's line, at most LINE_REACH characters either side: a mention on a long
+    line must not cost the whole line (quadratic when a line holds many mentions)."""
+    lo, hi = max(0, start - LINE_REACH), end + LINE_REACH
+    lo = text.rfind("\n", lo, start) + 1 or lo
+    stop = text.find("\n", end, hi)
+    return text[lo: stop if stop != -1 else hi]
+
+
 def _sentence_around(text: str, start: int, end: int) -> str:
+    """An approximation of the mention's sentence, cheap to find: from the last newline or
+    ". " before it to the next after it, at most SENTENCE_REACH characters either side (a
+    question mark or "e.g." does not end it; a word cut by the reach stays a token)."""
     lo, hi = max(0, start - SENTENCE_REACH), end + SENTENCE_REACH
     lo = max(text.rfind("\n", lo, start), text.rfind(". ", lo, start), lo - 1) + 1
     stops = [i for i in (text.find("\n", end, hi), text.find(". ", end, hi)) if i != -1]

@@ -60,6 +60,8 @@ def sentence_features(text: str, spans: list[tuple[int, int]], skills: list[tupl
             context.append("has_url")
         inside = [token for _, token in skills[bisect_left(offsets, start):bisect_left(offsets, end)]]
         lowered = sentence.lower()
+        if CONTEXT_MARK in lowered:  # a stray control character in the posting
+            lowered = lowered.replace(CONTEXT_MARK, " ")
         features.append(" ".join([lowered, *inside, CONTEXT_MARK, *context, *heading_tokens, *previous]))
         # How this sentence begins is context for the next: duties and requirements come in
         # runs, often after a line such as "You will:" or "We'd love to see" (no heading).
@@ -72,7 +74,7 @@ TOKEN = r"[A-Za-z_+#][\w+#.]*"
 
 def sentence_content(features: list[str]) -> list[str]:
     """The words and skill tokens of sentence feature strings, without their context."""
-    return [feature.split(CONTEXT_MARK, 1)[0] for feature in features]
+    return [feature.rsplit(CONTEXT_MARK, 1)[0] for feature in features]
 
 
 def new_kind_model() -> Pipeline:
