@@ -16,7 +16,6 @@ import ahocorasick
 
 from etl.taxonomy import Skill, Taxonomy
 
-EXTRACTOR_VERSION = "aho-1.0"
 MAX_EVIDENCE = 300
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _REVERSED_BREAK = re.compile(r"\s+(?=[.!?])")  # SENTENCE_END's first branch, read backwards

@@ -95,6 +95,18 @@ def train_is_ml(data: TrainingData) -> dict:
             "gold_labels": sum(key in gold for key in data.train_ids), "authored": len(authored)}
 
 
+def sentence_examples(tagger: SkillTagger,
+                      postings: list[tuple[str, list[dict]]]) -> tuple[list[str], list[str], list[list[str]]]:
+    """Features, kinds and responsibility lists of labelled sentences: ``postings`` holds each
+    text with its sentence labels (``start``, ``end``, ``kind``, ``responsibilities``) in
+    text order. One batch, so the disambiguation model is called once."""
+    texts = [text for text, _ in postings]
+    spans = [[(row["start"], row["end"]) for row in rows] for _, rows in postings]
+    rows = [row for _, labelled in postings for row in labelled]
+    return (tagger.sentence_features(texts, spans), [row["kind"] for row in rows],
+            [row.get("responsibilities") or [] for row in rows])
+
+
 def labelled_sentences(texts: dict[str, str], evaluation: bool,
                        tagger: SkillTagger) -> tuple[list[str], list[str], list[list[str]]]:
     """Features, kinds and responsibility lists of the labelled sentences of the evaluation
@@ -104,28 +116,20 @@ def labelled_sentences(texts: dict[str, str], evaluation: bool,
     for row in read_jsonl("sentences.*.jsonl"):
         if (row["source_id"] in held_out) == evaluation:
             by_posting.setdefault(row["source_id"], {})[(row["start"], row["end"])] = row
-    features, kinds, duties = [], [], []
+    postings = []
     for key, rows in sorted(by_posting.items()):
         text = texts[key]
         spans = sorted(rows)
         stale = [span for span in spans if sentence_sha(text[span[0]:span[1]]) != rows[span]["sha"]]
         if stale:
             raise ValueError(f"Sentence labels of posting {key} no longer match its text at {stale[:3]}.")
-        features += tagger.sentence_features([text], [spans])
-        kinds += [rows[span]["kind"] for span in spans]
-        duties += [rows[span].get("responsibilities") or [] for span in spans]
-    return features, kinds, duties
+        postings.append((text, [rows[span] for span in spans]))
+    return sentence_examples(tagger, postings)
 
 
 def authored_sentences(tagger: SkillTagger) -> tuple[list[str], list[str], list[list[str]]]:
     """Features, kinds and responsibility lists of the project's authored job descriptions."""
-    features, kinds, duties = [], [], []
-    for posting in read_authored_postings():
-        rows = posting["sentences"]
-        features += tagger.sentence_features([posting["text"]], [[(row["start"], row["end"]) for row in rows]])
-        kinds += [row["kind"] for row in rows]
-        duties += [row.get("responsibilities") or [] for row in rows]
-    return features, kinds, duties
+    return sentence_examples(tagger, [(posting["text"], posting["sentences"]) for posting in read_authored_postings()])
 
 
 def train_sentences(data: TrainingData) -> dict:

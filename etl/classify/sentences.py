@@ -46,6 +46,9 @@ def sentence_features(text: str, spans: list[tuple[int, int]], skills: list[tupl
     offsets = [offset for offset, _ in skills]
     for position, (start, end) in enumerate(spans):
         sentence = text[start:end]
+        lowered = sentence.lower()
+        if CONTEXT_MARK in lowered:  # a stray control character in the posting
+            lowered = lowered.replace(CONTEXT_MARK, " ")
         context = [f"pos{min(4, position * 5 // total)}"]
         if position == 0:
             context.append("first")
@@ -53,15 +56,12 @@ def sentence_features(text: str, spans: list[tuple[int, int]], skills: list[tupl
             context.append("bullet")
         if sentence.rstrip().endswith(":") and HEADING.match(sentence):
             context.append("heading")
-            heading_tokens = [f"H_{w}" for w in WORD.findall(sentence.lower())]
+            heading_tokens = [f"H_{w}" for w in WORD.findall(lowered)]
         if sentence.count("|") >= 2:
             context.append("has_pipe")
         if "http" in sentence:
             context.append("has_url")
         inside = [token for _, token in skills[bisect_left(offsets, start):bisect_left(offsets, end)]]
-        lowered = sentence.lower()
-        if CONTEXT_MARK in lowered:  # a stray control character in the posting
-            lowered = lowered.replace(CONTEXT_MARK, " ")
         features.append(" ".join([lowered, *inside, CONTEXT_MARK, *context, *heading_tokens, *previous]))
         # How this sentence begins is context for the next: duties and requirements come in
         # runs, often after a line such as "You will:" or "We'd love to see" (no heading).
