@@ -38,8 +38,15 @@ def test_character_ngrams_within_words_match_char_wb():
     ours = NgramCounter(analyzer="char_wb", ngram_range=(2, 5)).fit(DOCUMENTS)
     theirs = CountVectorizer(analyzer="char_wb", ngram_range=(2, 5)).fit(DOCUMENTS)
     assert ours.vocabulary_ == sorted(theirs.vocabulary_)
-    mine, reference = _aligned(ours, theirs, DOCUMENTS)
+    # Counted per distinct word and summed per document: repeats and unseen words included.
+    mine, reference = _aligned(ours, theirs, DOCUMENTS + ["unseen wörds, deploy deploy models", "   "])
     np.testing.assert_array_equal(mine, reference)
+
+
+def test_character_ngrams_of_a_batch_without_words():
+    counter = NgramCounter(analyzer="char_wb", ngram_range=(2, 3)).fit(DOCUMENTS)
+    assert counter.transform(["", " \n "]).shape == (2, len(counter.vocabulary_))
+    assert counter.transform(["", " \n "]).nnz == 0
 
 
 def test_max_features_keeps_the_most_frequent_grams():

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
-from scipy.sparse import coo_matrix
+from scipy.sparse import coo_matrix, csr_matrix
 from sklearn.base import BaseEstimator, TransformerMixin
 
 WORDS = r"\b\w\w+\b"
@@ -39,6 +39,10 @@ class NgramCounter(TransformerMixin, BaseEstimator):
         pattern = r"\S+" if self.analyzer == "char_wb" else self.token_pattern
         tokens = (pl.DataFrame({"gram": text.str.extract_all(pattern)})
                   .with_row_index("doc").explode("gram").drop_nulls("gram"))
+        return self._grams_of_tokens(tokens)
+
+    def _grams_of_tokens(self, tokens: pl.DataFrame) -> pl.DataFrame:
+        """(doc, token) rows, in document order, to (doc, n-gram) rows."""
         low, high = self.ngram_range
         if self.analyzer == "char_wb":
             return pl.concat([self._char_grams(tokens, n) for n in range(low, high + 1)])
@@ -83,11 +87,29 @@ class NgramCounter(TransformerMixin, BaseEstimator):
 
     def transform(self, documents):
         documents = list(documents)
+        if self.analyzer == "char_wb":
+            return self._char_counts(documents)
         cells = self._grams(documents).join(self._vocabulary_frame(), on="gram", how="inner")
-        ones = np.ones(len(cells), dtype=np.float64)
-        # Repeated (doc, column) pairs are summed when the COO triples become CSR.
-        return coo_matrix((ones, (cells["doc"].to_numpy(), cells["column"].to_numpy())),
-                          shape=(len(documents), len(self.vocabulary_))).tocsr()
+        return _count_matrix(cells["doc"], cells["column"], (len(documents), len(self.vocabulary_)))
+
+    def _char_counts(self, documents) -> csr_matrix:
+        """Character n-grams stay inside words, so a document's counts are the sum of its
+        words' counts: (documents x distinct words) @ (distinct words x n-grams). Each
+        distinct word of the batch is cut into n-grams once instead of at every occurrence."""
+        text = pl.Series("text", documents, dtype=pl.String).fill_null("").str.to_lowercase()
+        occurrences = (pl.DataFrame({"word": text.str.extract_all(r"\S+")}).with_row_index("doc")
+                       .explode("word").drop_nulls("word").group_by("doc", "word").len())
+        words = occurrences.select(pl.col("word").unique()).with_row_index("doc")  # "doc": one word
+        per_word = self._grams_of_tokens(words.rename({"word": "gram"}))
+        cells = per_word.join(self._vocabulary_frame(), on="gram", how="inner")
+        word_grams = _count_matrix(cells["doc"], cells["column"], (len(words), len(self.vocabulary_)))
+        placed = occurrences.join(words.rename({"doc": "word_row"}), on="word")
+        doc_words = csr_matrix((placed["len"].to_numpy().astype(np.float64),
+                                (placed["doc"].to_numpy(), placed["word_row"].to_numpy())),
+                               shape=(len(documents), len(words)))
+        counts = (doc_words @ word_grams).tocsr()
+        counts.sort_indices()
+        return counts
 
     def get_feature_names_out(self, input_features=None):
         return np.asarray(self.vocabulary_, dtype=object)
@@ -96,3 +118,10 @@ class NgramCounter(TransformerMixin, BaseEstimator):
         state = super().__getstate__()
         state.pop("_frame", None)  # a cache; keeps the saved model's bytes reproducible
         return state
+
+
+def _count_matrix(rows: pl.Series, columns: pl.Series, shape: tuple[int, int]) -> csr_matrix:
+    """A CSR matrix counting each (row, column) pair: repeated pairs are summed when the
+    COO triples become CSR."""
+    ones = np.ones(len(rows), dtype=np.float64)
+    return coo_matrix((ones, (rows.to_numpy(), columns.to_numpy())), shape=shape).tocsr()
