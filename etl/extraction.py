@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from etl.classify import artifacts
-from etl.classify.mentions import is_ambiguous, mention_features, nearby_count
+from etl.classify.mentions import is_ambiguous, mention_features, nearby_counts
 from etl.classify.postings import posting_rows
 from etl.classify.sentences import sentence_features, skill_token
 from etl.labelled import RESPONSIBILITIES
@@ -20,7 +20,7 @@ from etl.sentences import split_sentences
 from etl.skills import Candidate, Mention, SkillExtractor
 from etl.taxonomy import Taxonomy, load_taxonomy
 
-EXTRACTOR_VERSION = "aho-1.1+clf-2.1"
+EXTRACTOR_VERSION = "aho-1.2+clf-2.2"
 ACCEPT = 0.5
 MODEL_NAMES = ("disambiguation", "is_ml", "sentence_kind", "responsibilities")
 
@@ -71,12 +71,19 @@ class SkillTagger:
         self.skills = SkillExtractor(taxonomy)
         self.disambiguator = disambiguator
         self._skill_tokens = [skill_token(skill) for skill in self.skills.skills]
+        # Only exact matches and skills with an ambiguous case-insensitive alias can need
+        # the classifier; for the rest the alias text need not be looked at.
+        self._may_be_ambiguous = [any(is_ambiguous(alias, False, skill.category) for alias in skill.aliases)
+                                  for skill in self.skills.skills]
 
     def split_by_judging(self, text: str, found: list[Candidate]) -> tuple[list[Candidate], list[tuple[int, int]]]:
         """The candidates the classifier must judge, and the spans of the unambiguous rest."""
         judged, sure = [], []
         for c in found:
-            if is_ambiguous(text[c.start:c.end], c.exact, self.skills.skills[c.index].category):
+            if c.phrase:
+                continue  # a phrase such as "deploying models": not a word to judge, nor a listed tool
+            if ((c.exact or self._may_be_ambiguous[c.index])
+                    and is_ambiguous(text[c.start:c.end], c.exact, self.skills.skills[c.index].category)):
                 judged.append(c)
             else:
                 sure.append((c.start, c.end))
@@ -86,7 +93,8 @@ class SkillTagger:
     def features_for(text: str, spans: list[tuple[int, int]], sure: list[tuple[int, int]]) -> list[list[str]]:
         """Disambiguation features of the mentions at ``spans``; ``sure``: the spans of the
         text's unambiguous skills (from ``split_by_judging``)."""
-        return [mention_features(text, start, end, nearby_count(sure, start, end)) for start, end in spans]
+        return [mention_features(text, start, end, nearby)
+                for (start, end), nearby in zip(spans, nearby_counts(sure, spans))]
 
     def accepted_candidates(self, texts: list[str]) -> list[list[Candidate]]:
         """Candidates per text, with ambiguous ones the classifier rejects removed."""

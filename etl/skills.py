@@ -10,10 +10,11 @@ with the sentence around it as evidence.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import ahocorasick
 
+from etl.phrases import PhrasePattern, TriggeredPatterns, compile_skill_patterns
 from etl.taxonomy import Skill, Taxonomy
 
 MAX_EVIDENCE = 300
@@ -21,8 +22,7 @@ SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _REVERSED_BREAK = re.compile(r"\s+(?=[.!?])")  # SENTENCE_END's first branch, read backwards
 
 
-@dataclass(frozen=True)
-class Mention:
+class Mention(NamedTuple):  # a named tuple: built for every skill found, cheaper than a dataclass
     skill: str
     family: str
     category: str
@@ -63,53 +63,70 @@ def sentence_around(text: str, start: int, end: int) -> str:
     return sentence
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     start: int
     end: int
     index: int  # into SkillExtractor.skills
     exact: bool  # matched a case-sensitive alias: short or ambiguous, worth a second look
+    phrase: bool = False  # matched a phrase pattern, not an alias
 
 
 class SkillExtractor:
     def __init__(self, taxonomy: Taxonomy):
         self.taxonomy = taxonomy
         self.skills: list[Skill] = list(taxonomy.skills)
+        self.patterns = compile_skill_patterns(self.skills)
+        opened: dict[str, list[PhrasePattern]] = {}
+        for pattern in self.patterns:
+            for trigger in pattern.triggers:
+                opened.setdefault(trigger, []).append(pattern)
+        trigger_number = {trigger: number for number, trigger in enumerate(opened)}
+        self.triggered = [TriggeredPatterns(patterns) for patterns in opened.values()]  # by trigger number
+        folded = {alias: index for index, skill in enumerate(self.skills) for alias in skill.aliases}
         self.folded = self._automaton(
-            (alias, index) for index, skill in enumerate(self.skills) for alias in skill.aliases
+            (key, folded.get(key, -1), trigger_number.get(key, -1)) for key in {**folded, **trigger_number}
         )
         self.exact = self._automaton(
-            (alias, index) for index, skill in enumerate(self.skills) for alias in skill.exact_aliases
+            (alias, index, -1) for index, skill in enumerate(self.skills) for alias in skill.exact_aliases
         )
 
     @staticmethod
     def _automaton(entries) -> ahocorasick.Automaton | None:
+        """Keys mapped to (length, skill number or -1, trigger number or -1)."""
         automaton = ahocorasick.Automaton()
-        for alias, index in entries:
-            if alias:
-                automaton.add_word(alias, (len(alias), index))
+        for key, index, trigger in entries:
+            if key:
+                automaton.add_word(key, (len(key), index, trigger))
         if len(automaton) == 0:
             return None
         automaton.make_automaton()
         return automaton
 
-    def _candidates(self, text: str, lowered: str):
+    def _scan(self, text: str, lowered: str) -> tuple[list[tuple[int, int, int, bool]], list[tuple[int, int]]]:
+        """Alias matches at token boundaries as (start, -end, skill number, exact), and
+        pattern triggers at word starts as (start, trigger number), in one pass per automaton."""
         size = len(text)
+        matches, triggers = [], []
         for automaton, haystack in ((self.folded, lowered), (self.exact, text)):
             if automaton is None:
                 continue
-            for last, (length, index) in automaton.iter(haystack):
+            for last, (length, index, trigger) in automaton.iter(haystack):
                 start, end = last - length + 1, last + 1
                 # Inlined word-character tests: this loop runs for every raw automaton hit.
                 if start > 0:
                     before, first = text[start - 1], text[start]
                     if (before.isalnum() or before == "_") and (first.isalnum() or first == "_"):
                         continue
+                if trigger >= 0:
+                    triggers.append((start, trigger))
+                if index < 0:
+                    continue
                 if end < size:
                     after, last_char = text[end], text[end - 1]
                     if (after.isalnum() or after == "_") and (last_char.isalnum() or last_char == "_"):
                         continue
-                yield start, end, index, automaton is self.exact
+                matches.append((start, -end, index, automaton is self.exact))
+        return matches, triggers
 
     def _in_negative_context(self, lowered: str, start: int, end: int, skill: Skill) -> bool:
         for phrase in skill.negative_contexts:
@@ -122,21 +139,40 @@ class SkillExtractor:
         return False
 
     def candidates(self, text: str | None) -> list[Candidate]:
-        """Every match left after token boundaries, negative contexts and overlaps."""
+        """Every match left after token boundaries, negative contexts and overlaps, and every
+        phrase-pattern match."""
         if not text:
             return []
         lowered = _same_length_lower(text)
-        raw = sorted(self._candidates(text, lowered), key=lambda c: (c[0], -(c[1] - c[0])))
+        raw, triggers = self._scan(text, lowered)
+        raw.sort()  # by start, and of matches starting together the longest first (end negated)
         kept: list[Candidate] = []
         covered_until = -1
-        for start, end, index, exact in raw:
+        for start, negated_end, index, exact in raw:
+            end = -negated_end
             if start < covered_until:
                 continue  # inside a longer match that starts earlier or at the same place
             if self._in_negative_context(lowered, start, end, self.skills[index]):
                 continue
             covered_until = end
             kept.append(Candidate(start, end, index, exact))
-        return kept
+        if not triggers:
+            return kept
+        phrased = self._pattern_candidates(lowered, triggers, kept)
+        return sorted(kept + phrased, key=lambda c: c.start) if phrased else kept
+
+    def _pattern_candidates(self, lowered: str, triggers: list[tuple[int, int]],
+                            kept: list[Candidate]) -> list[Candidate]:
+        """Phrase-pattern matches, none repeating an overlapping match of the same skill.
+        They stand beside the alias matches: "deploying PyTorch models" is both PyTorch and
+        model deployment, so the longest-match rule does not apply between them."""
+        found: list[Candidate] = []
+        for start, trigger in sorted(triggers):
+            for pattern, lo, hi in self.triggered[trigger].spans_at(lowered, start):
+                same = [c for c in kept + found if c.index == pattern.skill_index]
+                if not any(c.start < hi and lo < c.end for c in same):
+                    found.append(Candidate(lo, hi, pattern.skill_index, False, True))
+        return found
 
     def first_mentions(self, text: str, candidates: list[Candidate]) -> list[Mention]:
         """Each skill once, at its first accepted candidate, with the sentence as evidence."""

@@ -101,3 +101,16 @@ def test_training_skill_labels_name_taxonomy_skills_of_training_postings():
     for row in rows:
         assert set(row["skills"]) <= names, (row["source_id"], set(row["skills"]) - names)
         assert {item["skill"] for item in row["unaliased"]} <= names
+
+
+def test_authored_skill_labels_quote_their_postings_and_name_mlops_or_llm_skills():
+    family = {skill.name: skill.family for skill in load_taxonomy().skills}
+    texts = {row["id"]: row["text"] for row in read_authored_postings()}
+    rows = read_jsonl("skills_authored.*.jsonl")
+    assert sorted(row["id"] for row in rows) == sorted(texts)  # every authored posting, once
+    assert {row["split"] for row in rows} == {"tune", "check"}
+    for row in rows:
+        assert {family.get(name) for name in row["skills"]} <= {"mlops", "llm"}, row["id"]
+        assert {quote["skill"] for quote in row["phrases"]} == set(row["skills"]), row["id"]
+        for quote in row["phrases"]:
+            assert quote["phrase"] in texts[row["id"]], (row["id"], quote)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from etl.phrases import PatternError, compile_pattern
+
 TAXONOMY_FILE = Path(__file__).resolve().parents[1] / "etl" / "taxonomy" / "skills.toml"
 
 FAMILIES = {"classic_ml", "mlops", "llm", "other"}
@@ -20,7 +22,8 @@ CATEGORIES = {
     "framework", "library", "platform", "cloud service", "technique", "language",
     "database", "model", "practice", "tool", "general",
 }
-KEYS = {"name", "family", "category", "aliases", "exact_aliases", "negative_contexts"}
+KEYS = {"name", "family", "category", "aliases", "exact_aliases", "negative_contexts", "patterns",
+        "pattern_exceptions"}
 MIN_SKILLS = 300
 MIN_NEGATIVE_CONTEXTS = 60
 
@@ -89,7 +92,7 @@ def shape_problems(document: dict) -> list[str]:
         for key in ("name", "family", "category"):
             if not isinstance(skill.get(key), str) or not skill.get(key, "").strip():
                 problems.append(f"{label}: {key} must be a non-empty string")
-        for key in ("aliases", "exact_aliases", "negative_contexts"):
+        for key in ("aliases", "exact_aliases", "negative_contexts", "patterns", "pattern_exceptions"):
             value = skill.get(key, [])
             if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
                 problems.append(f"{label}: {key} must be a list of non-empty strings")
@@ -184,6 +187,24 @@ def negative_count_problems(document: dict) -> list[str]:
     return []
 
 
+def pattern_problems(document: dict) -> list[str]:
+    """Phrase patterns are written in the word language of ``etl.phrases``; exceptions are
+    lower-case phrases and belong to a skill that has patterns."""
+    problems = []
+    for skill in skills_of(document):
+        for pattern in skill.get("patterns", []):
+            try:
+                compile_pattern(pattern)
+            except PatternError as exc:
+                problems.append(f"{skill['name']}: pattern {pattern!r}: {exc}")
+        exceptions = skill.get("pattern_exceptions", [])
+        if exceptions and not skill.get("patterns"):
+            problems.append(f"{skill['name']}: pattern_exceptions without patterns can never apply")
+        problems += [f"{skill['name']}: pattern exception {phrase!r} is not lower case"
+                     for phrase in exceptions if phrase != phrase.lower()]
+    return problems
+
+
 def required_name_problems(document: dict) -> list[str]:
     by_name = {skill["name"]: skill for skill in skills_of(document)}
     problems = []
@@ -217,6 +238,7 @@ RULES = (
     shared_alias_problems,
     negative_context_problems,
     negative_count_problems,
+    pattern_problems,
     required_name_problems,
     ambiguous_alias_problems,
 )
@@ -280,6 +302,11 @@ BROKEN = {
     negative_count_problems: {
         "version": "1",
         "skill": [_skill("C", aliases=[], exact_aliases=["C"], negative_contexts=["series c"])],
+    },
+    pattern_problems: {
+        "version": "1",
+        "skill": [_skill("model deployment", patterns=["~2 models"]),
+                  _skill("Go", aliases=["golang"], pattern_exceptions=["go-getter"])],
     },
     required_name_problems: {
         "version": "1",

@@ -10,6 +10,7 @@ and how many unambiguous skills stand nearby. A logistic regression over hashed 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 
 from sklearn.feature_extraction import FeatureHasher
 from sklearn.linear_model import LogisticRegression
@@ -42,14 +43,19 @@ def is_ambiguous(alias_text: str, exact: bool, category: str) -> bool:
     return category != "general" and (exact or alias_text.lower() in AMBIGUOUS_WORDS)
 
 
-def nearby_count(sure_spans: list[tuple[int, int]], start: int, end: int) -> int:
-    """How many unambiguous skills stand within NEAR_CHARS of the mention: "Go, Python and
-    Postgres" is a stack list, "Go deep on customer problems" is not."""
-    return sum(1 for lo, hi in sure_spans if hi > start - NEAR_CHARS and lo < end + NEAR_CHARS)
+def nearby_counts(sure_spans: list[tuple[int, int]], spans: list[tuple[int, int]]) -> list[int]:
+    """For each mention at ``spans``, how many unambiguous skills stand within NEAR_CHARS
+    of it: "Go, Python and Postgres" is a stack list, "Go deep on customer problems" is not.
+    ``sure_spans`` are in text order and do not overlap, so their ends are in order too:
+    those ending too early form a prefix, those starting early enough another."""
+    starts = [lo for lo, _ in sure_spans]
+    ends = [hi for _, hi in sure_spans]
+    return [max(0, bisect_left(starts, end + NEAR_CHARS) - bisect_right(ends, start - NEAR_CHARS))
+            for start, end in spans]
 
 
 def mention_features(text: str, start: int, end: int, nearby: int) -> list[str]:
-    """Feature tokens of one mention; ``nearby`` is its ``nearby_count``."""
+    """Feature tokens of one mention; ``nearby``: its count from ``nearby_counts``."""
     alias = text[start:end]
     a = alias.lower()
     left = WORD.findall(text, max(0, start - WINDOW_CHARS), start)[-WINDOW_TOKENS:]

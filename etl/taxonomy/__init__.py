@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from etl.phrases import PatternError, compile_skill_patterns
 from skilltrends.errors import UserError
 
 TAXONOMY_FILE = Path(__file__).with_name("skills.toml")
@@ -26,6 +27,8 @@ class Skill:
     aliases: tuple[str, ...] = ()
     exact_aliases: tuple[str, ...] = ()
     negative_contexts: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()  # phrase patterns, see etl.phrases
+    pattern_exceptions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,8 @@ def parse_taxonomy(document: dict, origin: str = "taxonomy") -> Taxonomy:
                 aliases=tuple(alias.lower() for alias in entry.get("aliases", ())),
                 exact_aliases=tuple(entry.get("exact_aliases", ())),
                 negative_contexts=tuple(phrase.lower() for phrase in entry.get("negative_contexts", ())),
+                patterns=tuple(entry.get("patterns", ())),
+                pattern_exceptions=tuple(phrase.lower() for phrase in entry.get("pattern_exceptions", ())),
             )
             for entry in document.get("skill", [])
         )
@@ -55,6 +60,10 @@ def parse_taxonomy(document: dict, origin: str = "taxonomy") -> Taxonomy:
     bad = [skill.name for skill in skills if skill.family not in FAMILIES]
     if bad:
         raise TaxonomyError(f"Skills in {origin} with a family not in {FAMILIES}: {', '.join(bad)}.")
+    try:
+        compile_skill_patterns(skills)
+    except PatternError as exc:
+        raise TaxonomyError(f"In {origin}: {exc}") from None
     return Taxonomy(version=str(document.get("version", "unversioned")), skills=skills)
 
 
