@@ -71,3 +71,11 @@ def test_refitting_replaces_the_vocabulary_used_by_transform():
 def test_unknown_analyzer_is_a_clear_error():
     with pytest.raises(ValueError, match="Unknown analyzer"):
         NgramCounter(analyzer="chars").fit(DOCUMENTS)
+
+
+def test_word_ngrams_of_unknown_words_and_repeats_are_counted_by_number_as_by_string():
+    ours = NgramCounter(ngram_range=(1, 3)).fit(DOCUMENTS)
+    theirs = CountVectorizer(ngram_range=(1, 3)).fit(DOCUMENTS)
+    batch = ["deploy models deploy models", "zzz deploy models zzz", "models", "", "zzz"]
+    mine, reference = _aligned(ours, theirs, batch)
+    np.testing.assert_array_equal(mine, reference)

@@ -75,7 +75,7 @@ class NgramCounter(TransformerMixin, BaseEstimator):
         if self.max_features is not None:
             counts = counts.sort(["len", "gram"], descending=[True, False]).head(self.max_features)
         self.vocabulary_ = sorted(counts["gram"].to_list())
-        self._frame = None  # a refit invalidates the cached vocabulary frame
+        self._frame = self._tables = None  # a refit invalidates the cached vocabulary tables
         return self
 
     def _vocabulary_frame(self) -> pl.DataFrame:
@@ -89,8 +89,51 @@ class NgramCounter(TransformerMixin, BaseEstimator):
         documents = list(documents)
         if self.analyzer == "char_wb":
             return self._char_counts(documents)
-        cells = self._grams(documents).join(self._vocabulary_frame(), on="gram", how="inner")
+        if self.analyzer != "word":
+            raise ValueError(f"Unknown analyzer {self.analyzer!r}: use 'word' or 'char_wb'.")
+        return self._word_counts(documents)
+
+    def _word_counts(self, documents) -> csr_matrix:
+        """Word n-grams counted by number instead of by string: each token becomes the number
+        of its word among the words the vocabulary's n-grams are made of (unknown words
+        none), an n-gram the base-(W+1) number its words' numbers make, and only those
+        integers meet the vocabulary. No n-gram string is built for the batch."""
+        words, keys = self._word_tables()
+        base = len(words) + 1
+        text = pl.Series("text", documents, dtype=pl.String).fill_null("").str.to_lowercase()
+        digits = (pl.DataFrame({"word": text.str.extract_all(self.token_pattern)}).with_row_index("doc")
+                  .explode("word").drop_nulls("word")
+                  .select("doc", (pl.col("word").replace_strict(words, range(1, base), default=None,
+                                                                return_dtype=pl.Int64)).alias("digit")))
+        low, high = self.ngram_range
+        parts = []
+        for n in range(low, high + 1):
+            key, same_doc = pl.col("digit"), pl.lit(True)
+            for k in range(1, n):
+                key = key * base + pl.col("digit").shift(-k)
+                same_doc = same_doc & (pl.col("doc").shift(-k) == pl.col("doc"))
+            parts.append(digits.select("doc", pl.when(same_doc).then(key).alias("key")).drop_nulls("key"))
+        cells = pl.concat(parts).join(keys, on="key", how="inner")
         return _count_matrix(cells["doc"], cells["column"], (len(documents), len(self.vocabulary_)))
+
+    def _word_tables(self) -> tuple[list[str], pl.DataFrame]:
+        """The words of the vocabulary's n-grams, and each n-gram's number with its column."""
+        tables = getattr(self, "_tables", None)
+        if tables is None:
+            grams = [gram.split(" ") for gram in self.vocabulary_]
+            words = sorted({word for gram in grams for word in gram})
+            digit = {word: number for number, word in enumerate(words, 1)}
+            base = len(words) + 1
+            numbers = []
+            for gram in grams:
+                key = 0
+                for word in gram:
+                    key = key * base + digit[word]
+                numbers.append(key)
+            tables = words, pl.DataFrame({"key": numbers, "column": range(len(grams))},
+                                         schema={"key": pl.Int64, "column": pl.UInt32})
+            self._tables = tables
+        return tables
 
     def _char_counts(self, documents) -> csr_matrix:
         """Character n-grams stay inside words, so a document's counts are the sum of its
@@ -116,7 +159,8 @@ class NgramCounter(TransformerMixin, BaseEstimator):
 
     def __getstate__(self):
         state = super().__getstate__()
-        state.pop("_frame", None)  # a cache; keeps the saved model's bytes reproducible
+        state.pop("_frame", None)  # caches; keeps the saved model's bytes reproducible
+        state.pop("_tables", None)
         return state
 
 
