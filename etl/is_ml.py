@@ -32,3 +32,15 @@ IS_ML_PATTERN = (
 def is_ml_expr(text: str | pl.Expr = "text") -> pl.Expr:
     expr = pl.col(text) if isinstance(text, str) else text
     return expr.str.contains(IS_ML_PATTERN).fill_null(False)
+
+
+# An ML field named as an item of a role list, as HN headers do: "Backend, Firmware, AI |",
+# "Software Engineer (Mobile, Full-Stack and ML)", "| Machine Learning, AI (ML, NLP) + PM".
+# A cue for the is_ml classifier, not a rule: "AI" in a header list is usually a role, not always.
+ML_FIELD_ITEM_PATTERN = (
+    r"(?i)(?:^|[|,/(+&;]|\band\b)\s*(?:senior\s+|sr\.?\s+|lead\s+)?"
+    r"(?:ai|ml|a\.i\.|machine learning|nlp|computer vision|data science|deep learning|llms?|mlops|ai/ml|ml/ai|"
+    r"applied ml|generative ai|genai)"
+    r"(?:\s*(?:engineers?|engineering|roles?|positions?|infra\w*|team|research\w*|scientists?))?"
+    r"\s*(?:$|[|,/)+&;]|\band\b)"
+)

@@ -76,3 +76,17 @@ def test_an_all_caps_line_is_seen_without_reading_all_of_a_long_line():
     assert len(_line_around(text, start, start + 2)) <= 2 * LINE_REACH + 2
     assert "caps_line" in mention_features(text, start, start + 2, nearby=1)
     assert _line_around(text, 8, 10) == text[6:8 + 2 + LINE_REACH]  # starts at the line's start
+
+
+def test_is_ml_sees_an_ml_field_listed_among_the_header_roles():
+    from etl.classify.postings import role_cues
+    headers = [
+        "Motive | Product Design, Backend Engineers, Firmware, Dev Ops, AI | Remote",
+        "Batelle | Software Engineer (Mobile, Full-Stack and ML) | Full-time",
+        "Course Hero | Various Engineering, Product, Machine Learning, Analytics roles | Remote",
+        "Acme | Backend Engineer | Remote\nWe use AI and ML in our product.",  # not in the role list
+        "Aim Health | Nurse | Onsite",
+    ]
+    cues = role_cues([(header, ()) for header in headers])
+    assert cues.shape == (5, 3)
+    assert cues[:, 2].tolist() == [1.0, 1.0, 1.0, 0.0, 0.0]

@@ -1,8 +1,10 @@
 """is_ml at posting level: does the posting seek a role that builds, trains, deploys or applies ML/AI?
 
 The model reads a posting as its text plus the families of the skills the extractor found
-in it. Features: TF-IDF over the post's words (1-2-grams); two strong cues, whether the
-ML-role pattern of ``etl.is_ml`` fires in the header line and anywhere in the text; and
+in it. Features: TF-IDF over the post's words (1-2-grams); three strong cues, whether the
+ML-role pattern of ``etl.is_ml`` fires in the header line and anywhere in the text, and
+whether the header names an ML field as an item of its role list (5-fold CV F1 on the
+training labels 0.863 -> 0.876, better in each of three fold seeds); and
 how many classic-ML, MLOps and LLM skills the posting names. HN posts often list several
 roles at once; the classifier sees them all.
 """
@@ -17,7 +19,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from etl.classify.ngrams import NgramCounter
-from etl.is_ml import IS_ML_PATTERN
+from etl.is_ml import IS_ML_PATTERN, ML_FIELD_ITEM_PATTERN
 
 
 FAMILIES = ("classic_ml", "mlops", "llm")
@@ -33,11 +35,13 @@ def texts_of(rows) -> list[str]:
 
 
 def role_cues(rows) -> np.ndarray:
-    """Two columns: the ML-role pattern fires in the header line; it fires anywhere."""
+    """Three columns: the ML-role pattern fires in the header line; it fires anywhere; the
+    header names an ML field as an item of its role list ("Backend, Firmware, AI |")."""
     text = pl.Series("text", texts_of(rows), dtype=pl.String).fill_null("")
     header = text.str.split_exact("\n", 1).struct.field("field_0")
     return np.column_stack([header.str.contains(IS_ML_PATTERN).to_numpy(),
-                            text.str.contains(IS_ML_PATTERN).to_numpy()]).astype(float)
+                            text.str.contains(IS_ML_PATTERN).to_numpy(),
+                            header.str.contains(ML_FIELD_ITEM_PATTERN).to_numpy()]).astype(float)
 
 
 def family_counts(rows) -> np.ndarray:
