@@ -41,6 +41,7 @@ ML_FIELD_ITEM_PATTERN = (
     r"(?i)(?:^|[|,/(+&;]|\band\b)\s*(?:senior\s+|sr\.?\s+|lead\s+)?"
     r"(?:ai|ml|a\.i\.|machine learning|nlp|computer vision|data science|deep learning|llms?|mlops|ai/ml|ml/ai|"
     r"applied ml|generative ai|genai)"
-    r"(?:\s*(?:engineers?|engineering|roles?|positions?|infra\w*|team|research\w*|scientists?))?"
+    r"(?:\s*(?:engineers?|engineering|roles?|positions?|infra\w*|team|research\w*|scientists?|devs?|developers?|"
+    r"experts?|eng|residents?|interns?|internships?|leads?))?"
     r"\s*(?:$|[|,/)+&;]|\band\b)"
 )

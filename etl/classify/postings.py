@@ -4,7 +4,7 @@ The model reads a posting as its text plus the families of the skills the extrac
 in it. Features: TF-IDF over the post's words (1-2-grams); three strong cues, whether the
 ML-role pattern of ``etl.is_ml`` fires in the header line and anywhere in the text, and
 whether the header names an ML field as an item of its role list (5-fold CV F1 on the
-training labels 0.863 -> 0.876, better in each of three fold seeds); and
+training labels 0.863 -> 0.879, better in each of three fold seeds); and
 how many classic-ML, MLOps and LLM skills the posting names. HN posts often list several
 roles at once; the classifier sees them all.
 """
