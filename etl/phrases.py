@@ -6,12 +6,13 @@ A pattern is written in a small word language (``patterns`` in ``skills.toml``):
 - words match whole words, case-insensitively: ``model`` matches "model", not "models";
 - ``deploy*`` matches any word that begins with "deploy" (deploy, deploying, deployment);
 - ``(ml|machine learning)`` matches one of the alternatives, each a sequence of words;
-- ``~3`` lets up to three other words stand in between;
+- ``~3`` lets up to three other words stand in between (at most ``~12``);
 - the words of a match stay inside one sentence: between two words there may be spaces and
   punctuation, but no line break and no ``.``, ``!``, ``?``, ``;`` or ``:``.
 
-A match holding one of its skill's ``pattern_exceptions`` (lower-case phrases, e.g. "data
-models" for model deployment) is dropped.
+A match holding one of its skill's ``pattern_exceptions`` at the start of a word (lower-case
+phrases: "data model" for model deployment vetoes "data models", not "metadata models") is
+dropped. A gap takes as few words as it can, so a match ends at the nearest completion.
 
 Speed: a pattern is tried only where one of its **triggers** starts a word. The triggers
 are the texts a match can open with: the first element's alternatives, continued while
@@ -26,9 +27,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-SEPARATOR = r"[^\w\n.!?;:]+"
-GAP_WORD = r"[\w'’-]+"
+# Possessive (never given back) and a gap word that starts with a word character: a run of
+# dashes or quotes can then be read in one way only, which keeps matching linear.
+SEPARATOR = r"[^\w\n.!?;:]++"
+GAP_WORD = r"\w[\w'’-]*+"
 MIN_TRIGGER = 3
+MAX_GAP = 12
 _TOKEN = re.compile(r"\([^()]*\)|~\d+|[^\s()~]+")
 
 
@@ -37,12 +41,11 @@ class PatternError(ValueError):
 
 
 def _word(word: str) -> str:
-    if word.endswith("*"):
-        stem = word[:-1]
-        if not stem or stem.endswith("*"):
-            raise PatternError("'*' ends a word and needs the start of the word before it.")
-        return re.escape(stem) + r"\w*"
-    return re.escape(word) + r"(?!\w)"
+    stem = word[:-1] if word.endswith("*") else word
+    if not stem or "*" in stem or "|" in stem:
+        raise PatternError(f"{word!r} is not a word: '*' may only end a word, '|' only separate "
+                           "alternatives inside parentheses.")
+    return re.escape(stem) + (r"\w*" if word.endswith("*") else r"(?!\w)")
 
 
 def _words(phrase: str) -> str:
@@ -91,13 +94,19 @@ def compile_pattern(pattern: str) -> tuple[str, tuple[str, ...]]:
     """The regular expression of ``pattern`` (matched on lower-cased text at a word start)
     and its triggers, with a hyphenated form of each trigger of several words."""
     tokens = _TOKEN.findall(pattern.strip().lower())
+    if "".join("".join(tokens).split()) != "".join(pattern.lower().split()):
+        raise PatternError(f"The pattern {pattern!r} has an unbalanced parenthesis or a '~' without a number.")
     if not tokens or tokens[0].startswith("~") or tokens[-1].startswith("~"):
         raise PatternError(f"The pattern {pattern!r} must begin and end with a word.")
+    gaps = [int(token[1:]) for token in tokens if token.startswith("~")]
+    if any(a.startswith("~") and b.startswith("~") for a, b in zip(tokens, tokens[1:])) or any(
+            gap > MAX_GAP for gap in gaps):
+        raise PatternError(f"The pattern {pattern!r} has two gaps in a row or a gap over ~{MAX_GAP}.")
     parts = ["(?:" + "|".join(_words(alt) for alt in _alternatives(tokens[0])) + ")"]
     gap = ""
     for token in tokens[1:]:
         if token.startswith("~"):
-            gap = f"(?:{GAP_WORD}{SEPARATOR}){{0,{int(token[1:])}}}"
+            gap = f"(?:{GAP_WORD}{SEPARATOR}){{0,{int(token[1:])}}}?"  # lazy: the nearest completion
             continue
         parts.append(SEPARATOR + gap + "(?:" + "|".join(_words(alt) for alt in _alternatives(token)) + ")")
         gap = ""
@@ -114,7 +123,18 @@ class PhrasePattern:
     skill_index: int
     source: str  # regular expression
     triggers: tuple[str, ...]
-    exceptions: tuple[str, ...]
+    exceptions: re.Pattern | None  # the skill's pattern_exceptions, each at a word start
+
+    def vetoed(self, lowered: str, start: int, end: int) -> bool:
+        """Does the match at ``lowered[start:end]`` hold one of the exceptions? An exception
+        counts at the start of a word: "data model" vetoes "data models", not "metadata"."""
+        return self.exceptions is not None and self.exceptions.search(lowered, start, end) is not None
+
+
+def _exceptions(phrases: tuple[str, ...]) -> re.Pattern | None:
+    if not phrases:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(phrase) for phrase in phrases) + ")")
 
 
 def compile_skill_patterns(skills) -> list[PhrasePattern]:
@@ -125,7 +145,7 @@ def compile_skill_patterns(skills) -> list[PhrasePattern]:
                 source, triggers = compile_pattern(pattern)
             except (PatternError, re.error) as exc:
                 raise PatternError(f"Skill {skill.name!r}: bad pattern {pattern!r}: {exc}") from None
-            compiled.append(PhrasePattern(index, source, triggers, skill.pattern_exceptions))
+            compiled.append(PhrasePattern(index, source, triggers, _exceptions(skill.pattern_exceptions)))
     return compiled
 
 
@@ -144,6 +164,6 @@ class TriggeredPatterns:
             return []
         spans = []
         for pattern, (lo, hi) in zip(self.patterns, found.regs[1:]):
-            if lo >= 0 and not any(phrase in lowered[lo:hi] for phrase in pattern.exceptions):
+            if lo >= 0 and not pattern.vetoed(lowered, lo, hi):
                 spans.append((pattern, lo, hi))
         return spans

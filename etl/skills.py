@@ -10,6 +10,7 @@ with the sentence around it as evidence.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from typing import NamedTuple
 
 import ahocorasick
@@ -166,12 +167,25 @@ class SkillExtractor:
         """Phrase-pattern matches, none repeating an overlapping match of the same skill.
         They stand beside the alias matches: "deploying PyTorch models" is both PyTorch and
         model deployment, so the longest-match rule does not apply between them."""
+        aliases: dict[int, tuple[list[int], list[int]]] = {}  # skill -> its alias matches' starts, ends
+        for c in kept:
+            starts, ends = aliases.setdefault(c.index, ([], []))
+            starts.append(c.start)
+            ends.append(c.end)
+        reach: dict[int, int] = {}  # skill -> the furthest end of its phrase matches so far
         found: list[Candidate] = []
         for start, trigger in sorted(triggers):
             for pattern, lo, hi in self.triggered[trigger].spans_at(lowered, start):
-                same = [c for c in kept + found if c.index == pattern.skill_index]
-                if not any(c.start < hi and lo < c.end for c in same):
-                    found.append(Candidate(lo, hi, pattern.skill_index, False, True))
+                skill = pattern.skill_index
+                if reach.get(skill, -1) > lo:  # phrase matches come in start order
+                    continue
+                if skill in aliases:  # alias matches are in order and do not overlap
+                    starts, ends = aliases[skill]
+                    before = bisect_left(starts, hi) - 1
+                    if before >= 0 and ends[before] > lo:
+                        continue
+                reach[skill] = hi
+                found.append(Candidate(lo, hi, skill, False, True))
         return found
 
     def first_mentions(self, text: str, candidates: list[Candidate]) -> list[Mention]:

@@ -4,7 +4,7 @@ Training data (the evaluation set in ``etl/labels/eval_ids.txt`` is never used h
 
 - disambiguation: the project's labels of 1,461 ambiguous-alias occurrences (``Go``,
   ``React``, ``R``, ``Spark``...) in non-evaluation postings (``mentions.*.jsonl``) and
-  5,081 occurrences in sentences and postings six of its authors wrote, 2,704 of them
+  6,218 occurrences in sentences and postings eight of its authors wrote, 3,177 of them
   negatives (``contexts.*.jsonl``);
 - is_ml: the project's own labels of 711 non-evaluation postings (``postings_train.*.jsonl``)
   and of 198 authored postings (``authored_postings.*.jsonl``), elsewhere

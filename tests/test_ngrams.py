@@ -79,3 +79,13 @@ def test_word_ngrams_of_unknown_words_and_repeats_are_counted_by_number_as_by_st
     batch = ["deploy models deploy models", "zzz deploy models zzz", "models", "", "zzz"]
     mine, reference = _aligned(ours, theirs, batch)
     np.testing.assert_array_equal(mine, reference)
+
+
+def test_word_ngrams_fall_back_to_strings_when_their_numbers_would_not_fit(monkeypatch):
+    from etl.classify import ngrams
+    monkeypatch.setattr(ngrams, "MAX_KEY", 10)  # as if the vocabulary had billions of words
+    ours = NgramCounter(ngram_range=(1, 2)).fit(DOCUMENTS)
+    theirs = CountVectorizer(ngram_range=(1, 2)).fit(DOCUMENTS)
+    assert ours._word_tables()[1] is None
+    mine, reference = _aligned(ours, theirs, DOCUMENTS + ["zzz deploy models"])
+    np.testing.assert_array_equal(mine, reference)

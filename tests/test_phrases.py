@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
 from etl.extraction import SkillTagger
 from etl.phrases import PatternError, compile_pattern
 from etl.skills import SkillExtractor
-from etl.taxonomy import TaxonomyError, parse_taxonomy
+from etl.taxonomy import TaxonomyError, load_taxonomy, parse_taxonomy
 
 
 def matches(pattern: str, text: str) -> list[str]:
@@ -35,6 +36,7 @@ def matches(pattern: str, text: str) -> list[str]:
     ("(ml|machine learning) platform*", "our Machine Learning Platforms team", ["Machine Learning Platforms"]),
     ("feature (store|stores)", "Feast feature store", ["feature store"]),
     ("redeploy* ~1 model*", "we deploy models", []),  # matches begin at a word start only
+    ("deploy* ~3 model*", "Deploy our models, data models too.", ["Deploy our models"]),  # the nearest end
 ])
 def test_pattern_language(pattern, text, expected):
     assert matches(pattern, text) == expected
@@ -51,7 +53,8 @@ def test_triggers_are_the_opening_words_up_to_a_selective_word(pattern, triggers
 
 
 @pytest.mark.parametrize("pattern", ["~2 models", "deploy ~2", "ml ~2 models", "(ai|ml) ~1 governance", "a* models",
-                                     "deploy (ml|) models", ""])
+                                     "deploy (ml|) models", "", "(ml|ai platform", "deploy ~ model*",
+                                     "deploy ~3 ~2 model*", "de*ploy models", "deploy ~99 model*", "ml|ai platform"])
 def test_malformed_or_unselective_patterns_are_refused(pattern):
     with pytest.raises(PatternError):
         compile_pattern(pattern)
@@ -103,3 +106,24 @@ def test_phrase_matches_are_neither_judged_nor_counted_as_listed_tools():
     judged, sure = tagger.split_by_judging(text, tagger.skills.candidates(text))
     assert [text[c.start:c.end] for c in judged] == ["Go"]
     assert sure == [(text.index("PyTorch"), len(text))]
+
+
+def test_an_exception_counts_at_a_word_start_only():
+    extractor = SkillExtractor(TAXONOMY)
+    assert [m.skill for m in extractor.mentions("You will deploy metadata models.")] == ["model deployment"]
+    assert extractor.mentions("Deploy the dbt data models.") == []
+    assert [m.skill for m in extractor.mentions("Deploy our models, data models too.")] == ["model deployment"]
+
+
+@pytest.mark.parametrize("text", [
+    "Models " + "-" * 3000,  # dashes could be read as gap words or separators in many ways
+    "deploy " + "- " * 5000,
+    "deploy deploy model " * 10_000,  # many overlapping matches of one skill
+    "Model deployment; " + "deploy models " * 10_000,
+])
+@pytest.mark.parametrize("taxonomy", [TAXONOMY, load_taxonomy()], ids=["small", "shipped"])
+def test_adversarial_text_is_matched_in_linear_time(text, taxonomy):
+    extractor = SkillExtractor(taxonomy)
+    started = time.perf_counter()
+    extractor.candidates(text)
+    assert time.perf_counter() - started < 5, "pattern matching blew up on adversarial text"

@@ -141,8 +141,9 @@ def new_model() -> Pipeline:
         # (contexts.L32), left out: precision 0.87, recall 0.96. A fifth author's hard contexts
         # (contexts.L35) raised every other author's left-out precision (L27 0.761 -> 0.798)
         # for 0.14% of real skills in 5-fold CV; a sixth author's passages (contexts.L36) lifted
-        # them again (L27 0.809, L32 0.902) with real skills kept back at 98.75%. ACCEPT stays
-        # 0.5: a threshold of 0.8 would reach ~0.95 precision on two authors' contexts but
-        # drop 1.7% of real skills.
+        # them again (L27 0.809, L32 0.902) with real skills kept back at 98.75%; two more
+        # authors' whole postings (L37, L38) to L27 0.840, L32 0.934 (real skills 98.68%).
+        # ACCEPT stays 0.5: a threshold of 0.8 would reach ~0.95 precision on two authors'
+        # contexts but drop 1.7% of real skills.
         ("classifier", LogisticRegression(C=32.0, max_iter=2000)),
     ])

@@ -15,6 +15,7 @@ from scipy.sparse import coo_matrix, csr_matrix
 from sklearn.base import BaseEstimator, TransformerMixin
 
 WORDS = r"\b\w\w+\b"
+MAX_KEY = 2**62  # integer n-gram keys stay below this
 
 
 class NgramCounter(TransformerMixin, BaseEstimator):
@@ -100,6 +101,9 @@ class NgramCounter(TransformerMixin, BaseEstimator):
         integers meet the vocabulary. No n-gram string is built for the batch."""
         words, keys = self._word_tables()
         base = len(words) + 1
+        if keys is None:  # n-gram numbers would not fit in 64 bits: count by string
+            cells = self._grams(documents).join(self._vocabulary_frame(), on="gram", how="inner")
+            return _count_matrix(cells["doc"], cells["column"], (len(documents), len(self.vocabulary_)))
         text = pl.Series("text", documents, dtype=pl.String).fill_null("").str.to_lowercase()
         digits = (pl.DataFrame({"word": text.str.extract_all(self.token_pattern)}).with_row_index("doc")
                   .explode("word").drop_nulls("word")
@@ -116,14 +120,18 @@ class NgramCounter(TransformerMixin, BaseEstimator):
         cells = pl.concat(parts).join(keys, on="key", how="inner")
         return _count_matrix(cells["doc"], cells["column"], (len(documents), len(self.vocabulary_)))
 
-    def _word_tables(self) -> tuple[list[str], pl.DataFrame]:
-        """The words of the vocabulary's n-grams, and each n-gram's number with its column."""
+    def _word_tables(self) -> tuple[list[str], pl.DataFrame | None]:
+        """The words of the vocabulary's n-grams, and each n-gram's number with its column
+        (None when the numbers would not fit in 64 bits)."""
         tables = getattr(self, "_tables", None)
         if tables is None:
             grams = [gram.split(" ") for gram in self.vocabulary_]
             words = sorted({word for gram in grams for word in gram})
             digit = {word: number for number, word in enumerate(words, 1)}
             base = len(words) + 1
+            if base ** self.ngram_range[1] >= MAX_KEY:
+                self._tables = words, None
+                return self._tables
             numbers = []
             for gram in grams:
                 key = 0
