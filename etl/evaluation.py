@@ -51,8 +51,9 @@ class Score:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
-    def row(self, name: str) -> str:
-        return f"| {name} | {self.precision:.3f} | {self.recall:.3f} | {self.f1:.3f} | {self.support} |"
+    def row(self, *names: str) -> str:
+        """A table row: the naming cells, then precision, recall, F1 and support."""
+        return f"| {' | '.join(names)} | {self.precision:.3f} | {self.recall:.3f} | {self.f1:.3f} | {self.support} |"
 
 
 @dataclass
@@ -291,11 +292,11 @@ def _render_authored(report: Report) -> list[str]:
         "",
         "| split | what | precision | recall | F1 | gold count |",
         "|---|---|---|---|---|---|",
-        *[f"| {split} ({report.authored_postings[split]} postings) |"
-          + report.authored_skills[(split, family)].row(f"skills of `{family}`")[1:]
+        *[report.authored_skills[(split, family)].row(f"{split} ({report.authored_postings[split]} postings)",
+                                                      f"skills of `{family}`")
           for split in splits for family in AUTHORED_FAMILIES],
-        *[f"| {split} ({report.authored_postings[split]} postings) |"
-          + report.authored_presence[(split, family)].row(f"posting mentions `{family}`")[1:]
+        *[report.authored_presence[(split, family)].row(f"{split} ({report.authored_postings[split]} postings)",
+                                                        f"posting mentions `{family}`")
           for split in splits for family in AUTHORED_FAMILIES],
         "",
     ]

@@ -17,9 +17,9 @@ dropped. A gap takes as few words as it can, so a match ends at the nearest comp
 Speed: a pattern is tried only where one of its **triggers** starts a word. The triggers
 are the texts a match can open with: the first element's alternatives, continued while
 they hold no word of ``MIN_TRIGGER``+ characters ("deploy", "data science", "ml platform",
-"on device"); the extractor finds
-them in the same Aho-Corasick pass that finds the aliases, so a text without a trigger
-costs nothing more, and one with a trigger costs one anchored regex match per trigger.
+"on device"); the extractor finds them in the same Aho-Corasick pass that finds the
+aliases, so a text without a trigger costs nothing more, and one with a trigger costs one
+anchored regex match per trigger.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import ahocorasick
 
-from etl.phrases import PhrasePattern, TriggeredPatterns, compile_skill_patterns
+from etl.phrases import PhrasePattern, TriggeredPatterns
 from etl.taxonomy import Skill, Taxonomy
 
 MAX_EVIDENCE = 300
@@ -76,9 +76,8 @@ class SkillExtractor:
     def __init__(self, taxonomy: Taxonomy):
         self.taxonomy = taxonomy
         self.skills: list[Skill] = list(taxonomy.skills)
-        self.patterns = compile_skill_patterns(self.skills)
         opened: dict[str, list[PhrasePattern]] = {}
-        for pattern in self.patterns:
+        for pattern in taxonomy.phrase_patterns:
             for trigger in pattern.triggers:
                 opened.setdefault(trigger, []).append(pattern)
         trigger_number = {trigger: number for number, trigger in enumerate(opened)}

@@ -55,11 +55,9 @@ class NgramCounter(TransformerMixin, BaseEstimator):
     def _word_grams(tokens: pl.DataFrame, n: int) -> pl.DataFrame:
         if n == 1:
             return tokens
-        same_doc = pl.lit(True)
-        for k in range(1, n):
-            same_doc = same_doc & (pl.col("doc").shift(-k) == pl.col("doc"))
         shifted = [pl.col("gram").shift(-k) for k in range(n)]
-        return (tokens.select("doc", pl.concat_str(shifted, separator=" ").alias("gram"), same_doc.alias("keep"))
+        return (tokens.select("doc", pl.concat_str(shifted, separator=" ").alias("gram"),
+                              _within_one_document(n).alias("keep"))
                 .filter("keep").drop("keep"))
 
     @staticmethod
@@ -112,11 +110,11 @@ class NgramCounter(TransformerMixin, BaseEstimator):
         low, high = self.ngram_range
         parts = []
         for n in range(low, high + 1):
-            key, same_doc = pl.col("digit"), pl.lit(True)
+            key = pl.col("digit")
             for k in range(1, n):
                 key = key * base + pl.col("digit").shift(-k)
-                same_doc = same_doc & (pl.col("doc").shift(-k) == pl.col("doc"))
-            parts.append(digits.select("doc", pl.when(same_doc).then(key).alias("key")).drop_nulls("key"))
+            parts.append(digits.select("doc", pl.when(_within_one_document(n)).then(key).alias("key"))
+                         .drop_nulls("key"))
         cells = pl.concat(parts).join(keys, on="key", how="inner")
         return _count_matrix(cells["doc"], cells["column"], (len(documents), len(self.vocabulary_)))
 
@@ -129,18 +127,17 @@ class NgramCounter(TransformerMixin, BaseEstimator):
             words = sorted({word for gram in grams for word in gram})
             digit = {word: number for number, word in enumerate(words, 1)}
             base = len(words) + 1
-            if base ** self.ngram_range[1] >= MAX_KEY:
-                self._tables = words, None
-                return self._tables
-            numbers = []
-            for gram in grams:
-                key = 0
-                for word in gram:
-                    key = key * base + digit[word]
-                numbers.append(key)
-            tables = words, pl.DataFrame({"key": numbers, "column": range(len(grams))},
-                                         schema={"key": pl.Int64, "column": pl.UInt32})
-            self._tables = tables
+            keys = None
+            if base ** self.ngram_range[1] < MAX_KEY:
+                numbers = []
+                for gram in grams:
+                    key = 0
+                    for word in gram:
+                        key = key * base + digit[word]
+                    numbers.append(key)
+                keys = pl.DataFrame({"key": numbers, "column": range(len(grams))},
+                                    schema={"key": pl.Int64, "column": pl.UInt32})
+            tables = self._tables = words, keys
         return tables
 
     def _char_counts(self, documents) -> csr_matrix:
@@ -170,6 +167,14 @@ class NgramCounter(TransformerMixin, BaseEstimator):
         state.pop("_frame", None)  # caches; keeps the saved model's bytes reproducible
         state.pop("_tables", None)
         return state
+
+
+def _within_one_document(n: int) -> pl.Expr:
+    """Whether the n tokens starting at each row belong to the same document."""
+    same = pl.lit(True)
+    for k in range(1, n):
+        same = same & (pl.col("doc").shift(-k) == pl.col("doc"))
+    return same
 
 
 def _count_matrix(rows: pl.Series, columns: pl.Series, shape: tuple[int, int]) -> csr_matrix:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from etl.phrases import PatternError, compile_skill_patterns
+from etl.phrases import PatternError, PhrasePattern, compile_skill_patterns
 from skilltrends.errors import UserError
 
 TAXONOMY_FILE = Path(__file__).with_name("skills.toml")
@@ -35,6 +35,8 @@ class Skill:
 class Taxonomy:
     version: str
     skills: tuple[Skill, ...] = field(default_factory=tuple)
+    # The skills' phrase patterns, compiled (and so checked) once when the taxonomy is read.
+    phrase_patterns: tuple[PhrasePattern, ...] = field(default=(), compare=False)
 
     def by_name(self) -> dict[str, Skill]:
         return {skill.name: skill for skill in self.skills}
@@ -61,10 +63,11 @@ def parse_taxonomy(document: dict, origin: str = "taxonomy") -> Taxonomy:
     if bad:
         raise TaxonomyError(f"Skills in {origin} with a family not in {FAMILIES}: {', '.join(bad)}.")
     try:
-        compile_skill_patterns(skills)
+        phrase_patterns = tuple(compile_skill_patterns(skills))
     except PatternError as exc:
         raise TaxonomyError(f"In {origin}: {exc}") from None
-    return Taxonomy(version=str(document.get("version", "unversioned")), skills=skills)
+    return Taxonomy(version=str(document.get("version", "unversioned")), skills=skills,
+                    phrase_patterns=phrase_patterns)
 
 
 TAXONOMY_ENV = "SKILLTRENDS_TAXONOMY"
