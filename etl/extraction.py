@@ -12,8 +12,9 @@ import hashlib
 from dataclasses import dataclass, field
 
 from etl.classify import artifacts
-from etl.classify.mentions import is_ambiguous, mention_features, nearby_counts
+from etl.classify.mentions import accept_probabilities, is_ambiguous, mention_features, nearby_counts
 from etl.classify.postings import posting_rows
+from etl.gc_pause import gc_paused
 from etl.classify.sentences import sentence_features, skill_token
 from etl.labelled import RESPONSIBILITIES
 from etl.sentences import split_sentences
@@ -68,26 +69,17 @@ class SkillTagger:
     """Candidate matching plus the disambiguation classifier: the skills of each text."""
 
     def __init__(self, taxonomy: Taxonomy, disambiguator=None):
-        self.skills = SkillExtractor(taxonomy)
+        self.skills = SkillExtractor(taxonomy, needs_judging=lambda alias, exact, skill: is_ambiguous(
+            alias, exact, skill.category))
         self.disambiguator = disambiguator
         self._skill_tokens = [skill_token(skill) for skill in self.skills.skills]
-        # Only exact matches and skills with an ambiguous case-insensitive alias can need
-        # the classifier; for the rest the alias text need not be looked at.
-        self._may_be_ambiguous = [any(is_ambiguous(alias, False, skill.category) for alias in skill.aliases)
-                                  for skill in self.skills.skills]
 
-    def split_by_judging(self, text: str, found: list[Candidate]) -> tuple[list[Candidate], list[tuple[int, int]]]:
-        """The candidates the classifier must judge, and the spans of the unambiguous rest."""
-        judged, sure = [], []
-        for c in found:
-            if c.phrase:
-                continue  # a phrase such as "deploying models": not a word to judge, nor a listed tool
-            if ((c.exact or self._may_be_ambiguous[c.index])
-                    and is_ambiguous(text[c.start:c.end], c.exact, self.skills.skills[c.index].category)):
-                judged.append(c)
-            else:
-                sure.append((c.start, c.end))
-        return judged, sure
+    @staticmethod
+    def split_by_judging(found: list[Candidate]) -> tuple[list[Candidate], list[tuple[int, int]]]:
+        """The candidates the classifier must judge, and the spans of the unambiguous rest
+        (a phrase such as "deploying models" is neither: not a word to judge, nor a listed tool)."""
+        return ([c for c in found if c.judge],
+                [(c.start, c.end) for c in found if not c.judge and not c.phrase])
 
     @staticmethod
     def features_for(text: str, spans: list[tuple[int, int]], sure: list[tuple[int, int]]) -> list[list[str]]:
@@ -99,21 +91,21 @@ class SkillTagger:
     def accepted_candidates(self, texts: list[str]) -> list[list[Candidate]]:
         """Candidates per text, with ambiguous ones the classifier rejects removed."""
         per_text = [self.skills.candidates(text) for text in texts]
-        ambiguous, features = [], []
-        for t, found in enumerate(per_text):
-            judged, sure = self.split_by_judging(texts[t], found)
+        features = []
+        for text, found in zip(texts, per_text):
+            judged, sure = self.split_by_judging(found)
             if judged:
-                ambiguous += [(t, c) for c in judged]
-                features += self.features_for(texts[t], [(c.start, c.end) for c in judged], sure)
-        if ambiguous:
-            keep = self.disambiguator.predict_proba(features)[:, 1] >= ACCEPT
-            rejected = {(t, c) for (t, c), ok in zip(ambiguous, keep) if not ok}
-            per_text = [[c for c in found if (t, c) not in rejected] for t, found in enumerate(per_text)]
-        return per_text
+                features += self.features_for(text, [(c.start, c.end) for c in judged], sure)
+        if not features:
+            return per_text
+        # The verdicts come in the order the judged candidates were met, text by text.
+        verdicts = iter((accept_probabilities(self.disambiguator, features) >= ACCEPT).tolist())
+        return [[c for c in found if not c.judge or next(verdicts)] for found in per_text]
 
     def skill_mentions(self, texts: list[str], accepted: list[list[Candidate]] | None = None) -> list[list[Mention]]:
-        accepted = self.accepted_candidates(texts) if accepted is None else accepted
-        return [self.skills.first_mentions(text, found) for text, found in zip(texts, accepted)]
+        with gc_paused():
+            accepted = self.accepted_candidates(texts) if accepted is None else accepted
+            return [self.skills.first_mentions(text, found) for text, found in zip(texts, accepted)]
 
     def skill_tokens(self, accepted: list[list[Candidate]]) -> list[list[tuple[int, str]]]:
         """Every accepted occurrence as (offset, feature tokens) for the sentence classifiers."""
@@ -175,8 +167,9 @@ class PostingExtractor:
         """Tag ``texts``. ``titles`` (job-board postings keep the job title apart from the
         description) are read by the is_ml classifier; offsets always index ``texts``."""
         texts = [text or "" for text in texts]
-        accepted = self.tagger.accepted_candidates(texts)
-        mentions = self.tagger.skill_mentions(texts, accepted)
-        is_ml = self.is_ml(with_titles(texts, titles) if titles else texts, mentions)
-        duties = self.responsibilities(texts, accepted) if with_responsibilities else [[] for _ in texts]
+        with gc_paused():
+            accepted = self.tagger.accepted_candidates(texts)
+            mentions = self.tagger.skill_mentions(texts, accepted)
+            is_ml = self.is_ml(with_titles(texts, titles) if titles else texts, mentions)
+            duties = self.responsibilities(texts, accepted) if with_responsibilities else [[] for _ in texts]
         return [Extraction(ml, found, todo) for ml, found, todo in zip(is_ml, mentions, duties)]

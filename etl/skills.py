@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 import ahocorasick
 
@@ -68,12 +68,20 @@ class Candidate(NamedTuple):
     start: int
     end: int
     index: int  # into SkillExtractor.skills
-    exact: bool  # matched a case-sensitive alias: short or ambiguous, worth a second look
+    judge: bool  # its alias needs a second look (SkillExtractor's ``needs_judging``)
     phrase: bool = False  # matched a phrase pattern, not an alias
 
 
+def _case_sensitive(alias: str, exact: bool, skill: Skill) -> bool:
+    return exact
+
+
 class SkillExtractor:
-    def __init__(self, taxonomy: Taxonomy):
+    """``needs_judging(alias, exact, skill)`` says which matched aliases a classifier must
+    judge; it is asked once per alias, when the automata are built, not once per match
+    (by default: the case-sensitive aliases, short or ambiguous names)."""
+
+    def __init__(self, taxonomy: Taxonomy, needs_judging: Callable[[str, bool, Skill], bool] = _case_sensitive):
         self.taxonomy = taxonomy
         self.skills: list[Skill] = list(taxonomy.skills)
         opened: dict[str, list[PhrasePattern]] = {}
@@ -83,35 +91,47 @@ class SkillExtractor:
         trigger_number = {trigger: number for number, trigger in enumerate(opened)}
         self.triggered = [TriggeredPatterns(patterns) for patterns in opened.values()]  # by trigger number
         folded = {alias: index for index, skill in enumerate(self.skills) for alias in skill.aliases}
+        vetoes: dict[str, set[int]] = {}  # negative-context phrase -> the skills it vetoes
+        for index, skill in enumerate(self.skills):
+            for phrase in skill.negative_contexts:
+                vetoes.setdefault(phrase, set()).add(index)
         self.folded = self._automaton(
-            (key, folded.get(key, -1), trigger_number.get(key, -1)) for key in {**folded, **trigger_number}
+            (key, index, trigger_number.get(key, -1), index >= 0 and needs_judging(key, False, self.skills[index]),
+             frozenset(vetoes.get(key, ())))
+            for key, index in ((key, folded.get(key, -1)) for key in {**folded, **trigger_number, **vetoes})
         )
         self.exact = self._automaton(
-            (alias, index, -1) for index, skill in enumerate(self.skills) for alias in skill.exact_aliases
+            (alias, index, -1, needs_judging(alias, True, skill), frozenset())
+            for index, skill in enumerate(self.skills) for alias in skill.exact_aliases
         )
 
     @staticmethod
     def _automaton(entries) -> ahocorasick.Automaton | None:
-        """Keys mapped to (length, skill number or -1, trigger number or -1)."""
+        """Keys mapped to (length, skill number or -1, trigger number or -1, needs judging,
+        the skills the key vetoes as a negative context)."""
         automaton = ahocorasick.Automaton()
-        for key, index, trigger in entries:
+        for key, index, trigger, judge, vetoes in entries:
             if key:
-                automaton.add_word(key, (len(key), index, trigger))
+                automaton.add_word(key, (len(key), index, trigger, judge, vetoes))
         if len(automaton) == 0:
             return None
         automaton.make_automaton()
         return automaton
 
-    def _scan(self, text: str, lowered: str) -> tuple[list[tuple[int, int, int, bool]], list[tuple[int, int]]]:
-        """Alias matches at token boundaries as (start, -end, skill number, exact), and
-        pattern triggers at word starts as (start, trigger number), in one pass per automaton."""
+    def _scan(self, text: str, lowered: str) -> tuple[list[tuple[int, int, int, bool]], list[tuple[int, int]],
+                                                      list[tuple[int, int, frozenset[int]]]]:
+        """In one pass per automaton: alias matches at token boundaries as (start, -end, skill
+        number, needs judging), pattern triggers at word starts as (start, trigger number), and
+        negative contexts anywhere as (start, end, the skills they veto)."""
         size = len(text)
-        matches, triggers = [], []
+        matches, triggers, negatives = [], [], []
         for automaton, haystack in ((self.folded, lowered), (self.exact, text)):
             if automaton is None:
                 continue
-            for last, (length, index, trigger) in automaton.iter(haystack):
+            for last, (length, index, trigger, judge, vetoes) in automaton.iter(haystack):
                 start, end = last - length + 1, last + 1
+                if vetoes:
+                    negatives.append((start, end, vetoes))
                 # Inlined word-character tests: this loop runs for every raw automaton hit.
                 if start > 0:
                     before, first = text[start - 1], text[start]
@@ -125,18 +145,13 @@ class SkillExtractor:
                     after, last_char = text[end], text[end - 1]
                     if (after.isalnum() or after == "_") and (last_char.isalnum() or last_char == "_"):
                         continue
-                matches.append((start, -end, index, automaton is self.exact))
-        return matches, triggers
+                matches.append((start, -end, index, judge))
+        return matches, triggers, negatives
 
-    def _in_negative_context(self, lowered: str, start: int, end: int, skill: Skill) -> bool:
-        for phrase in skill.negative_contexts:
-            window_start = max(0, start - len(phrase))
-            position = lowered.find(phrase, window_start, end + len(phrase))
-            while position != -1 and position < end:
-                if position <= start and position + len(phrase) >= end:
-                    return True
-                position = lowered.find(phrase, position + 1, end + len(phrase))
-        return False
+    @staticmethod
+    def _vetoed(negatives: list[tuple[int, int, frozenset[int]]], start: int, end: int, index: int) -> bool:
+        """Does a negative context of skill ``index`` cover ``start:end`` ("go-to-market")?"""
+        return any(lo <= start and end <= hi and index in vetoes for lo, hi, vetoes in negatives)
 
     def candidates(self, text: str | None) -> list[Candidate]:
         """Every match left after token boundaries, negative contexts and overlaps, and every
@@ -144,18 +159,18 @@ class SkillExtractor:
         if not text:
             return []
         lowered = _same_length_lower(text)
-        raw, triggers = self._scan(text, lowered)
+        raw, triggers, negatives = self._scan(text, lowered)
         raw.sort()  # by start, and of matches starting together the longest first (end negated)
         kept: list[Candidate] = []
         covered_until = -1
-        for start, negated_end, index, exact in raw:
+        for start, negated_end, index, judge in raw:
             end = -negated_end
             if start < covered_until:
                 continue  # inside a longer match that starts earlier or at the same place
-            if self._in_negative_context(lowered, start, end, self.skills[index]):
+            if negatives and self._vetoed(negatives, start, end, index):
                 continue
             covered_until = end
-            kept.append(Candidate(start, end, index, exact))
+            kept.append(Candidate(start, end, index, judge))
         if not triggers:
             return kept
         phrased = self._pattern_candidates(lowered, triggers, kept)

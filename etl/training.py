@@ -66,7 +66,7 @@ def train_disambiguation(data: TrainingData) -> dict:
     features = []
     for text, row in zip(texts, rows + authored):
         if text not in sure:
-            sure[text] = matcher.split_by_judging(text, matcher.skills.candidates(text))[1]
+            sure[text] = matcher.split_by_judging(matcher.skills.candidates(text))[1]
         features += matcher.features_for(text, [(row["start"], row["end"])], sure[text])
     labels = [int(row["is_skill"]) for row in rows + authored]
     model = mentions.new_model().fit(features, labels)

@@ -5,9 +5,11 @@ import io
 import re
 
 import joblib
+import pytest
+from sklearn.feature_extraction import FeatureHasher
 
 from etl.classify import artifacts
-from etl.classify.mentions import mention_features
+from etl.classify.mentions import TokenColumns, mention_features
 from etl.classify.sentences import CONTEXT_MARK, new_responsibility_model, sentence_content, sentence_features
 from etl.labelled import RESPONSIBILITIES
 from etl.sentences import split_sentences
@@ -90,3 +92,23 @@ def test_is_ml_sees_an_ml_field_listed_among_the_header_roles():
     cues = role_cues([(header, ()) for header in headers])
     assert cues.shape == (5, 3)
     assert cues[:, 2].tolist() == [1.0, 1.0, 1.0, 0.0, 0.0]
+
+
+def test_token_columns_give_the_feature_hashers_matrix():
+    hasher = artifacts.load("disambiguation").steps[0][1]
+    rows = [mention_features(text, text.index(alias), text.index(alias) + len(alias), nearby)
+            for text, alias, nearby in [("We use Go, Python and Postgres.", "Go", 2),
+                                        ("Go go go! Ünïcödé Spark-ing ideas", "Spark", 0),
+                                        ("R and R and R", "R", 1)]]
+    rows.append(["alias=R", "alias=R", "near=0"])  # a repeated token is counted twice
+    rows.append([])
+    expected = hasher.transform(rows)
+    for _ in range(2):  # the second time from remembered columns
+        got = TokenColumns.like(hasher).transform(rows)
+        assert (got != expected).nnz == 0 and got.shape == expected.shape
+    assert got[3].sum() == 3
+
+
+def test_token_columns_refuse_a_hasher_they_cannot_reproduce():
+    with pytest.raises(ValueError, match="alternate_sign=False"):
+        TokenColumns.like(FeatureHasher(input_type="string"))

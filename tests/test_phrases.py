@@ -103,7 +103,7 @@ def test_a_skill_found_by_its_alias_is_not_repeated_by_its_pattern():
 def test_phrase_matches_are_neither_judged_nor_counted_as_listed_tools():
     tagger = SkillTagger(TAXONOMY)
     text = "Go deploy models with PyTorch"
-    judged, sure = tagger.split_by_judging(text, tagger.skills.candidates(text))
+    judged, sure = tagger.split_by_judging(tagger.skills.candidates(text))
     assert [text[c.start:c.end] for c in judged] == ["Go"]
     assert sure == [(text.index("PyTorch"), len(text))]
 

@@ -61,3 +61,9 @@ def test_long_sentences_are_cut_around_the_mention():
     text = "x " * 400 + "LLM" + " y" * 400
     evidence = sentence_around(text, 800, 803)
     assert "LLM" in evidence and len(evidence) <= 300
+
+
+def test_a_negative_context_vetoes_only_the_skills_that_name_it(extractor):
+    # "series c" vetoes C, not the Go two words on, nor a C outside the phrase.
+    assert [m.skill for m in extractor.mentions("Series C startup, in C and Go")] == ["C", "Go"]
+    assert [c.start for c in extractor.candidates("Series C startup")] == []
