@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from typing import Callable, NamedTuple
+from typing import Callable, Iterable, NamedTuple
 
 import ahocorasick
 
@@ -64,6 +64,39 @@ def sentence_around(text: str, start: int, end: int) -> str:
     return sentence
 
 
+def exact_alias_pattern(aliases: Iterable[str]) -> re.Pattern | None:
+    """One regex finding the case-sensitive aliases at token boundaries, written as a trie
+    ("R(?:ust|ay|...)") so the regex engine skips quickly to the letters that can start one;
+    a second automaton pass cost more, and single letters (R, C) hit inside every word.
+
+    At each start it finds the longest alias that ends at a boundary and looks for the
+    next match after it. An automaton would also report shorter aliases at that start and
+    aliases starting inside it; the longest-match rule of ``candidates`` drops those,
+    unless a negative context vetoes the longest, which no two aliases of the taxonomy allow
+    (a shorter alias ending at a boundary inside a longer one: "A" and "A.I.")."""
+    trie: dict = {}
+    for alias in aliases:
+        node = trie
+        for character in alias:
+            node = node.setdefault(character, {})
+        node[""] = {}  # an alias ends here
+    if not trie:
+        return None
+
+    def branches(node: dict, previous: str) -> str:
+        choices = [re.escape(ch) + (r"(?<!\w[\s\S])" if not previous and _is_word(ch) else "")
+                   + branches(child, ch) for ch, child in sorted(node.items()) if ch]
+        if "" in node:  # tried after the longer continuations
+            choices.append(r"(?!\w)" if _is_word(previous) else "")
+        return choices[0] if len(choices) == 1 else "(?:" + "|".join(choices) + ")"
+
+    return re.compile(branches(trie, ""))
+
+
+def _is_word(character: str) -> bool:
+    return character.isalnum() or character == "_"
+
+
 class Candidate(NamedTuple):
     start: int
     end: int
@@ -100,10 +133,9 @@ class SkillExtractor:
              frozenset(vetoes.get(key, ())))
             for key, index in ((key, folded.get(key, -1)) for key in {**folded, **trigger_number, **vetoes})
         )
-        self.exact = self._automaton(
-            (alias, index, -1, needs_judging(alias, True, skill), frozenset())
-            for index, skill in enumerate(self.skills) for alias in skill.exact_aliases
-        )
+        self.exact_aliases = {alias: (index, needs_judging(alias, True, skill))
+                              for index, skill in enumerate(self.skills) for alias in skill.exact_aliases}
+        self.exact = exact_alias_pattern(self.exact_aliases)
 
     @staticmethod
     def _automaton(entries) -> ahocorasick.Automaton | None:
@@ -120,15 +152,14 @@ class SkillExtractor:
 
     def _scan(self, text: str, lowered: str) -> tuple[list[tuple[int, int, int, bool]], list[tuple[int, int]],
                                                       list[tuple[int, int, frozenset[int]]]]:
-        """In one pass per automaton: alias matches at token boundaries as (start, -end, skill
-        number, needs judging), pattern triggers at word starts as (start, trigger number), and
-        negative contexts anywhere as (start, end, the skills they veto)."""
+        """Alias matches at token boundaries as (start, -end, skill number, needs judging),
+        pattern triggers at word starts as (start, trigger number), and negative contexts
+        anywhere as (start, end, the skills they veto): one automaton pass over the lower-cased
+        text, one regex pass over the text for the case-sensitive aliases."""
         size = len(text)
         matches, triggers, negatives = [], [], []
-        for automaton, haystack in ((self.folded, lowered), (self.exact, text)):
-            if automaton is None:
-                continue
-            for last, (length, index, trigger, judge, vetoes) in automaton.iter(haystack):
+        if self.folded is not None:
+            for last, (length, index, trigger, judge, vetoes) in self.folded.iter(lowered):
                 start, end = last - length + 1, last + 1
                 if vetoes:
                     negatives.append((start, end, vetoes))
@@ -146,6 +177,11 @@ class SkillExtractor:
                     if (after.isalnum() or after == "_") and (last_char.isalnum() or last_char == "_"):
                         continue
                 matches.append((start, -end, index, judge))
+        if self.exact is not None:
+            exact_aliases = self.exact_aliases
+            for match in self.exact.finditer(text):
+                index, judge = exact_aliases[match.group()]
+                matches.append((match.start(), -match.end(), index, judge))
         return matches, triggers, negatives
 
     @staticmethod

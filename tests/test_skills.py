@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
-from etl.skills import SkillExtractor, sentence_around
+from etl.skills import SkillExtractor, exact_alias_pattern, sentence_around
 from etl.taxonomy import parse_taxonomy
 
 TAXONOMY = parse_taxonomy({"version": "test", "skill": [
@@ -67,3 +69,29 @@ def test_a_negative_context_vetoes_only_the_skills_that_name_it(extractor):
     # "series c" vetoes C, not the Go two words on, nor a C outside the phrase.
     assert [m.skill for m in extractor.mentions("Series C startup, in C and Go")] == ["C", "Go"]
     assert [c.start for c in extractor.candidates("Series C startup")] == []
+
+
+def _boundary_matches(aliases, text):
+    """Every alias occurrence at token boundaries, the longest per start, none inside an earlier one."""
+    def word(ch):
+        return ch.isalnum() or ch == "_"
+    found, covered = [], 0
+    for start in range(len(text)):
+        ends = [start + len(a) for a in aliases if text.startswith(a, start)
+                and not (start > 0 and word(text[start - 1]) and word(a[0]))
+                and not (start + len(a) < len(text) and word(text[start + len(a)]) and word(a[-1]))]
+        if ends and start >= covered:
+            found.append((start, max(ends)))
+            covered = max(ends)
+    return found
+
+
+def test_the_case_sensitive_alias_regex_finds_what_a_boundary_scan_finds():
+    aliases = ["R", "C", "C++", "Go", "GO", "GANs", "GAN", "A.I.", "Rust", "RoR", ".NET", "Ünï"]
+    pattern = exact_alias_pattern(aliases)
+    rng = random.Random(7)
+    pieces = aliases + [" ", "x", "_", "-", ".", "é", "\n", "s", "r", "ü"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        assert [m.span() for m in pattern.finditer(text)] == _boundary_matches(aliases, text), text
+    assert exact_alias_pattern([]) is None
