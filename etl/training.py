@@ -55,8 +55,16 @@ def silver_is_ml(output: dict) -> bool:
     return any(_ML_TITLE.search(str(role.get("job_title") or "")) for role in output.get("roles") or [])
 
 
-def train_disambiguation(data: TrainingData) -> dict:
-    """From the project's mention labels (``mentions.*.jsonl``): is this occurrence the skill?"""
+@dataclass
+class MentionExamples:
+    features: list[list[str]]
+    labels: list[int]
+    groups: list[str]  # "hn:<comment id>" for real postings, the labeller for authored contexts
+
+
+def disambiguation_examples(data: TrainingData) -> MentionExamples:
+    """The project's mention labels (``mentions.*.jsonl``, evaluation postings left out) and
+    authored contexts (``contexts.*.jsonl``) as feature lists: is this occurrence the skill?"""
     held_out = set(read_ids("eval_ids.txt"))
     rows = [row for row in read_jsonl("mentions.*.jsonl") if row["source_id"] not in held_out]
     authored = read_jsonl("contexts.*.jsonl")
@@ -68,11 +76,18 @@ def train_disambiguation(data: TrainingData) -> dict:
         if text not in sure:
             sure[text] = matcher.split_by_judging(matcher.skills.candidates(text))[1]
         features += matcher.features_for(text, [(row["start"], row["end"])], sure[text])
-    labels = [int(row["is_skill"]) for row in rows + authored]
-    model = mentions.new_model().fit(features, labels)
+    return MentionExamples(features, [int(row["is_skill"]) for row in rows + authored],
+                           [f"hn:{row['source_id']}" for row in rows] + [row["labeller"] for row in authored])
+
+
+def train_disambiguation(data: TrainingData) -> dict:
+    """From the project's mention labels and authored contexts: is this occurrence the skill?"""
+    examples = disambiguation_examples(data)
+    model = mentions.new_model().fit(examples.features, examples.labels)
     artifacts.save(model, "disambiguation")
     data.tagger = SkillTagger(load_taxonomy(), model)
-    return {"mentions": len(rows), "authored_contexts": len(authored), "positive": sum(labels)}
+    real = sum(group.startswith("hn:") for group in examples.groups)
+    return {"mentions": real, "authored_contexts": len(examples.labels) - real, "positive": sum(examples.labels)}
 
 
 GOLD_WEIGHT = 3.0  # a project label counts for three silver ones

@@ -1,0 +1,64 @@
+"""Cross-validate the disambiguation classifier on training labels only.
+
+    python -m etl.disambiguation_cv
+
+Prints, for each author of contexts (``contexts.<labeller>.jsonl``), precision and recall
+on that author's contexts when the model is trained on everything else (authors write
+different kinds of traps, so this is how well the model meets a new writer), and, by
+5-fold cross-validation over real postings (folds by posting), the share of real skill
+mentions kept and of real non-skill mentions rejected. The evaluation postings are never
+read. This is how features and data for the disambiguator are chosen (docs/extraction.md).
+"""
+
+from __future__ import annotations
+
+import random
+
+from etl.classify import mentions
+from etl.training import disambiguation_examples, load_training_data
+
+FOLDS = 5
+
+
+def _fit_and_predict(examples, train: list[int], test: list[int]) -> list[bool]:
+    model = mentions.new_model().fit([examples.features[i] for i in train], [examples.labels[i] for i in train])
+    return (mentions.accept_probabilities(model, [examples.features[i] for i in test]) >= 0.5).tolist()
+
+
+def _precision_recall(labels: list[int], predicted: list[bool]) -> tuple[float, float]:
+    true_positive = sum(1 for y, p in zip(labels, predicted) if y and p)
+    found, gold = sum(predicted), sum(labels)
+    return (true_positive / found if found else 0.0), (true_positive / gold if gold else 0.0)
+
+
+def main() -> None:
+    examples = disambiguation_examples(load_training_data())
+    everyone = range(len(examples.labels))
+    authors = sorted({group for group in examples.groups if not group.startswith("hn:")})
+    print("left-out author: precision recall (contexts, negatives)")
+    for author in authors:
+        test = [i for i in everyone if examples.groups[i] == author]
+        train = [i for i in everyone if examples.groups[i] != author]
+        labels = [examples.labels[i] for i in test]
+        precision, recall = _precision_recall(labels, _fit_and_predict(examples, train, test))
+        print(f"  {author}: {precision:.3f} {recall:.3f} ({len(test)}, {len(test) - sum(labels)})")
+    postings = sorted({group for group in examples.groups if group.startswith("hn:")})
+    random.Random(2023).shuffle(postings)
+    fold_of = {posting: n % FOLDS for n, posting in enumerate(postings)}
+    kept = rejected = positives = negatives = 0
+    for fold in range(FOLDS):
+        test = [i for i in everyone if fold_of.get(examples.groups[i]) == fold]
+        train = [i for i in everyone if fold_of.get(examples.groups[i]) != fold]
+        for i, accepted in zip(test, _fit_and_predict(examples, train, test)):
+            if examples.labels[i]:
+                positives += 1
+                kept += accepted
+            else:
+                negatives += 1
+                rejected += not accepted
+    print(f"real postings, {FOLDS}-fold: skills kept {kept}/{positives} = {kept / positives:.2%}, "
+          f"non-skills rejected {rejected}/{negatives}")
+
+
+if __name__ == "__main__":
+    main()
