@@ -84,7 +84,7 @@ def exact_alias_pattern(aliases: Iterable[str]) -> re.Pattern | None:
         return None
 
     def branches(node: dict, previous: str) -> str:
-        choices = [re.escape(ch) + (r"(?<!\w[\s\S])" if not previous and _is_word(ch) else "")
+        choices = [re.escape(ch) + (r"(?<!\w[\s\S])" if not previous and (_is_word(ch) or ch == ".") else "")
                    + branches(child, ch) for ch, child in sorted(node.items()) if ch]
         if "" in node:  # tried after the longer continuations
             choices.append(r"(?!\w)" if _is_word(previous) else "")
@@ -164,9 +164,10 @@ class SkillExtractor:
                 if vetoes:
                     negatives.append((start, end, vetoes))
                 # Inlined word-character tests: this loop runs for every raw automaton hit.
+                # A leading dot after a word continues it: "acme.net" is no mention of .NET.
                 if start > 0:
                     before, first = text[start - 1], text[start]
-                    if (before.isalnum() or before == "_") and (first.isalnum() or first == "_"):
+                    if (before.isalnum() or before == "_") and (first.isalnum() or first == "_" or first == "."):
                         continue
                 if trigger >= 0:
                     triggers.append((start, trigger))

@@ -2,9 +2,9 @@
 
 Training data (the evaluation set in ``etl/labels/eval_ids.txt`` is never used here):
 
-- disambiguation: the project's labels of 1,461 ambiguous-alias occurrences (``Go``,
-  ``React``, ``R``, ``Spark``...) in non-evaluation postings (``mentions.*.jsonl``) and
-  6,218 occurrences in sentences and postings eight of its authors wrote, 3,177 of them
+- disambiguation: the project's labels of 1,678 ambiguous-alias occurrences (``Go``,
+  ``React``, ``R``, ``Spark``, ``AWS``...) in non-evaluation postings (``mentions.*.jsonl``)
+  and 7,052 occurrences in sentences and postings ten of its authors wrote, 3,605 of them
   negatives (``contexts.*.jsonl``);
 - is_ml: the project's own labels of 711 non-evaluation postings (``postings_train.*.jsonl``)
   and of 198 authored postings (``authored_postings.*.jsonl``), elsewhere

@@ -3,12 +3,14 @@ mentions (the models themselves are measured in docs/evaluation.md)."""
 
 import io
 import re
+import tomllib
+from pathlib import Path
 
 import joblib
 import pytest
 from sklearn.feature_extraction import FeatureHasher
 
-from etl.classify import artifacts
+from etl.classify import artifacts, mentions
 from etl.classify.mentions import TokenColumns, mention_features
 from etl.classify.sentences import CONTEXT_MARK, new_responsibility_model, sentence_content, sentence_features
 from etl.labelled import RESPONSIBILITIES
@@ -112,3 +114,15 @@ def test_token_columns_give_the_feature_hashers_matrix():
 def test_token_columns_refuse_a_hasher_they_cannot_reproduce():
     with pytest.raises(ValueError, match="alternate_sign=False"):
         TokenColumns.like(FeatureHasher(input_type="string"))
+
+
+def test_every_alias_with_another_meaning_is_an_alias_the_classifier_can_judge():
+    from etl.classify.mentions import AMBIGUOUS_WORDS, is_ambiguous
+    from etl.taxonomy import load_taxonomy
+    other_meanings = tomllib.loads((Path(mentions.__file__).with_name("other_meanings.toml")).read_text("utf-8"))
+    aliases = {alias: skill for skill in load_taxonomy().skills for alias in skill.aliases}
+    assert other_meanings and set(other_meanings) <= AMBIGUOUS_WORDS
+    for alias, meaning in other_meanings.items():
+        assert alias in aliases, f"{alias!r} is no case-insensitive alias of the taxonomy"
+        assert is_ambiguous(alias, False, aliases[alias].category), alias
+        assert meaning.strip(), alias

@@ -78,7 +78,7 @@ def _boundary_matches(aliases, text):
     found, covered = [], 0
     for start in range(len(text)):
         ends = [start + len(a) for a in aliases if text.startswith(a, start)
-                and not (start > 0 and word(text[start - 1]) and word(a[0]))
+                and not (start > 0 and word(text[start - 1]) and (word(a[0]) or a[0] == "."))
                 and not (start + len(a) < len(text) and word(text[start + len(a)]) and word(a[-1]))]
         if ends and start >= covered:
             found.append((start, max(ends)))
@@ -95,3 +95,12 @@ def test_the_case_sensitive_alias_regex_finds_what_a_boundary_scan_finds():
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
         assert [m.span() for m in pattern.finditer(text)] == _boundary_matches(aliases, text), text
     assert exact_alias_pattern([]) is None
+
+
+def test_a_leading_dot_after_a_word_is_part_of_that_word():
+    taxonomy = parse_taxonomy({"version": "test", "skill": [
+        {"name": ".NET", "family": "other", "aliases": [".net", "vb.net"]},
+        {"name": "Dot", "family": "other", "exact_aliases": [".Dot"]}]})
+    found = SkillExtractor(taxonomy).mentions
+    assert found("Mail jobs@acme.net or see acme.Dot") == []
+    assert [m.skill for m in found("We use .NET (VB.NET too) and .Dot")] == [".NET", "Dot"]

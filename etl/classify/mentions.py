@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import functools
 import re
+import tomllib
 from bisect import bisect_left, bisect_right
+from itertools import accumulate, chain
+from pathlib import Path
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -28,8 +31,9 @@ NEAR_CHARS = 80
 SENTENCE_REACH = 300  # at most this many characters of the sentence on either side
 LINE_REACH = 200  # the all-caps test reads at most this much of the line on either side
 SENTENCE_WORD = re.compile(r"[A-Za-z][\w+#.-]*")
-# Case-insensitive aliases that are also ordinary words or names; with every
-# case-sensitive alias (R, Go, Spark...) these are the mentions the classifier judges.
+# Case-insensitive aliases that are also ordinary words or names, and those with a common
+# meaning in another field (other_meanings.toml); with every case-sensitive alias (R, Go,
+# Spark...) these are the mentions the classifier judges.
 AMBIGUOUS_WORDS = frozenset({
     "airflow", "bash", "cassandra", "copilot", "flask", "flutter", "kafka", "llama", "mistral", "pandas",
     "parquet", "pinecone", "presto", "prometheus", "python", "react", "ruby", "snowflake", "tableau",
@@ -38,7 +42,7 @@ AMBIGUOUS_WORDS = frozenset({
     "spark", "swift", "julia", "scala", "excel", "claude", "gemini", "chroma", "feast", "triton", "helm",
     "hive", "oracle", "node", "go", "r", "c", "rust", "jenkins", "elixir", "haskell", "gpt", "embeddings",
     "agentic", "git",
-})
+}) | frozenset(tomllib.loads((Path(__file__).with_name("other_meanings.toml")).read_text(encoding="utf-8")))
 
 
 def is_ambiguous(alias_text: str, exact: bool, category: str) -> bool:
@@ -58,43 +62,56 @@ def nearby_counts(sure_spans: list[tuple[int, int]], spans: list[tuple[int, int]
             for start, end in spans]
 
 
+_SENTENCE_ENDS = frozenset(".!?:\n")
+_LIST_MARKS = frozenset((",", "/", "|", "&"))
+_JOINERS = frozenset(("-", "'", "’"))
+
+
 def mention_features(text: str, start: int, end: int, nearby: int) -> list[str]:
-    """Feature tokens of one mention; ``nearby``: its count from ``nearby_counts``."""
+    """Feature tokens of one mention; ``nearby``: its count from ``nearby_counts``.
+    Concatenation and set tests rather than f-strings and generators: this runs for every
+    judged mention."""
     alias = text[start:end]
     a = alias.lower()
     left = WORD.findall(text, max(0, start - WINDOW_CHARS), start)[-WINDOW_TOKENS:]
     right = WORD.findall(text, end, end + WINDOW_CHARS)[:WINDOW_TOKENS]
-    left_lower, right_lower = [w.lower() for w in left], [w.lower() for w in right]
-    l1, r1 = (left_lower[-1] if left else "^"), (right_lower[0] if right else "$")
-    features = [f"alias={alias}", f"alias_lower={a}"]
+    left_lower = [w.lower() for w in left]
+    right_lower = [w.lower() for w in right]
+    n_left, n_right = len(left), len(right)
+    features = ["alias=" + alias, "alias_lower=" + a]
+    l1 = left_lower[-1] if n_left else "^"
+    r1 = right_lower[0] if n_right else "$"
     features += [f"l{i}={w}" for i, w in enumerate(reversed(left_lower[-3:]), 1)]
     features += [f"r{i}={w}" for i, w in enumerate(right_lower[:3], 1)]
-    features += ["L=" + w for w in left_lower] + ["R=" + w for w in right_lower]
-    features += [f"a={a}|l1={l1}", f"a={a}|r1={r1}"]
-    if not left or left[-1] in ".!?:\n":
+    features += ["L=" + w for w in left_lower]
+    features += ["R=" + w for w in right_lower]
+    with_alias = "a=" + a + "|"
+    features += [with_alias + "l1=" + l1, with_alias + "r1=" + r1]
+    if not n_left or left[-1] in _SENTENCE_ENDS:
         features.append("sentence_start")
-    if any(token in (",", "/", "|", "&") for token in left[-2:] + right[:2]):
+    if not _LIST_MARKS.isdisjoint(left[-2:]) or not _LIST_MARKS.isdisjoint(right[:2]):
         features.append("list_context")
     if _line_around(text, start, end).isupper():
         features.append("caps_line")
-    if right and right[0] in ("-", "'", "’"):
-        features.append(f"next={right[0]}")
+    if n_right and right[0] in _JOINERS:
+        features.append("next=" + right[0])
     # Word shapes tell a name or a title ("Ray Dalio", "Spark Innovation Across Teams")
     # from a tool in running text; word pairs catch idioms ("go ahead", "react quickly").
-    before, after = _shape(left[-1] if left else ""), _shape(right[0] if right else "")
-    features += [f"ashape={_shape(alias)}", f"lshape={before}", f"rshape={after}",
-                 f"a={a}|lshape={before}", f"a={a}|rshape={after}"]
-    if len(left) >= 2:
-        features.append(f"l21={left_lower[-2]}_{l1}")
-    if len(right) >= 2:
-        features.append(f"r12={r1}_{right_lower[1]}")
-    features.append(f"near={min(nearby, 3)}")
+    before = _shape(left[-1]) if n_left else "none"
+    after = _shape(right[0]) if n_right else "none"
+    features += ["ashape=" + _shape(alias), "lshape=" + before, "rshape=" + after,
+                 with_alias + "lshape=" + before, with_alias + "rshape=" + after]
+    if n_left >= 2:
+        features.append("l21=" + left_lower[-2] + "_" + l1)
+    if n_right >= 2:
+        features.append("r12=" + r1 + "_" + right_lower[1])
+    features.append("near=" + str(min(nearby, 3)))
     # Suffixes generalise over word forms ("Go exploring", "Spark-ing", "Swiftly"); the
     # sentence's words say what it is about ("hiking", "payroll") beyond the six-word window.
-    if left:
+    if n_left:
         features.append("lsuf=" + l1[-3:])
-    if right:
-        features += ["rsuf=" + r1[-3:], f"a={a}|rsuf={r1[-3:]}"]
+    if n_right:
+        features += ["rsuf=" + r1[-3:], with_alias + "rsuf=" + r1[-3:]]
     features += ["S=" + w.lower() for w in SENTENCE_WORD.findall(_sentence_around(text, start, end))]
     return features
 
@@ -156,15 +173,13 @@ class TokenColumns:
         return column
 
     def transform(self, rows: list[list[str]]) -> csr_matrix:
-        columns = self.columns
-        indices, indptr = [], [0]
-        for row in rows:
-            for token in row:
-                column = columns.get(token)
-                indices.append(self.column(token) if column is None else column)
-            indptr.append(len(indices))
-        matrix = csr_matrix((np.ones(len(indices), dtype=self.dtype), np.asarray(indices, dtype=np.int32),
-                             np.asarray(indptr, dtype=np.int64)), shape=(len(rows), self.n_features))
+        tokens = list(chain.from_iterable(rows))
+        columns = list(map(self.columns.get, tokens))  # a C loop; unseen tokens give None
+        if None in columns:
+            columns = [self.column(token) if column is None else column for token, column in zip(tokens, columns)]
+        indptr = np.fromiter(accumulate(map(len, rows), initial=0), dtype=np.int64, count=len(rows) + 1)
+        matrix = csr_matrix((np.ones(len(columns), dtype=self.dtype), np.asarray(columns, dtype=np.int32), indptr),
+                            shape=(len(rows), self.n_features))
         matrix.sum_duplicates()  # a token twice in a row counts 2, as FeatureHasher sums it
         return matrix
 
