@@ -73,8 +73,7 @@ def mention_features(text: str, start: int, end: int, nearby: int) -> list[str]:
     judged mention."""
     alias = text[start:end]
     a = alias.lower()
-    left = WORD.findall(text, max(0, start - WINDOW_CHARS), start)[-WINDOW_TOKENS:]
-    right = WORD.findall(text, end, end + WINDOW_CHARS)[:WINDOW_TOKENS]
+    left, right = _words_before(text, start), _words_after(text, end)
     left_lower = [w.lower() for w in left]
     right_lower = [w.lower() for w in right]
     n_left, n_right = len(left), len(right)
@@ -114,6 +113,25 @@ def mention_features(text: str, start: int, end: int, nearby: int) -> list[str]:
         features += ["rsuf=" + r1[-3:], with_alias + "rsuf=" + r1[-3:]]
     features += ["S=" + w.lower() for w in SENTENCE_WORD.findall(_sentence_around(text, start, end))]
     return features
+
+
+def _words_before(text: str, start: int) -> list[str]:
+    """The last WINDOW_TOKENS tokens in the WINDOW_CHARS characters before ``start``, read
+    from a window half as wide when that holds more of them: the window's first token may be
+    cut, but then it is not among those kept, and every later token is the same."""
+    words = WORD.findall(text, max(0, start - WINDOW_CHARS // 2), start)
+    if len(words) <= WINDOW_TOKENS and start > WINDOW_CHARS // 2:
+        words = WORD.findall(text, max(0, start - WINDOW_CHARS), start)
+    return words[-WINDOW_TOKENS:]
+
+
+def _words_after(text: str, end: int) -> list[str]:
+    """The first WINDOW_TOKENS tokens in the WINDOW_CHARS characters after ``end``, read the
+    same way (there the window's last token may be cut)."""
+    words = WORD.findall(text, end, end + WINDOW_CHARS // 2)
+    if len(words) <= WINDOW_TOKENS and end + WINDOW_CHARS // 2 < len(text):
+        words = WORD.findall(text, end, end + WINDOW_CHARS)
+    return words[:WINDOW_TOKENS]
 
 
 def _line_around(text: str, start: int, end: int) -> str:
