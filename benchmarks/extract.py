@@ -91,6 +91,10 @@ def main() -> None:
             measured[name].append(timed(run, texts))
     rates = {name: statistics.median(values) for name, values in measured.items()}
     spread = {name: f"{min(values):,.0f}–{max(values):,.0f}" for name, values in measured.items()}
+    # Each run's rate over the floor measured just before it: this machine's speed drifts by
+    # a third within minutes, and a ratio of two medians would mix fast and slow spells.
+    shares = {name: statistics.median(rate / floor for rate, floor in zip(measured[name], measured["floor"]))
+              for name in runs}
     floor = rates["floor"]
     peaks = {name: peak_memory(run, texts) for name, run in runs.items()}
     skills_rate, posting_rate, full_rate = rates["skills"], rates["posting"], rates["full"]
@@ -98,16 +102,16 @@ def main() -> None:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     chars = sum(map(len, texts)) / len(texts)
     rows = [
-        f"| what | postings/s (median) | range over runs | share of bare scan | target | peak memory per batch of {BATCH} |",
+        f"| what | postings/s (median) | range over runs | share of bare scan (median of runs) | target | peak memory per batch of {BATCH} |",
         "|---|---|---|---|---|---|",
         f"| bare pyahocorasick scan of all aliases (floor) | {floor:,.0f} | {spread['floor']} | 100% | — | — |",
-        f"| skills + families | {skills_rate:,.0f} | {spread['skills']} | {skills_rate / floor:.1%} | ≥ 5,000/s and ≥ 25% of bare | {skills_peak:,.0f} MiB |",
-        f"| skills + families + is_ml | {posting_rate:,.0f} | {spread['posting']} | {posting_rate / floor:.1%} | — | {posting_peak:,.0f} MiB |",
-        f"| skills + families + is_ml + responsibilities | {full_rate:,.0f} | {spread['full']} | {full_rate / floor:.1%} | ≥ 2,000/s | {full_peak:,.0f} MiB |",
+        f"| skills + families | {skills_rate:,.0f} | {spread['skills']} | {shares['skills']:.1%} | ≥ 5,000/s and ≥ 25% of bare | {skills_peak:,.0f} MiB |",
+        f"| skills + families + is_ml | {posting_rate:,.0f} | {spread['posting']} | {shares['posting']:.1%} | — | {posting_peak:,.0f} MiB |",
+        f"| skills + families + is_ml + responsibilities | {full_rate:,.0f} | {spread['full']} | {shares['full']:.1%} | ≥ 2,000/s | {full_peak:,.0f} MiB |",
     ]
     verdict = ", ".join(f"{name} {'met' if ok else 'NOT met'}" for name, ok in (
         ("skills + families ≥ 5,000/s", skills_rate >= 5000),
-        ("≥ 25% of the bare scan", skills_rate >= 0.25 * floor),
+        ("≥ 25% of the bare scan", shares["skills"] >= 0.25),
         ("everything ≥ 2,000/s", full_rate >= 2000)))
     body = "\n".join([
         f"`python -m benchmarks.extract --postings {len(texts)} --repeats {args.repeats}`: {len(texts):,} "
@@ -118,7 +122,8 @@ def main() -> None:
         "",
         *rows,
         "",
-        f"Targets in this run (medians, unrounded): {verdict}.",
+        f"Targets in this run (medians, unrounded): {verdict}. Each share is the median over runs of "
+        "the rate divided by the bare scan's rate in the same round of runs.",
     ])
     write_section(Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md", "extract", body)
     print(body)

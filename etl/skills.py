@@ -19,8 +19,10 @@ from etl.phrases import PhrasePattern, TriggeredPatterns
 from etl.taxonomy import Skill, Taxonomy
 
 MAX_EVIDENCE = 300
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
-_REVERSED_BREAK = re.compile(r"\s+(?=[.!?])")  # SENTENCE_END's first branch, read backwards
+# A sentence ends after ".", "!" or "?" followed by whitespace, or at a line break. Written
+# to start with a character class, so the regex engine skips quickly to the candidates.
+_BREAK_AHEAD = re.compile(r"[.!?](?=\s)|\n")
+_REVERSED_BREAK = re.compile(r"\s+(?=[.!?])")  # the whitespace after an end mark, read backwards
 
 
 class Mention(NamedTuple):  # a named tuple: built for every skill found, cheaper than a dataclass
@@ -51,11 +53,21 @@ def _sentence_start(text: str, left: int, start: int) -> int:
     return max(left, after_newline, after_punctuation)
 
 
+def _sentence_end(text: str, end: int) -> int:
+    """Where the sentence holding ``text[:end]`` ends, at most MAX_EVIDENCE characters on."""
+    limit = min(len(text), end + MAX_EVIDENCE)
+    if 0 < end < limit and text[end - 1] in ".!?" and text[end].isspace():
+        return end  # the mention itself ends the sentence ("... with A.I. Then")
+    found = _BREAK_AHEAD.search(text, end, limit)
+    if not found:
+        return limit
+    return found.start() if found.group() == "\n" else found.start() + 1
+
+
 def sentence_around(text: str, start: int, end: int) -> str:
     """The sentence (or line) holding ``text[start:end]``, at most MAX_EVIDENCE characters."""
     sentence_start = _sentence_start(text, max(0, start - MAX_EVIDENCE), start)
-    after = SENTENCE_END.search(text, end, min(len(text), end + MAX_EVIDENCE))
-    sentence_end = after.start() if after else min(len(text), end + MAX_EVIDENCE)
+    sentence_end = _sentence_end(text, end)
     sentence = text[sentence_start:sentence_end].strip()
     if len(sentence) > MAX_EVIDENCE:
         middle = (start + end) // 2 - sentence_start
@@ -249,7 +261,7 @@ class SkillExtractor:
                     skill.name, skill.family, skill.category, candidate.start, candidate.end,
                     sentence_around(text, candidate.start, candidate.end),
                 )
-        return sorted(found.values(), key=lambda mention: mention.start)
+        return list(found.values())  # candidates come in text order, so their first mentions do
 
     def mentions(self, text: str | None) -> list[Mention]:
         """Every skill mentioned in ``text``, once each, at its first mention (no classifier)."""
