@@ -15,6 +15,7 @@ from __future__ import annotations
 import random
 
 from etl.classify import mentions
+from etl.extraction import ACCEPT
 from etl.training import disambiguation_examples, load_training_data
 
 FOLDS = 5
@@ -22,7 +23,7 @@ FOLDS = 5
 
 def _fit_and_predict(examples, train: list[int], test: list[int]) -> list[bool]:
     model = mentions.new_model().fit([examples.features[i] for i in train], [examples.labels[i] for i in train])
-    return (mentions.accept_probabilities(model, [examples.features[i] for i in test]) >= 0.5).tolist()
+    return (mentions.accept_probabilities(model, [examples.features[i] for i in test]) >= ACCEPT).tolist()
 
 
 def _precision_recall(labels: list[int], predicted: list[bool]) -> tuple[float, float]:

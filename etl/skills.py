@@ -10,7 +10,7 @@ with the sentence around it as evidence.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from typing import Callable, Iterable, NamedTuple
 
 import ahocorasick
@@ -80,14 +80,12 @@ def exact_alias_pattern(aliases: Iterable[str]) -> re.Pattern | None:
     """One regex finding the case-sensitive aliases at token boundaries, written as a trie
     ("R(?:ust|ay|...)") so the regex engine skips quickly to the letters that can start one;
     a second automaton pass cost more, and single letters (R, C) hit inside every word.
-
-    At each start it finds the longest alias that ends at a boundary and looks for the
-    next match after it. An automaton would also report shorter aliases at that start and
-    aliases starting inside it; the longest-match rule of ``candidates`` drops those,
-    unless a negative context vetoes the longest, which no two aliases of the taxonomy allow
-    (a shorter alias ending at a boundary inside a longer one: "A" and "A.I.")."""
+    At a start it finds the longest alias that ends at a boundary; ``_scan`` searches again
+    from the next character, so an alias starting inside another is found too. Unlike an
+    automaton it does not report a shorter alias at the same start, which the longest-match
+    rule of ``candidates`` drops anyway unless a negative context vetoes the longer one."""
     trie: dict = {}
-    for alias in aliases:
+    for alias in filter(None, aliases):
         node = trie
         for character in alias:
             node = node.setdefault(character, {})
@@ -191,16 +189,33 @@ class SkillExtractor:
                         continue
                 matches.append((start, -end, index, judge))
         if self.exact is not None:
-            exact_aliases = self.exact_aliases
-            for match in self.exact.finditer(text):
+            exact_aliases, search = self.exact_aliases, self.exact.search
+            match = search(text)
+            while match:
+                start = match.start()
                 index, judge = exact_aliases[match.group()]
-                matches.append((match.start(), -match.end(), index, judge))
+                matches.append((start, -match.end(), index, judge))
+                match = search(text, start + 1)
         return matches, triggers, negatives
 
     @staticmethod
-    def _vetoed(negatives: list[tuple[int, int, frozenset[int]]], start: int, end: int, index: int) -> bool:
-        """Does a negative context of skill ``index`` cover ``start:end`` ("go-to-market")?"""
-        return any(lo <= start and end <= hi and index in vetoes for lo, hi, vetoes in negatives)
+    def _veto_spans(negatives: list[tuple[int, int, frozenset[int]]]) -> dict[int, tuple[list[int], list[int]]]:
+        """For each vetoed skill, its negative contexts' starts in order and, at each, the
+        furthest end reached so far: a match is vetoed when some context starting at or before
+        it ends at or after it, found by one bisection instead of a walk over every context."""
+        by_skill: dict[int, list[tuple[int, int]]] = {}
+        for lo, hi, vetoes in negatives:
+            for index in vetoes:
+                by_skill.setdefault(index, []).append((lo, hi))
+        spans = {}
+        for index, found in by_skill.items():
+            found.sort()
+            reach, furthest = [], -1
+            for _, hi in found:
+                furthest = max(furthest, hi)
+                reach.append(furthest)
+            spans[index] = ([lo for lo, _ in found], reach)
+        return spans
 
     def candidates(self, text: str | None) -> list[Candidate]:
         """Every match left after token boundaries, negative contexts and overlaps, and every
@@ -210,14 +225,18 @@ class SkillExtractor:
         lowered = _same_length_lower(text)
         raw, triggers, negatives = self._scan(text, lowered)
         raw.sort()  # by start, and of matches starting together the longest first (end negated)
+        vetoed = self._veto_spans(negatives) if negatives else {}
         kept: list[Candidate] = []
         covered_until = -1
         for start, negated_end, index, judge in raw:
             end = -negated_end
             if start < covered_until:
                 continue  # inside a longer match that starts earlier or at the same place
-            if negatives and self._vetoed(negatives, start, end, index):
-                continue
+            if index in vetoed:  # inside one of its skill's negative contexts ("go-to-market")?
+                starts, reach = vetoed[index]
+                before = bisect_right(starts, start) - 1
+                if before >= 0 and reach[before] >= end:
+                    continue
             covered_until = end
             kept.append(Candidate(start, end, index, judge))
         if not triggers:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 
 import pytest
 
@@ -72,29 +73,55 @@ def test_a_negative_context_vetoes_only_the_skills_that_name_it(extractor):
 
 
 def _boundary_matches(aliases, text):
-    """Every alias occurrence at token boundaries, the longest per start, none inside an earlier one."""
+    """At every start, the longest alias occurrence at token boundaries."""
     def word(ch):
         return ch.isalnum() or ch == "_"
-    found, covered = [], 0
+    found = []
     for start in range(len(text)):
-        ends = [start + len(a) for a in aliases if text.startswith(a, start)
+        ends = [start + len(a) for a in aliases if a and text.startswith(a, start)
                 and not (start > 0 and word(text[start - 1]) and (word(a[0]) or a[0] == "."))
                 and not (start + len(a) < len(text) and word(text[start + len(a)]) and word(a[-1]))]
-        if ends and start >= covered:
+        if ends:
             found.append((start, max(ends)))
-            covered = max(ends)
     return found
 
 
+def _regex_matches(pattern, text):
+    spans, match = [], pattern.search(text)
+    while match:
+        spans.append(match.span())
+        match = pattern.search(text, match.start() + 1)
+    return spans
+
+
 def test_the_case_sensitive_alias_regex_finds_what_a_boundary_scan_finds():
-    aliases = ["R", "C", "C++", "Go", "GO", "GANs", "GAN", "A.I.", "Rust", "RoR", ".NET", "Ünï"]
+    aliases = ["R", "C", "C++", "Go", "GO", "GANs", "GAN", "A.I.", "I.", "Rust", "RoR", ".NET", "Ünï", "Objective-C", ""]
     pattern = exact_alias_pattern(aliases)
     rng = random.Random(7)
     pieces = aliases + [" ", "x", "_", "-", ".", "é", "\n", "s", "r", "ü"]
     for _ in range(3000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
-        assert [m.span() for m in pattern.finditer(text)] == _boundary_matches(aliases, text), text
-    assert exact_alias_pattern([]) is None
+        assert _regex_matches(pattern, text) == _boundary_matches(aliases, text), text
+    assert exact_alias_pattern([]) is None and exact_alias_pattern([""]) is None
+
+
+def test_an_alias_inside_a_longer_match_that_loses_is_still_found():
+    taxonomy = parse_taxonomy({"version": "test", "skill": [
+        {"name": "objective", "family": "other", "aliases": ["the objective"]},
+        {"name": "Objective-C", "family": "other", "exact_aliases": ["Objective-C"]},
+        {"name": "C", "family": "other", "exact_aliases": ["C"]},
+        {"name": "Go", "family": "other", "exact_aliases": ["Go"], "negative_contexts": ["go-to"]}]})
+    found = SkillExtractor(taxonomy).mentions
+    assert [m.skill for m in found("the Objective-C code")] == ["objective", "C"]
+
+
+def test_negative_contexts_stay_fast_when_they_repeat():
+    extractor = SkillExtractor(parse_taxonomy({"version": "test", "skill": [
+        {"name": "Go", "family": "other", "exact_aliases": ["Go"], "negative_contexts": ["go-to"]},
+        {"name": "Python", "family": "other", "aliases": ["python"], "negative_contexts": ["monty python"]}]}))
+    started = time.perf_counter()
+    assert extractor.mentions("Go-to Python, " * 20_000)[0].skill == "Python"
+    assert time.perf_counter() - started < 5  # a walk over every context per match took minutes
 
 
 def test_a_leading_dot_after_a_word_is_part_of_that_word():

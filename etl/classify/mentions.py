@@ -168,19 +168,19 @@ class TokenColumns:
     sign), with each token's column remembered: mentions share most tokens ("alias=Go",
     "near=0"), and hashing them again for every mention cost more than the classifier."""
 
-    MAX_REMEMBERED = 500_000
+    MAX_REMEMBERED = 200_000  # tokens; about 12 MiB of columns, then forgotten and relearnt
 
     def __init__(self, n_features: int, dtype=np.float64):
         self.n_features, self.dtype = n_features, dtype
         self.columns: dict[str, int] = {}
 
-    @classmethod
-    @functools.lru_cache(maxsize=4)
-    def like(cls, hasher: FeatureHasher) -> TokenColumns:
-        """The (shared) columns of ``hasher``: they depend only on its settings."""
+    @staticmethod
+    def like(hasher: FeatureHasher) -> TokenColumns:
+        """The columns of ``hasher``, shared by every hasher with its settings (they depend
+        on nothing else)."""
         if hasher.input_type != "string" or hasher.alternate_sign:
             raise ValueError("TokenColumns reproduces only FeatureHasher(input_type='string', alternate_sign=False).")
-        return cls(hasher.n_features, hasher.dtype)
+        return _shared_columns(hasher.n_features, np.dtype(hasher.dtype))
 
     def column(self, token: str) -> int:
         column = self.columns.get(token)
@@ -200,6 +200,11 @@ class TokenColumns:
                             shape=(len(rows), self.n_features))
         matrix.sum_duplicates()  # a token twice in a row counts 2, as FeatureHasher sums it
         return matrix
+
+
+@functools.lru_cache(maxsize=4)
+def _shared_columns(n_features: int, dtype: np.dtype) -> TokenColumns:
+    return TokenColumns(n_features, dtype)
 
 
 def accept_probabilities(model: Pipeline, rows: list[list[str]]) -> np.ndarray:
