@@ -22,7 +22,6 @@ MAX_EVIDENCE = 300
 # A sentence ends after ".", "!" or "?" followed by whitespace, or at a line break. Written
 # to start with a character class, so the regex engine skips quickly to the candidates.
 _BREAK_AHEAD = re.compile(r"[.!?](?=\s)|\n")
-_REVERSED_BREAK = re.compile(r"\s+(?=[.!?])")  # the whitespace after an end mark, read backwards
 
 
 class Mention(NamedTuple):  # a named tuple: built for every skill found, cheaper than a dataclass
@@ -45,12 +44,21 @@ def _same_length_lower(text: str) -> str:
 def _sentence_start(text: str, left: int, start: int) -> int:
     """Where the sentence holding ``start`` begins: after the last line break, or after the
     whitespace that follows the last ``.``, ``!`` or ``?``, between ``left`` and ``start``.
-    Searching the reversed window finds the nearest break first instead of every break."""
+    ``str.rfind`` finds the nearest end mark from the right without reading the whole window."""
     after_newline = text.rfind("\n", left, start) + 1
-    window = text[left:start][::-1]
-    found = _REVERSED_BREAK.search(window)
-    after_punctuation = start - found.start() if found else 0
-    return max(left, after_newline, after_punctuation)
+    nearest = -1  # the last end mark followed by whitespace
+    for mark in ".!?":
+        lo = max(left, nearest + 1)
+        found = text.rfind(mark, lo, start - 1) if start - 1 > lo else -1
+        while found != -1 and not text[found + 1].isspace():  # "e.g.", "Node.js", "3.5"
+            found = text.rfind(mark, lo, found) if found > lo else -1
+        nearest = max(nearest, found)
+    after_mark = 0
+    if nearest != -1:
+        after_mark = nearest + 1
+        while after_mark < start and text[after_mark].isspace():
+            after_mark += 1
+    return max(left, after_newline, after_mark)
 
 
 def _sentence_end(text: str, end: int) -> int:
