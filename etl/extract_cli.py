@@ -4,12 +4,15 @@ Input: ``{"id": ..., "text": ...}`` (``html`` instead of ``text`` is accepted an
 as the ETL does; ``title`` is optional and read before the text). Output (ARCHITECTURE.md):
 ``{"id", "is_ml", "families", "skills": [{name, family, category, start, end, evidence}],
 "responsibilities": [{label, sentence}]}``. A line that cannot be read gives
-``{"id" or "line", "error": "..."}`` and the run goes on.
+``{"id" or "line", "error": "..."}`` and the run goes on. A lone UTF-16 surrogate, which
+JSON can spell (``"\\ud800"``) but no text encoding can carry, is read as U+FFFD, one
+character for one, so offsets still index the text as sent.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import IO
 
 import polars as pl
@@ -18,6 +21,12 @@ from etl.extraction import PostingExtractor
 from etl.html_text import html_to_text
 
 BATCH = 1000
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _readable(value):
+    """``value`` with lone surrogates replaced, if it is a string."""
+    return LONE_SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
 
 
 def parse_line(number: int, line: str) -> tuple[object, str] | dict:
@@ -28,13 +37,13 @@ def parse_line(number: int, line: str) -> tuple[object, str] | dict:
         return {"line": number, "error": f"line {number} is not valid JSON: {exc.msg} at column {exc.colno}."}
     if not isinstance(record, dict):
         return {"line": number, "error": f"line {number} is not a JSON object."}
-    key = record.get("id", number)
-    text, markup = record.get("text"), record.get("html")
+    key = _readable(record.get("id", number))
+    text, markup = _readable(record.get("text")), _readable(record.get("html"))
     if not isinstance(text, str) and not isinstance(markup, str):
         return {"id": key, "error": f"line {number} has no \"text\" or \"html\" string."}
     if not isinstance(text, str):
         text = pl.DataFrame({"html": [markup]}).select(html_to_text("html")).item() or ""
-    title = record.get("title")
+    title = _readable(record.get("title"))
     if isinstance(title, str) and title.strip() and not text.startswith(title):
         text = f"{title.strip()}\n{text}"
     return key, text

@@ -60,3 +60,14 @@ def test_the_command_reads_files_and_stdin(tmp_path):
     assert result.returncode == 0, result.stderr
     (out,) = [json.loads(line) for line in target.read_text().splitlines()]
     assert {"Kubernetes", "MLflow"} <= {s["name"] for s in out["skills"]}
+
+
+def test_a_lone_surrogate_is_read_as_a_replacement_character_and_offsets_hold():
+    out = extract('{"id": "\\udc00x", "text": "We use Python and Go \\ud800 daily with PyTorch"}',
+                  '{"id": 2, "html": "<p>Rust \\udfff and Kafka</p>", "title": "ML \\ud83d"}')
+    text = "We use Python and Go \ufffd daily with PyTorch"
+    assert out[0]["id"] == "\ufffdx"
+    for skill in out[0]["skills"]:
+        assert text[skill["start"]:skill["end"]].lower() == skill["name"].lower()
+    assert {"Python", "Go", "PyTorch"} <= {s["name"] for s in out[0]["skills"]}
+    assert {"Rust", "Kafka"} <= {s["name"] for s in out[1]["skills"]}
