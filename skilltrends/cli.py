@@ -283,7 +283,8 @@ def demo(offline, since, until, scale, serve, port, home):
 def extract(input_file, output_file, no_responsibilities):
     """Tag postings: skills with evidence, families, is_ml and responsibilities.
 
-    A bad input line gives an error object for that line and the run goes on.
+    A bad input line gives an error object for that line and the run goes on;
+    a lone UTF-16 surrogate (JSON "\\ud800") is read as U+FFFD, so offsets hold.
 
     \b
     Example:
