@@ -15,6 +15,7 @@ from __future__ import annotations
 import random
 
 from etl.classify import mentions
+from etl.evaluation import Score
 from etl.extraction import ACCEPT
 from etl.training import disambiguation_examples, load_training_data
 
@@ -26,12 +27,6 @@ def _fit_and_predict(examples, train: list[int], test: list[int]) -> list[bool]:
     return (mentions.accept_probabilities(model, [examples.features[i] for i in test]) >= ACCEPT).tolist()
 
 
-def _precision_recall(labels: list[int], predicted: list[bool]) -> tuple[float, float]:
-    true_positive = sum(1 for y, p in zip(labels, predicted) if y and p)
-    found, gold = sum(predicted), sum(labels)
-    return (true_positive / found if found else 0.0), (true_positive / gold if gold else 0.0)
-
-
 def main() -> None:
     examples = disambiguation_examples(load_training_data())
     everyone = range(len(examples.labels))
@@ -40,9 +35,10 @@ def main() -> None:
     for author in authors:
         test = [i for i in everyone if examples.groups[i] == author]
         train = [i for i in everyone if examples.groups[i] != author]
-        labels = [examples.labels[i] for i in test]
-        precision, recall = _precision_recall(labels, _fit_and_predict(examples, train, test))
-        print(f"  {author}: {precision:.3f} {recall:.3f} ({len(test)}, {len(test) - sum(labels)})")
+        score = Score()
+        score.add({i for i in test if examples.labels[i]},
+                  {i for i, accepted in zip(test, _fit_and_predict(examples, train, test)) if accepted})
+        print(f"  {author}: {score.precision:.3f} {score.recall:.3f} ({len(test)}, {len(test) - score.support})")
     postings = sorted({group for group in examples.groups if group.startswith("hn:")})
     random.Random(2023).shuffle(postings)
     fold_of = {posting: n % FOLDS for n, posting in enumerate(postings)}

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from etl.classify import artifacts
 from etl.classify.mentions import accept_probabilities, is_ambiguous, mention_features, nearby_counts
 from etl.classify.postings import posting_rows
-from etl.gc_pause import gc_paused
 from etl.classify.sentences import sentence_features, skill_token
+from etl.gc_pause import gc_paused
 from etl.labelled import RESPONSIBILITIES
 from etl.sentences import split_sentences
 from etl.skills import Candidate, Mention, SkillExtractor

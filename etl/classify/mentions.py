@@ -19,10 +19,10 @@ from pathlib import Path
 import numpy as np
 from scipy.sparse import csr_matrix
 from sklearn.feature_extraction import FeatureHasher
-from sklearn.utils import murmurhash3_32
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import Normalizer
+from sklearn.utils import murmurhash3_32
 
 WORD = re.compile(r"\w+|[^\w\s]")
 WINDOW_CHARS = 80
@@ -69,8 +69,8 @@ _JOINERS = frozenset(("-", "'", "’"))
 
 def mention_features(text: str, start: int, end: int, nearby: int) -> list[str]:
     """Feature tokens of one mention; ``nearby``: its count from ``nearby_counts``.
-    Concatenation and set tests rather than f-strings and generators: this runs for every
-    judged mention."""
+    Mostly concatenation and set tests rather than f-strings and generators: this runs for
+    every judged mention."""
     alias = text[start:end]
     a = alias.lower()
     left, right = _words_before(text, start), _words_after(text, end)
