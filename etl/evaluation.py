@@ -56,6 +56,21 @@ class Score:
         return f"| {' | '.join(names)} | {self.precision:.3f} | {self.recall:.3f} | {self.f1:.3f} | {self.support} |"
 
 
+def pooled(scores) -> Score:
+    """One score over all the counts of ``scores`` (micro-averaging)."""
+    total = Score()
+    for score in scores:
+        total.tp, total.fp, total.fn = total.tp + score.tp, total.fp + score.fp, total.fn + score.fn
+        total.support += score.support
+    return total
+
+
+def macro_f1(scores) -> float:
+    """Mean F1 over the scores with gold examples."""
+    scored = [score.f1 for score in scores if score.support]
+    return sum(scored) / len(scored) if scored else 0.0
+
+
 @dataclass
 class Report:
     postings: int = 0
@@ -81,16 +96,11 @@ class Report:
 
     @property
     def responsibilities_macro_f1(self) -> float:
-        scored = [s.f1 for s in self.responsibilities.values() if s.support]
-        return sum(scored) / len(scored) if scored else 0.0
+        return macro_f1(self.responsibilities.values())
 
     @property
     def responsibilities_micro(self) -> Score:
-        total = Score()
-        for score in self.responsibilities.values():
-            total.tp, total.fp, total.fn = total.tp + score.tp, total.fp + score.fp, total.fn + score.fn
-            total.support += score.support
-        return total
+        return pooled(self.responsibilities.values())
 
 
 def evaluate_postings(report: Report, extractor: PostingExtractor, texts: dict[str, str]) -> None:

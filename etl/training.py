@@ -11,7 +11,8 @@ Training data (the evaluation set in ``etl/labels/eval_ids.txt`` is never used h
   whether any silver job title is an ML role; the skills the just-trained disambiguation
   lets through are part of its input;
 - sentence kinds and responsibilities: the project's sentence labels of the non-evaluation
-  postings (``sentences.*.jsonl``) and of the authored descriptions.
+  postings (``sentences.*.jsonl``) and of the authored descriptions; responsibilities also
+  from 1,839 duty sentences four of its authors wrote (``duties.*.jsonl``).
 """
 
 from __future__ import annotations
@@ -122,10 +123,9 @@ def sentence_examples(tagger: SkillTagger,
             [row.get("responsibilities") or [] for row in rows])
 
 
-def labelled_sentences(texts: dict[str, str], evaluation: bool,
-                       tagger: SkillTagger) -> tuple[list[str], list[str], list[list[str]]]:
-    """Features, kinds and responsibility lists of the labelled sentences of the evaluation
-    postings (``evaluation=True``) or of every other labelled posting (for training)."""
+def labelled_postings(texts: dict[str, str], evaluation: bool) -> list[tuple[str, str, list[dict]]]:
+    """(source id, text, sentence labels in text order) of the postings labelled at sentence
+    level: the evaluation postings (``evaluation=True``) or every other one (for training)."""
     held_out = set(read_ids("eval_ids.txt"))
     by_posting: dict[str, dict[tuple[int, int], dict]] = {}
     for row in read_jsonl("sentences.*.jsonl"):
@@ -138,8 +138,15 @@ def labelled_sentences(texts: dict[str, str], evaluation: bool,
         stale = [span for span in spans if sentence_sha(text[span[0]:span[1]]) != rows[span]["sha"]]
         if stale:
             raise ValueError(f"Sentence labels of posting {key} no longer match its text at {stale[:3]}.")
-        postings.append((text, [rows[span] for span in spans]))
-    return sentence_examples(tagger, postings)
+        postings.append((key, text, [rows[span] for span in spans]))
+    return postings
+
+
+def labelled_sentences(texts: dict[str, str], evaluation: bool,
+                       tagger: SkillTagger) -> tuple[list[str], list[str], list[list[str]]]:
+    """Features, kinds and responsibility lists of the labelled sentences of the evaluation
+    postings (``evaluation=True``) or of every other labelled posting (for training)."""
+    return sentence_examples(tagger, [(text, rows) for _, text, rows in labelled_postings(texts, evaluation)])
 
 
 def authored_sentences(tagger: SkillTagger) -> tuple[list[str], list[str], list[list[str]]]:
@@ -147,16 +154,34 @@ def authored_sentences(tagger: SkillTagger) -> tuple[list[str], list[str], list[
     return sentence_examples(tagger, [(posting["text"], posting["sentences"]) for posting in read_authored_postings()])
 
 
+def duty_sentences(tagger: SkillTagger) -> tuple[list[str], list[list[str]]]:
+    """Features and responsibility lists of the duty sentences the project wrote
+    (``duties.*.jsonl``): single sentences, so they teach what a duty says, not where it stands."""
+    rows = read_jsonl("duties.*.jsonl")
+    texts = [row["text"] for row in rows]
+    return tagger.sentence_features(texts, [[(0, len(text))] for text in texts]), [row["responsibilities"] for row in rows]
+
+
+def responsibility_examples(features: list[str], kinds: list[str], duties: list[list[str]],
+                            tagger: SkillTagger) -> tuple[list[str], list[list[str]]]:
+    """The responsibility model's training set: labelled responsibility sentences plus the
+    written duty sentences."""
+    chosen = [i for i, kind in enumerate(kinds) if kind == "responsibility"]
+    more_features, more_duties = duty_sentences(tagger)
+    return [features[i] for i in chosen] + more_features, [duties[i] for i in chosen] + more_duties
+
+
 def train_sentences(data: TrainingData) -> dict:
     features, kinds, duties = labelled_sentences(data.texts, evaluation=False, tagger=data.tagger)
     more_features, more_kinds, more_duties = authored_sentences(data.tagger)
     features, kinds, duties = features + more_features, kinds + more_kinds, duties + more_duties
     artifacts.save(sentences.new_kind_model().fit(features, kinds), "sentence_kind")
-    chosen = [i for i, kind in enumerate(kinds) if kind == "responsibility"]
-    matrix = sentences.to_matrix([duties[i] for i in chosen], RESPONSIBILITIES)
-    model = sentences.new_responsibility_model().fit([features[i] for i in chosen], matrix)
+    duty_features, duty_labels = responsibility_examples(features, kinds, duties, data.tagger)
+    matrix = sentences.to_matrix(duty_labels, RESPONSIBILITIES)
+    model = sentences.new_responsibility_model().fit(duty_features, matrix)
     artifacts.save(model, "responsibilities")
-    return {"sentences": len(kinds), "responsibility_sentences": len(chosen),
+    return {"sentences": len(kinds), "responsibility_sentences": kinds.count("responsibility"),
+            "duty_sentences": len(duty_labels) - kinds.count("responsibility"),
             "by_label": dict(zip(RESPONSIBILITIES, matrix.sum(axis=0).tolist()))}
 
 

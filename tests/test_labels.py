@@ -114,3 +114,22 @@ def test_authored_skill_labels_quote_their_postings_and_name_mlops_or_llm_skills
         assert {quote["skill"] for quote in row["phrases"]} == set(row["skills"]), row["id"]
         for quote in row["phrases"]:
             assert quote["phrase"] in texts[row["id"]], (row["id"], quote)
+
+
+def test_written_duties_are_labelled_with_known_responsibilities():
+    duties = read_jsonl("duties.*.jsonl")
+    assert len(duties) >= 1000, "the written duty sentences are missing"
+    assert len({row["text"] for row in duties}) == len(duties), "a duty sentence is written twice"
+    for row in duties:
+        assert set(row) == {"text", "responsibilities", "style", "labeller"}, row
+        assert row["text"].strip() and row["style"] in {"hn", "board"}
+        assert set(row["responsibilities"]) <= set(RESPONSIBILITIES), row
+        assert len(set(row["responsibilities"])) == len(row["responsibilities"]), row
+
+
+@pytest.mark.reference_data
+def test_written_duties_are_not_copied_from_real_postings():
+    reference_data("hn-2023h1")
+    real = "\n".join(load_reference_texts().values())
+    copied = [row["text"] for row in read_jsonl("duties.*.jsonl") if row["text"] in real]
+    assert not copied, copied[:3]
