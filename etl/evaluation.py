@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from etl.extraction import EXTRACTOR_VERSION, PostingExtractor
+from etl.extraction import ACCEPT, EXTRACTOR_VERSION, PostingExtractor
 from etl.is_ml import is_ml_expr
 from etl.labelled import (
     LABELS_DIR, RESPONSIBILITIES, SENTENCE_KINDS, clean_texts, load_reference_records, read_authored_postings,
@@ -147,7 +147,7 @@ def evaluate_sentences(report: Report, extractor: PostingExtractor, texts: dict[
     if chosen:
         probabilities = extractor.responsibility_model.predict_proba([features[i] for i in chosen])
         for i, row in zip(chosen, probabilities):
-            predicted[i] = {label for label, p in zip(RESPONSIBILITIES, row) if p >= 0.5}
+            predicted[i] = {label for label, p in zip(RESPONSIBILITIES, row) if p >= ACCEPT}
     for label in RESPONSIBILITIES:
         score = report.responsibilities.setdefault(label, Score())
         for i in range(len(kinds)):

@@ -12,7 +12,7 @@ Training data (the evaluation set in ``etl/labels/eval_ids.txt`` is never used h
   lets through are part of its input;
 - sentence kinds and responsibilities: the project's sentence labels of the non-evaluation
   postings (``sentences.*.jsonl``) and of the authored descriptions; responsibilities also
-  from 1,839 duty sentences four of its authors wrote (``duties.*.jsonl``).
+  from 1,839 duties four of its authors wrote (``duties.*.jsonl``).
 """
 
 from __future__ import annotations
@@ -154,21 +154,22 @@ def authored_sentences(tagger: SkillTagger) -> tuple[list[str], list[str], list[
     return sentence_examples(tagger, [(posting["text"], posting["sentences"]) for posting in read_authored_postings()])
 
 
-def duty_sentences(tagger: SkillTagger) -> tuple[list[str], list[list[str]]]:
+def written_duties(tagger: SkillTagger) -> tuple[list[str], list[list[str]]]:
     """Features and responsibility lists of the duty sentences the project wrote
-    (``duties.*.jsonl``): single sentences, so they teach what a duty says, not where it stands."""
+    (``duties.*.jsonl``): one or two sentences each, read as one unit, so they teach what a
+    duty says, not where it stands."""
     rows = read_jsonl("duties.*.jsonl")
     texts = [row["text"] for row in rows]
     return tagger.sentence_features(texts, [[(0, len(text))] for text in texts]), [row["responsibilities"] for row in rows]
 
 
-def responsibility_examples(features: list[str], kinds: list[str], duties: list[list[str]],
-                            tagger: SkillTagger) -> tuple[list[str], list[list[str]]]:
-    """The responsibility model's training set: labelled responsibility sentences plus the
-    written duty sentences."""
+def responsibility_examples(features: list[str], kinds: list[str], labels: list[list[str]],
+                            written: tuple[list[str], list[list[str]]]) -> tuple[list[str], list[list[str]]]:
+    """The responsibility model's training set: the labelled responsibility sentences, then
+    the written duties (``written_duties``)."""
     chosen = [i for i, kind in enumerate(kinds) if kind == "responsibility"]
-    more_features, more_duties = duty_sentences(tagger)
-    return [features[i] for i in chosen] + more_features, [duties[i] for i in chosen] + more_duties
+    written_features, written_labels = written
+    return [features[i] for i in chosen] + written_features, [labels[i] for i in chosen] + written_labels
 
 
 def train_sentences(data: TrainingData) -> dict:
@@ -176,13 +177,13 @@ def train_sentences(data: TrainingData) -> dict:
     more_features, more_kinds, more_duties = authored_sentences(data.tagger)
     features, kinds, duties = features + more_features, kinds + more_kinds, duties + more_duties
     artifacts.save(sentences.new_kind_model().fit(features, kinds), "sentence_kind")
-    duty_features, duty_labels = responsibility_examples(features, kinds, duties, data.tagger)
-    matrix = sentences.to_matrix(duty_labels, RESPONSIBILITIES)
-    model = sentences.new_responsibility_model().fit(duty_features, matrix)
-    artifacts.save(model, "responsibilities")
+    written = written_duties(data.tagger)
+    examples, labels = responsibility_examples(features, kinds, duties, written)
+    matrix = sentences.to_matrix(labels, RESPONSIBILITIES)
+    artifacts.save(sentences.new_responsibility_model().fit(examples, matrix), "responsibilities")
     return {"sentences": len(kinds), "responsibility_sentences": kinds.count("responsibility"),
-            "duty_sentences": len(duty_labels) - kinds.count("responsibility"),
-            "by_label": dict(zip(RESPONSIBILITIES, matrix.sum(axis=0).tolist()))}
+            "written_duties": len(written[1]),
+            "examples_by_label": dict(zip(RESPONSIBILITIES, matrix.sum(axis=0).tolist()))}
 
 
 def train_all() -> dict:

@@ -8,6 +8,7 @@ from etl.classify import artifacts
 from etl.evaluation import Report, Score
 from etl.extraction import MODEL_NAMES, PostingExtractor
 from etl.labelled import load_reference_texts, read_ids
+from etl.training import responsibility_examples
 from tests.helpers import reference_data, run_cli
 
 
@@ -57,3 +58,16 @@ def test_responsibility_micro_and_macro_weigh_labels_differently():
     micro = report.responsibilities_micro
     assert (micro.tp, micro.fp, micro.fn, micro.support) == (30, 0, 1, 31)
     assert micro.f1 == pytest.approx(60 / 61)
+
+
+def test_responsibility_examples_are_the_duty_sentences_then_the_written_duties():
+    features = ["we raise money", "you will train models", "5 years of python", "you will ship them"]
+    kinds = ["boilerplate", "responsibility", "requirement", "responsibility"]
+    labels = [[], ["train_models"], [], ["deploy_serve_models"]]
+    written = (["monitor drift weekly"], [["monitor_maintain_models"]])
+    assert responsibility_examples(features, kinds, labels, written) == (
+        ["you will train models", "you will ship them", "monitor drift weekly"],
+        [["train_models"], ["deploy_serve_models"], ["monitor_maintain_models"]],
+    )
+    assert responsibility_examples(features, kinds, labels, ([], [])) == (
+        ["you will train models", "you will ship them"], [["train_models"], ["deploy_serve_models"]])

@@ -89,22 +89,22 @@ def new_kind_model() -> Pipeline:
     ])
 
 
-def new_responsibility_model() -> Pipeline:
+def new_responsibility_model(words: bool = True) -> Pipeline:
     # Character n-grams within words generalise over word forms (deploy / deploying /
-    # deployment); word 1-2-grams add the phrases ("a/b tests", "work with product"):
-    # grouped 5-fold cross-validation (kinds predicted, not given; mean of three fold seeds)
-    # macro/micro-F1 on real HN sentences 0.537/0.659 -> 0.551/0.667, on authored postings
-    # 0.666/0.672 -> 0.677/0.687. Word 1-3-grams, word min_df 1, C 4 or 16: within 0.01.
-    # Balanced class weights and the 0.5 threshold are the cross-validated best of earlier
-    # sessions. The sentence and its skills are read without the context tokens (the same
-    # score in less time). ``python -m etl.responsibility_cv`` reproduces the comparison.
+    # deployment); word 1-2-grams add the phrases ("work with product", "build dashboards").
+    # ``python -m etl.responsibility_cv --seeds 3 [--characters-only]`` (grouped 5-fold CV,
+    # kinds predicted, not given) compares them: see docs/extraction.md. Word 1-3-grams, word
+    # min_df 1, C 4 or 16 scored within 0.01. The words make the model twice the size and the
+    # whole extraction about a tenth slower (benchmarks.md). Balanced class weights and the 0.5
+    # threshold are the cross-validated best; the sentence and its skills are read without
+    # the context tokens (the same score in less time).
     return Pipeline([
         ("content", FunctionTransformer(sentence_content)),
         ("features", FeatureUnion([
             ("characters", make_pipeline(NgramCounter(analyzer="char_wb", ngram_range=(2, 5), min_df=2),
                                          TfidfTransformer(sublinear_tf=True))),
-            ("words", make_pipeline(NgramCounter(ngram_range=(1, 2), min_df=2, token_pattern=TOKEN),
-                                    TfidfTransformer(sublinear_tf=True))),
+            *([("words", make_pipeline(NgramCounter(ngram_range=(1, 2), min_df=2, token_pattern=TOKEN),
+                                       TfidfTransformer(sublinear_tf=True)))] if words else []),
         ])),
         ("classifier", OneVsRestClassifier(LogisticRegression(C=8.0, class_weight="balanced", max_iter=3000))),
     ])
