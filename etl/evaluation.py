@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from etl.extraction import ACCEPT, EXTRACTOR_VERSION, PostingExtractor
+from etl.extraction import EXTRACTOR_VERSION, PostingExtractor, predict_responsibilities
 from etl.is_ml import is_ml_expr
 from etl.labelled import (
     LABELS_DIR, RESPONSIBILITIES, SENTENCE_KINDS, clean_texts, load_reference_records, read_authored_postings,
@@ -69,6 +69,15 @@ def macro_f1(scores) -> float:
     """Mean F1 over the scores with gold examples."""
     scored = [score.f1 for score in scores if score.support]
     return sum(scored) / len(scored) if scored else 0.0
+
+
+def responsibility_scores(gold: list[list[str]], predicted: list[list[str]]) -> dict[str, Score]:
+    """Per responsibility, the score of the predicted label lists of sentences against the gold ones."""
+    scores = {label: Score() for label in RESPONSIBILITIES}
+    for label, score in scores.items():
+        score.add({i for i, found in enumerate(gold) if label in found},
+                  {i for i, found in enumerate(predicted) if label in found})
+    return scores
 
 
 @dataclass
@@ -137,21 +146,13 @@ def evaluate_sentences(report: Report, extractor: PostingExtractor, texts: dict[
     report.sentences = len(kinds)
     if not kinds:
         return
-    predicted_kinds = extractor.kind_model.predict(features)
+    predicted_kinds, predicted = predict_responsibilities(extractor.kind_model, extractor.responsibility_model,
+                                                          features)
     for kind in SENTENCE_KINDS:
         score = report.kinds.setdefault(kind, Score())
         for i, (gold, guess) in enumerate(zip(kinds, predicted_kinds)):
             score.add({i} if gold == kind else set(), {i} if guess == kind else set())
-    chosen = [i for i, kind in enumerate(predicted_kinds) if kind == "responsibility"]
-    predicted: dict[int, set[str]] = {i: set() for i in range(len(kinds))}
-    if chosen:
-        probabilities = extractor.responsibility_model.predict_proba([features[i] for i in chosen])
-        for i, row in zip(chosen, probabilities):
-            predicted[i] = {label for label, p in zip(RESPONSIBILITIES, row) if p >= ACCEPT}
-    for label in RESPONSIBILITIES:
-        score = report.responsibilities.setdefault(label, Score())
-        for i in range(len(kinds)):
-            score.add({i} if label in duties[i] else set(), {i} if label in predicted[i] else set())
+    report.responsibilities = responsibility_scores(duties, predicted)
 
 
 def evaluate_tricky(report: Report, extractor: PostingExtractor) -> None:

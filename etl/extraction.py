@@ -46,6 +46,22 @@ def with_titles(texts: list[str], titles: list[str | None]) -> list[str]:
     return titled
 
 
+def predict_responsibilities(kind_model, responsibility_model,
+                             features: list[str]) -> tuple[list[str], list[list[str]]]:
+    """Each sentence's predicted kind and, for the responsibility sentences, the
+    responsibilities whose probability reaches ACCEPT (in ``RESPONSIBILITIES`` order, the
+    model's columns)."""
+    if not features:
+        return [], []
+    kinds = kind_model.predict(features).tolist()
+    labels: list[list[str]] = [[] for _ in features]
+    chosen = [i for i, kind in enumerate(kinds) if kind == "responsibility"]
+    if chosen:
+        for i, row in zip(chosen, responsibility_model.predict_proba([features[i] for i in chosen])):
+            labels[i] = [label for label, p in zip(RESPONSIBILITIES, row) if p >= ACCEPT]
+    return kinds, labels
+
+
 @dataclass
 class Responsibility:
     label: str
@@ -149,17 +165,10 @@ class PostingExtractor:
         if not rows:
             return result
         features = self.tagger.sentence_features(texts, spans, accepted)
-        kinds = self.kind_model.predict(features)
-        chosen = [i for i, kind in enumerate(kinds) if kind == "responsibility"]
-        if not chosen:
-            return result
-        probabilities = self.responsibility_model.predict_proba([features[i] for i in chosen])
-        labels = RESPONSIBILITIES  # the column order the model was trained with
-        for i, row in zip(chosen, probabilities):
-            t, (start, end) = rows[i]
-            for label, p in zip(labels, row):
-                if p >= ACCEPT:
-                    result[t].append(Responsibility(str(label), texts[t][start:end], start, end))
+        _, labels = predict_responsibilities(self.kind_model, self.responsibility_model, features)
+        for (t, (start, end)), found in zip(rows, labels):
+            for label in found:
+                result[t].append(Responsibility(label, texts[t][start:end], start, end))
         return result
 
     def extract(self, texts: list[str], with_responsibilities: bool = True,

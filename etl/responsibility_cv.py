@@ -22,8 +22,8 @@ import random
 import statistics
 
 from etl.classify import artifacts, sentences
-from etl.evaluation import Score, macro_f1, pooled
-from etl.extraction import ACCEPT, SkillTagger
+from etl.evaluation import macro_f1, pooled, responsibility_scores
+from etl.extraction import SkillTagger, predict_responsibilities
 from etl.labelled import RESPONSIBILITIES, load_reference_texts, read_authored_postings
 from etl.taxonomy import load_taxonomy
 from etl.training import SEED, labelled_postings, responsibility_examples, sentence_examples, written_duties
@@ -31,12 +31,12 @@ from etl.training import SEED, labelled_postings, responsibility_examples, sente
 FOLDS = 5
 
 
-def predict_by_folds(features, kinds, labels, groups, written, words: bool, seed: int) -> list[set[str]]:
+def predict_by_folds(features, kinds, labels, groups, written, words: bool, seed: int) -> list[list[str]]:
     """Each sentence's predicted responsibilities from models trained on the other folds."""
     order = sorted(set(groups))
     random.Random(seed).shuffle(order)
     fold_of = {group: n % FOLDS for n, group in enumerate(order)}
-    predicted: list[set[str]] = [set() for _ in kinds]
+    predicted: list[list[str]] = [[] for _ in kinds]
     for fold in range(FOLDS):
         train = [i for i, group in enumerate(groups) if fold_of[group] != fold]
         test = [i for i, group in enumerate(groups) if fold_of[group] == fold]
@@ -45,11 +45,9 @@ def predict_by_folds(features, kinds, labels, groups, written, words: bool, seed
             [features[i] for i in train], [kinds[i] for i in train], [labels[i] for i in train], written)
         model = sentences.new_responsibility_model(words).fit(
             examples, sentences.to_matrix(examples_labels, RESPONSIBILITIES))
-        guessed = kind_model.predict([features[i] for i in test])
-        to_label = [i for i, kind in zip(test, guessed) if kind == "responsibility"]
-        if to_label:
-            for i, row in zip(to_label, model.predict_proba([features[i] for i in to_label])):
-                predicted[i] = {label for label, p in zip(RESPONSIBILITIES, row) if p >= ACCEPT}
+        _, found = predict_responsibilities(kind_model, model, [features[i] for i in test])
+        for i, labels_found in zip(test, found):
+            predicted[i] = labels_found
     return predicted
 
 
@@ -72,12 +70,7 @@ def main() -> None:
           f"fold seeds: {args.seeds}")
     for name, real_posting in (("real HN postings", True), ("authored postings", False)):
         rows = [i for i, group in enumerate(groups) if group.startswith("hn:") == real_posting]
-        per_run = []
-        for predicted in runs:
-            scores = {label: Score() for label in RESPONSIBILITIES}
-            for label, score in scores.items():
-                score.add({i for i in rows if label in labels[i]}, {i for i in rows if label in predicted[i]})
-            per_run.append(scores)
+        per_run = [responsibility_scores([labels[i] for i in rows], [predicted[i] for i in rows]) for predicted in runs]
         mean = statistics.fmean
         micro = [pooled(scores.values()) for scores in per_run]
         print(f"{name} ({len(rows)} sentences): macro-F1 {mean(macro_f1(s.values()) for s in per_run):.3f}, "
