@@ -74,14 +74,25 @@ def _sentence_end(text: str, end: int) -> int:
 
 def sentence_around(text: str, start: int, end: int) -> str:
     """The sentence (or line) holding ``text[start:end]``, at most MAX_EVIDENCE characters."""
+    return evidence_sentence(text, start, end)[0]
+
+
+def evidence_sentence(text: str, start: int, end: int) -> tuple[str, int, int]:
+    """``sentence_around`` plus the span ``lo, hi`` within which every mention has that same
+    sentence as evidence (``hi`` is -1 when none other has). The span is the whole sentence
+    when the sentence is whole (at most MAX_EVIDENCE characters, not cut at either side) and
+    no break lies inside the mention itself: then a later mention in it finds the same
+    break on each side, so its own search can be skipped."""
     sentence_start = _sentence_start(text, max(0, start - MAX_EVIDENCE), start)
     sentence_end = _sentence_end(text, end)
     sentence = text[sentence_start:sentence_end].strip()
     if len(sentence) > MAX_EVIDENCE:
         middle = (start + end) // 2 - sentence_start
         lo = max(0, middle - MAX_EVIDENCE // 2)
-        sentence = sentence[lo: lo + MAX_EVIDENCE].strip()
-    return sentence
+        return sentence[lo: lo + MAX_EVIDENCE].strip(), 0, -1
+    if sentence_end - sentence_start > MAX_EVIDENCE or _BREAK_AHEAD.search(text, start, end):
+        return sentence, 0, -1
+    return sentence, sentence_start, sentence_end
 
 
 def exact_alias_pattern(aliases: Iterable[str]) -> re.Pattern | None:
@@ -281,12 +292,14 @@ class SkillExtractor:
     def first_mentions(self, text: str, candidates: list[Candidate]) -> list[Mention]:
         """Each skill once, at its first accepted candidate, with the sentence as evidence."""
         found: dict[int, Mention] = {}
+        evidence, lo, hi = "", 0, -1  # the last evidence, shared by mentions within lo:hi
         for candidate in candidates:
             if candidate.index not in found:
+                if not (lo <= candidate.start and candidate.end <= hi):
+                    evidence, lo, hi = evidence_sentence(text, candidate.start, candidate.end)
                 skill = self.skills[candidate.index]
                 found[candidate.index] = Mention(
-                    skill.name, skill.family, skill.category, candidate.start, candidate.end,
-                    sentence_around(text, candidate.start, candidate.end),
+                    skill.name, skill.family, skill.category, candidate.start, candidate.end, evidence,
                 )
         return list(found.values())  # candidates come in text order, so their first mentions do
 

@@ -10,7 +10,7 @@ import pytest
 from etl.skills import SkillExtractor, exact_alias_pattern, sentence_around
 from etl.taxonomy import parse_taxonomy
 
-TAXONOMY = parse_taxonomy({"version": "test", "skill": [
+SKILLS = [
     {"name": "Go", "family": "other", "aliases": ["golang"], "exact_aliases": ["Go"],
      "negative_contexts": ["go-to-market", "go to market"]},
     {"name": "C++", "family": "other", "aliases": ["c++"]},
@@ -20,7 +20,8 @@ TAXONOMY = parse_taxonomy({"version": "test", "skill": [
     {"name": "Spark", "family": "other", "exact_aliases": ["Spark"], "negative_contexts": ["spark capital"]},
     {"name": "LLM", "family": "llm", "aliases": ["llm", "llms", "large language models"]},
     {"name": "scikit-learn", "family": "classic_ml", "aliases": ["scikit-learn", "sklearn"]},
-]})
+]
+TAXONOMY = parse_taxonomy({"version": "test", "skill": SKILLS})
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +65,25 @@ def test_long_sentences_are_cut_around_the_mention():
     text = "x " * 400 + "LLM" + " y" * 400
     evidence = sentence_around(text, 800, 803)
     assert "LLM" in evidence and len(evidence) <= 300
+
+
+def test_evidence_shared_within_a_sentence_is_what_each_mention_would_get_alone():
+    # Mentions in one sentence reuse its evidence. Line breaks, end marks that do or do not
+    # end a sentence, an end mark inside an alias, whitespace runs and sentences longer
+    # than the evidence limit must not make the reused sentence differ from the one the
+    # mention gets by itself.
+    extractor = SkillExtractor(parse_taxonomy({"version": "test", "skill": [
+        *SKILLS, {"name": "Yahoo! Pipes", "family": "other", "aliases": ["yahoo! pipes"]}]}))
+    rng = random.Random(7)
+    pieces = ["Go", "C", "LLM", "sklearn", "AI", "Yahoo! Pipes", " ", " " * 150, ". ", ".", "! ",
+              "?\n", "\n", "e.g. ", "A.I. ", "Node.js", ", ", "and ", "x" * 90, "y " * 60]
+    checked = 0
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
+        for mention in extractor.mentions(text):
+            assert mention.evidence == sentence_around(text, mention.start, mention.end), text
+            checked += 1
+    assert checked > 4000
 
 
 def test_a_negative_context_vetoes_only_the_skills_that_name_it(extractor):
