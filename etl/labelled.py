@@ -24,6 +24,8 @@ from skilltrends.errors import UserError
 LABELS_DIR = Path(__file__).with_name("labels")
 REFERENCE_ENV = "SKILLTRENDS_HN2023H1"
 DEFAULT_REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "data" / "hn-2023h1"
+THREADS_ENV = "SKILLTRENDS_HN_ALGOLIA"
+DEFAULT_THREADS = DEFAULT_REFERENCE.with_name("hn-algolia")
 SENTENCE_KINDS = ("responsibility", "requirement", "nice_to_have", "boilerplate", "other")
 RESPONSIBILITIES = (
     "train_models",
@@ -80,6 +82,24 @@ def load_reference_records(folder: Path | None = None) -> dict[str, dict]:
 def load_reference_texts(folder: Path | None = None) -> dict[str, str]:
     """``{hn comment id: clean text}`` from the hn-2023h1 files (first copy of each id)."""
     return clean_texts({key: record["hn_text"] for key, record in load_reference_records(folder).items()})
+
+
+def load_thread_texts(folder: Path | None = None) -> dict[str, str]:
+    """``{hn comment id: clean text}`` of the top-level comments (the postings) in recorded
+    Hacker News Algolia item trees (``items_<story id>.json``, as ``GET /api/v1/items/<id>``
+    returns them): ``../shared/data/hn-algolia`` holds the April 2011 thread."""
+    folder = folder or Path(os.environ.get(THREADS_ENV) or DEFAULT_THREADS)
+    html: dict[str, str] = {}
+    for path in sorted(folder.glob("items_*.json")):
+        story = json.loads(path.read_text(encoding="utf-8"))
+        html.update((str(comment["id"]), comment["text"]) for comment in story.get("children") or []
+                    if comment.get("text"))
+    if not html:
+        raise ReferenceMissing(
+            f"No recorded Hacker News thread (items_*.json) in {folder}: put hn-algolia there "
+            f"(or set ${THREADS_ENV})."
+        )
+    return clean_texts(html)
 
 
 def read_jsonl(pattern: str) -> list[dict]:

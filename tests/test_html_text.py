@@ -27,6 +27,7 @@ def to_text(html: str | None) -> str | None:
         ("unclosed <b>bold <i", "unclosed bold <i"),
         ("caf\u00e9 na\u00efve \u2014 \u65e5\u672c", "caf\u00e9 na\u00efve \u2014 \u65e5\u672c"),
         ("&#128640; rockets&nbsp;here", "\U0001f680 rockets here"),
+        ("Technology we use:\\nRuby/JRuby,\\nJava", "Technology we use:\nRuby/JRuby,\nJava"),
         ("", ""),
         (None, None),
     ],

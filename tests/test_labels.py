@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from etl.labelled import (
-    RESPONSIBILITIES, SENTENCE_KINDS, load_reference_texts, read_authored_postings, read_ids, read_jsonl,
-    sentence_sha,
+    RESPONSIBILITIES, SENTENCE_KINDS, load_reference_texts, load_thread_texts, read_authored_postings, read_ids,
+    read_jsonl, sentence_sha,
 )
 from etl.sentences import split_sentences
 from etl.taxonomy import load_taxonomy
@@ -29,6 +29,26 @@ def test_posting_labels_name_taxonomy_skills():
     for row in read_jsonl("postings.*.jsonl"):
         assert isinstance(row["is_ml"], bool)
         assert set(row["skills"]) <= names, (row["source_id"], set(row["skills"]) - names)
+
+
+def test_april_2011_labels_name_taxonomy_skills_once_per_posting():
+    names = {skill.name for skill in load_taxonomy().skills}
+    rows = read_jsonl("postings_2011.*.jsonl")
+    assert len(rows) >= 200 and len({row["source_id"] for row in rows}) == len(rows)
+    for row in rows:
+        assert isinstance(row["is_ml"], bool)
+        assert set(row["skills"]) <= names, (row["source_id"], set(row["skills"]) - names)
+        assert {item["skill"] for item in row["unaliased"]} <= names, row["source_id"]
+
+
+@pytest.mark.reference_data
+def test_every_posting_of_the_april_2011_thread_is_labelled():
+    texts = load_thread_texts(reference_data("hn-algolia"))
+    rows = read_jsonl("postings_2011.*.jsonl")
+    assert sorted(row["source_id"] for row in rows) == sorted(texts)
+    for row in rows:
+        for item in row["unaliased"]:
+            assert item["phrase"] in texts[row["source_id"]], (row["source_id"], item)
 
 
 def test_sentence_labels_use_the_allowed_values():
