@@ -173,6 +173,11 @@ def evaluate_out_of_time(report: Report, extractor: PostingExtractor) -> None:
     except ReferenceMissing as missing:
         report.out_of_time_missing = str(missing)
         return
+    unknown = [row["source_id"] for row in labels if row["source_id"] not in texts]
+    if unknown:
+        report.out_of_time_missing = (f"{len(unknown)} labelled postings (e.g. hn {unknown[0]}) are not in the "
+                                      "recorded thread: the labels and the recording do not match.")
+        return
     report.out_of_time = score_postings(extractor, texts, labels)
 
 
@@ -296,7 +301,7 @@ def render(report: Report) -> str:
         "",
         *_render_out_of_time(report),
         *_render_authored(report),
-        "## Worst errors",
+        "## Worst errors on the held-out set",
         "",
         *_skill_errors(held),
         "is_ml errors (posting ids; texts are not reproduced here):",
@@ -320,13 +325,13 @@ def _skill_errors(scores: PostingScores) -> list[str]:
     ]
 
 
-def _posting_tables(scores: PostingScores, is_ml_heading: str) -> list[str]:
+def _posting_tables(scores: PostingScores, is_ml_heading: str, families=FAMILIES) -> list[str]:
     return [
         "| what | precision | recall | F1 | gold count |",
         "|---|---|---|---|---|",
         scores.skills.row("all skills (micro)"),
-        *[scores.skills_by_family[f].row(f"skills of `{f}`") for f in FAMILIES if scores.skills_by_family[f].seen],
-        *[scores.family_presence[f].row(f"posting mentions `{f}`") for f in FAMILIES if scores.family_presence[f].seen],
+        *[scores.skills_by_family[f].row(f"skills of `{f}`") for f in families],
+        *[scores.family_presence[f].row(f"posting mentions `{f}`") for f in families],
         "",
         is_ml_heading,
         "",
@@ -353,11 +358,14 @@ def _render_out_of_time(report: Report) -> list[str]:
         "not see the extractor's output, and never used for training: how the extractor, trained on 2023 "
         "comments, reads another era's vocabulary and roles. The misses of the first half (L46) were read "
         "once, which found old comments' literal \"\\n\" line breaks (now converted); the second half (L47) "
-        "was only measured. Targets are not applied here; families no posting has are left out.",
+        "was only measured. Targets are not applied here; a family neither labelled nor found in any of these "
+        "postings is left out.",
         "",
-        *_posting_tables(scores, "is_ml in April 2011:"),
+        *_posting_tables(scores, "is_ml in April 2011:", [f for f in FAMILIES if scores.family_presence[f].seen]),
         *_skill_errors(scores),
-        "is_ml errors: " + (", ".join(scores.is_ml_errors) or "none"),
+        "is_ml errors:",
+        "",
+        *([f"- {line}" for line in scores.is_ml_errors] or ["- none"]),
         "",
     ]
 

@@ -16,13 +16,17 @@ _LINE = r"(?i)<\s*(br|li|tr)\b[^>]*/?>"
 # HN shows a link's URL as its text, often cut short with "..."; the href is whole.
 _LINK = r'(?is)<a\b[^>]*?\bhref\s*=\s*"([^"]*)"[^>]*>.*?</a\s*>'
 _ANY_TAG = r"(?s)</?[A-Za-z][^<>]*>"
-# Old HN comments carry some line breaks as a literal backslash and "n" (30 of the 219
-# postings of April 2011, none of 2023), which glues the next word to an "n" ("nRuby").
-_ESCAPED_NEWLINE = "\\n"
 
 
 def _unescape(values: pl.Series) -> pl.Series:
     return values.map_elements(html.unescape, return_dtype=pl.String, skip_nulls=True)
+
+
+def hn_line_breaks(html: pl.Expr) -> pl.Expr:
+    """Old HN comments carry some line breaks as a literal backslash and "n" (30 of the 219
+    postings of April 2011, none of 2023), which glues the next word to an "n" ("nRuby").
+    For HN only: elsewhere a backslash-n is as likely a path or code ("C:\\nginx")."""
+    return html.str.replace_all("\\n", "\n", literal=True)
 
 
 def html_to_text(column: str | pl.Expr) -> pl.Expr:
@@ -31,8 +35,7 @@ def html_to_text(column: str | pl.Expr) -> pl.Expr:
     for pattern in _DROP_BLOCKS:
         expr = expr.str.replace_all(pattern, "")
     return (
-        expr.str.replace_all(_ESCAPED_NEWLINE, "\n", literal=True)
-        .str.replace_all(_PARAGRAPH, "\n\n")
+        expr.str.replace_all(_PARAGRAPH, "\n\n")
         .str.replace_all(_LINE, "\n")
         .str.replace_all(_LINK, "${1}")
         .str.replace_all(_ANY_TAG, "")

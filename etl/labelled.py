@@ -18,7 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
-from etl.html_text import html_to_text
+from etl.html_text import hn_line_breaks, html_to_text
 from skilltrends.errors import UserError
 
 LABELS_DIR = Path(__file__).with_name("labels")
@@ -54,7 +54,7 @@ def reference_folder() -> Path:
 def clean_texts(html_by_id: dict[str, str]) -> dict[str, str]:
     frame = pl.DataFrame({"source_id": list(html_by_id), "html": list(html_by_id.values())},
                          schema={"source_id": pl.String, "html": pl.String})
-    cleaned = frame.select("source_id", html_to_text("html").alias("text"))
+    cleaned = frame.select("source_id", html_to_text(hn_line_breaks(pl.col("html"))).alias("text"))
     return dict(cleaned.iter_rows())
 
 

@@ -7,7 +7,7 @@ import hashlib
 import polars as pl
 
 from etl.hn_header import parse_header, remote_policy
-from etl.html_text import html_to_text
+from etl.html_text import hn_line_breaks, html_to_text
 
 HEADER_FIELDS = {"company": pl.String, "title": pl.String, "location": pl.String, "remote": pl.Boolean}
 HEADER_DTYPE = pl.Struct(HEADER_FIELDS)
@@ -45,7 +45,9 @@ def normalize_listings(landing: pl.LazyFrame) -> pl.LazyFrame:
     """
     header = pl.col("header")
     return (
-        landing.with_columns(html_to_text("html").fill_null("").alias("text"))
+        landing.with_columns(html_to_text(
+            pl.when(pl.col("source") == "hn").then(hn_line_breaks(pl.col("html"))).otherwise(pl.col("html"))
+        ).fill_null("").alias("text"))
         .with_columns(
             normalized_text.map_batches(_sha1_16, return_dtype=pl.String).alias("content_hash"),
             first_line.map_batches(_parse_headers, return_dtype=HEADER_DTYPE).alias("header"),

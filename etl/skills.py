@@ -90,7 +90,9 @@ def evidence_sentence(text: str, start: int, end: int) -> tuple[str, int, int]:
         middle = (start + end) // 2 - sentence_start
         lo = max(0, middle - MAX_EVIDENCE // 2)
         return sentence[lo: lo + MAX_EVIDENCE].strip(), 0, -1
-    if sentence_end - sentence_start > MAX_EVIDENCE or _BREAK_AHEAD.search(text, start, end):
+    # From start - 1: an end mark just before a mention that begins with whitespace ends a
+    # sentence for a later mention, though not for this one.
+    if sentence_end - sentence_start > MAX_EVIDENCE or _BREAK_AHEAD.search(text, max(0, start - 1), end):
         return sentence, 0, -1
     return sentence, sentence_start, sentence_end
 

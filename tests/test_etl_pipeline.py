@@ -5,6 +5,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from crawlers.items import PostingItem
+from crawlers.landing import LandingWriter, new_run_id
 from etl.pipeline import NoLandingData, run_etl
 from skilltrends.home import Home
 from tests.landing_factory import hn_item, write_landing
@@ -56,6 +58,24 @@ def test_loads_normalizes_and_tags(home):
         home, "SELECT s.start, s.\"end\", s.evidence, p.text FROM posting_skills s JOIN postings p USING (posting_id) "
               "WHERE skill = 'PyTorch'")[0]
     assert text[start:end] == "PyTorch" and "PyTorch" in evidence
+
+
+def test_old_hn_literal_line_breaks_are_line_breaks_and_elsewhere_text(home):
+    old_hn = "Boston - Rails developer\\nWe use Ruby/JRuby,\\nJava and MySQL"
+    board = "<p>Ops engineer. Our Windows boxes keep logs in C:\\nginx\\logs, Java services.</p>"
+    write_landing(home.root, [hn_item(1, old_hn, "2011-04")])
+    run_id = new_run_id()
+    writer = LandingWriter(home.landing_file("greenhouse", run_id), run_id, "greenhouse")
+    writer.write([PostingItem(source="greenhouse", source_id="7", url="https://example.com/jobs/7", html=board,
+                              board="acme", title="Ops engineer")])
+    writer.close("finished", 0, {"test": True})
+    run_etl(home)
+    texts = dict(snapshot_rows(home, "SELECT source, text FROM postings"))
+    assert texts["hn"] == "Boston - Rails developer\nWe use Ruby/JRuby,\nJava and MySQL"
+    assert "C:\\nginx\\logs" in texts["greenhouse"]
+    skills = {s for (s,) in snapshot_rows(home, "SELECT skill FROM posting_skills s JOIN postings p USING (posting_id) "
+                                               "WHERE p.source = 'hn'")}
+    assert {"Java", "MySQL"} <= skills
 
 
 def test_running_twice_changes_nothing(home):

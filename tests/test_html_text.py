@@ -3,7 +3,7 @@
 import polars as pl
 import pytest
 
-from etl.html_text import html_to_text
+from etl.html_text import hn_line_breaks, html_to_text
 
 
 def to_text(html: str | None) -> str | None:
@@ -27,7 +27,7 @@ def to_text(html: str | None) -> str | None:
         ("unclosed <b>bold <i", "unclosed bold <i"),
         ("caf\u00e9 na\u00efve \u2014 \u65e5\u672c", "caf\u00e9 na\u00efve \u2014 \u65e5\u672c"),
         ("&#128640; rockets&nbsp;here", "\U0001f680 rockets here"),
-        ("Technology we use:\\nRuby/JRuby,\\nJava", "Technology we use:\nRuby/JRuby,\nJava"),
+        ("Windows: C:\\nginx\\conf", "Windows: C:\\nginx\\conf"),
         ("", ""),
         (None, None),
     ],
@@ -39,3 +39,9 @@ def test_html_to_text(html, text):
 def test_escaped_markup_stays_text_and_real_markup_goes():
     text = to_text('<img src=x onerror="alert(1)">&lt;img src=x onerror=alert(2)&gt;')
     assert text == "<img src=x onerror=alert(2)>"
+
+
+def test_old_hn_comments_literal_line_breaks_become_line_breaks():
+    html = "<p>Technology we use:\\nRuby/JRuby,\\nJava</p>"
+    frame = pl.DataFrame({"html": [html]})
+    assert frame.select(html_to_text(hn_line_breaks(pl.col("html")))).item() == "Technology we use:\nRuby/JRuby,\nJava"

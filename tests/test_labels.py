@@ -31,7 +31,7 @@ def test_posting_labels_name_taxonomy_skills():
         assert set(row["skills"]) <= names, (row["source_id"], set(row["skills"]) - names)
 
 
-def test_april_2011_labels_name_taxonomy_skills_once_per_posting():
+def test_april_2011_labels_name_taxonomy_skills_and_each_posting_once():
     names = {skill.name for skill in load_taxonomy().skills}
     rows = read_jsonl("postings_2011.*.jsonl")
     assert len(rows) >= 200 and len({row["source_id"] for row in rows}) == len(rows)

@@ -73,9 +73,10 @@ def test_evidence_shared_within_a_sentence_is_what_each_mention_would_get_alone(
     # than the evidence limit must not make the reused sentence differ from the one the
     # mention gets by itself.
     extractor = SkillExtractor(parse_taxonomy({"version": "test", "skill": [
-        *SKILLS, {"name": "Yahoo! Pipes", "family": "other", "aliases": ["yahoo! pipes"]}]}))
+        *SKILLS, {"name": "Yahoo! Pipes", "family": "other", "aliases": ["yahoo! pipes"]},
+        {"name": "XYZ", "family": "other", "aliases": [" xyz"]}]}))  # an alias starting with whitespace
     rng = random.Random(7)
-    pieces = ["Go", "C", "LLM", "sklearn", "AI", "Yahoo! Pipes", " ", " " * 150, ". ", ".", "! ",
+    pieces = ["Go", "C", "LLM", "sklearn", "AI", "Yahoo! Pipes", " xyz", " ", " " * 150, ". ", ".", "! ",
               "?\n", "\n", "e.g. ", "A.I. ", "Node.js", ", ", "and ", "x" * 90, "y " * 60]
     checked = 0
     for _ in range(5000):
