@@ -9,6 +9,11 @@ import polars as pl
 from etl.hn_header import parse_header, remote_policy
 from etl.html_text import hn_line_breaks, html_to_text
 
+# Bump when normalize_listings gives other output for the same landing rows (text conversion,
+# header parsing, hashing): the next `skilltrends etl` then rebuilds from every landing file,
+# since stored texts and the posting ids hashed from them are otherwise never recomputed.
+NORMALIZE_VERSION = "2"  # 2: old HN comments' literal "\n" line breaks
+
 HEADER_FIELDS = {"company": pl.String, "title": pl.String, "location": pl.String, "remote": pl.Boolean}
 HEADER_DTYPE = pl.Struct(HEADER_FIELDS)
 

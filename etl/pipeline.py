@@ -30,7 +30,7 @@ import polars as pl
 
 from etl.landing import UnreadableLandingFile, landing_files, read_landing_file
 from etl.lock import EtlLock
-from etl.normalize import normalize_listings
+from etl.normalize import NORMALIZE_VERSION, normalize_listings
 from etl.publish import publish_snapshot
 from etl.schema import migrate
 from etl.extraction import PostingExtractor, extractor_version
@@ -62,6 +62,7 @@ class EtlReport:
     listings_reopened: int = 0
     new_postings: int = 0
     retagged: int = 0
+    rebuilt: bool = False  # from every landing file, because the text conversion changed
     postings_total: int = 0
     ml_postings_total: int = 0
     published: str | None = None
@@ -74,6 +75,8 @@ class EtlReport:
         ]
         if self.listings_closed or self.listings_reopened:
             parts.append(f"{self.listings_closed:,} listing(s) closed, {self.listings_reopened:,} reopened")
+        if self.rebuilt:
+            parts.append("rebuilt from every landing file because the text conversion changed")
         if self.retagged:
             parts.append(f"re-tagged {self.retagged:,} posting(s) for a new taxonomy")
         parts.append(f"warehouse holds {self.postings_total:,} postings ({self.ml_postings_total:,} ML)")
@@ -101,10 +104,15 @@ def run_etl(home: Home, full: bool = False, demo: bool | None = None) -> EtlRepo
         conn = duckdb.connect(str(home.warehouse))
         try:
             migrate(conn)
+            if not full and _normalized_by_older_code(conn):
+                logger.warning("The text conversion changed since this warehouse was built: rebuilding it "
+                               "from every landing file.")
+                full = report.rebuilt = True
             if full:
                 for table in DATA_TABLES:
                     conn.execute(f"DELETE FROM {table}").fetchall()
             changed = _load_new_runs(conn, home, report)
+            changed |= _set_meta(conn, {"normalize_version": NORMALIZE_VERSION})
             changed |= _retag_if_versions_changed(conn, report)
             if demo is not None:
                 changed |= _set_meta(conn, {"demo": "true" if demo else "false"})
@@ -122,6 +130,13 @@ def run_etl(home: Home, full: bool = False, demo: bool | None = None) -> EtlRepo
             report.published = str(publish_snapshot(home))
     report.seconds = time.monotonic() - started
     return report
+
+
+def _normalized_by_older_code(conn) -> bool:
+    """Were the stored listings normalized by another version of ``etl.normalize``?"""
+    (version,) = conn.execute("SELECT max(value) FILTER (key = 'normalize_version') FROM meta").fetchall()[0]
+    (stored,) = conn.execute("SELECT count(*) FROM listings").fetchall()[0]
+    return stored > 0 and version != NORMALIZE_VERSION
 
 
 def _set_meta(conn, values: dict[str, str]) -> bool:

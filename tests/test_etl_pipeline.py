@@ -78,6 +78,19 @@ def test_old_hn_literal_line_breaks_are_line_breaks_and_elsewhere_text(home):
     assert {"Java", "MySQL"} <= skills
 
 
+def test_a_warehouse_normalized_by_older_code_is_rebuilt_from_landing(home):
+    write_landing(home.root, [hn_item(1, "Acme | Rails developer\\nWe use Ruby and Java", "2011-04")])
+    assert not run_etl(home).rebuilt
+    conn = duckdb.connect(str(home.warehouse))
+    conn.execute("UPDATE postings SET text = 'as an older conversion left it'").fetchall()
+    conn.execute("UPDATE meta SET value = '1' WHERE key = 'normalize_version'").fetchall()
+    conn.close()
+    report = run_etl(home)
+    assert report.rebuilt and "text conversion changed" in report.summary()
+    assert snapshot_rows(home, "SELECT text FROM postings") == [("Acme | Rails developer\nWe use Ruby and Java",)]
+    assert not run_etl(home).rebuilt
+
+
 def test_running_twice_changes_nothing(home):
     write_landing(home.root, [hn_item(1, ML_POST, "2024-03"), hn_item(2, DS_POST, "2024-04")])
     run_etl(home)
