@@ -111,6 +111,16 @@ def test_token_columns_give_the_feature_hashers_matrix():
     assert got[3].sum() == 3
 
 
+def test_token_columns_forget_and_relearn_past_their_limit(monkeypatch):
+    hasher = FeatureHasher(n_features=64, input_type="string", alternate_sign=False)
+    columns = TokenColumns(64)
+    monkeypatch.setattr(TokenColumns, "MAX_REMEMBERED", 5)
+    batches = [[["a", "b", "c"], ["d"]], [["e", "f", "a"], ["g", "g"]], [["a"]]]
+    for rows in batches:
+        assert (columns.transform(rows) != hasher.transform(rows)).nnz == 0
+        assert len(columns.columns) <= 5 or len(columns.columns) == len({t for row in rows for t in row})
+
+
 def test_token_columns_refuse_a_hasher_they_cannot_reproduce():
     with pytest.raises(ValueError, match="alternate_sign=False"):
         TokenColumns.like(FeatureHasher(input_type="string"))
