@@ -8,7 +8,6 @@ Crawls run through the real CLI against the local server; the ETL runs in proces
 from __future__ import annotations
 
 import json
-import time
 from datetime import datetime
 
 import duckdb
@@ -20,7 +19,7 @@ from etl.pipeline import run_etl
 from skilltrends.home import Home
 from tests.fixture_server import FixtureServer, Reply
 from tests.greenhouse_factory import board_path, gh_job, serve_board
-from tests.helpers import crawl, crawl_runs, landing_rows
+from tests.helpers import crawl_in_a_new_second, crawl_runs, landing_rows
 from tests.landing_factory import hn_item, write_landing
 
 BOARDS = ("--board", "alpha", "--board", "beta")
@@ -65,17 +64,8 @@ def server():
         yield fixture_server
 
 
-def crawl_in_a_new_second(home: Home, server: FixtureServer, *args: str):
-    """The CLI crawl, started in a new wall-clock second. Times are kept to the second and a
-    board crawl closes only listings last seen before it, so two crawls whose responses fall
-    in the same second close nothing; a warm machine runs one in about a second (the
-    failure seen twice in full runs: nothing closed)."""
-    time.sleep(1.001 - time.time() % 1)
-    return crawl("greenhouse", home.root, server, *args)
-
-
 def crawl_boards(home: Home, server: FixtureServer, *args: str) -> None:
-    result = crawl_in_a_new_second(home, server, *BOARDS, *FAIL_FAST, *args)
+    result = crawl_in_a_new_second("greenhouse", home.root, server, *BOARDS, *FAIL_FAST, *args)
     assert result.returncode == 0, result.stderr
 
 
@@ -146,7 +136,7 @@ def test_a_board_whose_crawl_failed_closes_nothing_while_complete_boards_do(home
     server.routes[board_path("alpha")] = alpha_reply
     serve_board(server, "beta", jobs("beta", 1))  # beta is complete and drops job 2
     # 3 s leaves the complete board a margin on a busy machine and still times alpha's 6 s delay out.
-    result = crawl_in_a_new_second(home, server, *BOARDS, *FAIL_FAST, "--set", "DOWNLOAD_TIMEOUT=3")
+    result = crawl_in_a_new_second("greenhouse", home.root, server, *BOARDS, *FAIL_FAST, "--set", "DOWNLOAD_TIMEOUT=3")
     assert result.returncode == 0, result.stderr
     run_etl(home)
     boards = snapshot(home, "SELECT board, complete, error, r.status FROM crawl_boards c JOIN crawl_runs r "
@@ -162,7 +152,7 @@ def test_a_board_with_an_unreadable_job_closes_nothing(home, server):
     crawl_boards(home, server)
     broken = {key: value for key, value in gh_job("alpha", 3).items() if key != "id"}  # no id
     serve_board(server, "alpha", [gh_job("alpha", 1), broken])  # job 2 gone, job 3 unreadable
-    result = crawl_in_a_new_second(home, server, *BOARDS)
+    result = crawl_in_a_new_second("greenhouse", home.root, server, *BOARDS)
     lines = [line for line in result.stderr.splitlines() if "'alpha'" in line]
     assert len(lines) == 1 and "without a usable id" in lines[0]
     run_etl(home)
