@@ -164,7 +164,7 @@ def evaluate_postings(report: Report, extractor: PostingExtractor, texts: dict[s
 
 def evaluate_out_of_time(report: Report, extractor: PostingExtractor) -> None:
     """The April 2011 thread (``postings_2011.*.jsonl``): another year's vocabulary and roles.
-    Labelled after every model and pattern was built, and used for nothing else."""
+    Never used for training or for choosing a change (the first half's misses were read once)."""
     labels = read_jsonl("postings_2011.*.jsonl")
     if not labels:
         return
@@ -354,8 +354,8 @@ def _render_out_of_time(report: Report) -> list[str]:
         "",
         "Every top-level comment of the \"Ask HN: Who is Hiring? (April 2011)\" thread (`../shared/data/hn-algolia`), "
         f"{scores.ml_postings} of them ML postings by the labels (`etl/labels/postings_2011.*.jsonl`; several "
-        "of them borderline). Labelled after every model, alias and pattern was built, by two labellers who did "
-        "not see the extractor's output, and never used for training: how the extractor, trained on 2023 "
+        "of them borderline). Labelled by two labellers who did not see the extractor's output, and never "
+        "used for training or for choosing a change: how the extractor, trained on 2023 "
         "comments, reads another era's vocabulary and roles. The misses of the first half (L46) were read "
         "once, which found old comments' literal \"\\n\" line breaks (now converted); the second half (L47) "
         "was only measured. Targets are not applied here; a family neither labelled nor found in any of these "

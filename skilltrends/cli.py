@@ -320,6 +320,9 @@ def train():
 def evaluate(output):
     """Measure the extractor and classifiers on the held-out labelled set; write the report.
 
+    Needs ../shared/data/hn-2023h1 (or $SKILLTRENDS_HN2023H1); the April 2011 section also
+    needs ../shared/data/hn-algolia (or $SKILLTRENDS_HN_ALGOLIA), and says so when absent.
+
     \b
     Example:
       skilltrends evaluate
