@@ -93,9 +93,10 @@ def test_authored_descriptions_are_labelled_sentence_by_sentence():
             assert not row["responsibilities"] or row["kind"] == "responsibility"
 
 
-def test_authored_contexts_point_at_a_whole_token_of_their_skill():
+@pytest.mark.parametrize("pattern", ["contexts.*.jsonl", "judged_postings.*.jsonl"])
+def test_authored_contexts_point_at_a_whole_token_of_their_skill(pattern):
     taxonomy = load_taxonomy().by_name()
-    rows = read_jsonl("contexts.*.jsonl")
+    rows = read_jsonl(pattern)
     assert {row["is_skill"] for row in rows} == {True, False}
     for row in rows:
         text, start, end = row["text"], row["start"], row["end"]
@@ -104,6 +105,12 @@ def test_authored_contexts_point_at_a_whole_token_of_their_skill():
         assert end == len(text) or not text[end].isalnum(), row
         skill = taxonomy[row["skill"]]
         assert row["alias"] in skill.exact_aliases or row["alias"].lower() in {a.lower() for a in skill.aliases}, row
+
+
+def test_postings_kept_aside_for_disambiguation_are_not_training_contexts():
+    judged = read_jsonl("judged_postings.*.jsonl")
+    assert {row["style"] for row in judged} == {"job_board", "hn"}
+    assert not {row["text"] for row in judged} & {row["text"] for row in read_jsonl("contexts.*.jsonl")}
 
 
 def test_agreement_labels_are_a_second_opinion_on_training_postings():
