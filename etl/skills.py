@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from typing import Callable, Iterable, NamedTuple
+from typing import Callable, NamedTuple
 
 import ahocorasick
 
@@ -97,33 +97,6 @@ def evidence_sentence(text: str, start: int, end: int) -> tuple[str, int, int]:
     return sentence, sentence_start, sentence_end
 
 
-def exact_alias_pattern(aliases: Iterable[str]) -> re.Pattern | None:
-    """One regex finding the case-sensitive aliases at token boundaries, written as a trie
-    ("R(?:ust|ay|...)") so the regex engine skips quickly to the letters that can start one;
-    a second automaton pass cost more, and single letters (R, C) hit inside every word.
-    At a start it finds the longest alias that ends at a boundary; ``_scan`` searches again
-    from the next character, so an alias starting inside another is found too. Unlike an
-    automaton it does not report a shorter alias at the same start, which the longest-match
-    rule of ``candidates`` drops anyway unless a negative context vetoes the longer one."""
-    trie: dict = {}
-    for alias in filter(None, aliases):
-        node = trie
-        for character in alias:
-            node = node.setdefault(character, {})
-        node[""] = {}  # an alias ends here
-    if not trie:
-        return None
-
-    def branches(node: dict, previous: str) -> str:
-        choices = [re.escape(ch) + (r"(?<!\w[\s\S])" if not previous and (_is_word(ch) or ch == ".") else "")
-                   + branches(child, ch) for ch, child in sorted(node.items()) if ch]
-        if "" in node:  # tried after the longer continuations
-            choices.append(r"(?!\w)" if _is_word(previous) else "")
-        return choices[0] if len(choices) == 1 else "(?:" + "|".join(choices) + ")"
-
-    return re.compile(branches(trie, ""))
-
-
 def _is_word(character: str) -> bool:
     return character.isalnum() or character == "_"
 
@@ -159,23 +132,33 @@ class SkillExtractor:
         for index, skill in enumerate(self.skills):
             for phrase in skill.negative_contexts:
                 vetoes.setdefault(phrase, set()).add(index)
+        exact_aliases = {alias: (index, needs_judging(alias, True, skill))
+                         for index, skill in enumerate(self.skills) for alias in skill.exact_aliases if alias}
+        # Case-sensitive aliases are found by the same automaton pass, lower-cased, and kept
+        # where the text has one of their exact forms. Single letters would hit inside every
+        # word there, so they are looked for with str.find, which skips ahead in C; a regex of
+        # all the case-sensitive aliases cost more than both (it reads every character).
+        exact: dict[str, dict[str, tuple[int, bool]]] = {}
+        letters = {alias for alias in exact_aliases if len(alias) == 1 and _is_word(alias)}
+        for alias, found in exact_aliases.items():
+            if alias not in letters:
+                exact.setdefault(_same_length_lower(alias), {})[alias] = found
+        self.exact_letters = [(alias, *exact_aliases[alias]) for alias in sorted(letters)]
         self.folded = self._automaton(
             (key, index, trigger_number.get(key, -1), index >= 0 and needs_judging(key, False, self.skills[index]),
-             frozenset(vetoes.get(key, ())))
-            for key, index in ((key, folded.get(key, -1)) for key in {**folded, **trigger_number, **vetoes})
+             frozenset(vetoes.get(key, ())), exact.get(key))
+            for key, index in ((key, folded.get(key, -1)) for key in {**folded, **trigger_number, **vetoes, **exact})
         )
-        self.exact_aliases = {alias: (index, needs_judging(alias, True, skill))
-                              for index, skill in enumerate(self.skills) for alias in skill.exact_aliases}
-        self.exact = exact_alias_pattern(self.exact_aliases)
 
     @staticmethod
     def _automaton(entries) -> ahocorasick.Automaton | None:
         """Keys mapped to (length, skill number or -1, trigger number or -1, needs judging,
-        the skills the key vetoes as a negative context)."""
+        the skills the key vetoes as a negative context, the case-sensitive aliases written
+        as the key lower-cased: {alias: (skill number, needs judging)} or None)."""
         automaton = ahocorasick.Automaton()
-        for key, index, trigger, judge, vetoes in entries:
+        for key, index, trigger, judge, vetoes, exact in entries:
             if key:
-                automaton.add_word(key, (len(key), index, trigger, judge, vetoes))
+                automaton.add_word(key, (len(key), index, trigger, judge, vetoes, exact))
         if len(automaton) == 0:
             return None
         automaton.make_automaton()
@@ -186,11 +169,11 @@ class SkillExtractor:
         """Alias matches at token boundaries as (start, -end, skill number, needs judging),
         pattern triggers at word starts as (start, trigger number), and negative contexts
         anywhere as (start, end, the skills they veto): one automaton pass over the lower-cased
-        text, one regex pass over the text for the case-sensitive aliases."""
+        text, and a search for each single-letter case-sensitive alias (R, C)."""
         size = len(text)
         matches, triggers, negatives = [], [], []
         if self.folded is not None:
-            for last, (length, index, trigger, judge, vetoes) in self.folded.iter(lowered):
+            for last, (length, index, trigger, judge, vetoes, exact) in self.folded.iter(lowered):
                 start, end = last - length + 1, last + 1
                 if vetoes:
                     negatives.append((start, end, vetoes))
@@ -202,21 +185,25 @@ class SkillExtractor:
                         continue
                 if trigger >= 0:
                     triggers.append((start, trigger))
-                if index < 0:
+                if index < 0 and exact is None:
                     continue
                 if end < size:
                     after, last_char = text[end], text[end - 1]
                     if (after.isalnum() or after == "_") and (last_char.isalnum() or last_char == "_"):
                         continue
-                matches.append((start, -end, index, judge))
-        if self.exact is not None:
-            exact_aliases, search = self.exact_aliases, self.exact.search
-            match = search(text)
-            while match:
-                start = match.start()
-                index, judge = exact_aliases[match.group()]
-                matches.append((start, -match.end(), index, judge))
-                match = search(text, start + 1)
+                if index >= 0:
+                    matches.append((start, -end, index, judge))
+                if exact is not None:
+                    written = exact.get(text[start:end])
+                    if written is not None:
+                        matches.append((start, -end, *written))
+        for letter, index, judge in self.exact_letters:  # each a word character
+            start = text.find(letter)
+            while start != -1:
+                end = start + 1
+                if not (start > 0 and _is_word(text[start - 1])) and not (end < size and _is_word(text[end])):
+                    matches.append((start, -end, index, judge))
+                start = text.find(letter, end)
         return matches, triggers, negatives
 
     @staticmethod
