@@ -120,5 +120,11 @@ def read_authored_postings() -> list[dict]:
     return read_jsonl("authored_postings.*.jsonl")
 
 
+def read_aside_postings() -> dict[str, dict]:
+    """Postings the project wrote and kept out of training (``aside_postings.*.jsonl``: job-board
+    descriptions and HN comments of 2013-2026), by id: measured, never trained on."""
+    return {row["id"]: row for row in read_jsonl("aside_postings.*.jsonl")}
+
+
 def read_ids(name: str) -> list[str]:
     return [line.strip() for line in (LABELS_DIR / name).read_text().splitlines() if line.strip()]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from etl.labelled import (
-    RESPONSIBILITIES, SENTENCE_KINDS, load_reference_texts, load_thread_texts, read_authored_postings, read_ids,
+    RESPONSIBILITIES, SENTENCE_KINDS, load_reference_texts, load_thread_texts, read_aside_postings,
+    read_authored_postings, read_ids,
     read_jsonl, sentence_sha,
 )
 from etl.sentences import split_sentences
@@ -93,24 +94,47 @@ def test_authored_descriptions_are_labelled_sentence_by_sentence():
             assert not row["responsibilities"] or row["kind"] == "responsibility"
 
 
-@pytest.mark.parametrize("pattern", ["contexts.*.jsonl", "judged_postings.*.jsonl"])
-def test_authored_contexts_point_at_a_whole_token_of_their_skill(pattern):
+def _assert_a_whole_token_of_its_skill(text: str, row: dict, taxonomy) -> None:
+    start, end = row["start"], row["end"]
+    assert text[start:end] == row["alias"], row
+    assert start == 0 or not text[start - 1].isalnum(), row
+    assert end == len(text) or not text[end].isalnum(), row
+    skill = taxonomy[row["skill"]]
+    assert row["alias"] in skill.exact_aliases or row["alias"].lower() in {a.lower() for a in skill.aliases}, row
+
+
+def test_authored_contexts_point_at_a_whole_token_of_their_skill():
     taxonomy = load_taxonomy().by_name()
-    rows = read_jsonl(pattern)
+    rows = read_jsonl("contexts.*.jsonl")
     assert {row["is_skill"] for row in rows} == {True, False}
     for row in rows:
-        text, start, end = row["text"], row["start"], row["end"]
-        assert text[start:end] == row["alias"], row
-        assert start == 0 or not text[start - 1].isalnum(), row
-        assert end == len(text) or not text[end].isalnum(), row
-        skill = taxonomy[row["skill"]]
-        assert row["alias"] in skill.exact_aliases or row["alias"].lower() in {a.lower() for a in skill.aliases}, row
+        _assert_a_whole_token_of_its_skill(row["text"], row, taxonomy)
 
 
-def test_postings_kept_aside_for_disambiguation_are_not_training_contexts():
-    judged = read_jsonl("judged_postings.*.jsonl")
-    assert {row["style"] for row in judged} == {"job_board", "hn"}
-    assert not {row["text"] for row in judged} & {row["text"] for row in read_jsonl("contexts.*.jsonl")}
+def test_occurrences_in_postings_kept_aside_point_at_a_whole_token_of_their_skill():
+    taxonomy = load_taxonomy().by_name()
+    postings = read_aside_postings()
+    rows = read_jsonl("judged_postings.*.jsonl")
+    assert {row["is_skill"] for row in rows} == {True, False}
+    for row in rows:
+        _assert_a_whole_token_of_its_skill(postings[row["id"]]["text"], row, taxonomy)
+
+
+def test_postings_kept_aside_are_not_training_texts():
+    aside = read_jsonl("aside_postings.*.jsonl")
+    assert len({row["id"] for row in aside}) == len(aside)
+    assert {row["style"] for row in aside} == {"job_board", "hn"}
+    trained_on = ({row["text"] for row in read_jsonl("contexts.*.jsonl")}
+                  | {row["text"] for row in read_authored_postings()})
+    assert not {row["text"] for row in aside} & trained_on
+
+
+def test_postings_kept_aside_are_labelled_once_with_taxonomy_skills():
+    names = {skill.name for skill in load_taxonomy().skills}
+    rows = read_jsonl("aside_labels.*.jsonl")
+    assert sorted(row["source_id"] for row in rows) == sorted(read_aside_postings())
+    for row in rows:
+        assert isinstance(row["is_ml"], bool) and set(row["skills"]) <= names, row["source_id"]
 
 
 def test_agreement_labels_are_a_second_opinion_on_training_postings():
