@@ -18,7 +18,7 @@ from etl.labelled import (
     load_thread_texts, read_aside_postings, read_authored_postings, read_ids, read_jsonl,
 )
 from etl.schema import FAMILIES
-from etl.training import labelled_sentences
+from etl.training import in_text_order, labelled_sentences, sentence_examples
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "evaluation.md"
 TARGETS = {"skills_micro_f1": 0.90, "family_f1": 0.90, "is_ml_f1": 0.90, "responsibilities_macro_f1": 0.75,
@@ -122,6 +122,11 @@ class Report:
     judged_errors: list[str] = field(default_factory=list)
     # Skills, families and is_ml of those postings kept aside, per style.
     aside: dict[str, PostingScores] = field(default_factory=dict)
+    # Sentence kinds and responsibilities of the kept-aside job-board descriptions.
+    aside_sentences: int = 0
+    aside_sentence_postings: int = 0
+    aside_kinds: dict[str, Score] = field(default_factory=dict)
+    aside_responsibilities: dict[str, Score] = field(default_factory=dict)
 
     @property
     def responsibilities_macro_f1(self) -> float:
@@ -187,18 +192,39 @@ def evaluate_out_of_time(report: Report, extractor: PostingExtractor) -> None:
     report.out_of_time = score_postings(extractor, texts, labels)
 
 
+def sentence_scores(extractor: PostingExtractor, features: list[str], kinds: list[str],
+                    duties: list[list[str]]) -> tuple[dict[str, Score], dict[str, Score]]:
+    """Per-kind and per-responsibility scores of labelled sentences, predicted as in production."""
+    predicted_kinds, predicted = predict_responsibilities(extractor.kind_model, extractor.responsibility_model,
+                                                          features)
+    by_kind = {}
+    for kind in SENTENCE_KINDS:
+        score = by_kind.setdefault(kind, Score())
+        for i, (gold, guess) in enumerate(zip(kinds, predicted_kinds)):
+            score.add({i} if gold == kind else set(), {i} if guess == kind else set())
+    return by_kind, responsibility_scores(duties, predicted)
+
+
 def evaluate_sentences(report: Report, extractor: PostingExtractor, texts: dict[str, str]) -> None:
     features, kinds, duties = labelled_sentences(texts, evaluation=True, tagger=extractor.tagger)
     report.sentences = len(kinds)
-    if not kinds:
+    if kinds:
+        report.kinds, report.responsibilities = sentence_scores(extractor, features, kinds, duties)
+
+
+def evaluate_aside_sentences(report: Report, extractor: PostingExtractor) -> None:
+    """Every sentence of the job-board descriptions kept aside, labelled by kind and
+    responsibilities (``aside_sentences.*.jsonl``) by a labeller who did not write them."""
+    by_posting: dict[str, dict[tuple[int, int], dict]] = {}
+    for row in read_jsonl("aside_sentences.*.jsonl"):
+        by_posting.setdefault(row["source_id"], {})[(row["start"], row["end"])] = row
+    if not by_posting:
         return
-    predicted_kinds, predicted = predict_responsibilities(extractor.kind_model, extractor.responsibility_model,
-                                                          features)
-    for kind in SENTENCE_KINDS:
-        score = report.kinds.setdefault(kind, Score())
-        for i, (gold, guess) in enumerate(zip(kinds, predicted_kinds)):
-            score.add({i} if gold == kind else set(), {i} if guess == kind else set())
-    report.responsibilities = responsibility_scores(duties, predicted)
+    postings = read_aside_postings()
+    features, kinds, duties = sentence_examples(extractor.tagger, [
+        (postings[key]["text"], in_text_order(key, postings[key]["text"], rows)) for key, rows in sorted(by_posting.items())])
+    report.aside_sentences, report.aside_sentence_postings = len(kinds), len(by_posting)
+    report.aside_kinds, report.aside_responsibilities = sentence_scores(extractor, features, kinds, duties)
 
 
 def evaluate_tricky(report: Report, extractor: PostingExtractor) -> None:
@@ -304,6 +330,7 @@ def evaluate() -> Report:
     evaluate_authored(report, extractor)
     evaluate_judged(report, extractor)
     evaluate_aside(report, extractor)
+    evaluate_aside_sentences(report, extractor)
     return report
 
 
@@ -342,20 +369,16 @@ def render(report: Report) -> str:
         *[f"- Kept-aside {JUDGED_STYLES[style]} of 2013–2026 (project-written; no target): skills micro-F1 "
           f"{scores.skills.f1:.3f}, `is_ml` F1 {scores.is_ml.f1:.3f} ({scores.postings} postings)"
           for style, scores in report.aside.items()],
+        *([f"- Kept-aside job-board descriptions, responsibilities macro-F1 "
+           f"{macro_f1(report.aside_responsibilities.values()):.3f} ({report.aside_sentences} sentences; no target)"]
+          if report.aside_sentences else []),
         "",
         "## Skills (posting level)",
         "",
         *_posting_tables(held, "## is_ml"),
         f"## Sentences ({report.sentences} labelled sentences of the held-out postings)",
         "",
-        "| kind | precision | recall | F1 | gold count |",
-        "|---|---|---|---|---|",
-        *[report.kinds[k].row(k) for k in SENTENCE_KINDS if k in report.kinds],
-        "",
-        "| responsibility | precision | recall | F1 | gold count |",
-        "|---|---|---|---|---|",
-        *[report.responsibilities[r].row(r) for r in RESPONSIBILITIES if r in report.responsibilities],
-        "",
+        *_sentence_tables(report.kinds, report.responsibilities),
         f"## Tricky contexts ({report.tricky_cases} cases in `etl/labels/tricky_contexts.jsonl`)",
         "",
         "| what | precision | recall | F1 | gold count |",
@@ -364,6 +387,7 @@ def render(report: Report) -> str:
         "",
         *_render_judged(report),
         *_render_aside(report),
+        *_render_aside_sentences(report),
         *_render_out_of_time(report),
         *_render_authored(report),
         "## Worst errors on the held-out set",
@@ -426,7 +450,15 @@ def _render_out_of_time(report: Report) -> list[str]:
         "was only measured. Targets are not applied here; a family neither labelled nor found in any of these "
         "postings is left out.",
         "",
-        *_posting_tables(scores, "is_ml in April 2011:", [f for f in FAMILIES if scores.family_presence[f].seen]),
+        *_scores_and_errors(scores, "is_ml in April 2011:"),
+    ]
+
+
+def _scores_and_errors(scores: PostingScores, is_ml_heading: str) -> list[str]:
+    """The tables of a labelled set that targets do not apply to, with its errors; a family
+    neither labelled nor found in any of its postings is left out."""
+    return [
+        *_posting_tables(scores, is_ml_heading, [f for f in FAMILIES if scores.family_presence[f].seen]),
         *_skill_errors(scores),
         "is_ml errors:",
         "",
@@ -476,12 +508,39 @@ def _render_aside(report: Report) -> list[str]:
         "",
     ]
     for style, scores in report.aside.items():
-        seen = [f for f in FAMILIES if scores.family_presence[f].seen]
         lines += [f"### {scores.postings} {JUDGED_STYLES[style]} ({scores.ml_postings} ML by the labels)", "",
-                  *_posting_tables(scores, f"is_ml in the {JUDGED_STYLES[style]}:", seen),
-                  *_skill_errors(scores), "is_ml errors:", "",
-                  *([f"- {line}" for line in scores.is_ml_errors] or ["- none"]), ""]
+                  *_scores_and_errors(scores, f"is_ml in the {JUDGED_STYLES[style]}:")]
     return lines
+
+
+def _sentence_tables(kinds: dict[str, Score], responsibilities: dict[str, Score]) -> list[str]:
+    return [
+        "| kind | precision | recall | F1 | gold count |",
+        "|---|---|---|---|---|",
+        *[kinds[k].row(k) for k in SENTENCE_KINDS if k in kinds],
+        "",
+        "| responsibility | precision | recall | F1 | gold count |",
+        "|---|---|---|---|---|",
+        *[responsibilities[r].row(r) for r in RESPONSIBILITIES if r in responsibilities],
+        "",
+    ]
+
+
+def _render_aside_sentences(report: Report) -> list[str]:
+    if not report.aside_sentences:
+        return []
+    micro = pooled(report.aside_responsibilities.values())
+    return [
+        f"### Sentences of {report.aside_sentence_postings} kept-aside job-board descriptions "
+        f"({report.aside_sentences} sentences)",
+        "",
+        "Every sentence labelled by kind and responsibilities (`etl/labels/aside_sentences.*.jsonl`) by a "
+        "labeller who wrote none of the postings and did not see the classifiers' output. Responsibilities: "
+        f"macro-F1 over labels with support {macro_f1(report.aside_responsibilities.values()):.3f}, micro-F1 "
+        f"{micro.f1:.3f} over {micro.support} gold (sentence, responsibility) pairs.",
+        "",
+        *_sentence_tables(report.aside_kinds, report.aside_responsibilities),
+    ]
 
 
 def _render_authored(report: Report) -> list[str]:

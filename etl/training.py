@@ -131,15 +131,16 @@ def labelled_postings(texts: dict[str, str], evaluation: bool) -> list[tuple[str
     for row in read_jsonl("sentences.*.jsonl"):
         if (row["source_id"] in held_out) == evaluation:
             by_posting.setdefault(row["source_id"], {})[(row["start"], row["end"])] = row
-    postings = []
-    for key, rows in sorted(by_posting.items()):
-        text = texts[key]
-        spans = sorted(rows)
-        stale = [span for span in spans if sentence_sha(text[span[0]:span[1]]) != rows[span]["sha"]]
-        if stale:
-            raise ValueError(f"Sentence labels of posting {key} no longer match its text at {stale[:3]}.")
-        postings.append((key, text, [rows[span] for span in spans]))
-    return postings
+    return [(key, texts[key], in_text_order(key, texts[key], rows)) for key, rows in sorted(by_posting.items())]
+
+
+def in_text_order(key: str, text: str, rows: dict[tuple[int, int], dict]) -> list[dict]:
+    """A posting's sentence labels (by span) in text order, checked against its text."""
+    spans = sorted(rows)
+    stale = [span for span in spans if sentence_sha(text[span[0]:span[1]]) != rows[span]["sha"]]
+    if stale:
+        raise ValueError(f"Sentence labels of posting {key} no longer match its text at {stale[:3]}.")
+    return [rows[span] for span in spans]
 
 
 def labelled_sentences(texts: dict[str, str], evaluation: bool,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from etl.evaluation import Report, evaluate_aside, judged_scores
+from etl.evaluation import Report, evaluate_aside, evaluate_aside_sentences, judged_scores
 from etl.extraction import PostingExtractor
 from etl.labelled import read_aside_postings, read_jsonl
 
@@ -61,3 +61,13 @@ def test_postings_kept_aside_are_scored_per_style_against_their_labels(extractor
         scores = report.aside[style]
         assert scores.postings == len(rows) and scores.ml_postings == sum(row["is_ml"] for row in rows)
         assert scores.skills.support == sum(len(set(row["skills"])) for row in rows)
+
+
+def test_every_labelled_sentence_kept_aside_is_scored_once(extractor):
+    rows = read_jsonl("aside_sentences.*.jsonl")
+    report = Report()
+    evaluate_aside_sentences(report, extractor)
+    assert report.aside_sentences == len(rows)
+    assert sum(score.support for score in report.aside_kinds.values()) == len(rows)
+    assert sum(score.support for score in report.aside_responsibilities.values()) == \
+        sum(len(row["responsibilities"]) for row in rows)

@@ -137,6 +137,21 @@ def test_postings_kept_aside_are_labelled_once_with_taxonomy_skills():
         assert isinstance(row["is_ml"], bool) and set(row["skills"]) <= names, row["source_id"]
 
 
+def test_every_sentence_of_the_job_board_descriptions_kept_aside_is_labelled():
+    postings = read_aside_postings()
+    rows = read_jsonl("aside_sentences.*.jsonl")
+    labelled = {row["source_id"] for row in rows}
+    assert labelled == {key for key, posting in postings.items() if posting["style"] == "job_board"}
+    for key in labelled:
+        text = postings[key]["text"]
+        mine = sorted((row["start"], row["end"], row["sha"]) for row in rows if row["source_id"] == key)
+        assert [(start, end) for start, end, _ in mine] == split_sentences(text), key
+        assert all(sentence_sha(text[start:end]) == sha for start, end, sha in mine), key
+    for row in rows:
+        assert row["kind"] in SENTENCE_KINDS and set(row["responsibilities"]) <= set(RESPONSIBILITIES)
+        assert not row["responsibilities"] or row["kind"] == "responsibility"
+
+
 def test_agreement_labels_are_a_second_opinion_on_training_postings():
     second = read_jsonl("agreement.*.jsonl")
     first = {row["source_id"] for row in read_jsonl("postings_train.*.jsonl")}
