@@ -117,14 +117,13 @@ class Report:
     authored_presence: dict[tuple[str, str], Score] = field(default_factory=dict)
     authored_skills: dict[tuple[str, str], Score] = field(default_factory=dict)
     # The disambiguator on new authors' whole postings, kept aside: per style, and the errors.
-    judged: dict[str, Score] = field(default_factory=dict)
+    judged: JudgedScores | None = None
     judged_postings: Counter = field(default_factory=Counter)
-    judged_errors: list[str] = field(default_factory=list)
     # Skills, families and is_ml of those postings kept aside, per style.
     aside: dict[str, PostingScores] = field(default_factory=dict)
     # Sentence kinds and responsibilities of the kept-aside job-board descriptions.
     aside_sentences: int = 0
-    aside_sentence_postings: int = 0
+    aside_sentence_postings: Counter = field(default_factory=Counter)  # by style
     aside_kinds: dict[str, Score] = field(default_factory=dict)
     aside_responsibilities: dict[str, Score] = field(default_factory=dict)
 
@@ -223,7 +222,8 @@ def evaluate_aside_sentences(report: Report, extractor: PostingExtractor) -> Non
     postings = read_aside_postings()
     features, kinds, duties = sentence_examples(extractor.tagger, [
         (postings[key]["text"], in_text_order(key, postings[key]["text"], rows)) for key, rows in sorted(by_posting.items())])
-    report.aside_sentences, report.aside_sentence_postings = len(kinds), len(by_posting)
+    report.aside_sentences = len(kinds)
+    report.aside_sentence_postings = Counter(postings[key]["style"] for key in by_posting)
     report.aside_kinds, report.aside_responsibilities = sentence_scores(extractor, features, kinds, duties)
 
 
@@ -269,28 +269,40 @@ def evaluate_authored(report: Report, extractor: PostingExtractor) -> None:
 JUDGED_STYLES = {"job_board": "job-board descriptions", "hn": "HN comments"}
 
 
-def judged_scores(extractor: PostingExtractor, postings: dict[str, dict],
-                  rows: list[dict]) -> tuple[dict[str, Score], list[str]]:
+@dataclass
+class JudgedScores:
+    by_style: dict[str, Score] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    unlabelled: int = 0  # judged occurrences in the postings that no row labels
+
+
+def judged_scores(extractor: PostingExtractor, postings: dict[str, dict], rows: list[dict]) -> JudgedScores:
     """Is each labelled occurrence (``judged_postings.*.jsonl`` rows: an occurrence that the
-    disambiguator judges in one of ``postings``, by id) accepted as the skill, as extraction
+    disambiguator judges in one of ``postings``, by id; every posting is read) accepted as the skill, as extraction
     runs in production? An occurrence that is no longer a candidate at all (a negative context
-    of a newer taxonomy vetoes it) counts as rejected. Scores per posting style, and the errors."""
-    ids = list(dict.fromkeys(row["id"] for row in rows))
-    accepted = {(key, c.start, c.end, extractor.skills.skills[c.index].name)
-                for key, found in zip(ids, extractor.tagger.accepted_candidates([postings[key]["text"] for key in ids]))
-                for c in found}
-    scores: dict[str, Score] = {}
-    errors = []
+    of a newer taxonomy vetoes it) counts as rejected. Scores per posting style, the errors, and
+    how many occurrences the disambiguator now judges that no row labels (a newer taxonomy's)."""
+    ids = sorted(postings)
+    texts = [postings[key]["text"] for key in ids]
+    names = [skill.name for skill in extractor.skills.skills]
+    accepted = {(key, c.start, c.end, names[c.index])
+                for key, found in zip(ids, extractor.tagger.accepted_candidates(texts)) for c in found}
+    judged = {(key, c.start, c.end, names[c.index])
+              for key, text in zip(ids, texts) for c in extractor.skills.candidates(text) if c.judge}
+    result = JudgedScores()
     for number, row in enumerate(rows):
-        said = (row["id"], row["start"], row["end"], row["skill"]) in accepted
+        key = (row["id"], row["start"], row["end"], row["skill"])
+        said = key in accepted
+        judged.discard(key)
         posting = postings[row["id"]]
-        scores.setdefault(posting["style"], Score()).add({number} if row["is_skill"] else set(),
-                                                         {number} if said else set())
+        result.by_style.setdefault(posting["style"], Score()).add({number} if row["is_skill"] else set(),
+                                                                  {number} if said else set())
         if said != row["is_skill"]:
             text, start, end = posting["text"], row["start"], row["end"]
             context = (text[max(0, start - 50):start] + "[" + text[start:end] + "]" + text[end:end + 50]).replace("\n", " / ")
-            errors.append(f"{row['id']}: {'accepted' if said else 'rejected'} {row['skill']}: …{context}…")
-    return scores, errors
+            result.errors.append(f"{row['id']}: {'accepted' if said else 'rejected'} {row['skill']}: …{context}…")
+    result.unlabelled = len(judged)
+    return result
 
 
 def evaluate_judged(report: Report, extractor: PostingExtractor) -> None:
@@ -300,8 +312,8 @@ def evaluate_judged(report: Report, extractor: PostingExtractor) -> None:
     if not rows:
         return
     postings = read_aside_postings()
-    report.judged, report.judged_errors = judged_scores(extractor, postings, rows)
-    report.judged_postings = Counter(postings[key]["style"] for key in {row["id"] for row in rows})
+    report.judged = judged_scores(extractor, postings, rows)
+    report.judged_postings = Counter(posting["style"] for posting in postings.values())
 
 
 def evaluate_aside(report: Report, extractor: PostingExtractor) -> None:
@@ -369,7 +381,7 @@ def render(report: Report) -> str:
         *[f"- Kept-aside {JUDGED_STYLES[style]} of 2013–2026 (project-written; no target): skills micro-F1 "
           f"{scores.skills.f1:.3f}, `is_ml` F1 {scores.is_ml.f1:.3f} ({scores.postings} postings)"
           for style, scores in report.aside.items()],
-        *([f"- Kept-aside job-board descriptions, responsibilities macro-F1 "
+        *([f"- Sentences of the {_aside_sentence_postings(report)} kept aside: responsibilities macro-F1 "
            f"{macro_f1(report.aside_responsibilities.values()):.3f} ({report.aside_sentences} sentences; no target)"]
           if report.aside_sentences else []),
         "",
@@ -468,10 +480,11 @@ def _scores_and_errors(scores: PostingScores, is_ml_heading: str) -> list[str]:
 
 
 def _render_judged(report: Report) -> list[str]:
-    if not report.judged:
+    judged = report.judged
+    if judged is None:
         return []
-    rows = [report.judged[style].row(f"{report.judged_postings[style]} {JUDGED_STYLES[style]}")
-            for style in JUDGED_STYLES if style in report.judged]
+    rows = [judged.by_style[style].row(f"{report.judged_postings[style]} {JUDGED_STYLES[style]}")
+            for style in JUDGED_STYLES if style in judged.by_style]
     return [
         "## Ambiguous words in whole postings of 2013–2026 (never trained on)",
         "",
@@ -489,8 +502,10 @@ def _render_judged(report: Report) -> list[str]:
         "",
         "Errors:",
         "",
-        *([f"- {line}" for line in report.judged_errors] or ["- none"]),
+        *([f"- {line}" for line in judged.errors] or ["- none"]),
         "",
+        *([f"{judged.unlabelled} occurrences the disambiguator now judges in these postings have no label "
+           "(a newer taxonomy's); they are left out of these figures.", ""] if judged.unlabelled else []),
     ]
 
 
@@ -526,13 +541,16 @@ def _sentence_tables(kinds: dict[str, Score], responsibilities: dict[str, Score]
     ]
 
 
+def _aside_sentence_postings(report: Report) -> str:
+    return " and ".join(f"{count} {JUDGED_STYLES[style]}" for style, count in sorted(report.aside_sentence_postings.items()))
+
+
 def _render_aside_sentences(report: Report) -> list[str]:
     if not report.aside_sentences:
         return []
     micro = pooled(report.aside_responsibilities.values())
     return [
-        f"### Sentences of {report.aside_sentence_postings} kept-aside job-board descriptions "
-        f"({report.aside_sentences} sentences)",
+        f"## Sentences of the {_aside_sentence_postings(report)} kept aside ({report.aside_sentences} sentences)",
         "",
         "Every sentence labelled by kind and responsibilities (`etl/labels/aside_sentences.*.jsonl`) by a "
         "labeller who wrote none of the postings and did not see the classifiers' output. Responsibilities: "

@@ -169,7 +169,9 @@ class SkillExtractor:
         """Alias matches at token boundaries as (start, -end, skill number, needs judging),
         pattern triggers at word starts as (start, trigger number), and negative contexts
         anywhere as (start, end, the skills they veto): one automaton pass over the lower-cased
-        text, and a search for each single-letter case-sensitive alias (R, C)."""
+        text, and a search for each single-letter case-sensitive alias (R, C). Every alias
+        occurring at a start is reported, case-sensitive or not; ``candidates`` keeps the longest
+        one that no negative context vetoes."""
         size = len(text)
         matches, triggers, negatives = [], [], []
         if self.folded is not None:

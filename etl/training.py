@@ -63,12 +63,13 @@ class MentionExamples:
     groups: list[str]  # "hn:<comment id>" for real postings, the labeller for authored contexts
 
 
-def disambiguation_examples(data: TrainingData) -> MentionExamples:
+def disambiguation_examples(data: TrainingData, extra_contexts: list[dict] = ()) -> MentionExamples:
     """The project's mention labels (``mentions.*.jsonl``, evaluation postings left out) and
-    authored contexts (``contexts.*.jsonl``) as feature lists: is this occurrence the skill?"""
+    authored contexts (``contexts.*.jsonl``, plus ``extra_contexts`` in their format) as
+    feature lists: is this occurrence the skill?"""
     held_out = set(read_ids("eval_ids.txt"))
     rows = [row for row in read_jsonl("mentions.*.jsonl") if row["source_id"] not in held_out]
-    authored = read_jsonl("contexts.*.jsonl")
+    authored = read_jsonl("contexts.*.jsonl") + list(extra_contexts)
     texts = [data.texts[row["source_id"]] for row in rows] + [row["text"] for row in authored]
     matcher = SkillTagger(load_taxonomy())  # candidates only: nothing is judged yet
     sure: dict[str, list[tuple[int, int]]] = {}

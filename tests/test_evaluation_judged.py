@@ -1,12 +1,15 @@
-"""How `skilltrends evaluate` scores the disambiguator on postings kept aside (judged_postings)."""
+"""How `skilltrends evaluate` scores the postings kept out of training (etl/labels/aside_*)."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
-from etl.evaluation import Report, evaluate_aside, evaluate_aside_sentences, judged_scores
+from etl.evaluation import Report, Score, evaluate_aside, evaluate_aside_sentences, judged_scores
 from etl.extraction import PostingExtractor
 from etl.labelled import read_aside_postings, read_jsonl
+from etl.skills import Candidate
 
 
 @pytest.fixture(scope="module")
@@ -14,53 +17,82 @@ def extractor() -> PostingExtractor:
     return PostingExtractor()
 
 
-def occurrence(key: str, text: str, alias: str, skill: str, is_skill: bool) -> dict:
-    start = text.index(alias)
+class StubExtractor:
+    """Judged candidates as given: ``judged`` maps a text to (start, end, skill, accepted)."""
+
+    def __init__(self, judged: dict[str, list[tuple[int, int, str, bool]]]):
+        names = sorted({skill for found in judged.values() for _, _, skill, _ in found})
+        number = {name: n for n, name in enumerate(names)}
+        self.judged = {text: [(Candidate(start, end, number[skill], True), accepted)
+                              for start, end, skill, accepted in found] for text, found in judged.items()}
+        self.skills = SimpleNamespace(skills=[SimpleNamespace(name=name) for name in names],
+                                      candidates=lambda text: [c for c, _ in self.judged.get(text, [])])
+        self.tagger = SimpleNamespace(accepted_candidates=lambda texts: [
+            [c for c, accepted in self.judged.get(text, []) if accepted] for text in texts])
+
+
+def occurrence(key: str, text: str, alias: str, skill: str, is_skill: bool, nth: int = 0) -> dict:
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(alias, start + 1)
     return {"id": key, "start": start, "end": start + len(alias), "alias": alias, "skill": skill,
             "is_skill": is_skill, "labeller": "T"}
 
 
-STACK = "Backend Engineer | Remote\nWe write Go services and Python tools on Postgres and Kafka."
-BOARD = "Data Analyst\nAnalyze sales in Excel and SQL; build Tableau dashboards."
+STACK = "We write Go services; Go ahead and apply."
+BOARD = "Analyze sales in Excel. Excel at customer care."
 POSTINGS = {"T-1": {"id": "T-1", "style": "hn", "text": STACK},
-            "T-2": {"id": "T-2", "style": "job_board", "text": BOARD},
-            "T-3": {"id": "T-3", "style": "hn", "text": "Our go-to-market team is hiring. Go ahead and apply."},
-            "T-4": {"id": "T-4", "style": "hn", "text": "Stack: Python, Go, Postgres."}}
+            "T-2": {"id": "T-2", "style": "job_board", "text": BOARD}}
 
 
-def test_every_occurrence_counts_once_per_style_and_each_disagreement_is_an_error(extractor):
-    rows = [occurrence("T-1", STACK, "Go", "Go", True), occurrence("T-1", STACK, "Python", "Python", True),
-            occurrence("T-2", BOARD, "Excel", "Excel", True),
-            # Labelled wrongly on purpose: the extractor is right to accept it, so it is an error.
-            occurrence("T-2", BOARD, "Tableau", "Tableau", False)]
-    scores, errors = judged_scores(extractor, POSTINGS, rows)
-    assert (scores["hn"].tp, scores["hn"].fp, scores["hn"].fn) == (2, 0, 0)
-    assert (scores["job_board"].tp, scores["job_board"].fp, scores["job_board"].fn) == (1, 1, 0)
-    assert len(errors) == 1 and errors[0].startswith("T-2: accepted Tableau: ") and "[Tableau]" in errors[0]
+def test_each_labelled_occurrence_counts_once_in_its_posting_style_and_each_disagreement_is_an_error():
+    stub = StubExtractor({STACK: [(9, 11, "Go", True), (22, 24, "Go", True)],
+                          BOARD: [(17, 22, "Excel", True), (24, 29, "Excel", False)]})
+    rows = [occurrence("T-1", STACK, "Go", "Go", True), occurrence("T-1", STACK, "Go", "Go", False, nth=1),
+            occurrence("T-2", BOARD, "Excel", "Excel", True), occurrence("T-2", BOARD, "Excel", "Excel", True, nth=1)]
+    result = judged_scores(stub, POSTINGS, rows)
+    assert (result.by_style["hn"].tp, result.by_style["hn"].fp, result.by_style["hn"].fn) == (1, 1, 0)
+    assert (result.by_style["job_board"].tp, result.by_style["job_board"].fp, result.by_style["job_board"].fn) == (1, 0, 1)
+    assert result.errors == ["T-1: accepted Go: …We write Go services; [Go] ahead and apply.…",
+                             "T-2: rejected Excel: …Analyze sales in Excel. [Excel] at customer care.…"]
+    assert result.unlabelled == 0
+
+
+def test_an_accepted_occurrence_of_another_skill_at_the_same_place_does_not_count():
+    stub = StubExtractor({STACK: [(9, 11, "Golang", True)]})
+    result = judged_scores(stub, POSTINGS, [occurrence("T-1", STACK, "Go", "Go", True)])
+    assert (result.by_style["hn"].tp, result.by_style["hn"].fn) == (0, 1)
+    assert result.unlabelled == 1  # the Golang occurrence has no row
+
+
+def test_judged_occurrences_without_a_row_are_counted_in_every_posting():
+    stub = StubExtractor({STACK: [(9, 11, "Go", True)], BOARD: [(17, 22, "Excel", False), (24, 29, "Excel", False)]})
+    result = judged_scores(stub, POSTINGS, [occurrence("T-1", STACK, "Go", "Go", True)])
+    assert result.unlabelled == 2
 
 
 def test_an_occurrence_a_negative_context_vetoes_counts_as_rejected(extractor):
-    vetoed = occurrence("T-3", POSTINGS["T-3"]["text"], "go", "Go", True)  # "go-to-market": no candidate at all
-    scores, errors = judged_scores(extractor, POSTINGS, [vetoed])
-    assert (scores["hn"].tp, scores["hn"].fn) == (0, 1)
-    assert errors == ["T-3: rejected Go: …Our [go]-to-market team is hiring. Go ahead and apply.…"]
+    text = "Our Go-to-market team is hiring."
+    row = occurrence("T-3", text, "Go", "Go", True)
+    assert [c for c in extractor.skills.candidates(text) if c.start == row["start"]] == []  # "go-to-market"
+    result = judged_scores(extractor, {"T-3": {"id": "T-3", "style": "hn", "text": text}}, [row])
+    assert (result.by_style["hn"].tp, result.by_style["hn"].fn) == (0, 1)
+    assert result.errors == ["T-3: rejected Go: …Our [Go]-to-market team is hiring.…"]
 
 
-def test_an_accepted_occurrence_of_another_skill_at_the_same_place_does_not_count(extractor):
-    row = occurrence("T-4", POSTINGS["T-4"]["text"], "Go", "Rust", True)  # the right span, the wrong skill
-    scores, _ = judged_scores(extractor, POSTINGS, [row])
-    assert (scores["hn"].tp, scores["hn"].fn) == (0, 1)
-
-
-def test_postings_kept_aside_are_scored_per_style_against_their_labels(extractor):
+def test_postings_kept_aside_are_scored_posting_by_posting_in_their_style(extractor):
     postings, labels = read_aside_postings(), read_jsonl("aside_labels.*.jsonl")
     report = Report()
     evaluate_aside(report, extractor)
     for style in ("job_board", "hn"):
         rows = [row for row in labels if postings[row["source_id"]]["style"] == style]
+        expected = Score()
+        for row in rows:  # one posting at a time, so a batch mixing postings up would show
+            found = extractor.extract([postings[row["source_id"]]["text"]], with_responsibilities=False)[0]
+            expected.add({(row["source_id"], s) for s in row["skills"]}, {(row["source_id"], m.skill) for m in found.skills})
         scores = report.aside[style]
         assert scores.postings == len(rows) and scores.ml_postings == sum(row["is_ml"] for row in rows)
-        assert scores.skills.support == sum(len(set(row["skills"])) for row in rows)
+        assert (scores.skills.tp, scores.skills.fp, scores.skills.fn) == (expected.tp, expected.fp, expected.fn)
 
 
 def test_every_labelled_sentence_kept_aside_is_scored_once(extractor):

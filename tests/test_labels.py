@@ -116,6 +116,7 @@ def test_occurrences_in_postings_kept_aside_point_at_a_whole_token_of_their_skil
     postings = read_aside_postings()
     rows = read_jsonl("judged_postings.*.jsonl")
     assert {row["is_skill"] for row in rows} == {True, False}
+    assert len({(row["id"], row["start"], row["end"]) for row in rows}) == len(rows)  # each occurrence once
     for row in rows:
         _assert_a_whole_token_of_its_skill(postings[row["id"]]["text"], row, taxonomy)
 

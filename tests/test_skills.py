@@ -8,7 +8,7 @@ import time
 import pytest
 
 from etl.skills import SkillExtractor, _same_length_lower, sentence_around
-from etl.taxonomy import parse_taxonomy
+from etl.taxonomy import TaxonomyError, parse_taxonomy
 
 SKILLS = [
     {"name": "Go", "family": "other", "aliases": ["golang"], "exact_aliases": ["Go"],
@@ -94,27 +94,48 @@ def test_a_negative_context_vetoes_only_the_skills_that_name_it(extractor):
 
 
 def _boundary_matches(aliases, text):
-    """Every alias occurrence at token boundaries, as (start, end)."""
+    """Every alias occurrence at token boundaries, as (start, end, alias)."""
     def word(ch):
         return ch.isalnum() or ch == "_"
-    return sorted({(start, start + len(a)) for start in range(len(text)) for a in aliases
+    return sorted({(start, start + len(a), a) for start in range(len(text)) for a in aliases
                    if a and text.startswith(a, start)
                    and not (start > 0 and word(text[start - 1]) and (word(a[0]) or a[0] == "."))
                    and not (start + len(a) < len(text) and word(text[start + len(a)]) and word(a[-1]))})
 
 
 def test_case_sensitive_aliases_are_found_where_a_boundary_scan_finds_them():
-    # Single letters are searched for apart from the automaton that finds the others.
+    # Single letters are searched for apart from the automaton that finds the others; "go"
+    # is also another skill's case-insensitive alias and "gans" a negative context there.
     aliases = ["R", "C", "C++", "Go", "GO", "GANs", "GAN", "A.I.", "I.", "Rust", "RoR", ".NET", "Ünï", "Objective-C",
                "#", "_"]
     extractor = SkillExtractor(parse_taxonomy({"version": "test", "skill": [
-        {"name": f"skill {n}", "family": "other", "exact_aliases": [alias]} for n, alias in enumerate(aliases)]}))
+        *({"name": alias, "family": "other", "exact_aliases": [alias]} for alias in aliases),
+        {"name": "folded go", "family": "other", "aliases": ["go"], "negative_contexts": ["gans"]}]}))
+    names = [skill.name for skill in extractor.skills]
     rng = random.Random(7)
     pieces = aliases + [" ", "x", "_", "-", ".", "é", "\n", "s", "r", "ü", "İ", "go", "gans"]
     for _ in range(3000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
         raw, _, _ = extractor._scan(text, _same_length_lower(text))
-        assert sorted({(start, -negated_end) for start, negated_end, _, _ in raw}) == _boundary_matches(aliases, text), text
+        found = sorted({(start, -negated_end, names[index]) for start, negated_end, index, _ in raw
+                        if names[index] != "folded go"})
+        assert found == _boundary_matches(aliases, text), text
+
+
+def test_a_shorter_case_sensitive_alias_stands_where_a_negative_context_vetoes_the_longer():
+    # As for case-insensitive aliases: every alias at a start is a candidate, the longest wins.
+    found = SkillExtractor(parse_taxonomy({"version": "test", "skill": [
+        {"name": "Spark", "family": "other", "exact_aliases": ["Spark"]},
+        {"name": "Spark AR", "family": "other", "exact_aliases": ["Spark AR"], "negative_contexts": ["spark ar studio"]},
+    ]})).mentions
+    assert [m.skill for m in found("We build filters in Spark AR for Instagram")] == ["Spark AR"]
+    assert [m.skill for m in found("We write Spark AR studio plugins")] == ["Spark"]
+
+
+def test_a_case_sensitive_alias_with_a_capital_sigma_is_refused():
+    # It would be looked for lower-cased, and Σ lower-cases to σ or ς by what follows it.
+    with pytest.raises(TaxonomyError, match="capital sigma.*ΑΣ"):
+        parse_taxonomy({"version": "test", "skill": [{"name": "AS", "family": "other", "exact_aliases": ["ΑΣ"]}]})
 
 
 def test_an_alias_inside_a_longer_match_that_loses_is_still_found():

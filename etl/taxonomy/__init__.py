@@ -62,6 +62,12 @@ def parse_taxonomy(document: dict, origin: str = "taxonomy") -> Taxonomy:
     bad = [skill.name for skill in skills if skill.family not in FAMILIES]
     if bad:
         raise TaxonomyError(f"Skills in {origin} with a family not in {FAMILIES}: {', '.join(bad)}.")
+    # Case-sensitive aliases are matched in the lower-cased text, and a capital sigma lower-cases
+    # to σ or ς depending on the letters after it.
+    sigma = [alias for skill in skills for alias in skill.exact_aliases if "Σ" in alias]
+    if sigma:
+        raise TaxonomyError(f"Case-sensitive aliases in {origin} with a capital sigma, which cannot be matched "
+                            f"reliably: {', '.join(sigma)}; list them under aliases instead.")
     try:
         phrase_patterns = tuple(compile_skill_patterns(skills))
     except PatternError as exc:
