@@ -101,6 +101,15 @@ class PostingScores:
 
 
 @dataclass
+class SentenceScores:
+    """Sentence kinds and responsibilities of a set of labelled postings."""
+    postings: int = 0
+    sentences: int = 0
+    kinds: dict[str, Score] = field(default_factory=dict)
+    responsibilities: dict[str, Score] = field(default_factory=dict)
+
+
+@dataclass
 class Report:
     held_out: PostingScores = field(default_factory=PostingScores)
     # Real HN postings of another year (April 2011), labelled after the models were built.
@@ -122,10 +131,7 @@ class Report:
     # Skills, families and is_ml of those postings kept aside, per style.
     aside: dict[str, PostingScores] = field(default_factory=dict)
     # Sentence kinds and responsibilities of the kept-aside job-board descriptions.
-    aside_sentences: int = 0
-    aside_sentence_postings: Counter = field(default_factory=Counter)  # by style
-    aside_kinds: dict[str, Score] = field(default_factory=dict)
-    aside_responsibilities: dict[str, Score] = field(default_factory=dict)
+    aside_sentences: dict[str, SentenceScores] = field(default_factory=dict)  # by style
 
     @property
     def responsibilities_macro_f1(self) -> float:
@@ -212,19 +218,20 @@ def evaluate_sentences(report: Report, extractor: PostingExtractor, texts: dict[
 
 
 def evaluate_aside_sentences(report: Report, extractor: PostingExtractor) -> None:
-    """Every sentence of the job-board descriptions kept aside, labelled by kind and
-    responsibilities (``aside_sentences.*.jsonl``) by a labeller who did not write them."""
+    """Every sentence of the postings kept aside, labelled by kind and responsibilities
+    (``aside_sentences.*.jsonl``) by labellers who did not write them, per posting style."""
     by_posting: dict[str, dict[tuple[int, int], dict]] = {}
     for row in read_jsonl("aside_sentences.*.jsonl"):
         by_posting.setdefault(row["source_id"], {})[(row["start"], row["end"])] = row
-    if not by_posting:
-        return
     postings = read_aside_postings()
-    features, kinds, duties = sentence_examples(extractor.tagger, [
-        (postings[key]["text"], in_text_order(key, postings[key]["text"], rows)) for key, rows in sorted(by_posting.items())])
-    report.aside_sentences = len(kinds)
-    report.aside_sentence_postings = Counter(postings[key]["style"] for key in by_posting)
-    report.aside_kinds, report.aside_responsibilities = sentence_scores(extractor, features, kinds, duties)
+    for style in JUDGED_STYLES:
+        keys = sorted(key for key in by_posting if postings[key]["style"] == style)
+        if not keys:
+            continue
+        features, kinds, duties = sentence_examples(extractor.tagger, [
+            (postings[key]["text"], in_text_order(key, postings[key]["text"], by_posting[key])) for key in keys])
+        report.aside_sentences[style] = SentenceScores(len(keys), len(kinds),
+                                                       *sentence_scores(extractor, features, kinds, duties))
 
 
 def evaluate_tricky(report: Report, extractor: PostingExtractor) -> None:
@@ -381,9 +388,9 @@ def render(report: Report) -> str:
         *[f"- Kept-aside {JUDGED_STYLES[style]} of 2013–2026 (project-written; no target): skills micro-F1 "
           f"{scores.skills.f1:.3f}, `is_ml` F1 {scores.is_ml.f1:.3f} ({scores.postings} postings)"
           for style, scores in report.aside.items()],
-        *([f"- Sentences of the {_aside_sentence_postings(report)} kept aside: responsibilities macro-F1 "
-           f"{macro_f1(report.aside_responsibilities.values()):.3f} ({report.aside_sentences} sentences; no target)"]
-          if report.aside_sentences else []),
+        *[f"- Sentences of the {scores.postings} kept-aside {JUDGED_STYLES[style]}: responsibilities macro-F1 "
+          f"{macro_f1(scores.responsibilities.values()):.3f} ({scores.sentences} sentences; no target)"
+          for style, scores in report.aside_sentences.items()],
         "",
         "## Skills (posting level)",
         "",
@@ -541,24 +548,27 @@ def _sentence_tables(kinds: dict[str, Score], responsibilities: dict[str, Score]
     ]
 
 
-def _aside_sentence_postings(report: Report) -> str:
-    return " and ".join(f"{count} {JUDGED_STYLES[style]}" for style, count in sorted(report.aside_sentence_postings.items()))
-
-
 def _render_aside_sentences(report: Report) -> list[str]:
     if not report.aside_sentences:
         return []
-    micro = pooled(report.aside_responsibilities.values())
-    return [
-        f"## Sentences of the {_aside_sentence_postings(report)} kept aside ({report.aside_sentences} sentences)",
+    lines = [
+        "## Sentences of the postings kept aside",
         "",
-        "Every sentence labelled by kind and responsibilities (`etl/labels/aside_sentences.*.jsonl`) by a "
-        "labeller who wrote none of the postings and did not see the classifiers' output. Responsibilities: "
-        f"macro-F1 over labels with support {macro_f1(report.aside_responsibilities.values()):.3f}, micro-F1 "
-        f"{micro.f1:.3f} over {micro.support} gold (sentence, responsibility) pairs.",
+        "Every sentence labelled by kind and responsibilities (`etl/labels/aside_sentences.*.jsonl`) by "
+        "labellers who wrote none of the postings and did not see the classifiers' output.",
         "",
-        *_sentence_tables(report.aside_kinds, report.aside_responsibilities),
     ]
+    for style, scores in report.aside_sentences.items():
+        micro = pooled(scores.responsibilities.values())
+        lines += [
+            f"### {scores.postings} {JUDGED_STYLES[style]} ({scores.sentences} sentences)",
+            "",
+            f"Responsibilities: macro-F1 over labels with support {macro_f1(scores.responsibilities.values()):.3f}, "
+            f"micro-F1 {micro.f1:.3f} over {micro.support} gold (sentence, responsibility) pairs.",
+            "",
+            *_sentence_tables(scores.kinds, scores.responsibilities),
+        ]
+    return lines
 
 
 def _render_authored(report: Report) -> list[str]:

@@ -95,11 +95,14 @@ def test_postings_kept_aside_are_scored_posting_by_posting_in_their_style(extrac
         assert (scores.skills.tp, scores.skills.fp, scores.skills.fn) == (expected.tp, expected.fp, expected.fn)
 
 
-def test_every_labelled_sentence_kept_aside_is_scored_once(extractor):
-    rows = read_jsonl("aside_sentences.*.jsonl")
+def test_every_labelled_sentence_kept_aside_is_scored_once_in_its_posting_style(extractor):
+    postings, rows = read_aside_postings(), read_jsonl("aside_sentences.*.jsonl")
     report = Report()
     evaluate_aside_sentences(report, extractor)
-    assert report.aside_sentences == len(rows)
-    assert sum(score.support for score in report.aside_kinds.values()) == len(rows)
-    assert sum(score.support for score in report.aside_responsibilities.values()) == \
-        sum(len(row["responsibilities"]) for row in rows)
+    for style, scores in report.aside_sentences.items():
+        mine = [row for row in rows if postings[row["source_id"]]["style"] == style]
+        assert scores.sentences == len(mine) and scores.postings == len({row["source_id"] for row in mine})
+        assert sum(score.support for score in scores.kinds.values()) == len(mine)
+        assert sum(score.support for score in scores.responsibilities.values()) == \
+            sum(len(row["responsibilities"]) for row in mine)
+    assert sum(scores.sentences for scores in report.aside_sentences.values()) == len(rows)
