@@ -18,7 +18,7 @@ from etl.labelled import (
     load_thread_texts, read_aside_postings, read_authored_postings, read_ids, read_jsonl,
 )
 from etl.schema import FAMILIES
-from etl.training import in_text_order, labelled_sentences, sentence_examples
+from etl.training import in_text_order, labelled_postings, sentence_examples
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "evaluation.md"
 TARGETS = {"skills_micro_f1": 0.90, "family_f1": 0.90, "is_ml_f1": 0.90, "responsibilities_macro_f1": 0.75,
@@ -108,6 +108,16 @@ class SentenceScores:
     kinds: dict[str, Score] = field(default_factory=dict)
     responsibilities: dict[str, Score] = field(default_factory=dict)
 
+    @property
+    def macro_f1(self) -> float:
+        """Responsibilities' macro-F1 over the labels with support."""
+        return macro_f1(self.responsibilities.values())
+
+    @property
+    def micro(self) -> Score:
+        """Every (sentence, responsibility) pair pooled."""
+        return pooled(self.responsibilities.values())
+
 
 @dataclass
 class Report:
@@ -115,9 +125,7 @@ class Report:
     # Real HN postings of another year (April 2011), labelled after the models were built.
     out_of_time: PostingScores | None = None
     out_of_time_missing: str = ""
-    kinds: dict[str, Score] = field(default_factory=dict)
-    responsibilities: dict[str, Score] = field(default_factory=dict)
-    sentences: int = 0
+    held_out_sentences: SentenceScores = field(default_factory=SentenceScores)
     tricky: Score = field(default_factory=Score)
     tricky_cases: int = 0
     tricky_errors: list[str] = field(default_factory=list)
@@ -130,16 +138,8 @@ class Report:
     judged_postings: Counter = field(default_factory=Counter)
     # Skills, families and is_ml of those postings kept aside, per style.
     aside: dict[str, PostingScores] = field(default_factory=dict)
-    # Sentence kinds and responsibilities of the kept-aside job-board descriptions.
-    aside_sentences: dict[str, SentenceScores] = field(default_factory=dict)  # by style
-
-    @property
-    def responsibilities_macro_f1(self) -> float:
-        return macro_f1(self.responsibilities.values())
-
-    @property
-    def responsibilities_micro(self) -> Score:
-        return pooled(self.responsibilities.values())
+    # Sentence kinds and responsibilities of the postings kept aside, per style.
+    aside_sentences: dict[str, SentenceScores] = field(default_factory=dict)
 
 
 def score_postings(extractor: PostingExtractor, texts: dict[str, str], labels: list[dict]) -> PostingScores:
@@ -211,20 +211,20 @@ def sentence_scores(extractor: PostingExtractor, features: list[str], kinds: lis
 
 
 def evaluate_sentences(report: Report, extractor: PostingExtractor, texts: dict[str, str]) -> None:
-    features, kinds, duties = labelled_sentences(texts, evaluation=True, tagger=extractor.tagger)
-    report.sentences = len(kinds)
+    postings = labelled_postings(texts, evaluation=True)
+    features, kinds, duties = sentence_examples(extractor.tagger, [(text, rows) for _, text, rows in postings])
     if kinds:
-        report.kinds, report.responsibilities = sentence_scores(extractor, features, kinds, duties)
+        report.held_out_sentences = SentenceScores(len(postings), len(kinds),
+                                                   *sentence_scores(extractor, features, kinds, duties))
 
 
-def evaluate_aside_sentences(report: Report, extractor: PostingExtractor) -> None:
+def evaluate_aside_sentences(report: Report, extractor: PostingExtractor, postings: dict[str, dict]) -> None:
     """Every sentence of the postings kept aside, labelled by kind and responsibilities
     (``aside_sentences.*.jsonl``) by labellers who did not write them, per posting style."""
     by_posting: dict[str, dict[tuple[int, int], dict]] = {}
     for row in read_jsonl("aside_sentences.*.jsonl"):
         by_posting.setdefault(row["source_id"], {})[(row["start"], row["end"])] = row
-    postings = read_aside_postings()
-    for style in JUDGED_STYLES:
+    for style in ASIDE_STYLES:
         keys = sorted(key for key in by_posting if postings[key]["style"] == style)
         if not keys:
             continue
@@ -273,7 +273,7 @@ def evaluate_authored(report: Report, extractor: PostingExtractor) -> None:
                 {row["id"]} if gold else set(), {row["id"]} if predicted else set())
 
 
-JUDGED_STYLES = {"job_board": "job-board descriptions", "hn": "HN comments"}
+ASIDE_STYLES = {"job_board": "job-board descriptions", "hn": "HN comments"}
 
 
 @dataclass
@@ -312,26 +312,24 @@ def judged_scores(extractor: PostingExtractor, postings: dict[str, dict], rows: 
     return result
 
 
-def evaluate_judged(report: Report, extractor: PostingExtractor) -> None:
+def evaluate_judged(report: Report, extractor: PostingExtractor, postings: dict[str, dict]) -> None:
     """Two authors' whole postings with every judged word labelled, never trained on: how the
     disambiguator reads ordinary postings of other years and sources (not a trap list)."""
     rows = read_jsonl("judged_postings.*.jsonl")
     if not rows:
         return
-    postings = read_aside_postings()
     report.judged = judged_scores(extractor, postings, rows)
     report.judged_postings = Counter(posting["style"] for posting in postings.values())
 
 
-def evaluate_aside(report: Report, extractor: PostingExtractor) -> None:
+def evaluate_aside(report: Report, extractor: PostingExtractor, postings: dict[str, dict]) -> None:
     """Skills, families and is_ml of the postings kept aside, labelled by a labeller who
     neither wrote them nor saw the extractor's output (``aside_labels.*.jsonl``), per style."""
     labels = read_jsonl("aside_labels.*.jsonl")
     if not labels:
         return
-    postings = read_aside_postings()
     texts = {key: posting["text"] for key, posting in postings.items()}
-    for style in JUDGED_STYLES:
+    for style in ASIDE_STYLES:
         rows = [row for row in labels if postings[row["source_id"]]["style"] == style]
         if rows:
             report.aside[style] = score_postings(extractor, texts, rows)
@@ -347,9 +345,10 @@ def evaluate() -> Report:
     evaluate_sentences(report, extractor, texts)
     evaluate_tricky(report, extractor)
     evaluate_authored(report, extractor)
-    evaluate_judged(report, extractor)
-    evaluate_aside(report, extractor)
-    evaluate_aside_sentences(report, extractor)
+    aside = read_aside_postings()
+    evaluate_judged(report, extractor, aside)
+    evaluate_aside(report, extractor, aside)
+    evaluate_aside_sentences(report, extractor, aside)
     return report
 
 
@@ -361,7 +360,7 @@ def render(report: Report) -> str:
     def mark(value: float, target: str) -> str:
         return f"{value:.3f} ({'meets' if value >= TARGETS[target] else 'below'} the {TARGETS[target]:.2f} target)"
 
-    held = report.held_out
+    held, held_sentences = report.held_out, report.held_out_sentences
     family_f1 = {f: held.family_presence[f].f1 for f in FAMILIES}
     lines = [
         "# Evaluation of the extractor and classifiers",
@@ -380,24 +379,24 @@ def render(report: Report) -> str:
         *[f"- Family `{f}` present in a posting, F1: {mark(family_f1[f], 'family_f1')}" for f in FAMILIES],
         f"- `is_ml` F1: {mark(held.is_ml.f1, 'is_ml_f1')} (the first rule scores {held.is_ml_rule.f1:.3f})",
         f"- Responsibilities, macro-F1 over labels with support: "
-        f"{mark(report.responsibilities_macro_f1, 'responsibilities_macro_f1')}; micro-F1 over all "
-        f"{report.responsibilities_micro.support} gold (sentence, responsibility) pairs "
-        f"{report.responsibilities_micro.f1:.3f} (the macro figure weighs a label with one held-out sentence "
+        f"{mark(held_sentences.macro_f1, 'responsibilities_macro_f1')}; micro-F1 over all "
+        f"{held_sentences.micro.support} gold (sentence, responsibility) pairs "
+        f"{held_sentences.micro.f1:.3f} (the macro figure weighs a label with one held-out sentence "
         "as much as one with thirty)",
         f"- Precision on {report.tricky_cases} tricky contexts: {mark(report.tricky.precision, 'tricky_precision')}",
-        *[f"- Kept-aside {JUDGED_STYLES[style]} of 2013–2026 (project-written; no target): skills micro-F1 "
+        *[f"- Kept-aside {ASIDE_STYLES[style]} of 2013–2026 (project-written; no target): skills micro-F1 "
           f"{scores.skills.f1:.3f}, `is_ml` F1 {scores.is_ml.f1:.3f} ({scores.postings} postings)"
           for style, scores in report.aside.items()],
-        *[f"- Sentences of the {scores.postings} kept-aside {JUDGED_STYLES[style]}: responsibilities macro-F1 "
-          f"{macro_f1(scores.responsibilities.values()):.3f} ({scores.sentences} sentences; no target)"
+        *[f"- Sentences of the {scores.postings} kept-aside {ASIDE_STYLES[style]}: responsibilities macro-F1 "
+          f"{scores.macro_f1:.3f} ({scores.sentences} sentences; no target)"
           for style, scores in report.aside_sentences.items()],
         "",
         "## Skills (posting level)",
         "",
         *_posting_tables(held, "## is_ml"),
-        f"## Sentences ({report.sentences} labelled sentences of the held-out postings)",
+        f"## Sentences ({held_sentences.sentences} labelled sentences of the held-out postings)",
         "",
-        *_sentence_tables(report.kinds, report.responsibilities),
+        *_sentence_tables(held_sentences.kinds, held_sentences.responsibilities),
         f"## Tricky contexts ({report.tricky_cases} cases in `etl/labels/tricky_contexts.jsonl`)",
         "",
         "| what | precision | recall | F1 | gold count |",
@@ -490,8 +489,8 @@ def _render_judged(report: Report) -> list[str]:
     judged = report.judged
     if judged is None:
         return []
-    rows = [judged.by_style[style].row(f"{report.judged_postings[style]} {JUDGED_STYLES[style]}")
-            for style in JUDGED_STYLES if style in judged.by_style]
+    rows = [judged.by_style[style].row(f"{report.judged_postings[style]} {ASIDE_STYLES[style]}")
+            for style in ASIDE_STYLES if style in judged.by_style]
     return [
         "## Ambiguous words in whole postings of 2013–2026 (never trained on)",
         "",
@@ -530,8 +529,8 @@ def _render_aside(report: Report) -> list[str]:
         "",
     ]
     for style, scores in report.aside.items():
-        lines += [f"### {scores.postings} {JUDGED_STYLES[style]} ({scores.ml_postings} ML by the labels)", "",
-                  *_scores_and_errors(scores, f"is_ml in the {JUDGED_STYLES[style]}:")]
+        lines += [f"### {scores.postings} {ASIDE_STYLES[style]} ({scores.ml_postings} ML by the labels)", "",
+                  *_scores_and_errors(scores, f"is_ml in the {ASIDE_STYLES[style]}:")]
     return lines
 
 
@@ -559,11 +558,11 @@ def _render_aside_sentences(report: Report) -> list[str]:
         "",
     ]
     for style, scores in report.aside_sentences.items():
-        micro = pooled(scores.responsibilities.values())
+        micro = scores.micro
         lines += [
-            f"### {scores.postings} {JUDGED_STYLES[style]} ({scores.sentences} sentences)",
+            f"### {scores.postings} {ASIDE_STYLES[style]} ({scores.sentences} sentences)",
             "",
-            f"Responsibilities: macro-F1 over labels with support {macro_f1(scores.responsibilities.values()):.3f}, "
+            f"Responsibilities: macro-F1 over labels with support {scores.macro_f1:.3f}, "
             f"micro-F1 {micro.f1:.3f} over {micro.support} gold (sentence, responsibility) pairs.",
             "",
             *_sentence_tables(scores.kinds, scores.responsibilities),

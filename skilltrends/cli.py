@@ -333,7 +333,7 @@ def evaluate(output):
 
     report = write_report(output or DOCS)
     click.echo(f"Skills micro-F1 {report.held_out.skills.f1:.3f}, is_ml F1 {report.held_out.is_ml.f1:.3f}, "
-               f"responsibilities macro-F1 {report.responsibilities_macro_f1:.3f}; "
+               f"responsibilities macro-F1 {report.held_out_sentences.macro_f1:.3f}; "
                f"report in {output or DOCS}.", err=True)
 
 

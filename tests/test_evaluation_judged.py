@@ -83,7 +83,7 @@ def test_an_occurrence_a_negative_context_vetoes_counts_as_rejected(extractor):
 def test_postings_kept_aside_are_scored_posting_by_posting_in_their_style(extractor):
     postings, labels = read_aside_postings(), read_jsonl("aside_labels.*.jsonl")
     report = Report()
-    evaluate_aside(report, extractor)
+    evaluate_aside(report, extractor, postings)
     for style in ("job_board", "hn"):
         rows = [row for row in labels if postings[row["source_id"]]["style"] == style]
         expected = Score()
@@ -98,7 +98,7 @@ def test_postings_kept_aside_are_scored_posting_by_posting_in_their_style(extrac
 def test_every_labelled_sentence_kept_aside_is_scored_once_in_its_posting_style(extractor):
     postings, rows = read_aside_postings(), read_jsonl("aside_sentences.*.jsonl")
     report = Report()
-    evaluate_aside_sentences(report, extractor)
+    evaluate_aside_sentences(report, extractor, postings)
     for style, scores in report.aside_sentences.items():
         mine = [row for row in rows if postings[row["source_id"]]["style"] == style]
         assert scores.sentences == len(mine) and scores.postings == len({row["source_id"] for row in mine})

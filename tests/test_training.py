@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from etl.classify import artifacts
-from etl.evaluation import Report, Score
+from etl.evaluation import Score, SentenceScores
 from etl.extraction import MODEL_NAMES, PostingExtractor
 from etl.labelled import load_reference_texts, read_ids
 from etl.training import responsibility_examples
@@ -48,14 +48,13 @@ def test_scores():
 
 
 def test_responsibility_micro_and_macro_weigh_labels_differently():
-    report = Report()
     common, rare = Score(), Score()
     for i in range(30):
         common.add({i}, {i})  # 30 sentences, all right
     rare.add({0}, set())  # one sentence, missed
-    report.responsibilities = {"train_models": common, "evaluate_ai_systems": rare, "unused": Score()}
-    assert report.responsibilities_macro_f1 == pytest.approx(0.5)  # labels without support are left out
-    micro = report.responsibilities_micro
+    scores = SentenceScores(responsibilities={"train_models": common, "evaluate_ai_systems": rare, "unused": Score()})
+    assert scores.macro_f1 == pytest.approx(0.5)  # labels without support are left out
+    micro = scores.micro
     assert (micro.tp, micro.fp, micro.fn, micro.support) == (30, 0, 1, 31)
     assert micro.f1 == pytest.approx(60 / 61)
 
