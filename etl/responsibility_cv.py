@@ -1,18 +1,19 @@
 """Cross-validate the sentence classifiers' responsibilities on training labels only.
 
-    python -m etl.responsibility_cv [--seeds N] [--without-duties] [--characters-only]
+    python -m etl.responsibility_cv [--seeds N] [--without-duties] [--characters-only] [--gold-kinds]
 
 Grouped 5-fold cross-validation over the labelled training postings (real HN comments and
 the authored postings; all sentences of a posting in the same fold): in each fold the kind
 model and the responsibility model are trained on the other folds, plus the written duties
 (``duties.*.jsonl``, training only, never tested on) unless ``--without-duties``; kinds are
 predicted, not given, as in ``skilltrends evaluate``. ``--characters-only`` drops the word
-n-grams. Prints macro-F1, micro precision/recall/F1 and per-label F1 for the real and the
-authored postings apart, each the mean over ``--seeds`` fold seeds (default 1). The
-evaluation postings are never read. The skill tokens come from the shipped disambiguator,
-which was trained on mention labels of these same postings: a small optimism shared by
-every configuration compared. This is how the responsibility model's features and data
-are chosen (docs/extraction.md).
+n-grams. ``--gold-kinds`` gives the responsibility model the labelled kinds instead of the
+predicted ones, to show what the kind step costs. Prints macro-F1, micro
+precision/recall/F1 and per-label F1 for the real and the authored postings apart, each
+the mean over ``--seeds`` fold seeds (default 1). The evaluation postings are never read.
+The skill tokens come from the shipped disambiguator, which was trained on mention labels
+of these same postings: a small optimism shared by every configuration compared. This is
+how the responsibility model's features and data are chosen (docs/extraction.md).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
+
+import numpy as np
 
 from etl.classify import artifacts, sentences
 from etl.evaluation import macro_f1, pooled, responsibility_scores
@@ -31,7 +34,8 @@ from etl.training import SEED, labelled_postings, responsibility_examples, sente
 FOLDS = 5
 
 
-def predict_by_folds(features, kinds, labels, groups, written, words: bool, seed: int) -> list[list[str]]:
+def predict_by_folds(features, kinds, labels, groups, written, words: bool, seed: int,
+                     gold_kinds: bool = False) -> list[list[str]]:
     """Each sentence's predicted responsibilities from models trained on the other folds."""
     order = sorted(set(groups))
     random.Random(seed).shuffle(order)
@@ -40,7 +44,8 @@ def predict_by_folds(features, kinds, labels, groups, written, words: bool, seed
     for fold in range(FOLDS):
         train = [i for i, group in enumerate(groups) if fold_of[group] != fold]
         test = [i for i, group in enumerate(groups) if fold_of[group] == fold]
-        kind_model = sentences.new_kind_model().fit([features[i] for i in train], [kinds[i] for i in train])
+        kind_model = (GoldKinds(kinds, test) if gold_kinds else
+                      sentences.new_kind_model().fit([features[i] for i in train], [kinds[i] for i in train]))
         examples, examples_labels = responsibility_examples(
             [features[i] for i in train], [kinds[i] for i in train], [labels[i] for i in train], written)
         model = sentences.new_responsibility_model(words).fit(
@@ -51,11 +56,22 @@ def predict_by_folds(features, kinds, labels, groups, written, words: bool, seed
     return predicted
 
 
+class GoldKinds:
+    """Stands in for the kind model: "predicts" the labelled kinds of the test sentences."""
+
+    def __init__(self, kinds: list[str], test: list[int]):
+        self.kinds = [kinds[i] for i in test]
+
+    def predict(self, features):
+        return np.array(self.kinds)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=1, help="fold seeds to average over")
     parser.add_argument("--without-duties", action="store_true", help="leave the written duties out of training")
     parser.add_argument("--characters-only", action="store_true", help="no word n-grams in the responsibility model")
+    parser.add_argument("--gold-kinds", action="store_true", help="give the labelled sentence kinds, not predicted ones")
     args = parser.parse_args()
     tagger = SkillTagger(load_taxonomy(), artifacts.load("disambiguation"))
     real = [(f"hn:{key}", text, rows) for key, text, rows in labelled_postings(load_reference_texts(), False)]
@@ -64,10 +80,10 @@ def main() -> None:
     features, kinds, labels = sentence_examples(tagger, [(text, rows) for _, text, rows in everything])
     groups = [group for group, _, rows in everything for _ in rows]
     written = ([], []) if args.without_duties else written_duties(tagger)
-    runs = [predict_by_folds(features, kinds, labels, groups, written, not args.characters_only, SEED + n)
-            for n in range(args.seeds)]
+    runs = [predict_by_folds(features, kinds, labels, groups, written, not args.characters_only, SEED + n,
+                             args.gold_kinds) for n in range(args.seeds)]
     print(f"written duties in training: {len(written[1])}; word n-grams: {not args.characters_only}; "
-          f"fold seeds: {args.seeds}")
+          f"fold seeds: {args.seeds}; kinds: {'labelled' if args.gold_kinds else 'predicted'}")
     for name, real_posting in (("real HN postings", True), ("authored postings", False)):
         rows = [i for i, group in enumerate(groups) if group.startswith("hn:") == real_posting]
         per_run = [responsibility_scores([labels[i] for i in rows], [predicted[i] for i in rows]) for predicted in runs]

@@ -320,8 +320,10 @@ def train():
 def evaluate(output):
     """Measure the extractor and classifiers on the held-out labelled set; write the report.
 
-    Also measured: the tricky-context list, the April 2011 thread, and the job-board
-    descriptions and HN comments of 2013-2026 kept out of training (etl/labels/aside_*).
+    Also measured: a second labeller's sentence labels of held-out postings beside the
+    model's (etl/labels/agreement_sentences.*), the tricky-context list, the April 2011
+    thread, and the job-board descriptions and HN comments of 2013-2026 kept out of
+    training (etl/labels/aside_*).
     Needs ../shared/data/hn-2023h1 (or $SKILLTRENDS_HN2023H1); the April 2011 section also
     needs ../shared/data/hn-algolia (or $SKILLTRENDS_HN_ALGOLIA), and says so when absent.
 

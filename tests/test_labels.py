@@ -52,11 +52,15 @@ def test_every_posting_of_the_april_2011_thread_is_labelled():
             assert item["phrase"] in texts[row["source_id"]], (row["source_id"], item)
 
 
+def assert_allowed_sentence_labels(rows: list[dict]) -> None:
+    for row in rows:
+        assert row["kind"] in SENTENCE_KINDS, row
+        assert set(row["responsibilities"]) <= set(RESPONSIBILITIES), row
+        assert not row["responsibilities"] or row["kind"] == "responsibility", row
+
+
 def test_sentence_labels_use_the_allowed_values():
-    for row in read_jsonl("sentences.*.jsonl"):
-        assert row["kind"] in SENTENCE_KINDS
-        assert set(row["responsibilities"]) <= set(RESPONSIBILITIES)
-        assert not row["responsibilities"] or row["kind"] == "responsibility"
+    assert_allowed_sentence_labels(read_jsonl("sentences.*.jsonl"))
 
 
 @pytest.mark.reference_data
@@ -148,9 +152,29 @@ def test_every_sentence_of_the_postings_kept_aside_is_labelled():
         mine = sorted((row["start"], row["end"], row["sha"]) for row in rows if row["source_id"] == key)
         assert [(start, end) for start, end, _ in mine] == split_sentences(text), key
         assert all(sentence_sha(text[start:end]) == sha for start, end, sha in mine), key
-    for row in rows:
-        assert row["kind"] in SENTENCE_KINDS and set(row["responsibilities"]) <= set(RESPONSIBILITIES)
-        assert not row["responsibilities"] or row["kind"] == "responsibility"
+    assert_allowed_sentence_labels(rows)
+
+
+def test_second_sentence_labels_are_on_held_out_postings_with_allowed_values():
+    rows = read_jsonl("agreement_sentences.*.jsonl")
+    assert rows and {row["source_id"] for row in rows} <= EVAL
+    assert len({(row["source_id"], row["start"]) for row in rows}) == len(rows)
+    assert_allowed_sentence_labels(rows)
+    assert {row["labeller"] for row in rows}.isdisjoint(row["labeller"] for row in read_jsonl("sentences.*.jsonl"))
+
+
+@pytest.mark.reference_data
+def test_second_sentence_labels_cover_every_labelled_sentence_of_their_postings():
+    reference_data("hn-2023h1")
+    texts = load_reference_texts()
+    first: dict[str, set] = {}
+    for row in read_jsonl("sentences.*.jsonl"):
+        first.setdefault(row["source_id"], set()).add((row["start"], row["end"], row["sha"]))
+    second: dict[str, set] = {}
+    for row in read_jsonl("agreement_sentences.*.jsonl"):
+        assert sentence_sha(texts[row["source_id"]][row["start"]:row["end"]]) == row["sha"], row
+        second.setdefault(row["source_id"], set()).add((row["start"], row["end"], row["sha"]))
+    assert all(spans == first[key] for key, spans in second.items())
 
 
 def test_agreement_labels_are_a_second_opinion_on_training_postings():
