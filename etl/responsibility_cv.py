@@ -1,4 +1,4 @@
-"""Cross-validate the sentence classifiers' responsibilities on training labels only.
+"""Cross-validate the sentence classifiers (kinds and responsibilities) on training labels only.
 
     python -m etl.responsibility_cv [--seeds N] [--without-duties] [--characters-only] [--gold-kinds]
 
@@ -8,9 +8,10 @@ model and the responsibility model are trained on the other folds, plus the writ
 (``duties.*.jsonl``, training only, never tested on) unless ``--without-duties``; kinds are
 predicted, not given, as in ``skilltrends evaluate``. ``--characters-only`` drops the word
 n-grams. ``--gold-kinds`` gives the responsibility model the labelled kinds instead of the
-predicted ones, to show what the kind step costs. Prints macro-F1, micro
-precision/recall/F1 and per-label F1 for the real and the authored postings apart, each
-the mean over ``--seeds`` fold seeds (default 1). The evaluation postings are never read.
+predicted ones, to show what the kind step costs. Prints the responsibilities' macro-F1,
+micro precision/recall/F1 and per-label F1, and the kinds' F1, for the real and the
+authored postings apart, each the mean over ``--seeds`` fold seeds (default 1). The
+evaluation postings are never read.
 The skill tokens come from the shipped disambiguator, which was trained on mention labels
 of these same postings: a small optimism shared by every configuration compared. This is
 how the responsibility model's features and data are chosen (docs/extraction.md).
@@ -25,9 +26,9 @@ import statistics
 import numpy as np
 
 from etl.classify import artifacts, sentences
-from etl.evaluation import macro_f1, pooled, responsibility_scores
+from etl.evaluation import compare_sentences, macro_f1, pooled
 from etl.extraction import SkillTagger, predict_responsibilities
-from etl.labelled import RESPONSIBILITIES, load_reference_texts, read_authored_postings
+from etl.labelled import RESPONSIBILITIES, SENTENCE_KINDS, load_reference_texts, read_authored_postings
 from etl.taxonomy import load_taxonomy
 from etl.training import SEED, labelled_postings, responsibility_examples, sentence_examples, written_duties
 
@@ -35,11 +36,12 @@ FOLDS = 5
 
 
 def predict_by_folds(features, kinds, labels, groups, written, words: bool, seed: int,
-                     gold_kinds: bool = False) -> list[list[str]]:
-    """Each sentence's predicted responsibilities from models trained on the other folds."""
+                     gold_kinds: bool = False) -> tuple[list[str], list[list[str]]]:
+    """Each sentence's predicted kind and responsibilities from models trained on the other folds."""
     order = sorted(set(groups))
     random.Random(seed).shuffle(order)
     fold_of = {group: n % FOLDS for n, group in enumerate(order)}
+    predicted_kinds: list[str] = [""] * len(kinds)
     predicted: list[list[str]] = [[] for _ in kinds]
     for fold in range(FOLDS):
         train = [i for i, group in enumerate(groups) if fold_of[group] != fold]
@@ -50,10 +52,10 @@ def predict_by_folds(features, kinds, labels, groups, written, words: bool, seed
             [features[i] for i in train], [kinds[i] for i in train], [labels[i] for i in train], written)
         model = sentences.new_responsibility_model(words).fit(
             examples, sentences.to_matrix(examples_labels, RESPONSIBILITIES))
-        _, found = predict_responsibilities(kind_model, model, [features[i] for i in test])
-        for i, labels_found in zip(test, found):
-            predicted[i] = labels_found
-    return predicted
+        kinds_found, found = predict_responsibilities(kind_model, model, [features[i] for i in test])
+        for i, kind, labels_found in zip(test, kinds_found, found):
+            predicted_kinds[i], predicted[i] = kind, labels_found
+    return predicted_kinds, predicted
 
 
 class GoldKinds:
@@ -86,7 +88,10 @@ def main() -> None:
           f"fold seeds: {args.seeds}; kinds: {'labelled' if args.gold_kinds else 'predicted'}")
     for name, real_posting in (("real HN postings", True), ("authored postings", False)):
         rows = [i for i, group in enumerate(groups) if group.startswith("hn:") == real_posting]
-        per_run = [responsibility_scores([labels[i] for i in rows], [predicted[i] for i in rows]) for predicted in runs]
+        compared = [compare_sentences([kinds[i] for i in rows], [labels[i] for i in rows],
+                                      [run_kinds[i] for i in rows], [predicted[i] for i in rows])
+                    for run_kinds, predicted in runs]
+        per_run = [by_label for _, by_label in compared]
         mean = statistics.fmean
         micro = [pooled(scores.values()) for scores in per_run]
         print(f"{name} ({len(rows)} sentences): macro-F1 {mean(macro_f1(s.values()) for s in per_run):.3f}, "
@@ -94,6 +99,8 @@ def main() -> None:
               f"F1 {mean(m.f1 for m in micro):.3f}")
         for label in RESPONSIBILITIES:
             print(f"  {label:28} F1 {mean(s[label].f1 for s in per_run):.3f} ({per_run[0][label].support})")
+        print("  kinds F1: " + ", ".join(f"{kind} {mean(by_kind[kind].f1 for by_kind, _ in compared):.3f}"
+                                        for kind in SENTENCE_KINDS))
 
 
 if __name__ == "__main__":

@@ -27,6 +27,23 @@ def test_a_sentence_reads_how_the_previous_one_begins():
     assert "P_years" in features[3] and "P_we'd" not in features[3]
 
 
+BOARD = ("Senior ML Engineer\nWhat you'll do\n- Train ranking models\n- Ship them\n"
+         "Preferred Qualifications\n- A PhD\nAcme | Remote | Full-time\nWe are hiring now.\n"
+         "See https://acme.example/jobs\nBENEFITS\n- Dental\nApply today")
+
+
+def test_a_short_line_without_a_colon_is_a_heading_for_the_lines_below_it():
+    spans = split_sentences(BOARD)
+    features = {BOARD[start:end]: feature.split(CONTEXT_MARK)[1].split()
+                for (start, end), feature in zip(spans, sentence_features(BOARD, spans))}
+    headings = [sentence for sentence, context in features.items() if "heading" in context]
+    assert headings == ["What you'll do", "Preferred Qualifications", "BENEFITS"]
+    assert {"H_what", "H_do"} <= set(features["Ship them"])  # the second bullet still reads its heading
+    assert "H_preferred" in features["A PhD"] and "H_benefits" in features["Dental"]
+    # the title line, a pipe-separated header, a sentence, a link and the last line are no headings
+    assert {"Senior ML Engineer", "Acme | Remote | Full-time", "We are hiring now.", "Apply today"} <= set(features)
+
+
 def test_the_responsibility_model_reads_words_and_skills_without_context():
     features = sentence_features(POSTING, split_sentences(POSTING), [(POSTING.index("Python"), "SK_Python FAM_other")])
     content = sentence_content(features)

@@ -2,8 +2,10 @@
 responsibility sentences, which ML responsibilities they describe (multi-label).
 
 A sentence is read with its context: the nearest heading above it (a short line ending
-in ``:`` such as "What you'll do:" or "Requirements:"), whether it is a bullet, where it
-sits in the post, the first words of the sentence before it, and the skills found in it.
+in ``:`` such as "What you'll do:" or "Requirements:", or a short capitalised line of its
+own without one, as job boards write "Preferred Qualifications"), whether it is a bullet,
+where it sits in the post, the first words of the sentence before it, and the skills found
+in it.
 Kinds: TF-IDF over word 1-2-grams and the context tokens; responsibilities: TF-IDF over
 character 2-5-grams within the words of the sentence and its skills, and over its word
 1-2-grams. Logistic regressions.
@@ -24,6 +26,11 @@ from sklearn.preprocessing import FunctionTransformer
 from etl.classify.ngrams import NgramCounter
 
 HEADING = re.compile(r"^\s*[^\n]{2,60}:\s*$")
+# A heading on a line of its own without a colon, as job boards write them ("What you'll
+# do", "Preferred Qualifications", "BENEFITS"): capitalised, at most six words, no sentence
+# punctuation, pipes or links.
+LINE_HEADING = re.compile(r"[A-Z][^\n|.!?,;]{1,58}[^\n|.!?,;\s]")
+LINE_HEADING_WORDS = 6
 WORD = re.compile(r"[a-z][a-z+#.]*")
 PREVIOUS_WORD = re.compile(r"[a-z][a-z']*")
 PREVIOUS_WORDS = 4
@@ -55,7 +62,8 @@ def sentence_features(text: str, spans: list[tuple[int, int]], skills: list[tupl
             context.append("first")
         if text[text.rfind("\n", 0, start) + 1:start].strip():
             context.append("bullet")
-        if sentence.rstrip().endswith(":") and HEADING.match(sentence):
+        if (sentence.rstrip().endswith(":") and HEADING.match(sentence)) or (
+                position and _is_line_heading(text, start, end, sentence)):
             context.append("heading")
             heading_tokens = [f"H_{w}" for w in WORD.findall(lowered)]
         if sentence.count("|") >= 2:
@@ -68,6 +76,15 @@ def sentence_features(text: str, spans: list[tuple[int, int]], skills: list[tupl
         # runs, often after a line such as "You will:" or "We'd love to see" (no heading).
         previous = ["P_" + w for w in PREVIOUS_WORD.findall(lowered, 0, 60)[:PREVIOUS_WORDS]]
     return features
+
+
+def _is_line_heading(text: str, start: int, end: int, sentence: str) -> bool:
+    """Is this sentence a colon-less heading: a short line of its own with more below it?
+    (The first sentence of a post is its title, not a heading.)"""
+    if not LINE_HEADING.fullmatch(sentence) or "http" in sentence or len(sentence.split()) > LINE_HEADING_WORDS:
+        return False
+    line_end = text.find("\n", end)
+    return line_end != -1 and not text[end:line_end].strip() and not text[text.rfind("\n", 0, start) + 1:start].strip()
 
 
 TOKEN = r"[A-Za-z_+#][\w+#.]*"
