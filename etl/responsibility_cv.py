@@ -65,6 +65,8 @@ class GoldKinds:
         self.kinds = [kinds[i] for i in test]
 
     def predict(self, features):
+        if len(features) != len(self.kinds):
+            raise ValueError(f"GoldKinds holds the kinds of {len(self.kinds)} sentences, asked for {len(features)}.")
         return np.array(self.kinds)
 
 

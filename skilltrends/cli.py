@@ -321,7 +321,7 @@ def evaluate(output):
     """Measure the extractor and classifiers on the held-out labelled set; write the report.
 
     Also measured: a second labeller's sentence labels of held-out postings beside the
-    model's (etl/labels/agreement_sentences.*), the tricky-context list, the April 2011
+    model's (etl/labels/held_out_second_sentences.*), the tricky-context list, the April 2011
     thread, and the job-board descriptions and HN comments of 2013-2026 kept out of
     training (etl/labels/aside_*).
     Needs ../shared/data/hn-2023h1 (or $SKILLTRENDS_HN2023H1); the April 2011 section also

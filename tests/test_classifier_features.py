@@ -28,8 +28,8 @@ def test_a_sentence_reads_how_the_previous_one_begins():
 
 
 BOARD = ("Senior ML Engineer\nWhat you'll do\n- Train ranking models\n- Ship them\n"
-         "Preferred Qualifications\n- A PhD\nAcme | Remote | Full-time\nWe are hiring now.\n"
-         "See https://acme.example/jobs\nBENEFITS\n- Dental\nApply today")
+         "Preferred Qualifications\n- A PhD\nAcme | Remote | Full-time\nJob Type: Full-time\n"
+         "We are hiring now.\nWe build robots for farms in Ohio\nBENEFITS\r\n- Dental\nApply today\n \n")
 
 
 def test_a_short_line_without_a_colon_is_a_heading_for_the_lines_below_it():
@@ -40,8 +40,10 @@ def test_a_short_line_without_a_colon_is_a_heading_for_the_lines_below_it():
     assert headings == ["What you'll do", "Preferred Qualifications", "BENEFITS"]
     assert {"H_what", "H_do"} <= set(features["Ship them"])  # the second bullet still reads its heading
     assert "H_preferred" in features["A PhD"] and "H_benefits" in features["Dental"]
-    # the title line, a pipe-separated header, a sentence, a link and the last line are no headings
-    assert {"Senior ML Engineer", "Acme | Remote | Full-time", "We are hiring now.", "Apply today"} <= set(features)
+    # the title line, a pipe-separated header, a key-value line, a sentence, a line of seven
+    # words and a last line (blank lines after it) are no headings
+    assert {"Senior ML Engineer", "Acme | Remote | Full-time", "Job Type: Full-time", "We are hiring now.",
+            "We build robots for farms in Ohio", "Apply today"} <= set(features)
 
 
 def test_the_responsibility_model_reads_words_and_skills_without_context():

@@ -51,7 +51,7 @@ def labels(monkeypatch):
     """Installs the first labeller's labels of posting 1 and returns a setter for the second's."""
     second: list[dict] = []
     monkeypatch.setattr(evaluation, "labelled_postings", lambda texts, evaluation: [("1", TEXT, rows(FIRST, "A"))])
-    monkeypatch.setattr(evaluation, "read_jsonl", lambda pattern: second if pattern.startswith("agreement_") else [])
+    monkeypatch.setattr(evaluation, "read_jsonl", lambda pattern: second if pattern == evaluation.SECOND_SENTENCES else [])
     return second
 
 
@@ -66,8 +66,9 @@ def test_compare_sentences_counts_each_kind_and_responsibility_against_the_gold_
 
 
 def test_second_labeller_and_model_are_scored_on_the_same_sentences(labels):
-    labels += rows([("other", []), ("responsibility", ["train_models"]),
-                    ("responsibility", ["deploy_serve_models", "ml_platform_infrastructure"]), ("requirement", [])], "B")
+    second = rows([("other", []), ("responsibility", ["train_models"]),
+                   ("responsibility", ["deploy_serve_models", "ml_platform_infrastructure"]), ("requirement", [])], "B")
+    labels += [second[2], second[0], second[3], second[1]]  # label files need not be in text order
     report = Report()
     evaluate_sentence_agreement(report, stub_extractor(
         ["other", "responsibility", "requirement", "requirement"], [[], ["train_models"], [], []]), {"1": TEXT})
@@ -85,7 +86,19 @@ def test_second_labeller_and_model_are_scored_on_the_same_sentences(labels):
 
 def test_second_labeller_must_label_exactly_the_held_out_sentences(labels):
     labels += rows(FIRST[:3], "B")
-    with pytest.raises(ValueError, match="posting 1 are not the held-out labels' sentences"):
+    with pytest.raises(ValueError, match=r"posting 1 are not the held-out labels' sentences: missing \[\(64, 82\)\], extra \[\]"):
+        evaluate_sentence_agreement(Report(), stub_extractor([], []), {"1": TEXT})
+
+
+def test_second_labels_of_a_posting_without_held_out_sentence_labels_are_refused(labels):
+    labels += rows(FIRST, "B") + [dict(rows(FIRST, "B")[0], source_id="2")]
+    with pytest.raises(ValueError, match="not held-out postings with sentence labels: 2"):
+        evaluate_sentence_agreement(Report(), stub_extractor([], []), {"1": TEXT})
+
+
+def test_labels_of_two_second_labellers_are_not_mixed(labels):
+    labels += rows(FIRST[:2], "B") + rows(FIRST, "C")[2:]
+    with pytest.raises(ValueError, match="labels of 2 labellers"):
         evaluate_sentence_agreement(Report(), stub_extractor([], []), {"1": TEXT})
 
 

@@ -156,8 +156,8 @@ def test_every_sentence_of_the_postings_kept_aside_is_labelled():
 
 
 def test_second_sentence_labels_are_on_held_out_postings_with_allowed_values():
-    rows = read_jsonl("agreement_sentences.*.jsonl")
-    assert rows and {row["source_id"] for row in rows} <= EVAL
+    rows = read_jsonl("held_out_second_sentences.*.jsonl")
+    assert rows and {row["source_id"] for row in rows} <= EVAL, "second sentence labels are for held-out postings"
     assert len({(row["source_id"], row["start"]) for row in rows}) == len(rows)
     assert_allowed_sentence_labels(rows)
     assert {row["labeller"] for row in rows}.isdisjoint(row["labeller"] for row in read_jsonl("sentences.*.jsonl"))
@@ -171,10 +171,14 @@ def test_second_sentence_labels_cover_every_labelled_sentence_of_their_postings(
     for row in read_jsonl("sentences.*.jsonl"):
         first.setdefault(row["source_id"], set()).add((row["start"], row["end"], row["sha"]))
     second: dict[str, set] = {}
-    for row in read_jsonl("agreement_sentences.*.jsonl"):
+    for row in read_jsonl("held_out_second_sentences.*.jsonl"):
         assert sentence_sha(texts[row["source_id"]][row["start"]:row["end"]]) == row["sha"], row
         second.setdefault(row["source_id"], set()).add((row["start"], row["end"], row["sha"]))
-    assert all(spans == first[key] for key, spans in second.items())
+    for key, spans in second.items():
+        assert spans == first[key], f"posting {key}: the second labels cut other sentences than the first"
+    with_responsibilities = {row["source_id"] for row in read_jsonl("sentences.*.jsonl")
+                             if row["source_id"] in EVAL and row["responsibilities"]}
+    assert set(second) == with_responsibilities
 
 
 def test_agreement_labels_are_a_second_opinion_on_training_postings():

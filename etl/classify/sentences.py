@@ -27,10 +27,11 @@ from etl.classify.ngrams import NgramCounter
 
 HEADING = re.compile(r"^\s*[^\n]{2,60}:\s*$")
 # A heading on a line of its own without a colon, as job boards write them ("What you'll
-# do", "Preferred Qualifications", "BENEFITS"): capitalised, at most six words, no sentence
-# punctuation, pipes or links.
-LINE_HEADING = re.compile(r"[A-Z][^\n|.!?,;]{1,58}[^\n|.!?,;\s]")
+# do", "Preferred Qualifications", "BENEFITS"): starts with a capital, at most six words, no
+# sentence punctuation, colons (so no "Job Type: Full-time" or links) or pipes.
+LINE_HEADING = re.compile(r"[^\W\d_][^\n|.!?,;:]{1,58}[^\n|.!?,;:\s]")
 LINE_HEADING_WORDS = 6
+NON_SPACE = re.compile(r"\S")
 WORD = re.compile(r"[a-z][a-z+#.]*")
 PREVIOUS_WORD = re.compile(r"[a-z][a-z']*")
 PREVIOUS_WORDS = 4
@@ -62,6 +63,7 @@ def sentence_features(text: str, spans: list[tuple[int, int]], skills: list[tupl
             context.append("first")
         if text[text.rfind("\n", 0, start) + 1:start].strip():
             context.append("bullet")
+        # The first line of a post is its title, not a heading.
         if (sentence.rstrip().endswith(":") and HEADING.match(sentence)) or (
                 position and _is_line_heading(text, start, end, sentence)):
             context.append("heading")
@@ -79,12 +81,13 @@ def sentence_features(text: str, spans: list[tuple[int, int]], skills: list[tupl
 
 
 def _is_line_heading(text: str, start: int, end: int, sentence: str) -> bool:
-    """Is this sentence a colon-less heading: a short line of its own with more below it?
-    (The first sentence of a post is its title, not a heading.)"""
-    if not LINE_HEADING.fullmatch(sentence) or "http" in sentence or len(sentence.split()) > LINE_HEADING_WORDS:
+    """Is this sentence a colon-less heading (``LINE_HEADING``): a whole line, not a bullet,
+    with text on a later line?"""
+    if not (sentence[0].isupper() and LINE_HEADING.fullmatch(sentence)) or len(sentence.split()) > LINE_HEADING_WORDS:
         return False
     line_end = text.find("\n", end)
-    return line_end != -1 and not text[end:line_end].strip() and not text[text.rfind("\n", 0, start) + 1:start].strip()
+    return (line_end != -1 and not text[end:line_end].strip() and NON_SPACE.search(text, line_end) is not None
+            and not text[text.rfind("\n", 0, start) + 1:start].strip())
 
 
 TOKEN = r"[A-Za-z_+#][\w+#.]*"
