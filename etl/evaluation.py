@@ -18,7 +18,7 @@ from etl.labelled import (
     load_thread_texts, read_aside_postings, read_authored_postings, read_ids, read_jsonl,
 )
 from etl.schema import FAMILIES
-from etl.training import in_text_order, labelled_postings, sentence_examples
+from etl.training import by_posting_and_span, in_text_order, labelled_postings, sentence_examples
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "evaluation.md"
 TARGETS = {"skills_micro_f1": 0.90, "family_f1": 0.90, "is_ml_f1": 0.90, "responsibilities_macro_f1": 0.75,
@@ -221,8 +221,9 @@ def compare_sentences(kinds: list[str], duties: list[list[str]], compared_kinds:
     return by_kind, responsibility_scores(duties, compared_duties)
 
 
-def evaluate_sentences(report: Report, extractor: PostingExtractor, texts: dict[str, str]) -> None:
-    postings = labelled_postings(texts, evaluation=True)
+def evaluate_sentences(report: Report, extractor: PostingExtractor,
+                       postings: list[tuple[str, str, list[dict]]]) -> None:
+    """The held-out postings' labelled sentences (``training.labelled_postings``)."""
     features, kinds, duties = sentence_examples(extractor.tagger, [(text, rows) for _, text, rows in postings])
     if kinds:
         report.held_out_sentences = SentenceScores(len(postings), len(kinds),
@@ -232,20 +233,20 @@ def evaluate_sentences(report: Report, extractor: PostingExtractor, texts: dict[
 SECOND_SENTENCES = "held_out_second_sentences.*.jsonl"
 
 
-def evaluate_sentence_agreement(report: Report, extractor: PostingExtractor, texts: dict[str, str]) -> None:
+def evaluate_sentence_agreement(report: Report, extractor: PostingExtractor,
+                                held_out: list[tuple[str, str, list[dict]]]) -> None:
     """A second labeller's kinds and responsibilities (``SECOND_SENTENCES``) for every
-    sentence of some held-out postings, against the first labeller's, beside the model's on
-    the same sentences: how far the model is from what two people agree on."""
-    second: dict[str, dict[tuple[int, int], dict]] = {}
-    for row in read_jsonl(SECOND_SENTENCES):
-        second.setdefault(row["source_id"], {})[(row["start"], row["end"])] = row
+    sentence of some of the ``held_out`` postings (as ``training.labelled_postings`` gives
+    them), against the first labeller's, beside the model's on the same sentences: how far
+    the model is from what two people agree on."""
+    second = by_posting_and_span(read_jsonl(SECOND_SENTENCES))
     if not second:
         return
     labellers = sorted({row["labeller"] for rows in second.values() for row in rows.values()})
     if len(labellers) > 1:
         raise ValueError(f"{SECOND_SENTENCES} holds the labels of {len(labellers)} labellers ({', '.join(labellers)}); "
                          "the comparison is with one second labeller.")
-    postings = [(key, text, rows) for key, text, rows in labelled_postings(texts, evaluation=True) if key in second]
+    postings = [(key, text, rows) for key, text, rows in held_out if key in second]
     unknown = sorted(set(second) - {key for key, _, _ in postings})
     if unknown:
         raise ValueError(f"{SECOND_SENTENCES} labels postings that are not held-out postings with sentence labels: "
@@ -265,9 +266,7 @@ def evaluate_sentence_agreement(report: Report, extractor: PostingExtractor, tex
 def evaluate_aside_sentences(report: Report, extractor: PostingExtractor, postings: dict[str, dict]) -> None:
     """Every sentence of the postings kept aside, labelled by kind and responsibilities
     (``aside_sentences.*.jsonl``) by labellers who did not write them, per posting style."""
-    by_posting: dict[str, dict[tuple[int, int], dict]] = {}
-    for row in read_jsonl("aside_sentences.*.jsonl"):
-        by_posting.setdefault(row["source_id"], {})[(row["start"], row["end"])] = row
+    by_posting = by_posting_and_span(read_jsonl("aside_sentences.*.jsonl"))
     for style in ASIDE_STYLES:
         keys = sorted(key for key in by_posting if postings[key]["style"] == style)
         if not keys:
@@ -386,8 +385,9 @@ def evaluate() -> Report:
     report = Report()
     evaluate_postings(report, extractor, texts)
     evaluate_out_of_time(report, extractor)
-    evaluate_sentences(report, extractor, texts)
-    evaluate_sentence_agreement(report, extractor, texts)
+    held_out_sentences = labelled_postings(texts, evaluation=True)
+    evaluate_sentences(report, extractor, held_out_sentences)
+    evaluate_sentence_agreement(report, extractor, held_out_sentences)
     evaluate_tricky(report, extractor)
     evaluate_authored(report, extractor)
     aside = read_aside_postings()

@@ -128,11 +128,17 @@ def labelled_postings(texts: dict[str, str], evaluation: bool) -> list[tuple[str
     """(source id, text, sentence labels in text order) of the postings labelled at sentence
     level: the evaluation postings (``evaluation=True``) or every other one (for training)."""
     held_out = set(read_ids("eval_ids.txt"))
-    by_posting: dict[str, dict[tuple[int, int], dict]] = {}
-    for row in read_jsonl("sentences.*.jsonl"):
-        if (row["source_id"] in held_out) == evaluation:
-            by_posting.setdefault(row["source_id"], {})[(row["start"], row["end"])] = row
+    by_posting = by_posting_and_span(row for row in read_jsonl("sentences.*.jsonl")
+                                     if (row["source_id"] in held_out) == evaluation)
     return [(key, texts[key], in_text_order(key, texts[key], rows)) for key, rows in sorted(by_posting.items())]
+
+
+def by_posting_and_span(rows) -> dict[str, dict[tuple[int, int], dict]]:
+    """Sentence label rows by posting (``source_id``) and then by span (``start``, ``end``)."""
+    by_posting: dict[str, dict[tuple[int, int], dict]] = {}
+    for row in rows:
+        by_posting.setdefault(row["source_id"], {})[(row["start"], row["end"])] = row
+    return by_posting
 
 
 def in_text_order(key: str, text: str, rows: dict[tuple[int, int], dict]) -> list[dict]:

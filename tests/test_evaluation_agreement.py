@@ -23,6 +23,9 @@ def rows(labels, labeller: str) -> list[dict]:
             for (start, end), (kind, duties) in zip(SPANS, labels)]
 
 
+HELD_OUT = [("1", TEXT, rows(FIRST, "A"))]  # the first labeller's, as training.labelled_postings gives them
+
+
 class StubModel:
     """Predicts the given kinds, or the given responsibilities (as probabilities), by sentence."""
 
@@ -48,9 +51,8 @@ def stub_extractor(kinds: list[str], duties: list[list[str]]) -> SimpleNamespace
 
 @pytest.fixture
 def labels(monkeypatch):
-    """Installs the first labeller's labels of posting 1 and returns a setter for the second's."""
+    """The second labeller's label rows, read where the label files would be."""
     second: list[dict] = []
-    monkeypatch.setattr(evaluation, "labelled_postings", lambda texts, evaluation: [("1", TEXT, rows(FIRST, "A"))])
     monkeypatch.setattr(evaluation, "read_jsonl", lambda pattern: second if pattern == evaluation.SECOND_SENTENCES else [])
     return second
 
@@ -71,7 +73,7 @@ def test_second_labeller_and_model_are_scored_on_the_same_sentences(labels):
     labels += [second[2], second[0], second[3], second[1]]  # label files need not be in text order
     report = Report()
     evaluate_sentence_agreement(report, stub_extractor(
-        ["other", "responsibility", "requirement", "requirement"], [[], ["train_models"], [], []]), {"1": TEXT})
+        ["other", "responsibility", "requirement", "requirement"], [[], ["train_models"], [], []]), HELD_OUT)
     second, model = report.agreement, report.agreement_model
     assert (second.postings, second.sentences, model.sentences) == (1, 4, 4)
     assert second.macro_f1 == pytest.approx(1.0)
@@ -87,22 +89,22 @@ def test_second_labeller_and_model_are_scored_on_the_same_sentences(labels):
 def test_second_labeller_must_label_exactly_the_held_out_sentences(labels):
     labels += rows(FIRST[:3], "B")
     with pytest.raises(ValueError, match=r"posting 1 are not the held-out labels' sentences: missing \[\(64, 82\)\], extra \[\]"):
-        evaluate_sentence_agreement(Report(), stub_extractor([], []), {"1": TEXT})
+        evaluate_sentence_agreement(Report(), stub_extractor([], []), HELD_OUT)
 
 
 def test_second_labels_of_a_posting_without_held_out_sentence_labels_are_refused(labels):
     labels += rows(FIRST, "B") + [dict(rows(FIRST, "B")[0], source_id="2")]
     with pytest.raises(ValueError, match="not held-out postings with sentence labels: 2"):
-        evaluate_sentence_agreement(Report(), stub_extractor([], []), {"1": TEXT})
+        evaluate_sentence_agreement(Report(), stub_extractor([], []), HELD_OUT)
 
 
 def test_labels_of_two_second_labellers_are_not_mixed(labels):
     labels += rows(FIRST[:2], "B") + rows(FIRST, "C")[2:]
     with pytest.raises(ValueError, match="labels of 2 labellers"):
-        evaluate_sentence_agreement(Report(), stub_extractor([], []), {"1": TEXT})
+        evaluate_sentence_agreement(Report(), stub_extractor([], []), HELD_OUT)
 
 
 def test_without_second_labels_nothing_is_reported(labels):
     report = Report()
-    evaluate_sentence_agreement(report, stub_extractor([], []), {"1": TEXT})
+    evaluate_sentence_agreement(report, stub_extractor([], []), HELD_OUT)
     assert report.agreement is None and _render_agreement(report) == []
