@@ -6,6 +6,7 @@ for training or tuning; the numbers are whatever they come out as.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -120,6 +121,20 @@ class SentenceScores:
 
 
 @dataclass
+class FlattenedScores:
+    """Skills, is_ml and responsibilities per posting (a responsibility counts for a posting
+    when any of its sentences has it) of postings read in one form."""
+    postings: int = 0
+    skills: Score = field(default_factory=Score)
+    is_ml: Score = field(default_factory=Score)
+    responsibilities: dict[str, Score] = field(default_factory=lambda: {label: Score() for label in RESPONSIBILITIES})
+
+    @property
+    def macro_f1(self) -> float:
+        return macro_f1(self.responsibilities.values())
+
+
+@dataclass
 class Report:
     held_out: PostingScores = field(default_factory=PostingScores)
     # Real HN postings of another year (April 2011), labelled after the models were built.
@@ -140,6 +155,8 @@ class Report:
     aside: dict[str, PostingScores] = field(default_factory=dict)
     # Sentence kinds and responsibilities of the postings kept aside, per style.
     aside_sentences: dict[str, SentenceScores] = field(default_factory=dict)
+    # The postings kept aside read again with their line breaks lost: per (style, form).
+    flattened: dict[tuple[str, str], FlattenedScores] = field(default_factory=dict)
     # A second labeller's sentence labels of some held-out postings against the first's, and
     # the model's on the same sentences.
     agreement: SentenceScores | None = None
@@ -378,6 +395,48 @@ def evaluate_aside(report: Report, extractor: PostingExtractor, postings: dict[s
             report.aside[style] = score_postings(extractor, texts, rows)
 
 
+# The forms the postings kept aside are read in: as written, and on one line as some scrapers
+# and copy-pastes leave a description, each list item's mark then "•" or "-".
+FLATTENINGS = {"as written": None, "line breaks lost, bullets as •": "•", "line breaks lost, bullets as -": "-"}
+LEADING_BULLET = re.compile(r"(?m)^[ \t]*(?:[-*•]|\d{1,2}[.)])[ \t]+")
+
+
+def flatten(text: str, bullet: str) -> str:
+    """``text`` on one line: each list item's mark replaced by ``bullet``, every run of
+    white space (line breaks included) by one space."""
+    return " ".join(LEADING_BULLET.sub(f"{bullet} ", text).split())
+
+
+def flattened_scores(extractor: PostingExtractor, texts: dict[str, str], labels: list[dict],
+                     duties: dict[str, set[str]]) -> FlattenedScores:
+    """``labels``: ``aside_labels`` rows; ``duties``: each posting's labelled responsibilities."""
+    scores = FlattenedScores(postings=len(labels))
+    results = extractor.extract([texts[row["source_id"]] for row in labels])
+    for row, result in zip(labels, results):
+        key, found = row["source_id"], {duty.label for duty in result.responsibilities}
+        scores.skills.add({(key, skill) for skill in row["skills"]}, {(key, m.skill) for m in result.skills})
+        scores.is_ml.add({key} if row["is_ml"] else set(), {key} if result.is_ml else set())
+        for label, score in scores.responsibilities.items():
+            score.add({key} if label in duties[key] else set(), {key} if label in found else set())
+    return scores
+
+
+def evaluate_flattened(report: Report, extractor: PostingExtractor, postings: dict[str, dict]) -> None:
+    """The postings kept aside in each of ``FLATTENINGS``: what losing the line breaks costs."""
+    labels = read_jsonl("aside_labels.*.jsonl")
+    duties = {key: {label for row in rows.values() for label in row["responsibilities"]}
+              for key, rows in by_posting_and_span(read_jsonl("aside_sentences.*.jsonl")).items()}
+    for style in ASIDE_STYLES:
+        rows = [row for row in labels if postings[row["source_id"]]["style"] == style and row["source_id"] in duties]
+        if not rows:
+            continue
+        for form, bullet in FLATTENINGS.items():
+            texts = {row["source_id"]: postings[row["source_id"]]["text"] for row in rows}
+            if bullet:
+                texts = {key: flatten(text, bullet) for key, text in texts.items()}
+            report.flattened[(style, form)] = flattened_scores(extractor, texts, rows, duties)
+
+
 def evaluate() -> Report:
     records = load_reference_records()
     texts = clean_texts({key: record["hn_text"] for key, record in records.items()})
@@ -394,6 +453,7 @@ def evaluate() -> Report:
     evaluate_judged(report, extractor, aside)
     evaluate_aside(report, extractor, aside)
     evaluate_aside_sentences(report, extractor, aside)
+    evaluate_flattened(report, extractor, aside)
     return report
 
 
@@ -457,6 +517,7 @@ def render(report: Report) -> str:
         *_render_judged(report),
         *_render_aside(report),
         *_render_aside_sentences(report),
+        *_render_flattened(report),
         *_render_out_of_time(report),
         *_render_authored(report),
         "## Worst errors on the held-out set",
@@ -650,6 +711,25 @@ def _render_aside_sentences(report: Report) -> list[str]:
             *_sentence_tables(scores.kinds, scores.responsibilities),
         ]
     return lines
+
+
+def _render_flattened(report: Report) -> list[str]:
+    if not report.flattened:
+        return []
+    return [
+        "## The postings kept aside with their line breaks lost",
+        "",
+        "Some scrapers and copy-pastes leave a job-board description on one line. The postings kept aside, "
+        "read as written and flattened (`etl.evaluation.flatten`: every line break a space, each list item's "
+        "mark `•` or `-`), against the same labels. Responsibilities here are per posting: a responsibility "
+        "counts for a posting when any of its labelled sentences has it. Measured only; no target.",
+        "",
+        "| postings | form | skills micro-F1 | `is_ml` F1 | responsibilities per posting, macro-F1 |",
+        "|---|---|---|---|---|",
+        *[f"| {scores.postings} {ASIDE_STYLES[style]} | {form} | {scores.skills.f1:.3f} | {scores.is_ml.f1:.3f} "
+          f"| {scores.macro_f1:.3f} |" for (style, form), scores in report.flattened.items()],
+        "",
+    ]
 
 
 def _render_authored(report: Report) -> list[str]:

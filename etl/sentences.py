@@ -4,6 +4,10 @@ Lines are units first (HN posts and job-board descriptions put bullets, headings
 requirements on lines of their own); a long line is split further after ``.``, ``!`` or
 ``?`` followed by a space and an upper-case letter, digit or opening quote. Bullet
 markers are not part of a sentence. The offsets index the text as the ETL stores it.
+
+A bullet inside a line (" • ", " ► ") starts a line of its own: job-board text whose line
+breaks were lost on the way (copied from LinkedIn, flattened by a scraper) still lists its
+duties and requirements one per bullet. ``line_view`` gives the lines sentences are read by.
 """
 
 from __future__ import annotations
@@ -12,7 +16,19 @@ import re
 
 LINE = re.compile(r"[^\n]+")
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
-BULLET = re.compile(r"^\s*(?:[-*•·–—]+|\d{1,2}[.)]|[a-z][.)])\s+")
+BULLET_MARKS = "•●►▪◦■➢✓✔⁃∙"
+BULLET = re.compile(rf"^\s*(?:[-*·–—{BULLET_MARKS}]+|\d{{1,2}}[.)]|[a-z][.)])\s+")
+# The space before a bullet mark inside a line. "·" is not one: headers use it as a
+# separator ("Acme · Remote · Full-time"), and neither are "-" and "*", which stand for
+# dashes and footnotes inside a sentence.
+INLINE_BULLET = re.compile(rf"[ \t\u00a0]+(?=[{BULLET_MARKS}][ \t\u00a0])")
+# "-" and "*" are bullets inside a line only in a run, at least three before a capital, on a
+# long line ("Core Responsibilities: - Research … - Own …"): headers separate their fields
+# with them too ("Acme - Data Analyst - Remote - Part Time"), but on shorter lines or with pipes.
+INLINE_DASH = re.compile(r"[ \t\u00a0]+(?=[-*][ \t\u00a0]+[A-Z])")
+INLINE_DASH_RUN = 3
+INLINE_DASH_LINE = 200
+LINE_WITH_DASHES = re.compile(r"[^\n]*[ \t\u00a0][-*][ \t\u00a0]+[A-Z][^\n]*")
 MIN_CHARS = 2
 ABBREVIATIONS = {"e.g", "i.e", "eg", "ie", "dr", "mr", "mrs", "ms", "vs", "etc", "inc", "sr", "jr", "st",
                  "approx", "no", "co", "ltd", "corp", "u.s", "ph.d", "phd", "incl", "esp", "a.k.a", "cf"}
@@ -29,10 +45,28 @@ def _after_abbreviation(text: str, punctuation: int) -> bool:
     return start < punctuation and text[start:punctuation].lower().rstrip(".") in ABBREVIATIONS
 
 
+def line_view(text: str) -> str:
+    """``text`` with a line break before every bullet inside a line, in place of the space
+    before it: the same length, so every offset into it indexes ``text`` too."""
+    return LINE_WITH_DASHES.sub(_dash_items, INLINE_BULLET.sub(_line_breaks, text))
+
+
+def _line_breaks(match: re.Match) -> str:
+    return "\n" * (match.end() - match.start())
+
+
+def _dash_items(line: re.Match) -> str:
+    text = line.group()
+    if len(text) < INLINE_DASH_LINE or text.count("|") >= 2 or len(INLINE_DASH.findall(text)) < INLINE_DASH_RUN:
+        return text
+    return INLINE_DASH.sub(_line_breaks, text)
+
+
 def split_sentences(text: str | None) -> list[tuple[int, int]]:
     """``[(start, end), ...]`` of every sentence in ``text``, in order."""
     spans: list[tuple[int, int]] = []
-    for line in LINE.finditer(text or ""):
+    text = line_view(text or "")
+    for line in LINE.finditer(text):
         line_start, line_end = line.span()
         bullet = BULLET.match(line.group())
         start = line_start + bullet.end() if bullet else line_start

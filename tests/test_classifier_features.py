@@ -163,3 +163,13 @@ def test_every_alias_with_another_meaning_is_an_alias_the_classifier_can_judge()
         assert alias in aliases, f"{alias!r} is no case-insensitive alias of the taxonomy"
         assert is_ambiguous(alias, False, aliases[alias].category), alias
         assert meaning.strip(), alias
+
+
+def test_items_after_bullets_inside_a_line_read_as_bullets_under_their_heading():
+    text = "Senior ML Engineer\nWhat you'll do • Train ranking models • Ship them\nPay: $150k • Offer Equity"
+    spans = split_sentences(text)
+    features = {text[start:end]: feature.split(CONTEXT_MARK)[1].split()
+                for (start, end), feature in zip(spans, sentence_features(text, spans))}
+    assert "heading" in features["What you'll do"] and "bullet" not in features["What you'll do"]
+    assert {"bullet", "H_what", "H_do"} <= set(features["Ship them"])
+    assert "heading" not in features["Offer Equity"]  # a bullet, not a colon-less heading

@@ -6,7 +6,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from etl.evaluation import Report, Score, evaluate_aside, evaluate_aside_sentences, judged_scores
+from etl.evaluation import (
+    FLATTENINGS, Report, Score, evaluate_aside, evaluate_aside_sentences, evaluate_flattened, flatten, judged_scores,
+)
 from etl.extraction import PostingExtractor
 from etl.labelled import read_aside_postings, read_jsonl
 from etl.skills import Candidate
@@ -106,3 +108,30 @@ def test_every_labelled_sentence_kept_aside_is_scored_once_in_its_posting_style(
         assert sum(score.support for score in scores.responsibilities.values()) == \
             sum(len(row["responsibilities"]) for row in mine)
     assert sum(scores.sentences for scores in report.aside_sentences.values()) == len(rows)
+
+
+def test_a_flattened_posting_is_one_line_with_its_list_marks_replaced():
+    text = "Senior ML Engineer\n\nWhat you'll do\n- Train models\n  * Ship them\n2) Monitor drift\nPay: $150k - $200k"
+    assert flatten(text, "•") == "Senior ML Engineer What you'll do • Train models • Ship them • Monitor drift Pay: $150k - $200k"
+    assert flatten(text, "-") == "Senior ML Engineer What you'll do - Train models - Ship them - Monitor drift Pay: $150k - $200k"
+
+
+def test_the_postings_kept_aside_are_read_in_every_form_against_the_same_labels(extractor):
+    postings = read_aside_postings()
+    report = Report()
+    evaluate_aside(report, extractor, postings)
+    evaluate_flattened(report, extractor, postings)
+    duties = {}
+    for row in read_jsonl("aside_sentences.*.jsonl"):
+        duties.setdefault(row["source_id"], set()).update(row["responsibilities"])
+    for style, aside in report.aside.items():
+        as_written = report.flattened[(style, "as written")]
+        assert (as_written.skills.tp, as_written.skills.fp, as_written.skills.fn) == \
+            (aside.skills.tp, aside.skills.fp, aside.skills.fn)
+        assert (as_written.is_ml.tp, as_written.is_ml.fp, as_written.is_ml.fn) == \
+            (aside.is_ml.tp, aside.is_ml.fp, aside.is_ml.fn)
+        gold_pairs = sum(len(duties[key]) for key, posting in postings.items() if posting["style"] == style)
+        for form in FLATTENINGS:
+            scores = report.flattened[(style, form)]
+            assert scores.postings == aside.postings
+            assert sum(score.support for score in scores.responsibilities.values()) == gold_pairs

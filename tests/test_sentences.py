@@ -1,6 +1,6 @@
 """etl.sentences: lines, bullets and sentence ends, with offsets into the text."""
 
-from etl.sentences import split_sentences
+from etl.sentences import line_view, split_sentences
 
 
 def pieces(text):
@@ -22,3 +22,39 @@ def test_no_break_inside_versions_urls_or_lowercase_continuations():
 
 def test_empty_and_blank():
     assert split_sentences("") == [] and split_sentences("\n\n  \n") == [] and split_sentences(None) == []
+
+
+def test_bullets_inside_a_line_start_sentences_of_their_own():
+    # Job-board text whose line breaks were lost still lists one duty per bullet.
+    text = "What you'll do • Train ranking models • Ship them ► Monitor drift\nPay: $150k – $200k • Equity"
+    assert pieces(text) == ["What you'll do", "Train ranking models", "Ship them", "Monitor drift",
+                            "Pay: $150k – $200k", "Equity"]
+
+
+def test_a_middle_dot_separates_header_fields_and_stays_inside_its_line():
+    assert pieces("Halcyon Labs · London, UK · Full-time") == ["Halcyon Labs · London, UK · Full-time"]
+
+
+def test_a_run_of_dashes_on_a_long_line_is_a_flattened_list():
+    duties = ("Core Responsibilities: - Research and implement solutions to improve the relevancy of our search "
+              "results. - Own pieces of the data pipelines - Help maintain our infrastructure * Integrate "
+              "productionized ML models into the web app")
+    assert pieces(duties) == ["Core Responsibilities:",
+                              "Research and implement solutions to improve the relevancy of our search results.",
+                              "Own pieces of the data pipelines", "Help maintain our infrastructure",
+                              "Integrate productionized ML models into the web app"]
+
+
+def test_dashes_between_header_fields_and_prose_dashes_stay_inside_their_line():
+    header = "Goody - Data Analyst - Remote - Part Time"
+    piped = "Acme | ML Engineer - NLP - Search - Ranking | Remote | " + "we build search for lawyers " * 7 + "too"
+    prose = "We are small - two engineers - and " + "we ship every day to our customers " * 5 + "too"
+    for line in (header, piped, prose):
+        assert pieces(line) == [line]
+
+
+def test_the_line_view_keeps_every_offset():
+    text = "Duties • Train models\n" + "Intro - Alpha one - Beta two - Gamma three " * 6
+    view = line_view(text)
+    assert len(view) == len(text) and view.count("\n") > text.count("\n")
+    assert [ch for ch, original in zip(view, text) if ch != original] == ["\n"] * (len(view.split("\n")) - 2)

@@ -24,6 +24,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from etl.classify.ngrams import NgramCounter
+from etl.sentences import line_view
 
 HEADING = re.compile(r"^\s*[^\n]{2,60}:\s*$")
 # A heading on a line of its own without a colon, as job boards write them ("What you'll
@@ -48,6 +49,7 @@ def skill_token(skill) -> str:
 def sentence_features(text: str, spans: list[tuple[int, int]], skills: list[tuple[int, str]] = ()) -> list[str]:
     """One feature string per sentence: its words, context tokens, and the tokens of the
     skills found in it (``skills``: (offset, token) of every accepted skill occurrence)."""
+    text = line_view(text)  # lines as ``split_sentences`` reads them, at the same offsets
     features = []
     heading_tokens: list[str] = []
     previous: list[str] = []
