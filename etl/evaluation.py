@@ -396,15 +396,19 @@ def evaluate_aside(report: Report, extractor: PostingExtractor, postings: dict[s
 
 
 # The forms the postings kept aside are read in: as written, and on one line as some scrapers
-# and copy-pastes leave a description, each list item's mark then "•" or "-".
-FLATTENINGS = {"as written": None, "line breaks lost, bullets as •": "•", "line breaks lost, bullets as -": "-"}
+# and copy-pastes leave a description: (each list item's mark, what stands for a line break).
+FLATTENINGS = {"as written": None, "line breaks lost, bullets as •": ("•", " "),
+               "line breaks lost, bullets as -": ("-", " "), "line breaks and bullets lost": ("", " "),
+               "text nodes joined without a break": ("", "")}
 LEADING_BULLET = re.compile(r"(?m)^[ \t]*(?:[-*•]|\d{1,2}[.)])[ \t]+")
+LINE_BREAKS = re.compile(r"[ \t]*\n\s*")
 
 
-def flatten(text: str, bullet: str) -> str:
-    """``text`` on one line: each list item's mark replaced by ``bullet``, every run of
-    white space (line breaks included) by one space."""
-    return " ".join(LEADING_BULLET.sub(f"{bullet} ", text).split())
+def flatten(text: str, bullet: str, line_break: str = " ") -> str:
+    """``text`` on one line: each list item's mark replaced by ``bullet`` (and a space, unless
+    there is no mark), each line break with the white space around it by ``line_break``."""
+    marked = LEADING_BULLET.sub(f"{bullet} " if bullet else "", text)
+    return LINE_BREAKS.sub(line_break, marked).strip()
 
 
 def flattened_scores(extractor: PostingExtractor, texts: dict[str, str], labels: list[dict],
@@ -430,10 +434,10 @@ def evaluate_flattened(report: Report, extractor: PostingExtractor, postings: di
         rows = [row for row in labels if postings[row["source_id"]]["style"] == style and row["source_id"] in duties]
         if not rows:
             continue
-        for form, bullet in FLATTENINGS.items():
+        for form, flattening in FLATTENINGS.items():
             texts = {row["source_id"]: postings[row["source_id"]]["text"] for row in rows}
-            if bullet:
-                texts = {key: flatten(text, bullet) for key, text in texts.items()}
+            if flattening:
+                texts = {key: flatten(text, *flattening) for key, text in texts.items()}
             report.flattened[(style, form)] = flattened_scores(extractor, texts, rows, duties)
 
 
@@ -721,7 +725,8 @@ def _render_flattened(report: Report) -> list[str]:
         "",
         "Some scrapers and copy-pastes leave a job-board description on one line. The postings kept aside, "
         "read as written and flattened (`etl.evaluation.flatten`: every line break a space, each list item's "
-        "mark `•` or `-`), against the same labels. Responsibilities here are per posting: a responsibility "
+        "mark `•`, `-` or none; or every line break and mark dropped, as joining the text nodes of the "
+        "HTML without a separator leaves it: \"…nightlyWrite Hive jobs…\"), against the same labels. Responsibilities here are per posting: a responsibility "
         "counts for a posting when any of its labelled sentences has it. Measured only; no target.",
         "",
         "| postings | form | skills micro-F1 | `is_ml` F1 | responsibilities per posting, macro-F1 |",

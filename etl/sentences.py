@@ -8,11 +8,15 @@ markers are not part of a sentence. The offsets index the text as the ETL stores
 A bullet inside a line (" • ", " ► ") starts a line of its own: job-board text whose line
 breaks were lost on the way (copied from LinkedIn, flattened by a scraper) still lists its
 duties and requirements one per bullet. ``line_view`` gives the lines sentences are read by.
+Text whose blocks were glued together without any break ("nightlyWrite Hive jobs") breaks
+at its glue points (``etl.glue``).
 """
 
 from __future__ import annotations
 
 import re
+
+from etl.glue import glue_points, sentence_breaks
 
 LINE = re.compile(r"[^\n]+")
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
@@ -65,6 +69,7 @@ def _dash_items(line: re.Match) -> str:
 def split_sentences(text: str | None) -> list[tuple[int, int]]:
     """``[(start, end), ...]`` of every sentence in ``text``, in order."""
     spans: list[tuple[int, int]] = []
+    glued = sentence_breaks(text, glue_points(text)) if text else []
     text = line_view(text or "")
     for line in LINE.finditer(text):
         line_start, line_end = line.span()
@@ -78,6 +83,8 @@ def split_sentences(text: str | None) -> list[tuple[int, int]]:
             if m.end() > start and not _after_abbreviation(text, m.start() - 1):
                 pieces.append(m.end())
         pieces.append(line_end)
+        if glued:
+            pieces = sorted({*pieces, *(point for point in glued if start < point < line_end)})
         for lo, hi in zip(pieces, pieces[1:]):
             while lo < hi and text[lo].isspace():
                 lo += 1

@@ -15,6 +15,7 @@ from typing import Callable, NamedTuple
 
 import ahocorasick
 
+from etl.glue import Spaced, glue_points, word_joins
 from etl.phrases import PhrasePattern, TriggeredPatterns
 from etl.taxonomy import Skill, Taxonomy
 
@@ -229,9 +230,27 @@ class SkillExtractor:
 
     def candidates(self, text: str | None) -> list[Candidate]:
         """Every match left after token boundaries, negative contexts and overlaps, and every
-        phrase-pattern match."""
+        phrase-pattern match. In text whose blocks were glued together ("Experience
+        withPython"), matches are sought with a space at each glue point (``etl.glue``)."""
         if not text:
             return []
+        glued = glue_points(text)
+        if glued:
+            spaced = Spaced(text, word_joins(text, glued, self._alias_spans(text)))
+            return [candidate._replace(start=spaced.original(candidate.start), end=spaced.original(candidate.end))
+                    for candidate in self._candidates(spaced.text)]
+        return self._candidates(text)
+
+    def _alias_spans(self, text: str) -> list[tuple[int, int]]:
+        """Every occurrence of an alias of two characters or more, in any case, word
+        boundaries or not."""
+        if self.folded is None:
+            return []
+        return [(last - length + 1, last + 1)
+                for last, (length, index, _, _, _, exact) in self.folded.iter(_same_length_lower(text))
+                if (index >= 0 or exact) and length > 1]
+
+    def _candidates(self, text: str) -> list[Candidate]:
         lowered = _same_length_lower(text)
         raw, triggers, negatives = self._scan(text, lowered)
         raw.sort()  # by start, and of matches starting together the longest first (end negated)

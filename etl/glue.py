@@ -1,0 +1,93 @@
+"""Words glued together where an HTML-to-text step dropped the break between two blocks.
+
+Text taken from HTML by joining its text nodes without a separator loses the line break
+between list items and paragraphs: "…cookies nightlyWrite Hive jobs…", "…this year.The
+role…", "Experience withPython". Such a text is found by its shape (long, almost no line
+breaks, several glue points), and only then: camel-case names in ordinary postings
+(JavaScript, PyTorch, GitHub, iPhone) are no glue points, since the word before the capital
+must be a whole lower-case word of two letters or more, or end a sentence.
+
+``glue_points`` gives where a break belongs, as offsets into the text, and ``word_joins``
+adds, for a text found glued, the joins after a capitalised word ("PythonNice to have")
+outside the names the caller knows ("JavaScript"). ``Spaced`` is the text with a space at
+each of them and maps offsets back, so that what is found in it is reported at offsets into
+the text as stored.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+
+# A point between a whole lower-case word (or a sentence's end) and a capitalised word.
+GLUE_POINT = re.compile(r"(?:(?<![^\W\d_])[a-z]{2,}|[a-z0-9)][.!?:])(?=[A-Z][a-z])")
+# In a text found glued, the join of any two words: a letter, digit or closing bracket, then
+# a capitalised word.
+CASE_CHANGE = re.compile(r"(?<=[A-Za-z0-9)\]])(?=[A-Z][a-z])")
+MIN_CHARS = 300
+CHARS_PER_LINE_BREAK = 300  # fewer line breaks than one per this many characters
+MIN_POINTS = 3
+ADDRESS_MARKS = ("/", "=", "@", "%", "&", "_", "#")
+# A glued word that carries its sentence on ("Experience withPython", "Deploy models
+# onAWS"): a place to look for a skill, not a sentence break.
+CONTINUING_WORDS = frozenset({"a", "an", "and", "as", "at", "by", "for", "from", "in", "including", "into", "like",
+                              "of", "on", "or", "the", "to", "using", "via", "with"})
+
+
+def glue_points(text: str) -> list[int]:
+    """Offsets where ``text`` lost a break, or none when it does not look glued."""
+    size = len(text)
+    if size < MIN_CHARS or text.count("\n") * CHARS_PER_LINE_BREAK >= size:
+        return []
+    points = [match.end() for match in GLUE_POINT.finditer(text) if not _in_address(text, match.end())]
+    return points if len(points) >= MIN_POINTS else []
+
+
+def _in_address(text: str, point: int) -> bool:
+    """Is ``point`` inside a link, an e-mail address or a code-like token ("?refId=…")?"""
+    start, end = point, point
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return any(mark in text[start:end] for mark in ADDRESS_MARKS)
+
+
+def sentence_breaks(text: str, points: list[int]) -> list[int]:
+    """The glue points of ``text`` where a sentence ends: not after a continuing word."""
+    breaks = []
+    for point in points:
+        start = point
+        while start > 0 and text[start - 1].isalpha():
+            start -= 1
+        if text[start:point] not in CONTINUING_WORDS:
+            breaks.append(point)
+    return breaks
+
+
+def word_joins(text: str, points: list[int], names: list[tuple[int, int]]) -> list[int]:
+    """For a text found glued: ``points`` and every start of a capitalised word right after
+    another word ("PythonNice to have", "GCPStrong", "(CDH4)Write"), except inside the spans
+    of ``names`` (where the caller finds names written that way: "JavaScript", "spaCy")."""
+    inside = {offset for start, end in names for offset in range(start + 1, end)}
+    joins = {match.start() for match in CASE_CHANGE.finditer(text) if not _in_address(text, match.start())}
+    return sorted(joins.union(points) - inside)
+
+
+class Spaced:
+    """``text`` with a space inserted at each of ``points`` (sorted offsets into ``text``)."""
+
+    def __init__(self, text: str, points: list[int]):
+        pieces, last = [], 0
+        for point in points:
+            pieces.append(text[last:point])
+            last = point
+        pieces.append(text[last:])
+        self.text = " ".join(pieces)
+        # Where each inserted space sits in the spaced text.
+        self._spaces = [point + number for number, point in enumerate(points)]
+
+    def original(self, offset: int) -> int:
+        """The offset into the original text of ``offset`` into the spaced one (a start, or
+        an end, of something that does not begin with an inserted space)."""
+        return offset - bisect_left(self._spaces, offset)
