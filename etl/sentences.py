@@ -9,7 +9,8 @@ A bullet inside a line (" • ", " ► ") starts a line of its own: job-board te
 breaks were lost on the way (copied from LinkedIn, flattened by a scraper) still lists its
 duties and requirements one per bullet. ``line_view`` gives the lines sentences are read by.
 Text whose blocks were glued together without any break ("nightlyWrite Hive jobs") breaks
-at its glue points (``etl.glue``).
+at its glue points (``etl.glue``), and text that lost its line breaks and list marks
+("nightly Write Hive jobs") where an item runs on (``etl.run_on``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import re
 
 from etl.glue import glue_points, sentence_breaks
+from etl.run_on import item_starts
 
 LINE = re.compile(r"[^\n]+")
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
@@ -34,6 +36,7 @@ INLINE_DASH_RUN = 3
 INLINE_DASH_LINE = 200
 LINE_WITH_DASHES = re.compile(r"[^\n]*[ \t\u00a0][-*][ \t\u00a0]+[A-Z][^\n]*")
 MIN_CHARS = 2
+MARKED_ITEMS = 3
 ABBREVIATIONS = {"e.g", "i.e", "eg", "ie", "dr", "mr", "mrs", "ms", "vs", "etc", "inc", "sr", "jr", "st",
                  "approx", "no", "co", "ltd", "corp", "u.s", "ph.d", "phd", "incl", "esp", "a.k.a", "cf"}
 
@@ -50,9 +53,19 @@ def _after_abbreviation(text: str, punctuation: int) -> bool:
 
 
 def line_view(text: str) -> str:
-    """``text`` with a line break before every bullet inside a line, in place of the space
-    before it: the same length, so every offset into it indexes ``text`` too."""
-    return LINE_WITH_DASHES.sub(_dash_items, INLINE_BULLET.sub(_line_breaks, text))
+    """``text`` with a line break before every bullet inside a line and every list item that
+    runs on (``etl.run_on``), in place of the space before it: the same length, so every
+    offset into it indexes ``text`` too."""
+    view = LINE_WITH_DASHES.sub(_dash_items, INLINE_BULLET.sub(_line_breaks, text))
+    # Items are guessed only where no marks show them (a mark or two may separate a salary).
+    starts = item_starts(text) if view.count("\n") - text.count("\n") < MARKED_ITEMS else []
+    if not starts:
+        return view
+    pieces, last = [], 0
+    for start, end in starts:
+        pieces += [view[last:start], "\n" * (end - start)]
+        last = end
+    return "".join(pieces) + view[last:]
 
 
 def _line_breaks(match: re.Match) -> str:
