@@ -24,8 +24,8 @@ GLUE_POINT = re.compile(r"(?:(?<![^\W\d_])[a-z]{2,}|[a-z0-9)][.!?:])(?=[A-Z][a-z
 # In a text found glued, the join of any two words: a letter, digit or closing bracket, then
 # a capitalised word.
 CASE_CHANGE = re.compile(r"(?<=[A-Za-z0-9)\]])(?=[A-Z][a-z])")
-MIN_CHARS = 300
-CHARS_PER_LINE_BREAK = 300  # fewer line breaks than one per this many characters
+GLUED_MIN_CHARS = 300
+GLUED_CHARS_PER_LINE_BREAK = 300
 MIN_POINTS = 3
 ADDRESS_MARKS = ("/", "=", "@", "%", "&", "_", "#")
 # A glued word that carries its sentence on ("Experience withPython", "Deploy models
@@ -34,10 +34,16 @@ CONTINUING_WORDS = frozenset({"a", "an", "and", "as", "at", "by", "for", "from",
                               "of", "on", "or", "the", "to", "using", "via", "with"})
 
 
+def lost_line_breaks(text: str, min_chars: int, chars_per_line_break: int) -> bool:
+    """Is ``text`` long (``min_chars`` or more) with fewer than one line break per
+    ``chars_per_line_break`` characters: the shape of text that lost its line breaks?"""
+    size = len(text)
+    return size >= min_chars and text.count("\n") * chars_per_line_break < size
+
+
 def glue_points(text: str) -> list[int]:
     """Offsets where ``text`` lost a break, or none when it does not look glued."""
-    size = len(text)
-    if size < MIN_CHARS or text.count("\n") * CHARS_PER_LINE_BREAK >= size:
+    if not lost_line_breaks(text, GLUED_MIN_CHARS, GLUED_CHARS_PER_LINE_BREAK):
         return []
     points = [match.end() for match in GLUE_POINT.finditer(text) if not _in_address(text, match.end())]
     return points if len(points) >= MIN_POINTS else []
@@ -68,10 +74,13 @@ def sentence_breaks(text: str, points: list[int]) -> list[int]:
 def word_joins(text: str, points: list[int], names: list[tuple[int, int]]) -> list[int]:
     """For a text found glued: ``points`` and every start of a capitalised word right after
     another word ("PythonNice to have", "GCPStrong", "(CDH4)Write"), except inside the spans
-    of ``names`` (where the caller finds names written that way: "JavaScript", "spaCy")."""
-    inside = {offset for start, end in names for offset in range(start + 1, end)}
+    of ``names`` that begin a word or at a join (where the caller finds names written that
+    way: "JavaScript", "withJavaScript"; not the "go" of "usingOptuna")."""
     joins = {match.start() for match in CASE_CHANGE.finditer(text) if not _in_address(text, match.start())}
-    return sorted(joins.union(points) - inside)
+    joins.update(points)
+    inside = {offset for start, end in names if start == 0 or not text[start - 1].isalnum() or start in joins
+              for offset in range(start + 1, end)}
+    return sorted(joins - inside)
 
 
 class Spaced:

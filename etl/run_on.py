@@ -14,10 +14,14 @@ from __future__ import annotations
 
 import re
 
-from etl.glue import CONTINUING_WORDS
+from etl.glue import CONTINUING_WORDS, lost_line_breaks
 
-MIN_CHARS = 500
-CHARS_PER_LINE_BREAK = 500
+RUN_ON_MIN_CHARS = 500
+RUN_ON_CHARS_PER_LINE_BREAK = 500
+# Words after which a capitalised opener or a number of years carries the sentence on ("at
+# least 5 years", "our Research team") besides those that carry a glued word on.
+CARRYING_WORDS = CONTINUING_WORDS | {"least", "past", "last", "over", "than", "have", "has", "minimum", "about",
+                                     "our", "your", "their", "its", "his", "her", "my", "is", "are", "be"}
 
 # Words that open the items of job postings: duties, requirements, nice-to-haves, benefits,
 # and the headings above them. Not "You" or "Your" (title-case headings: "What You'll Do").
@@ -34,15 +38,14 @@ OPENERS = (
     "Qualifications Benefits Perks About What Who Why How Required Compensation Salary The Our We This"
 ).split()
 # An opening word, or a requirement's years ("3+ years of Python").
-ITEM_START = re.compile(r"(?<=[A-Za-z0-9)])[ \t]+(?=(?:%s)(?![\w'-])|\d{1,2}\+? years\b)"
+ITEM_START = re.compile(r"(?<=[A-Za-z0-9)])[ \t\u00a0]+(?=[A-Z\d])(?=(?:%s)(?![\w'-])|\d{1,2}\+? years\b)"
                         % "|".join(map(re.escape, OPENERS)))
 
 
 def item_starts(text: str) -> list[tuple[int, int]]:
     """The spaces (start, end) before each item that runs on in ``text``, or none when the
     text still has its line breaks."""
-    size = len(text)
-    if size < MIN_CHARS or text.count("\n") * CHARS_PER_LINE_BREAK >= size:
+    if not lost_line_breaks(text, RUN_ON_MIN_CHARS, RUN_ON_CHARS_PER_LINE_BREAK):
         return []
     return [match.span() for match in ITEM_START.finditer(text)
             if _after_item_end(text, match.start(), text[match.end()].isdigit())]
@@ -56,4 +59,4 @@ def _after_item_end(text: str, end: int, years: bool) -> bool:
     while start > 0 and not text[start - 1].isspace():
         start -= 1
     word = text[start:end]
-    return (years or word[:1].islower() or word[:1].isdigit() or word[:1] == "(") and word not in CONTINUING_WORDS
+    return (years or word[:1].islower() or word[:1].isdigit() or word[:1] == "(") and word not in CARRYING_WORDS

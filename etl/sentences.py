@@ -27,11 +27,11 @@ BULLET = re.compile(rf"^\s*(?:[-*·–—{BULLET_MARKS}]+|\d{{1,2}}[.)]|[a-z][.)
 # The space before a bullet mark inside a line. "·" is not one: headers use it as a
 # separator ("Acme · Remote · Full-time"), and neither are "-" and "*", which stand for
 # dashes and footnotes inside a sentence.
-INLINE_BULLET = re.compile(rf"[ \t\u00a0]+(?=[{BULLET_MARKS}][ \t\u00a0])")
+INLINE_BULLET = re.compile(rf"(?<=\S)[ \t\u00a0]+(?=[{BULLET_MARKS}][ \t\u00a0])")
 # "-" and "*" are bullets inside a line only in a run, at least three before a capital, on a
 # long line ("Core Responsibilities: - Research … - Own …"): headers separate their fields
 # with them too ("Acme - Data Analyst - Remote - Part Time"), but on shorter lines or with pipes.
-INLINE_DASH = re.compile(r"[ \t\u00a0]+(?=[-*][ \t\u00a0]+[A-Z])")
+INLINE_DASH = re.compile(r"(?<=\S) +(?=[-*] +[A-Z])")
 INLINE_DASH_RUN = 3
 INLINE_DASH_LINE = 200
 MIN_CHARS = 2
@@ -60,7 +60,7 @@ def line_view(text: str) -> str:
     breaks: list[tuple[int, int]] = []
     if any(mark in text for mark in BULLET_MARKS):
         breaks += [match.span() for match in INLINE_BULLET.finditer(text)]
-    if "- " in text or "* " in text:
+    if " - " in text or " * " in text:
         breaks += _dash_items(text)
     # Items are guessed only where no marks show them (a mark or two may separate a salary).
     if len(breaks) < MARKED_ITEMS:

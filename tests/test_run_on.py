@@ -45,3 +45,8 @@ def test_text_with_its_line_breaks_or_marks_is_left_as_it_is():
     # the marks show the items: an opening word inside one does not cut it
     marked = marked.replace("Write Hive jobs", "Write Hive jobs and Build dashboards")
     assert "Write Hive jobs and Build dashboards against our cluster (CDH4)" in sentences(marked)
+
+
+def test_words_that_carry_a_sentence_on_keep_its_next_words():
+    text = FLAT.replace("Experience with Python and SQL", "Experience with Python for at least 5 years on our Research team")
+    assert "Requirements Experience with Python for at least 5 years on our Research team" in sentences(text)
