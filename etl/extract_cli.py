@@ -6,7 +6,8 @@ as the ETL does; ``title`` is optional and read before the text). Output (ARCHIT
 "responsibilities": [{label, sentence}]}``. A line that cannot be read gives
 ``{"id" or "line", "error": "..."}`` and the run goes on. A lone UTF-16 surrogate, which
 JSON can spell (``"\\ud800"``) but no text encoding can carry, is read as U+FFFD, one
-character for one, so offsets still index the text as sent.
+character for one, so offsets still index the text as sent. So do they where runs of
+white space, tabs or no-break spaces are read as one space, as the ETL reads them.
 """
 
 from __future__ import annotations
@@ -19,9 +20,13 @@ import polars as pl
 
 from etl.extraction import PostingExtractor
 from etl.html_text import html_to_text
+from etl.mapped_copy import MappedCopy
 
 BATCH = 1000
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# White space the ETL's HTML-to-text step turns into one space, but a text sent as it is
+# may hold: runs of spaces, tabs, no-break and other Unicode spaces ("machine\u00a0learning").
+ODD_SPACE = re.compile(r"[^\S\n]{2,}|[^\S \n]")
 
 
 def _readable(value):
@@ -49,13 +54,23 @@ def parse_line(number: int, line: str) -> tuple[object, str] | dict:
     return key, text
 
 
-def render(key, extraction) -> dict:
+def single_spaced(text: str) -> MappedCopy | None:
+    """The copy of ``text`` the extractor reads, every run of white space within a line one
+    plain space, or None when ``text`` has none to change."""
+    edits = [(match.start(), match.end(), " ") for match in ODD_SPACE.finditer(text)]
+    return MappedCopy(text, edits) if edits else None
+
+
+def render(key, extraction, copy: MappedCopy | None = None) -> dict:
+    """The output line; ``copy``: the single-spaced copy that was read, whose offsets are
+    mapped back to the text as sent."""
+    at = copy.original if copy else (lambda offset: offset)
     return {
         "id": key,
         "is_ml": extraction.is_ml,
         "families": extraction.families,
-        "skills": [{"name": m.skill, "family": m.family, "category": m.category, "start": m.start,
-                    "end": m.end, "evidence": m.evidence} for m in extraction.skills],
+        "skills": [{"name": m.skill, "family": m.family, "category": m.category, "start": at(m.start),
+                    "end": at(m.end), "evidence": m.evidence} for m in extraction.skills],
         "responsibilities": [{"label": r.label, "sentence": r.sentence} for r in extraction.responsibilities],
     }
 
@@ -68,9 +83,11 @@ def extract_lines(source: IO[str], sink: IO[str], responsibilities: bool = True)
 
     def flush() -> None:
         good = [item for item in pending if isinstance(item, tuple)]
-        results = iter(extractor.extract([text for _, text in good], with_responsibilities=responsibilities))
+        copies = [single_spaced(text) for _, text in good]
+        results = iter(zip(extractor.extract([copy.text if copy else text for (_, text), copy in zip(good, copies)],
+                                             with_responsibilities=responsibilities), copies))
         for item in pending:
-            out = item if isinstance(item, dict) else render(item[0], next(results))
+            out = item if isinstance(item, dict) else render(item[0], *next(results))
             sink.write(json.dumps(out, ensure_ascii=False) + "\n")
         pending.clear()
 

@@ -9,15 +9,15 @@ must be a whole lower-case word of two letters or more, or end a sentence.
 
 ``glue_points`` gives where a break belongs, as offsets into the text, and ``word_joins``
 adds, for a text found glued, the joins after a capitalised word ("PythonNice to have")
-outside the names the caller knows ("JavaScript"). ``Spaced`` is the text with a space at
-each of them and maps offsets back, so that what is found in it is reported at offsets into
+outside the names the caller knows ("JavaScript"). ``spaced`` gives the text with a space at
+each of them, as a ``MappedCopy``, so that what is found in it is reported at offsets into
 the text as stored.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from etl.mapped_copy import MappedCopy
 
 # A point between a whole lower-case word (or a sentence's end) and a capitalised word.
 GLUE_POINT = re.compile(r"(?:(?<![^\W\d_])[a-z]{2,}|[a-z0-9)][.!?:])(?=[A-Z][a-z])")
@@ -83,20 +83,6 @@ def word_joins(text: str, points: list[int], names: list[tuple[int, int]]) -> li
     return sorted(joins - inside)
 
 
-class Spaced:
-    """``text`` with a space inserted at each of ``points`` (sorted offsets into ``text``)."""
-
-    def __init__(self, text: str, points: list[int]):
-        pieces, last = [], 0
-        for point in points:
-            pieces.append(text[last:point])
-            last = point
-        pieces.append(text[last:])
-        self.text = " ".join(pieces)
-        # Where each inserted space sits in the spaced text.
-        self._spaces = [point + number for number, point in enumerate(points)]
-
-    def original(self, offset: int) -> int:
-        """The offset into the original text of ``offset`` into the spaced one (a start, or
-        an end, of something that does not begin with an inserted space)."""
-        return offset - bisect_left(self._spaces, offset)
+def spaced(text: str, points: list[int]) -> MappedCopy:
+    """``text`` with a space inserted at each of ``points`` (sorted offsets into it)."""
+    return MappedCopy(text, [(point, point, " ") for point in points])

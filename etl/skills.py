@@ -15,7 +15,7 @@ from typing import Callable, NamedTuple
 
 import ahocorasick
 
-from etl.glue import Spaced, glue_points, word_joins
+from etl.glue import glue_points, spaced, word_joins
 from etl.phrases import PhrasePattern, TriggeredPatterns
 from etl.taxonomy import Skill, Taxonomy
 
@@ -236,9 +236,9 @@ class SkillExtractor:
             return []
         glued = glue_points(text)
         if glued:
-            spaced = Spaced(text, word_joins(text, glued, self._alias_spans(text)))
-            return [candidate._replace(start=spaced.original(candidate.start), end=spaced.original(candidate.end))
-                    for candidate in self._candidates(spaced.text)]
+            copy = spaced(text, word_joins(text, glued, self._alias_spans(text)))
+            return [candidate._replace(start=copy.original(candidate.start), end=copy.original(candidate.end))
+                    for candidate in self._candidates(copy.text)]
         return self._candidates(text)
 
     def _alias_spans(self, text: str) -> list[tuple[int, int]]:

@@ -285,9 +285,10 @@ def extract(input_file, output_file, no_responsibilities):
 
     A bad input line gives an error object for that line and the run goes on;
     a lone UTF-16 surrogate (JSON "\\ud800") is read as U+FFFD, so offsets hold.
-    Text that lost its line breaks (a description on one line, list items joined
-    by " • " or glued together as in "nightlyWrite Hive jobs") is read too; see
-    docs/extraction.md.
+    Runs of white space, tabs and no-break spaces are read as one space (as the
+    ETL reads them) and offsets still index the text as sent. Text that lost its
+    line breaks (a description on one line, list items joined by " • " or glued
+    together as in "nightlyWrite Hive jobs") is read too; see docs/extraction.md.
 
     \b
     Example:

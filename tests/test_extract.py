@@ -71,3 +71,15 @@ def test_a_lone_surrogate_is_read_as_a_replacement_character_and_offsets_hold():
         assert text[skill["start"]:skill["end"]].lower() == skill["name"].lower()
     assert {"Python", "Go", "PyTorch"} <= {s["name"] for s in out[0]["skills"]}
     assert {"Rust", "Kafka"} <= {s["name"] for s in out[1]["skills"]}
+
+
+def test_odd_white_space_is_read_as_one_space_and_offsets_index_the_text_as_sent():
+    text = "We do machine\u00a0learning,  computer \t vision\r\nand large  language\u2009models. Python\tand SQL."
+    (out,) = extract(json.dumps({"id": "w", "text": text}))
+    found = {s["name"]: text[s["start"]:s["end"]] for s in out["skills"]}
+    assert found["machine learning"] == "machine\u00a0learning"
+    assert found["computer vision"] == "computer \t vision"
+    assert found["LLM"] == "large  language\u2009models"
+    assert found["Python"] == "Python" and found["SQL"] == "SQL"
+    evidence = {s["name"]: s["evidence"] for s in out["skills"]}
+    assert "computer vision" in evidence["computer vision"]  # the sentence as read

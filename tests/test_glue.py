@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from etl.glue import Spaced, glue_points, sentence_breaks, word_joins
+from etl.glue import glue_points, sentence_breaks, spaced, word_joins
 from etl.sentences import split_sentences
 from etl.skills import SkillExtractor
 from etl.taxonomy import parse_taxonomy
@@ -64,11 +64,11 @@ def test_word_joins_add_joins_after_capitalised_words_but_not_inside_known_names
 
 
 def test_spaced_text_maps_every_offset_back():
-    spaced = Spaced("abcXyz defGhi", [3, 10])
-    assert spaced.text == "abc Xyz def Ghi"
+    copy = spaced("abcXyz defGhi", [3, 10])
+    assert copy.text == "abc Xyz def Ghi"
     for word in ("abc", "Xyz", "def", "Ghi", "abc Xyz"):
-        start = spaced.text.index(word)
-        original = "abcXyz defGhi"[spaced.original(start):spaced.original(start + len(word))]
+        start = copy.text.index(word)
+        original = "abcXyz defGhi"[copy.original(start):copy.original(start + len(word))]
         assert original == word.replace(" ", "")
 
 
