@@ -22,7 +22,9 @@ from etl.run_on import item_starts
 
 LINE = re.compile(r"[^\n]+")
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
-BULLET_MARKS = "•●►▪◦■➢✓✔⁃∙"
+# Marks that start list items, as Word, LinkedIn and career pages write them (not arrows:
+# "apply here → https://…").
+BULLET_MARKS = "•●►▪◦■➢✓✔⁃∙➤‣⦁○◆◇★▶✅🔹🔸👉"
 BULLET = re.compile(rf"^\s*(?:[-*·–—{BULLET_MARKS}]+|\d{{1,2}}[.)]|[a-z][.)])\s+")
 # The space before a bullet mark inside a line. "·" is not one: headers use it as a
 # separator ("Acme · Remote · Full-time"), and neither are "-" and "*", which stand for

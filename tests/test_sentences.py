@@ -26,9 +26,11 @@ def test_empty_and_blank():
 
 def test_bullets_inside_a_line_start_sentences_of_their_own():
     # Job-board text whose line breaks were lost still lists one duty per bullet.
-    text = "What you'll do • Train ranking models • Ship them ► Monitor drift\nPay: $150k – $200k • Equity"
+    text = ("What you'll do • Train ranking models • Ship them ► Monitor drift\nPay: $150k – $200k • Equity\n"
+            "Perks ✅ Remote ✅ Stipend\nApply here → https://acme.example/jobs")
     assert pieces(text) == ["What you'll do", "Train ranking models", "Ship them", "Monitor drift",
-                            "Pay: $150k – $200k", "Equity"]
+                            "Pay: $150k – $200k", "Equity", "Perks", "Remote", "Stipend",
+                            "Apply here → https://acme.example/jobs"]  # an arrow is no bullet
 
 
 def test_a_middle_dot_separates_header_fields_and_stays_inside_its_line():
