@@ -173,3 +173,10 @@ def test_items_after_bullets_inside_a_line_read_as_bullets_under_their_heading()
     assert "heading" in features["What you'll do"] and "bullet" not in features["What you'll do"]
     assert {"bullet", "H_what", "H_do"} <= set(features["Ship them"])
     assert "heading" not in features["Offer Equity"]  # a bullet, not a colon-less heading
+
+
+def test_a_sentence_reads_the_word_it_opens_with():
+    spans = split_sentences(POSTING)
+    contexts = [feature.split(CONTEXT_MARK)[1].split() for feature in sentence_features(POSTING, spans)]
+    assert [[token for token in context if token.startswith("F_")] for context in contexts] == [
+        ["F_acme"], ["F_we'd"], ["F_years"], ["F_you"]]  # "3+ years of Python" opens with a number

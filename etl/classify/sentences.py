@@ -4,8 +4,8 @@ responsibility sentences, which ML responsibilities they describe (multi-label).
 A sentence is read with its context: the nearest heading above it (a short line ending
 in ``:`` such as "What you'll do:" or "Requirements:", or a short capitalised line of its
 own without one, as job boards write "Preferred Qualifications"), whether it is a bullet,
-where it sits in the post, the first words of the sentence before it, and the skills found
-in it.
+where it sits in the post, the word it opens with, the first words of the sentence before
+it, and the skills found in it.
 Kinds: TF-IDF over word 1-2-grams and the context tokens; responsibilities: TF-IDF over
 character 2-5-grams within the words of the sentence and its skills, and over its word
 1-2-grams. Logistic regressions.
@@ -61,6 +61,11 @@ def sentence_features(text: str, spans: list[tuple[int, int]], skills: list[tupl
         if CONTEXT_MARK in lowered:  # a stray control character in the posting
             lowered = lowered.replace(CONTEXT_MARK, " ")
         context = [f"pos{min(4, position * 5 // total)}"]
+        # The word a sentence opens with: duties open with a verb ("Build", "Own"),
+        # requirements with "Experience" or "You", benefits with "Competitive".
+        opening = PREVIOUS_WORD.search(lowered, 0, 30)
+        if opening:
+            context.append("F_" + opening.group())
         if position == 0:
             context.append("first")
         if text[text.rfind("\n", 0, start) + 1:start].strip():
