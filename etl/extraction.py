@@ -21,7 +21,7 @@ from etl.sentences import split_sentences
 from etl.skills import Candidate, Mention, SkillExtractor
 from etl.taxonomy import Taxonomy, load_taxonomy
 
-EXTRACTOR_VERSION = "aho-1.2+clf-2.6"
+EXTRACTOR_VERSION = "aho-1.2+clf-2.7"
 ACCEPT = 0.5
 MODEL_NAMES = ("disambiguation", "is_ml", "sentence_kind", "responsibilities")
 

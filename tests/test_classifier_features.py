@@ -180,3 +180,11 @@ def test_a_sentence_reads_the_word_it_opens_with():
     contexts = [feature.split(CONTEXT_MARK)[1].split() for feature in sentence_features(POSTING, spans)]
     assert [[token for token in context if token.startswith("F_")] for context in contexts] == [
         ["F_acme"], ["F_we'd"], ["F_years"], ["F_you"]]  # "3+ years of Python" opens with a number
+
+
+def test_a_sentence_reads_its_length_and_how_it_ends():
+    text = "Acme | ML Engineer\nWhat you'll do:\n- Ship models\nWe are a small team that ships every week, rain or shine."
+    spans = split_sentences(text)
+    contexts = [feature.split(CONTEXT_MARK)[1].split() for feature in sentence_features(text, spans)]
+    assert [[t for t in context if t.startswith(("len", "end_"))] for context in contexts] == [
+        ["len0", "end_none"], ["len0", "end_colon"], ["len0", "end_none"], ["len1", "end_stop"]]

@@ -4,8 +4,8 @@ responsibility sentences, which ML responsibilities they describe (multi-label).
 A sentence is read with its context: the nearest heading above it (a short line ending
 in ``:`` such as "What you'll do:" or "Requirements:", or a short capitalised line of its
 own without one, as job boards write "Preferred Qualifications"), whether it is a bullet,
-where it sits in the post, the word it opens with, the first words of the sentence before
-it, and the skills found in it.
+where it sits in the post, the word it opens with, its length and closing mark, the first
+words of the sentence before it, and the skills found in it.
 Kinds: TF-IDF over word 1-2-grams and the context tokens; responsibilities: TF-IDF over
 character 2-5-grams within the words of the sentence and its skills, and over its word
 1-2-grams. Logistic regressions.
@@ -36,6 +36,7 @@ NON_SPACE = re.compile(r"\S")
 WORD = re.compile(r"[a-z][a-z+#.]*")
 PREVIOUS_WORD = re.compile(r"[a-z][a-z']*")
 PREVIOUS_WORDS = 4
+SENTENCE_ENDS = {".": "stop", ":": "colon", "?": "question", "!": "bang"}
 # Separates what a sentence says (its words and skills) from where it stands (context
 # tokens): the responsibility model reads only the first part.
 CONTEXT_MARK = "\x1f"
@@ -66,6 +67,10 @@ def sentence_features(text: str, spans: list[tuple[int, int]], skills: list[tupl
         opening = PREVIOUS_WORD.search(lowered, 0, 30)
         if opening:
             context.append("F_" + opening.group())
+        # How long it is and how it ends: list items are short and end without a full stop,
+        # prose runs on and ends with one, a lead-in ends with a colon.
+        context.append(f"len{min(4, len(sentence) // 40)}")
+        context.append("end_" + SENTENCE_ENDS.get(sentence.rstrip()[-1:], "none"))
         if position == 0:
             context.append("first")
         if text[text.rfind("\n", 0, start) + 1:start].strip():
