@@ -434,10 +434,9 @@ def evaluate_flattened(report: Report, extractor: PostingExtractor, postings: di
         rows = [row for row in labels if postings[row["source_id"]]["style"] == style and row["source_id"] in duties]
         if not rows:
             continue
+        written = {row["source_id"]: postings[row["source_id"]]["text"] for row in rows}
         for form, flattening in FLATTENINGS.items():
-            texts = {row["source_id"]: postings[row["source_id"]]["text"] for row in rows}
-            if flattening:
-                texts = {key: flatten(text, *flattening) for key, text in texts.items()}
+            texts = {key: flatten(text, *flattening) for key, text in written.items()} if flattening else written
             report.flattened[(style, form)] = flattened_scores(extractor, texts, rows, duties)
 
 

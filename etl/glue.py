@@ -49,14 +49,19 @@ def glue_points(text: str) -> list[int]:
     return points if len(points) >= MIN_POINTS else []
 
 
+def token_start(text: str, offset: int) -> int:
+    """Where the run of non-space characters that reaches ``offset`` starts."""
+    while offset > 0 and not text[offset - 1].isspace():
+        offset -= 1
+    return offset
+
+
 def _in_address(text: str, point: int) -> bool:
     """Is ``point`` inside a link, an e-mail address or a code-like token ("?refId=…")?"""
-    start, end = point, point
-    while start > 0 and not text[start - 1].isspace():
-        start -= 1
+    end = point
     while end < len(text) and not text[end].isspace():
         end += 1
-    return any(mark in text[start:end] for mark in ADDRESS_MARKS)
+    return any(mark in text[token_start(text, point):end] for mark in ADDRESS_MARKS)
 
 
 def sentence_breaks(text: str, points: list[int]) -> list[int]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from etl.glue import CONTINUING_WORDS, lost_line_breaks
+from etl.glue import CONTINUING_WORDS, lost_line_breaks, token_start
 
 RUN_ON_MIN_CHARS = 500
 RUN_ON_CHARS_PER_LINE_BREAK = 500
@@ -55,8 +55,5 @@ def _after_item_end(text: str, end: int, years: bool) -> bool:
     """Can an item end with the word that ends at ``end``: a lower-case word (before years,
     any word: "Python and SQL 3+ years of…") that does not carry its sentence on ("a Lead
     Engineer", "with 5+ years")?"""
-    start = end
-    while start > 0 and not text[start - 1].isspace():
-        start -= 1
-    word = text[start:end]
+    word = text[token_start(text, end):end]
     return (years or word[:1].islower() or word[:1].isdigit() or word[:1] == "(") and word not in CARRYING_WORDS

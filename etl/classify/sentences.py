@@ -69,15 +69,18 @@ def sentence_features(text: str, spans: list[tuple[int, int]], skills: list[tupl
             context.append("F_" + opening.group())
         # How long it is and how it ends: list items are short and end without a full stop,
         # prose runs on and ends with one, a lead-in ends with a colon.
+        closing = sentence.rstrip()[-1:]
         context.append(f"len{min(4, len(sentence) // 40)}")
-        context.append("end_" + SENTENCE_ENDS.get(sentence.rstrip()[-1:], "none"))
+        context.append("end_" + SENTENCE_ENDS.get(closing, "none"))
         if position == 0:
             context.append("first")
-        if text[text.rfind("\n", 0, start) + 1:start].strip():
+        # Text before it on its line: a bullet mark or an earlier sentence.
+        after_text = bool(text[text.rfind("\n", 0, start) + 1:start].strip())
+        if after_text:
             context.append("bullet")
         # The first line of a post is its title, not a heading.
-        if (sentence.rstrip().endswith(":") and HEADING.match(sentence)) or (
-                position and _is_line_heading(text, start, end, sentence)):
+        if (closing == ":" and HEADING.match(sentence)) or (
+                position and not after_text and _is_line_heading(text, end, sentence)):
             context.append("heading")
             heading_tokens = [f"H_{w}" for w in WORD.findall(lowered)]
         if sentence.count("|") >= 2:
@@ -92,14 +95,13 @@ def sentence_features(text: str, spans: list[tuple[int, int]], skills: list[tupl
     return features
 
 
-def _is_line_heading(text: str, start: int, end: int, sentence: str) -> bool:
-    """Is this sentence a colon-less heading (``LINE_HEADING``): a whole line, not a bullet,
-    with text on a later line?"""
+def _is_line_heading(text: str, end: int, sentence: str) -> bool:
+    """Is this sentence, which starts its line, a colon-less heading (``LINE_HEADING``): the
+    whole line, with text on a later line?"""
     if not (sentence[0].isupper() and LINE_HEADING.fullmatch(sentence)) or len(sentence.split()) > LINE_HEADING_WORDS:
         return False
     line_end = text.find("\n", end)
-    return (line_end != -1 and not text[end:line_end].strip() and NON_SPACE.search(text, line_end) is not None
-            and not text[text.rfind("\n", 0, start) + 1:start].strip())
+    return line_end != -1 and not text[end:line_end].strip() and NON_SPACE.search(text, line_end) is not None
 
 
 TOKEN = r"[A-Za-z_+#][\w+#.]*"
