@@ -16,7 +16,8 @@ from etl.extraction import EXTRACTOR_VERSION, PostingExtractor, predict_responsi
 from etl.is_ml import is_ml_expr
 from etl.labelled import (
     LABELS_DIR, RESPONSIBILITIES, SENTENCE_KINDS, ReferenceMissing, clean_texts, load_reference_records,
-    load_thread_texts, read_aside_postings, read_authored_postings, read_ids, read_jsonl,
+    load_thread_texts, read_aside_postings, read_authored_postings, read_ids, read_jsonl, read_posting_labels,
+    skills_added, with_added,
 )
 from etl.schema import FAMILIES
 from etl.training import by_posting_and_span, in_text_order, labelled_postings, sentence_examples
@@ -194,7 +195,7 @@ def score_postings(extractor: PostingExtractor, texts: dict[str, str], labels: l
 
 
 def evaluate_postings(report: Report, extractor: PostingExtractor, texts: dict[str, str]) -> None:
-    gold_rows = {row["source_id"]: row for row in read_jsonl("postings.*.jsonl")}
+    gold_rows = {row["source_id"]: row for row in read_posting_labels("postings.*.jsonl")}
     report.held_out = score_postings(extractor, texts, [gold_rows[key] for key in read_ids("eval_ids.txt")
                                                         if key in gold_rows])
 
@@ -202,7 +203,7 @@ def evaluate_postings(report: Report, extractor: PostingExtractor, texts: dict[s
 def evaluate_out_of_time(report: Report, extractor: PostingExtractor) -> None:
     """The April 2011 thread (``postings_2011.*.jsonl``): another year's vocabulary and roles.
     Never used for training or for choosing a change (the first half's misses were read once)."""
-    labels = read_jsonl("postings_2011.*.jsonl")
+    labels = read_posting_labels("postings_2011.*.jsonl")
     if not labels:
         return
     try:
@@ -316,7 +317,9 @@ def evaluate_authored(report: Report, extractor: PostingExtractor) -> None:
     comments of 2012-2026), labelled in ``skills_authored.L34.jsonl``. A development set:
     the phrase patterns were written against its "tune" split; "check" was kept aside and
     measured once they were written."""
-    labels = read_jsonl("skills_authored.*.jsonl")
+    added = skills_added()
+    labels = [{**row, "skills": with_added(row["skills"], added.get(("authored", row["id"]), set()))}
+              for row in read_jsonl("skills_authored.*.jsonl")]
     if not labels:
         return
     texts = {row["id"]: row["text"] for row in read_authored_postings()}
@@ -385,7 +388,7 @@ def evaluate_judged(report: Report, extractor: PostingExtractor, postings: dict[
 def evaluate_aside(report: Report, extractor: PostingExtractor, postings: dict[str, dict]) -> None:
     """Skills, families and is_ml of the postings kept aside, labelled by a labeller who
     neither wrote them nor saw the extractor's output (``aside_labels.*.jsonl``), per style."""
-    labels = read_jsonl("aside_labels.*.jsonl")
+    labels = read_posting_labels("aside_labels.*.jsonl")
     if not labels:
         return
     texts = {key: posting["text"] for key, posting in postings.items()}
@@ -427,7 +430,7 @@ def flattened_scores(extractor: PostingExtractor, texts: dict[str, str], labels:
 
 def evaluate_flattened(report: Report, extractor: PostingExtractor, postings: dict[str, dict]) -> None:
     """The postings kept aside in each of ``FLATTENINGS``: what losing the line breaks costs."""
-    labels = read_jsonl("aside_labels.*.jsonl")
+    labels = read_posting_labels("aside_labels.*.jsonl")
     duties = {key: {label for row in rows.values() for label in row["responsibilities"]}
               for key, rows in by_posting_and_span(read_jsonl("aside_sentences.*.jsonl")).items()}
     for style in ASIDE_STYLES:

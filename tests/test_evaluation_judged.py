@@ -10,7 +10,7 @@ from etl.evaluation import (
     FLATTENINGS, Report, Score, evaluate_aside, evaluate_aside_sentences, evaluate_flattened, flatten, judged_scores,
 )
 from etl.extraction import PostingExtractor
-from etl.labelled import read_aside_postings, read_jsonl
+from etl.labelled import read_aside_postings, read_jsonl, read_posting_labels
 from etl.skills import Candidate
 
 
@@ -83,7 +83,7 @@ def test_an_occurrence_a_negative_context_vetoes_counts_as_rejected(extractor):
 
 
 def test_postings_kept_aside_are_scored_posting_by_posting_in_their_style(extractor):
-    postings, labels = read_aside_postings(), read_jsonl("aside_labels.*.jsonl")
+    postings, labels = read_aside_postings(), read_posting_labels("aside_labels.*.jsonl")
     report = Report()
     evaluate_aside(report, extractor, postings)
     for style in ("job_board", "hn"):

@@ -7,7 +7,7 @@ import pytest
 from etl.labelled import (
     RESPONSIBILITIES, SENTENCE_KINDS, load_reference_texts, load_thread_texts, read_aside_postings,
     read_authored_postings, read_ids,
-    read_jsonl, sentence_sha,
+    read_jsonl, read_posting_labels, sentence_sha,
 )
 from etl.sentences import split_sentences
 from etl.taxonomy import load_taxonomy
@@ -228,3 +228,33 @@ def test_written_duties_are_not_copied_from_real_postings():
     real = "\n".join(load_reference_texts().values())
     copied = [row["text"] for row in read_jsonl("duties.*.jsonl") if row["text"] in real]
     assert not copied, copied[:3]
+
+
+def test_skills_added_since_labelling_name_new_skills_of_measured_postings():
+    """``skills_added.*``: a labeller's decision, per measured posting and skill added to the
+    taxonomy after the posting was labelled, on whether the posting mentions it."""
+    names = {skill.name for skill in load_taxonomy().skills}
+    original = {(row["source"], row["source_id"]): set(row["skills"])
+                for pattern in ("postings.*.jsonl", "postings_2011.*.jsonl", "aside_labels.*.jsonl")
+                for row in read_jsonl(pattern)}
+    original |= {("authored", row["id"]): set(row["skills"]) for row in read_jsonl("skills_authored.*.jsonl")}
+    rows = read_jsonl("skills_added.*.jsonl")
+    assert rows
+    pairs = [(row["source"], row["source_id"], row["skill"]) for row in rows]
+    assert len(set(pairs)) == len(pairs), "one decision per posting and skill"
+    for row in rows:
+        key = (row["source"], row["source_id"])
+        assert key in original and row["skill"] in names and isinstance(row["is_skill"], bool), row
+        assert row["skill"] not in original[key], f"{row['skill']} was already labelled in {key}"
+        assert row["taxonomy_version"] and row["labeller"], row
+
+
+def test_added_skills_join_the_gold_skills_of_their_posting_only():
+    added = [row for row in read_jsonl("skills_added.*.jsonl") if row["is_skill"] and row["source"] == "aside"]
+    assert added
+    merged = {row["source_id"]: row["skills"] for row in read_posting_labels("aside_labels.*.jsonl")}
+    plain = {row["source_id"]: row["skills"] for row in read_jsonl("aside_labels.*.jsonl")}
+    for row in added:
+        assert row["skill"] in merged[row["source_id"]] and row["skill"] not in plain[row["source_id"]]
+    gained = sum(len(merged[key]) - len(plain[key]) for key in plain)
+    assert gained == len(added)
