@@ -32,11 +32,16 @@ HEADING = re.compile(r"^\s*[^\n]{2,60}:\s*$")
 # sentence punctuation, colons (so no "Job Type: Full-time" or links) or pipes.
 LINE_HEADING = re.compile(r"[^\W\d_][^\n|.!?,;:]{1,58}[^\n|.!?,;:\s]")
 LINE_HEADING_WORDS = 6
+LINE_HEADING_CHARS = 60  # the longest line LINE_HEADING can match whole
 NON_SPACE = re.compile(r"\S")
 WORD = re.compile(r"[a-z][a-z+#.]*")
 PREVIOUS_WORD = re.compile(r"[a-z][a-z']*")
 PREVIOUS_WORDS = 4
 SENTENCE_ENDS = {".": "stop", ":": "colon", "?": "question", "!": "bang"}
+# The context tokens, made once rather than for every sentence.
+POSITION_TOKENS = tuple(f"pos{n}" for n in range(5))
+LENGTH_TOKENS = tuple(f"len{n}" for n in range(5))
+END_TOKENS = {mark: "end_" + name for mark, name in SENTENCE_ENDS.items()}
 # Separates what a sentence says (its words and skills) from where it stands (context
 # tokens): the responsibility model reads only the first part.
 CONTEXT_MARK = "\x1f"
@@ -61,21 +66,24 @@ def sentence_features(text: str, spans: list[tuple[int, int]], skills: list[tupl
         lowered = sentence.lower()
         if CONTEXT_MARK in lowered:  # a stray control character in the posting
             lowered = lowered.replace(CONTEXT_MARK, " ")
-        context = [f"pos{min(4, position * 5 // total)}"]
+        # How long it is and how it ends: list items are short and end without a full stop,
+        # prose runs on and ends with one, a lead-in ends with a colon.
+        closing = sentence[-1:]
+        if closing.isspace():
+            closing = sentence.rstrip()[-1:]
+        context = [POSITION_TOKENS[min(4, position * 5 // total)]]
         # The word a sentence opens with: duties open with a verb ("Build", "Own"),
         # requirements with "Experience" or "You", benefits with "Competitive".
         opening = PREVIOUS_WORD.search(lowered, 0, 30)
         if opening:
             context.append("F_" + opening.group())
-        # How long it is and how it ends: list items are short and end without a full stop,
-        # prose runs on and ends with one, a lead-in ends with a colon.
-        closing = sentence.rstrip()[-1:]
-        context.append(f"len{min(4, len(sentence) // 40)}")
-        context.append("end_" + SENTENCE_ENDS.get(closing, "none"))
+        context.append(LENGTH_TOKENS[min(4, len(sentence) // 40)])
+        context.append(END_TOKENS.get(closing, "end_none"))
         if position == 0:
             context.append("first")
         # Text before it on its line: a bullet mark or an earlier sentence.
-        after_text = bool(text[text.rfind("\n", 0, start) + 1:start].strip())
+        line_start = text.rfind("\n", 0, start) + 1
+        after_text = line_start < start and not text[line_start:start].isspace()
         if after_text:
             context.append("bullet")
         # The first line of a post is its title, not a heading.
@@ -83,12 +91,15 @@ def sentence_features(text: str, spans: list[tuple[int, int]], skills: list[tupl
                 position and not after_text and _is_line_heading(text, end, sentence)):
             context.append("heading")
             heading_tokens = [f"H_{w}" for w in WORD.findall(lowered)]
-        if sentence.count("|") >= 2:
+        if "|" in sentence and sentence.count("|") >= 2:
             context.append("has_pipe")
         if "http" in sentence:
             context.append("has_url")
-        inside = [token for _, token in skills[bisect_left(offsets, start):bisect_left(offsets, end)]]
-        features.append(" ".join([lowered, *inside, CONTEXT_MARK, *context, *heading_tokens, *previous]))
+        if offsets:
+            inside = [token for _, token in skills[bisect_left(offsets, start):bisect_left(offsets, end)]]
+            features.append(" ".join([lowered, *inside, CONTEXT_MARK, *context, *heading_tokens, *previous]))
+        else:
+            features.append(" ".join([lowered, CONTEXT_MARK, *context, *heading_tokens, *previous]))
         # How this sentence begins is context for the next: duties and requirements come in
         # runs, often after a line such as "You will:" or "We'd love to see" (no heading).
         previous = ["P_" + w for w in PREVIOUS_WORD.findall(lowered, 0, 60)[:PREVIOUS_WORDS]]
@@ -98,7 +109,8 @@ def sentence_features(text: str, spans: list[tuple[int, int]], skills: list[tupl
 def _is_line_heading(text: str, end: int, sentence: str) -> bool:
     """Is this sentence, which starts its line, a colon-less heading (``LINE_HEADING``): the
     whole line, with text on a later line?"""
-    if not (sentence[0].isupper() and LINE_HEADING.fullmatch(sentence)) or len(sentence.split()) > LINE_HEADING_WORDS:
+    if len(sentence) > LINE_HEADING_CHARS or not (sentence[0].isupper() and LINE_HEADING.fullmatch(sentence)) or (
+            len(sentence.split()) > LINE_HEADING_WORDS):
         return False
     line_end = text.find("\n", end)
     return line_end != -1 and not text[end:line_end].strip() and NON_SPACE.search(text, line_end) is not None
