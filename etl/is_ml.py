@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import polars as pl
 
-IS_ML_RULE_VERSION = "rule-1.0"
+IS_ML_RULE_VERSION = "rule-1.1"
 
 _ML_QUALIFIER = (
     r"(machine[- ]learning|ml|ai|a\.i\.|artificial intelligence|deep[- ]learning|computer vision|"
     r"cv|nlp|natural language processing|llms?|gen(erative)?[- ]?ai|mlops|ml[- ]?ops|ml platform|"
     r"ml infrastructure|ml systems|applied (ml|ai)|perception|speech recognition|recommendation|"
     r"recommender systems?|reinforcement learning|rl|robot learning|ranking|search relevance|"
-    r"prompt|conversational ai|data science)"
+    r"prompt|conversational ai|data science|"
+    # How ML roles were named before "ML engineer" and "data scientist" were usual (2010s):
+    # "Information Retrieval Engineer", "Search Ranking Engineer", "Predictive Modeling Lead".
+    r"information retrieval|predictive (modeling|modelling|analytics)|statistical (modeling|modelling)|"
+    r"search (quality|ranking))"
 )
 _ROLE = r"(engineers?|scientists?|researchers?|developers?|leads?|architects?|specialists?|interns?|manager|mle)"
 IS_ML_PATTERN = (
@@ -25,6 +29,8 @@ IS_ML_PATTERN = (
     + _ML_QUALIFIER + r"(/\w+)?[ -]+((research|software|platform|infrastructure|ops|systems|applications?|"
     r"product|staff|senior|sr\.?|lead|principal)[ -]+){0,2}" + _ROLE
     + r"|data scientists?|applied scientists?|research scientists?|ml researchers?|mles?|"
+    # "Data Mining Specialist" is also a lead-research job, so only these roles:
+    r"data[- ]mining (engineers?|scientists?|researchers?|developers?)|"
     r"head of (ai|ml|machine learning|data science)|(ml|ai|machine learning) (team )?lead)\b"
 )
 

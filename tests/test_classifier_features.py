@@ -115,6 +115,20 @@ def test_is_ml_sees_an_ml_field_listed_among_the_header_roles():
     assert cues[:, 2].tolist() == [1.0, 1.0, 1.0, 0.0, 0.0]
 
 
+def test_the_ml_role_pattern_knows_older_names_of_ml_roles():
+    from etl.classify.postings import role_cues
+    headers = [
+        "Acme | Data Mining Engineer | Palo Alto",
+        "Acme | Information Retrieval Engineers | NYC",
+        "Acme | Search Quality Engineer | Remote",
+        "Acme | Predictive Modeling Lead | Boston",
+        "Acme | Data Mining Specialist (lead research) | Remote",  # a sales-research job
+        "Acme | Search Engine Marketing Specialist | Remote",
+    ]
+    cues = role_cues([(header, ()) for header in headers])
+    assert cues[:, 0].tolist() == [1.0, 1.0, 1.0, 1.0, 0.0, 0.0]
+
+
 def test_token_columns_give_the_feature_hashers_matrix():
     hasher = artifacts.load("disambiguation").steps[0][1]
     rows = [mention_features(text, text.index(alias), text.index(alias) + len(alias), nearby)
