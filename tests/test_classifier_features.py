@@ -202,3 +202,17 @@ def test_a_sentence_reads_its_length_and_how_it_ends():
     contexts = [feature.split(CONTEXT_MARK)[1].split() for feature in sentence_features(text, spans)]
     assert [[t for t in context if t.startswith(("len", "end_"))] for context in contexts] == [
         ["len0", "end_none"], ["len0", "end_colon"], ["len0", "end_none"], ["len1", "end_stop"]]
+
+
+def test_sentence_features_read_odd_spans_as_the_text_gives_them():
+    """Spans that split_sentences never makes (labelled or written spans may): ending in white
+    space, past the end of the text, empty at a line start, holding the context mark."""
+    text = "Title line\nWhat you'll do:\n  - Build models.  \nabc\n"
+    build = text.index("Build")
+    spans = [(0, 10), (build, build + len("Build models.  ")), (len(text) + 1, len(text) + 2),
+             (text.index("abc"), text.index("abc"))]
+    contexts = [feature.split(CONTEXT_MARK)[1].split() for feature in sentence_features(text, spans)]
+    assert "bullet" in contexts[1] and "end_stop" in contexts[1]  # the trailing spaces are not its end
+    assert "bullet" not in contexts[2] and "end_none" in contexts[2]  # nothing stands before it
+    assert "bullet" not in contexts[3] and "heading" not in contexts[3]  # empty: no crash, no heading
+    assert sentence_features("a\x1fb", [(0, 3)])[0].startswith("a b ")

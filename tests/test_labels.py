@@ -238,6 +238,9 @@ def test_skills_added_since_labelling_name_new_skills_of_measured_postings():
                 for pattern in ("postings.*.jsonl", "postings_2011.*.jsonl", "aside_labels.*.jsonl")
                 for row in read_jsonl(pattern)}
     original |= {("authored", row["id"]): set(row["skills"]) for row in read_jsonl("skills_authored.*.jsonl")}
+    hn_2023, hn_2011 = ({row["source_id"] for row in read_jsonl(pattern)}
+                        for pattern in ("postings.*.jsonl", "postings_2011.*.jsonl"))
+    assert not hn_2023 & hn_2011, "the two HN sets share the key (hn, id): they must not overlap"
     rows = read_jsonl("skills_added.*.jsonl")
     assert rows
     pairs = [(row["source"], row["source_id"], row["skill"]) for row in rows]

@@ -32,7 +32,7 @@ HEADING = re.compile(r"^\s*[^\n]{2,60}:\s*$")
 # sentence punctuation, colons (so no "Job Type: Full-time" or links) or pipes.
 LINE_HEADING = re.compile(r"[^\W\d_][^\n|.!?,;:]{1,58}[^\n|.!?,;:\s]")
 LINE_HEADING_WORDS = 6
-LINE_HEADING_CHARS = 60  # the longest line LINE_HEADING can match whole
+LINE_HEADING_CHARS = 60  # the longest line LINE_HEADING can match whole: 1 + 58 + 1 characters
 NON_SPACE = re.compile(r"\S")
 WORD = re.compile(r"[a-z][a-z+#.]*")
 PREVIOUS_WORD = re.compile(r"[a-z][a-z']*")
@@ -82,8 +82,8 @@ def sentence_features(text: str, spans: list[tuple[int, int]], skills: list[tupl
         if position == 0:
             context.append("first")
         # Text before it on its line: a bullet mark or an earlier sentence.
-        line_start = text.rfind("\n", 0, start) + 1
-        after_text = line_start < start and not text[line_start:start].isspace()
+        before = text[text.rfind("\n", 0, start) + 1:start]
+        after_text = bool(before) and not before.isspace()
         if after_text:
             context.append("bullet")
         # The first line of a post is its title, not a heading.
@@ -109,7 +109,7 @@ def sentence_features(text: str, spans: list[tuple[int, int]], skills: list[tupl
 def _is_line_heading(text: str, end: int, sentence: str) -> bool:
     """Is this sentence, which starts its line, a colon-less heading (``LINE_HEADING``): the
     whole line, with text on a later line?"""
-    if len(sentence) > LINE_HEADING_CHARS or not (sentence[0].isupper() and LINE_HEADING.fullmatch(sentence)) or (
+    if len(sentence) > LINE_HEADING_CHARS or not (sentence[:1].isupper() and LINE_HEADING.fullmatch(sentence)) or (
             len(sentence.split()) > LINE_HEADING_WORDS):
         return False
     line_end = text.find("\n", end)
