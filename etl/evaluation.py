@@ -17,7 +17,6 @@ from etl.is_ml import is_ml_expr
 from etl.labelled import (
     LABELS_DIR, RESPONSIBILITIES, SENTENCE_KINDS, ReferenceMissing, clean_texts, load_reference_records,
     load_thread_texts, read_aside_postings, read_authored_postings, read_ids, read_jsonl, read_posting_labels,
-    skills_added, with_added,
 )
 from etl.schema import FAMILIES
 from etl.training import by_posting_and_span, in_text_order, labelled_postings, sentence_examples
@@ -317,9 +316,7 @@ def evaluate_authored(report: Report, extractor: PostingExtractor) -> None:
     comments of 2012-2026), labelled in ``skills_authored.L34.jsonl``. A development set:
     the phrase patterns were written against its "tune" split; "check" was kept aside and
     measured once they were written."""
-    added = skills_added()
-    labels = [{**row, "skills": with_added(row["skills"], added.get(("authored", row["id"]), set()))}
-              for row in read_jsonl("skills_authored.*.jsonl")]
+    labels = read_posting_labels("skills_authored.*.jsonl", key=lambda row: ("authored", row["id"]))
     if not labels:
         return
     texts = {row["id"]: row["text"] for row in read_authored_postings()}

@@ -110,29 +110,20 @@ def read_jsonl(pattern: str) -> list[dict]:
     return rows
 
 
-def skills_added() -> dict[tuple[str, str], set[str]]:
-    """Skills added to the taxonomy after a measured posting was labelled that a labeller,
-    reading the posting, found mentioned in it (``skills_added.*.jsonl``), by (source, id).
-    When the taxonomy grows, every measured posting that names a new skill (any of its
-    aliases as a whole word, case-insensitively) is read again for it, so the figures
-    measure the taxonomy as it is."""
+def read_posting_labels(pattern: str, key=lambda row: (row["source"], row["source_id"])) -> list[dict]:
+    """Posting-level labels (``postings.*``, ``postings_2011.*``, ``aside_labels.*``, or with
+    ``key`` giving each row's (source, id), ``skills_authored.*``) with the skills added to
+    the taxonomy since they were written. When the taxonomy grows, every measured posting
+    that names a new skill (any of its aliases as a whole word, case-insensitively) is read
+    again for it, and the skills a labeller found mentioned (``skills_added.*.jsonl``) join
+    the posting's gold skills, so the figures measure the taxonomy as it is."""
     added: dict[tuple[str, str], set[str]] = {}
     for row in read_jsonl("skills_added.*.jsonl"):
         if row["is_skill"]:
             added.setdefault((row["source"], row["source_id"]), set()).add(row["skill"])
-    return added
-
-
-def read_posting_labels(pattern: str) -> list[dict]:
-    """Posting-level labels (``postings.*``, ``postings_2011.*``, ``aside_labels.*``) with
-    the skills added since they were written (``skills_added``)."""
-    added = skills_added()
-    return [{**row, "skills": with_added(row["skills"], added.get((row["source"], row["source_id"]), set()))}
-            for row in read_jsonl(pattern)]
-
-
-def with_added(skills: list[str], added: set[str]) -> list[str]:
-    return [*skills, *sorted(added - set(skills))]
+    rows = read_jsonl(pattern)
+    return [{**row, "skills": [*row["skills"], *sorted(added.get(key(row), set()) - set(row["skills"]))]}
+            for row in rows]
 
 
 def read_authored_postings() -> list[dict]:

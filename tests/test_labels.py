@@ -234,11 +234,11 @@ def test_skills_added_since_labelling_name_new_skills_of_measured_postings():
     """``skills_added.*``: a labeller's decision, per measured posting and skill added to the
     taxonomy after the posting was labelled, on whether the posting mentions it."""
     names = {skill.name for skill in load_taxonomy().skills}
-    original = {(row["source"], row["source_id"]): set(row["skills"])
-                for pattern in ("postings.*.jsonl", "postings_2011.*.jsonl", "aside_labels.*.jsonl")
-                for row in read_jsonl(pattern)}
+    gold = {pattern: read_jsonl(pattern)
+            for pattern in ("postings.*.jsonl", "postings_2011.*.jsonl", "aside_labels.*.jsonl")}
+    original = {(row["source"], row["source_id"]): set(row["skills"]) for rows in gold.values() for row in rows}
     original |= {("authored", row["id"]): set(row["skills"]) for row in read_jsonl("skills_authored.*.jsonl")}
-    hn_2023, hn_2011 = ({row["source_id"] for row in read_jsonl(pattern)}
+    hn_2023, hn_2011 = ({row["source_id"] for row in gold[pattern]}
                         for pattern in ("postings.*.jsonl", "postings_2011.*.jsonl"))
     assert not hn_2023 & hn_2011, "the two HN sets share the key (hn, id): they must not overlap"
     rows = read_jsonl("skills_added.*.jsonl")

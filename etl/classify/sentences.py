@@ -95,11 +95,8 @@ def sentence_features(text: str, spans: list[tuple[int, int]], skills: list[tupl
             context.append("has_pipe")
         if "http" in sentence:
             context.append("has_url")
-        if offsets:
-            inside = [token for _, token in skills[bisect_left(offsets, start):bisect_left(offsets, end)]]
-            features.append(" ".join([lowered, *inside, CONTEXT_MARK, *context, *heading_tokens, *previous]))
-        else:
-            features.append(" ".join([lowered, CONTEXT_MARK, *context, *heading_tokens, *previous]))
+        inside = [token for _, token in skills[bisect_left(offsets, start):bisect_left(offsets, end)]]
+        features.append(" ".join([lowered, *inside, CONTEXT_MARK, *context, *heading_tokens, *previous]))
         # How this sentence begins is context for the next: duties and requirements come in
         # runs, often after a line such as "You will:" or "We'd love to see" (no heading).
         previous = ["P_" + w for w in PREVIOUS_WORD.findall(lowered, 0, 60)[:PREVIOUS_WORDS]]
