@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from etl import published
 from etl.extraction import EXTRACTOR_VERSION, PostingExtractor, predict_responsibilities
 from etl.is_ml import is_ml_expr
 from etl.labelled import (
@@ -161,6 +162,8 @@ class Report:
     # the model's on the same sentences.
     agreement: SentenceScores | None = None
     agreement_model: SentenceScores | None = None
+    # Skill counts against hiringtrends' published counts of the same HN threads.
+    hiringtrends: published.PublishedComparison | None = None
 
 
 def score_postings(extractor: PostingExtractor, texts: dict[str, str], labels: list[dict]) -> PostingScores:
@@ -457,6 +460,7 @@ def evaluate() -> Report:
     evaluate_aside(report, extractor, aside)
     evaluate_aside_sentences(report, extractor, aside)
     evaluate_flattened(report, extractor, aside)
+    report.hiringtrends = published.compare_published(extractor)
     return report
 
 
@@ -522,6 +526,7 @@ def render(report: Report) -> str:
         *_render_aside_sentences(report),
         *_render_flattened(report),
         *_render_out_of_time(report),
+        *(published.render(report.hiringtrends) if report.hiringtrends else []),
         *_render_authored(report),
         "## Worst errors on the held-out set",
         "",

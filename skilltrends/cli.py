@@ -326,10 +326,12 @@ def evaluate(output):
 
     Also measured: a second labeller's sentence labels of held-out postings beside the
     model's (etl/labels/held_out_second_sentences.*), the tricky-context list, the April 2011
-    thread, and the job-board descriptions and HN comments of 2013-2026 kept out of
-    training (etl/labels/aside_*).
+    thread, the job-board descriptions and HN comments of 2013-2026 kept out of training
+    (etl/labels/aside_*), and skill counts against hiringtrends' published counts of the
+    same HN threads.
     Needs ../shared/data/hn-2023h1 (or $SKILLTRENDS_HN2023H1); the April 2011 section also
-    needs ../shared/data/hn-algolia (or $SKILLTRENDS_HN_ALGOLIA), and says so when absent.
+    needs ../shared/data/hn-algolia (or $SKILLTRENDS_HN_ALGOLIA), the hiringtrends section
+    ../shared/data/hn-hiringtrends (or $SKILLTRENDS_HN_HIRINGTRENDS); each says so when absent.
 
     \b
     Example:

@@ -19,5 +19,6 @@ def without_timestamp(text: str) -> str:
 def test_evaluation_report_is_current():
     reference_data("hn-2023h1")
     reference_data("hn-algolia")
+    reference_data("hn-hiringtrends")
     assert without_timestamp(DOCS.read_text()) == without_timestamp(render(evaluate())), \
         "run `skilltrends evaluate` to rewrite docs/evaluation.md"
