@@ -35,9 +35,21 @@ IS_ML_PATTERN = (
 )
 
 
+def ascii_word_boundaries(pattern: str) -> str:
+    """``pattern`` for Polars with ASCII word boundaries. With Unicode ones the Rust regex
+    engine leaves its DFA, and searching a whole posting for ``IS_ML_PATTERN`` takes about 8
+    times as long (18.6 against 2.2 us per generated posting). The two differ only where
+    a pattern's ASCII letter touches a non-ASCII letter or digit ("mlé"); on the 22,820 real,
+    authored and generated texts tried (2,390 with non-ASCII characters) they match alike."""
+    return pattern.replace(r"\b", r"(?-u:\b)")
+
+
+IS_ML_POLARS = ascii_word_boundaries(IS_ML_PATTERN)
+
+
 def is_ml_expr(text: str | pl.Expr = "text") -> pl.Expr:
     expr = pl.col(text) if isinstance(text, str) else text
-    return expr.str.contains(IS_ML_PATTERN).fill_null(False)
+    return expr.str.contains(IS_ML_POLARS).fill_null(False)
 
 
 # An ML field named as an item of a role list, as HN headers do: "Backend, Firmware, AI |",
@@ -51,3 +63,5 @@ ML_FIELD_ITEM_PATTERN = (
     r"experts?|eng|residents?|interns?|internships?|leads?))?"
     r"\s*(?:$|[|,/)+&;]|\band\b)"
 )
+
+ML_FIELD_ITEM_POLARS = ascii_word_boundaries(ML_FIELD_ITEM_PATTERN)

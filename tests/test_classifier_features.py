@@ -129,6 +129,25 @@ def test_the_ml_role_pattern_knows_older_names_of_ml_roles():
     assert cues[:, 0].tolist() == [1.0, 1.0, 1.0, 1.0, 0.0, 0.0]
 
 
+def test_the_role_cues_read_by_polars_match_as_pythons_re_does():
+    import polars as pl
+
+    from etl.is_ml import IS_ML_POLARS, IS_ML_PATTERN, ML_FIELD_ITEM_PATTERN, ML_FIELD_ITEM_POLARS
+    texts = [
+        "Acme | ML Engineer | Remote", "Zürich AG | Data Scientist (m/w/d) | Zürich",
+        "Société Générale | Ingénieur ML | Paris", "東京 | MLエンジニア | Tokyo",
+        "Acme | Backend, AI | Remote", "We are hiring: Senior Machine-Learning Engineer — São Paulo",
+        "Acme | HTML Engineer | Remote", "Pixel Café | Data mining engineers | Berlin",
+        "Acme | Frontend and ML | Remote", "Acme | Xml developer | NYC",
+    ]
+    for python_pattern, polars_pattern in ((IS_ML_PATTERN, IS_ML_POLARS),
+                                           (ML_FIELD_ITEM_PATTERN, ML_FIELD_ITEM_POLARS)):
+        by_python = [bool(re.search(python_pattern, text)) for text in texts]
+        assert pl.Series(texts).str.contains(polars_pattern).to_list() == by_python
+    assert [bool(re.search(IS_ML_PATTERN, text)) for text in texts] == [
+        True, True, False, False, False, True, False, True, False, False]
+
+
 def test_token_columns_give_the_feature_hashers_matrix():
     hasher = artifacts.load("disambiguation").steps[0][1]
     rows = [mention_features(text, text.index(alias), text.index(alias) + len(alias), nearby)

@@ -19,7 +19,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from etl.classify.ngrams import NgramCounter
-from etl.is_ml import IS_ML_PATTERN, ML_FIELD_ITEM_PATTERN
+from etl.is_ml import IS_ML_POLARS, ML_FIELD_ITEM_POLARS
 
 
 FAMILIES = ("classic_ml", "mlops", "llm")
@@ -39,9 +39,9 @@ def role_cues(rows) -> np.ndarray:
     header names an ML field as an item of its role list ("Backend, Firmware, AI |")."""
     text = pl.Series("text", texts_of(rows), dtype=pl.String).fill_null("")
     header = text.str.split_exact("\n", 1).struct.field("field_0")
-    return np.column_stack([header.str.contains(IS_ML_PATTERN).to_numpy(),
-                            text.str.contains(IS_ML_PATTERN).to_numpy(),
-                            header.str.contains(ML_FIELD_ITEM_PATTERN).to_numpy()]).astype(float)
+    return np.column_stack([header.str.contains(IS_ML_POLARS).to_numpy(),
+                            text.str.contains(IS_ML_POLARS).to_numpy(),
+                            header.str.contains(ML_FIELD_ITEM_POLARS).to_numpy()]).astype(float)
 
 
 def family_counts(rows) -> np.ndarray:
