@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from etl.classify import artifacts
 from etl.classify.mentions import accept_probabilities, is_ambiguous, mention_features, nearby_counts
 from etl.classify.postings import posting_rows
-from etl.classify.sentences import sentence_features, skill_token
+from etl.classify.sentences import responsibility_probabilities, sentence_features, skill_token
 from etl.gc_pause import gc_paused
 from etl.labelled import RESPONSIBILITIES
 from etl.sentences import split_sentences
@@ -57,7 +57,7 @@ def predict_responsibilities(kind_model, responsibility_model,
     labels: list[list[str]] = [[] for _ in features]
     chosen = [i for i, kind in enumerate(kinds) if kind == "responsibility"]
     if chosen:
-        for i, row in zip(chosen, responsibility_model.predict_proba([features[i] for i in chosen])):
+        for i, row in zip(chosen, responsibility_probabilities(responsibility_model, [features[i] for i in chosen])):
             labels[i] = [label for label, p in zip(RESPONSIBILITIES, row) if p >= ACCEPT]
     return kinds, labels
 

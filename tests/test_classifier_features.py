@@ -148,6 +148,20 @@ def test_the_role_cues_read_by_polars_match_as_pythons_re_does():
         True, True, False, False, False, True, False, True, False, False]
 
 
+def test_responsibility_probabilities_are_the_models_own_to_the_bit():
+    import numpy as np
+
+    from etl.classify.sentences import responsibility_probabilities
+    texts = [POSTING, "Build RAG pipelines and evaluate LLM agents. Deploy models to Kubernetes.",
+             "Work with product managers to analyse A/B tests and report to stakeholders."]
+    features = [feature for text in texts for feature in sentence_features(text, split_sentences(text))]
+    responsibility_model, kind_model = artifacts.load("responsibilities"), artifacts.load("sentence_kind")
+    assert np.array_equal(responsibility_probabilities(responsibility_model, features),
+                          responsibility_model.predict_proba(features))
+    # A model that is not one-vs-rest logistic regressions is asked as it is.
+    assert np.array_equal(responsibility_probabilities(kind_model, features), kind_model.predict_proba(features))
+
+
 def test_token_columns_give_the_feature_hashers_matrix():
     hasher = artifacts.load("disambiguation").steps[0][1]
     rows = [mention_features(text, text.index(alias), text.index(alias) + len(alias), nearby)
