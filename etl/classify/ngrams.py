@@ -97,7 +97,7 @@ class NgramCounter(TransformerMixin, BaseEstimator):
         of its word among the words the vocabulary's n-grams are made of (unknown words
         none), an n-gram the base-(W+1) number its words' numbers make, and only those
         integers meet the vocabulary. No n-gram string is built for the batch."""
-        words, keys = self._word_tables()
+        words, numbers, keys = self._word_tables()
         base = len(words) + 1
         if keys is None:  # n-gram numbers would not fit in 64 bits: count by string
             cells = self._grams(documents).join(self._vocabulary_frame(), on="gram", how="inner")
@@ -105,7 +105,7 @@ class NgramCounter(TransformerMixin, BaseEstimator):
         text = pl.Series("text", documents, dtype=pl.String).fill_null("").str.to_lowercase()
         digits = (pl.DataFrame({"word": text.str.extract_all(self.token_pattern)}).with_row_index("doc")
                   .explode("word").drop_nulls("word")
-                  .select("doc", (pl.col("word").replace_strict(words, range(1, base), default=None,
+                  .select("doc", (pl.col("word").replace_strict(words, numbers, default=None,
                                                                 return_dtype=pl.Int64)).alias("digit")))
         low, high = self.ngram_range
         parts = []
@@ -118,9 +118,10 @@ class NgramCounter(TransformerMixin, BaseEstimator):
         cells = pl.concat(parts).join(keys, on="key", how="inner")
         return _count_matrix(cells["doc"], cells["column"], (len(documents), len(self.vocabulary_)))
 
-    def _word_tables(self) -> tuple[list[str], pl.DataFrame | None]:
-        """The words of the vocabulary's n-grams, and each n-gram's number with its column
-        (None when the numbers would not fit in 64 bits)."""
+    def _word_tables(self) -> tuple[pl.Series, pl.Series, pl.DataFrame | None]:
+        """The words of the vocabulary's n-grams with their numbers (1, 2, ...; as Series,
+        which Polars maps words by faster than Python lists), and each n-gram's number with
+        its column (None when the numbers would not fit in 64 bits)."""
         tables = getattr(self, "_tables", None)
         if tables is None:
             grams = [gram.split(" ") for gram in self.vocabulary_]
@@ -137,7 +138,8 @@ class NgramCounter(TransformerMixin, BaseEstimator):
                     numbers.append(key)
                 keys = pl.DataFrame({"key": numbers, "column": range(len(grams))},
                                     schema={"key": pl.Int64, "column": pl.UInt32})
-            tables = self._tables = words, keys
+            tables = self._tables = (pl.Series("word", words, dtype=pl.String),
+                                     pl.Series("digit", range(1, base), dtype=pl.Int64), keys)
         return tables
 
     def _char_counts(self, documents) -> csr_matrix:
