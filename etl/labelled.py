@@ -62,15 +62,29 @@ class ReferenceMissing(UserError):
     pass
 
 
-def load_reference_records(folder: Path | None = None) -> dict[str, dict]:
-    """``{hn comment id: record}`` from the hn-2023h1 files (first copy of each id)."""
+def reference_records_by_file(folder: Path | None = None) -> dict[str, dict[str, dict]]:
+    """``{file name without .jsonl: {hn comment id: record}}`` from the hn-2023h1 files (one
+    file a month: ``2023_01``...), each id once, in the first file that has it."""
     folder = folder or reference_folder()
-    records: dict[str, dict] = {}
+    seen: set[str] = set()
+    by_file: dict[str, dict[str, dict]] = {}
     for path in sorted(folder.glob("*.jsonl")):
+        records = by_file.setdefault(path.stem, {})
         with open(path, encoding="utf-8") as handle:
             for line in handle:
                 record = json.loads(line)
-                records.setdefault(str(record["hn_id"]), record)
+                key = str(record["hn_id"])
+                if key not in seen:
+                    seen.add(key)
+                    records[key] = record
+    return by_file
+
+
+def load_reference_records(folder: Path | None = None) -> dict[str, dict]:
+    """``{hn comment id: record}`` from the hn-2023h1 files (first copy of each id)."""
+    folder = folder or reference_folder()
+    records = {key: record for in_file in reference_records_by_file(folder).values()
+               for key, record in in_file.items()}
     if not records:
         raise ReferenceMissing(
             f"No labelled-posting texts in {folder}: put hn-2023h1 there (or set ${REFERENCE_ENV}), "

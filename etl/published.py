@@ -15,7 +15,6 @@ Measured only: nothing here trains or tunes anything.
 from __future__ import annotations
 
 import csv
-import json
 import os
 import re
 import statistics
@@ -26,6 +25,7 @@ from pathlib import Path
 from etl.extraction import PostingExtractor
 from etl.labelled import (
     DEFAULT_REFERENCE, ReferenceMissing, clean_texts, load_thread_texts, read_posting_labels, reference_folder,
+    reference_records_by_file,
 )
 from etl.taxonomy import Taxonomy
 
@@ -188,20 +188,9 @@ def term_counts(mapping: dict[str, str], published: Counter, ours: SkillCounts,
 
 
 def comments_by_month(folder: Path) -> dict[str, dict[str, str]]:
-    """``{YYYY-MM: {comment id: html}}`` from the hn-2023h1 files (``2023_01.jsonl``...),
-    each comment once (the first copy)."""
-    seen: set[str] = set()
-    months: dict[str, dict[str, str]] = {}
-    for path in sorted(folder.glob("*.jsonl")):
-        month = path.stem.replace("_", "-")
-        with open(path, encoding="utf-8") as handle:
-            for line in handle:
-                record = json.loads(line)
-                key = str(record["hn_id"])
-                if key not in seen:
-                    seen.add(key)
-                    months.setdefault(month, {})[key] = record["hn_text"]
-    return months
+    """``{YYYY-MM: {comment id: html}}`` from the hn-2023h1 files (``2023_01.jsonl``...)."""
+    return {stem.replace("_", "-"): {key: record["hn_text"] for key, record in records.items()}
+            for stem, records in reference_records_by_file(folder).items()}
 
 
 def compare_april_2011(extractor: PostingExtractor, terms: list[Term], mapping: dict[str, str],
