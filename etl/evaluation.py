@@ -16,8 +16,8 @@ from etl import published
 from etl.extraction import EXTRACTOR_VERSION, PostingExtractor, predict_responsibilities
 from etl.is_ml import is_ml_expr
 from etl.labelled import (
-    LABELS_DIR, RESPONSIBILITIES, SENTENCE_KINDS, ReferenceMissing, clean_texts, load_reference_records,
-    load_thread_texts, read_aside_postings, read_authored_postings, read_ids, read_jsonl, read_posting_labels,
+    LABELS_DIR, RESPONSIBILITIES, SENTENCE_KINDS, ReferenceMissing, april_2011_postings, clean_texts,
+    load_reference_records, read_aside_postings, read_authored_postings, read_ids, read_jsonl, read_posting_labels,
 )
 from etl.schema import FAMILIES
 from etl.training import by_posting_and_span, in_text_order, labelled_postings, sentence_examples
@@ -205,20 +205,13 @@ def evaluate_postings(report: Report, extractor: PostingExtractor, texts: dict[s
 def evaluate_out_of_time(report: Report, extractor: PostingExtractor) -> None:
     """The April 2011 thread (``postings_2011.*.jsonl``): another year's vocabulary and roles.
     Never used for training or for choosing a change (the first half's misses were read once)."""
-    labels = read_posting_labels("postings_2011.*.jsonl")
-    if not labels:
-        return
     try:
-        texts = load_thread_texts()
+        html, labels = april_2011_postings()
     except ReferenceMissing as missing:
         report.out_of_time_missing = str(missing)
         return
-    unknown = [row["source_id"] for row in labels if row["source_id"] not in texts]
-    if unknown:
-        report.out_of_time_missing = (f"{len(unknown)} labelled postings (e.g. hn {unknown[0]}) are not in the "
-                                      "recorded thread: the labels and the recording do not match.")
-        return
-    report.out_of_time = score_postings(extractor, texts, labels)
+    if labels:
+        report.out_of_time = score_postings(extractor, clean_texts(html), labels)
 
 
 def sentence_scores(extractor: PostingExtractor, features: list[str], kinds: list[str],

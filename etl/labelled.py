@@ -100,8 +100,14 @@ def load_reference_texts(folder: Path | None = None) -> dict[str, str]:
 
 def load_thread_texts(folder: Path | None = None) -> dict[str, str]:
     """``{hn comment id: clean text}`` of the top-level comments (the postings) in recorded
-    Hacker News Algolia item trees (``items_<story id>.json``, as ``GET /api/v1/items/<id>``
-    returns them): ``../shared/data/hn-algolia`` holds the April 2011 thread."""
+    Hacker News Algolia item trees (``load_thread_html``)."""
+    return clean_texts(load_thread_html(folder))
+
+
+def load_thread_html(folder: Path | None = None) -> dict[str, str]:
+    """``{hn comment id: HTML as HN serves it}`` of the top-level comments (the postings) in
+    recorded Hacker News Algolia item trees (``items_<story id>.json``, as ``GET
+    /api/v1/items/<id>`` returns them): ``../shared/data/hn-algolia`` holds the April 2011 thread."""
     folder = folder or Path(os.environ.get(THREADS_ENV) or DEFAULT_THREADS)
     html: dict[str, str] = {}
     for path in sorted(folder.glob("items_*.json")):
@@ -113,7 +119,23 @@ def load_thread_texts(folder: Path | None = None) -> dict[str, str]:
             f"No recorded Hacker News thread (items_*.json) in {folder}: put hn-algolia there "
             f"(or set ${THREADS_ENV})."
         )
-    return clean_texts(html)
+    return html
+
+
+APRIL_2011_LABELS = "postings_2011.*.jsonl"
+
+
+def april_2011_postings() -> tuple[dict[str, str], list[dict]]:
+    """The recorded April 2011 thread's comments as HTML (``load_thread_html``) and their
+    labels (``postings_2011.*.jsonl``, with ``read_posting_labels``). Raises ReferenceMissing
+    when the recording is absent or lacks a labelled comment."""
+    labels = read_posting_labels(APRIL_2011_LABELS)
+    html = load_thread_html()
+    unknown = [row["source_id"] for row in labels if row["source_id"] not in html]
+    if unknown:
+        raise ReferenceMissing(f"{len(unknown)} labelled postings (e.g. hn {unknown[0]}) are not in the recorded "
+                               "thread: the labels and the recording do not match.")
+    return html, labels
 
 
 def read_jsonl(pattern: str) -> list[dict]:

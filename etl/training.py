@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from etl.classify import artifacts, mentions, postings, sentences
 from etl.extraction import SkillTagger
-from etl.is_ml import IS_ML_PATTERN
+from etl.is_ml import names_ml_role
 from etl.labelled import (
     RESPONSIBILITIES, clean_texts, load_reference_records, read_authored_postings, read_ids, read_jsonl,
     sentence_sha,
@@ -32,7 +32,6 @@ from etl.labelled import (
 from etl.taxonomy import load_taxonomy
 
 SEED = 2023
-_ML_TITLE = re.compile(IS_ML_PATTERN)
 
 
 @dataclass
@@ -53,7 +52,7 @@ def load_training_data() -> TrainingData:
 
 
 def silver_is_ml(output: dict) -> bool:
-    return any(_ML_TITLE.search(str(role.get("job_title") or "")) for role in output.get("roles") or [])
+    return any(names_ml_role([str(role.get("job_title") or "") for role in output.get("roles") or []]))
 
 
 @dataclass

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 import pytest
 
 from etl import published
@@ -17,10 +15,11 @@ def extractor() -> PostingExtractor:
     return PostingExtractor()
 
 
-def test_term_spellings_read_aliases_and_javascript_names():
+def test_term_spellings_are_the_listed_ones_or_else_the_name():
     assert published.term_spellings("Python") == ("python",)
     assert published.term_spellings("Machine Learning/alias[Machine Learning|ML]") == ("machine learning", "ml")
-    assert published.term_spellings("node.js/js[node]") == ("node.js", "node", "nodejs")
+    assert published.term_spellings("node.js/js[node]") == ("node", "node.js", "nodejs")
+    assert published.term_spellings("Next.js/alias[NextJS]") == ("nextjs",)  # hiringtrends looks for no "next.js"
 
 
 def test_only_terms_naming_one_skill_alone_are_compared():
@@ -34,21 +33,36 @@ def test_only_terms_naming_one_skill_alone_are_compared():
     terms = [published.Term("Python", ("python",)), published.Term(".NET", (".net",)),
              published.Term("ASP.NET", ("asp.net",)), published.Term("golang", ("golang",)),
              published.Term("Julia", ("julia", "julia hub")), published.Term("Remote", ("remote",))]
-    # .NET is named by two terms, golang is a narrow spelling, "Julia" spans two skills, Remote is none.
-    assert published.skills_of_terms(terms, taxonomy) == {"Python": "Python"}
+    # .NET is named by two terms, "Julia" spans two skills, Remote is none.
+    assert published.skills_of_terms(terms, taxonomy) == {"Python": "Python", "golang": "Go"}
 
 
-def test_counts_comments_once_by_skill_by_spelling_and_by_word(extractor):
-    texts = ["We run k8s and Kubernetes; Kubernetes again.",
-             "Our stack: k8s, Python.",
-             "Kubernetes-native. See github.com/acme.",
-             "No cluster here."]
-    counts = published.count_skills(extractor, texts, {"Kubernetes": ("kubernetes",), "GitHub": ("github",)})
+def test_hiringtrends_rule_finds_words_as_its_source_cuts_them():
+    python, basic = published.Term("Python", ("python",)), published.Term("Visual Basic", ("visual basic",))
+    golang = published.Term("golang", ("golang",))
+    assert published.hiringtrends_rule("We use Python, Go and SQL.", python)
+    assert published.hiringtrends_rule("(python/django)", python)
+    assert not published.hiringtrends_rule("<p>Python engineers", python)  # a tag joins the word
+    assert not published.hiringtrends_rule("Python-based services", python)  # hyphens do not cut
+    assert published.hiringtrends_rule("Legacy visual basic apps", basic)  # a phrase: a substring
+    assert published.hiringtrends_rule("Backend in Go.", golang)  # golang also counts "Go" as written
+    assert not published.hiringtrends_rule("Ready to go!", golang)
+
+
+def test_counts_comments_once_by_skill_by_spelling_and_by_rule(extractor):
+    html = ["<p>We run k8s and Kubernetes; Kubernetes again.",
+            "Our stack: k8s, Python.",
+            "Kubernetes-native. See github.com/acme.",
+            "No cluster here.<p>Kubernetes later"]
+    terms = {"Kubernetes": published.Term("Kubernetes", ("kubernetes",)),
+             "GitHub": published.Term("GitHub", ("github",))}
+    counts = published.count_skills(extractor, html, terms)
     assert counts.comments == 4
-    assert counts.found["Kubernetes"] == 3  # k8s counts as the skill
-    assert counts.spelled["Kubernetes"] == 2  # only comments where it is written "Kubernetes"
-    assert counts.word_match["Kubernetes"] == 2
-    assert counts.word_match["GitHub"] == 1  # the plain word match takes the link
+    assert counts.found["Kubernetes"] == 4  # k8s counts as the skill
+    assert counts.spelled["Kubernetes"] == 3  # only comments where it is written "Kubernetes"
+    assert counts.by_rule["Kubernetes"] == 2  # "kubernetes;" and a new paragraph; not "kubernetes-native"
+    assert counts.by_rule_in_html["Kubernetes"] == 1  # "<p>kubernetes" is no word in the HTML
+    assert counts.by_rule["GitHub"] == 1  # the rule takes the link's "github"
     assert counts.found["GitHub"] == 0
 
 
@@ -72,34 +86,45 @@ def test_months_are_pooled_and_shares_rendered(tmp_path, extractor):
     assert mapping == {"Kubernetes": "Kubernetes", "Python": "Python"}
     counts = published.read_monthly_counts(folder, {"2023-01", "2023-02"})
     assert set(counts) == {"2023-01", "2023-02"}
-    html = {"2023-01": {"1": "<p>Python and Kubernetes</p>", "2": "<p>Go</p>"},
-            "2023-02": {"3": "<p>k8s</p>", "4": "<p>Rust</p>", "5": "<p>Backend in python and Postgres.</p>"},
-            "2024-01": {"6": "<p>Kubernetes</p>"}}  # no published counts: not compared
-    period = published.compare_2023(extractor, terms, mapping, counts, html)
+    html = {"2023-01": {"1": "Python and Kubernetes", "2": "Go"},
+            "2023-02": {"3": "k8s", "4": "Rust", "5": "Backend in python and Postgres."},
+            "2024-01": {"6": "Kubernetes"}}  # no published counts: not compared
+    term_of_skill = {mapping[term.name]: term for term in terms if term.name in mapping}
+    period = published.compare_recorded_months(extractor, term_of_skill, mapping, counts, html)
     assert period.months == ["2023-01", "2023-02"]
     assert (period.our_comments, period.published_comments) == (5, 10)
+    assert period.lowest_coverage == 0.5  # 2 of the 4 comments of 2023-01
     rows = {row.term: row for row in period.rows}
     assert (rows["Kubernetes"].ours, rows["Kubernetes"].ours_spelled, rows["Kubernetes"].published) == (2, 1, 3)
-    assert (rows["Python"].ours, rows["Python"].word_match, rows["Python"].published) == (2, 2, 3)
-    table = "\n".join(published._render_2023(period))
-    # Kubernetes: 2 of 5 comments (40%) against 3 of 10 published (30%).
-    assert "| Kubernetes | Kubernetes | 40.00 | 20.00 | 20.00 | 30.00 |" in table
+    assert (rows["Python"].ours, rows["Python"].by_rule, rows["Python"].published) == (2, 2, 3)
+    table = "\n".join(published._render_recorded_months(period))
+    # Kubernetes: 2 of 5 comments (40%) found, 1 written so (20%), against 3 of 10 published (30%).
+    assert "| Kubernetes | Kubernetes | 40.00 | 20.00 | 20.00 | 20.00 | 30.00 |" in table
+    assert "in each month at least 50% of the comments" in table
 
 
 def test_errors_from_labels_are_summed_over_terms():
-    rows = [published.TermCount("A", "A", published=5, ours=4, ours_spelled=4, word_match=6, labelled=4),
-            published.TermCount("B", "B", published=1, ours=3, ours_spelled=3, word_match=3, labelled=2)]
+    rows = [published.TermCount("A", "A", published=5, ours=4, ours_spelled=4, by_rule=6, by_rule_in_html=5,
+                                labelled=4),
+            published.TermCount("B", "B", published=1, ours=3, ours_spelled=3, by_rule=3, by_rule_in_html=1,
+                                labelled=2)]
     assert published.error_from_labels(rows, lambda row: row.ours) == 1
     assert published.error_from_labels(rows, lambda row: row.published) == 2
-    assert published.error_from_labels(rows, lambda row: row.word_match) == 3
+    assert published.error_from_labels(rows, lambda row: row.by_rule) == 3
 
 
 def test_missing_measurement_is_said_in_one_sentence(tmp_path, monkeypatch, extractor):
     monkeypatch.setenv(published.HIRINGTRENDS_ENV, str(tmp_path / "nowhere"))
     comparison = published.compare_published(extractor)
-    assert comparison.april_2011 is None and comparison.h1_2023 is None
-    assert "no hiringtrends measurement" in comparison.missing
+    assert comparison.april_2011 is None and comparison.recorded_months is None
+    assert [reason.startswith("no hiringtrends measurement") for reason in comparison.missing] == [True]
     assert any(line.startswith("Not measured: no hiringtrends measurement") for line in published.render(comparison))
+
+
+def test_no_term_frequent_enough_is_said_not_divided_by(extractor):
+    period = published.Period("2023-01–2023-01", ["2023-01"], published_comments=10, our_comments=10,
+                              rows=[published.TermCount("Zig", "Zig", 0, 0, 0, 0, 0)])
+    assert "No compared term is found in 1% of these comments or more." in published._render_recorded_months(period)
 
 
 @pytest.mark.reference_data
@@ -110,10 +135,10 @@ def test_april_2011_is_the_thread_hiringtrends_counted(extractor):
     comparison = published.compare_published(extractor)
     april = comparison.april_2011
     assert april is not None
-    # The same comments: hiringtrends' comment count is the recorded thread's top-level comments.
-    assert april.published_comments == april.our_comments == 219
+    # The same comments: hiringtrends counted as many as the recorded thread has, every one labelled ...
+    assert april.published_comments == comparison.thread_comments == april.our_comments
+    # ... and its rule, read from its source, gives its published count of every compared term from their HTML.
+    assert [(row.term, row.by_rule_in_html) for row in april.rows] == [(row.term, row.published) for row in april.rows]
     skills = {skill.name for skill in load_taxonomy().skills}
     assert set(comparison.compared.values()) <= skills
     assert len(set(comparison.compared.values())) == len(comparison.compared)
-    labelled = Counter({row.skill: row.labelled for row in april.rows})
-    assert sum(labelled.values()) > 0
