@@ -159,7 +159,7 @@ def responsibility_probabilities(model: Pipeline, features: list[str]) -> np.nda
     logistic regressions applied as one product with their stacked weights: the same
     probabilities to the bit (each row's terms are summed in the same order), in a third of
     the time scikit-learn takes to apply them one label at a time."""
-    classifier = model[-1]
+    classifier = model[-1] if isinstance(model, Pipeline) else None
     estimators = getattr(classifier, "estimators_", ())
     if not (getattr(classifier, "multilabel_", False)
             and all(isinstance(estimator, LogisticRegression) for estimator in estimators)):
