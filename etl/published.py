@@ -66,9 +66,30 @@ def hiringtrends_folder() -> Path:
     return Path(os.environ.get(HIRINGTRENDS_ENV) or DEFAULT_HIRINGTRENDS)
 
 
+class HiringtrendsUnreadable(ReferenceMissing):
+    pass
+
+
+def _rows(path: Path, columns: tuple[str, ...]):
+    """The CSV file's rows, checked to have ``columns``; a file that cannot be read as such
+    raises HiringtrendsUnreadable naming it and the line."""
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = [column for column in columns if column not in (reader.fieldnames or ())]
+            if missing:
+                raise HiringtrendsUnreadable(f"{path} has no column {', '.join(missing)}: it is not hiringtrends' format.")
+            for row in reader:
+                if any(row.get(column) is None for column in columns):
+                    raise HiringtrendsUnreadable(f"{path} line {reader.line_num} has too few fields.")
+                yield reader.line_num, row
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise HiringtrendsUnreadable(f"{path} cannot be read as UTF-8 CSV ({error}).") from None
+
+
 def read_terms(folder: Path) -> list[Term]:
-    with open(folder / DICTIONARY, encoding="utf-8", newline="") as handle:
-        return [Term(row["term"], term_spellings(row["full_term"])) for row in csv.DictReader(handle)]
+    return [Term(row["term"], term_spellings(row["full_term"]))
+            for _, row in _rows(folder / DICTIONARY, ("term", "full_term"))]
 
 
 @dataclass
@@ -79,11 +100,15 @@ class MonthCounts:
 
 def read_monthly_counts(folder: Path, months: set[str]) -> dict[str, MonthCounts]:
     found: dict[str, MonthCounts] = {}
-    with open(folder / MONTHLY, encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            if row["month"] in months:
+    path = folder / MONTHLY
+    for line, row in _rows(path, ("month", "num_comments", "term", "count")):
+        if row["month"] in months:
+            try:
                 month = found.setdefault(row["month"], MonthCounts(int(row["num_comments"])))
                 month.counts[row["term"]] += int(row["count"])
+            except ValueError:
+                raise HiringtrendsUnreadable(f"{path} line {line}: num_comments {row['num_comments']!r} and count "
+                                             f"{row['count']!r} should be whole numbers.") from None
     return found
 
 
@@ -253,12 +278,16 @@ def compare_published(extractor: PostingExtractor) -> PublishedComparison:
         comparison.missing.append(f"no hiringtrends measurement ({DICTIONARY}, {MONTHLY}) in {folder}: put "
                                   f"hn-hiringtrends there (or set ${HIRINGTRENDS_ENV}).")
         return comparison
-    terms = read_terms(folder)
+    html_by_month = comments_by_month(reference_folder())
+    try:
+        terms = read_terms(folder)
+        published = read_monthly_counts(folder, {APRIL_2011, *html_by_month})
+    except HiringtrendsUnreadable as unreadable:
+        comparison.missing.append(str(unreadable))
+        return comparison
     comparison.terms = len(terms)
     comparison.compared = skills_of_terms(terms, extractor.skills.taxonomy)
     term_of_skill = {comparison.compared[term.name]: term for term in terms if term.name in comparison.compared}
-    html_by_month = comments_by_month(reference_folder())
-    published = read_monthly_counts(folder, {APRIL_2011, *html_by_month})
     try:
         compare_april_2011(comparison, extractor, term_of_skill, published)
     except ReferenceMissing as missing:

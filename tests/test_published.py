@@ -121,6 +121,31 @@ def test_missing_measurement_is_said_in_one_sentence(tmp_path, monkeypatch, extr
     assert any(line.startswith("Not measured: no hiringtrends measurement") for line in published.render(comparison))
 
 
+@pytest.mark.parametrize("monthly, said", [
+    ("month,num_comments,points,term,full_term,count,percentage,rank\n2011-04,many,1,Python,Python,3,1,1\n",
+     "line 2: num_comments 'many' and count '3' should be whole numbers."),
+    ("month,comments,term\n2023-01,4,Python\n", "has no column num_comments, count: it is not hiringtrends' format."),
+    ("month,num_comments,points,term,full_term,count,percentage,rank\n2011-04,4,1\n", "line 2 has too few fields."),
+])
+def test_a_malformed_measurement_is_said_in_one_sentence(tmp_path, monkeypatch, extractor, monthly, said):
+    folder = tmp_path / "ht"
+    write_hiringtrends(folder, {})
+    (folder / published.MONTHLY).write_text(monthly)
+    monkeypatch.setenv(published.HIRINGTRENDS_ENV, str(folder))
+    comparison = published.compare_published(extractor)
+    assert len(comparison.missing) == 1 and comparison.missing[0].endswith(said)
+    assert f"Not measured: {comparison.missing[0]}" in published.render(comparison)
+
+
+def test_a_measurement_not_in_utf8_is_said_in_one_sentence(tmp_path, monkeypatch, extractor):
+    folder = tmp_path / "ht"
+    write_hiringtrends(folder, {})
+    (folder / published.DICTIONARY).write_bytes("term,full_term\nCaf\u00e9,Caf\u00e9\n".encode("latin-1"))
+    monkeypatch.setenv(published.HIRINGTRENDS_ENV, str(folder))
+    comparison = published.compare_published(extractor)
+    assert len(comparison.missing) == 1 and "cannot be read as UTF-8 CSV" in comparison.missing[0]
+
+
 def test_no_term_frequent_enough_is_said_not_divided_by(extractor):
     period = published.Period("2023-01–2023-01", ["2023-01"], published_comments=10, our_comments=10,
                               rows=[published.TermCount("Zig", "Zig", 0, 0, 0, 0, 0)])
