@@ -146,6 +146,20 @@ def test_a_measurement_not_in_utf8_is_said_in_one_sentence(tmp_path, monkeypatch
     assert len(comparison.missing) == 1 and "cannot be read as UTF-8 CSV" in comparison.missing[0]
 
 
+def test_missing_comments_are_said_per_section(tmp_path, monkeypatch, extractor):
+    folder = tmp_path / "ht"
+    write_hiringtrends(folder, {"2011-04": (2, {"Python": 1})})
+    monkeypatch.setenv(published.HIRINGTRENDS_ENV, str(folder))
+    monkeypatch.setenv("SKILLTRENDS_HN_ALGOLIA", str(tmp_path / "no-threads"))
+    monkeypatch.setenv("SKILLTRENDS_HN2023H1", str(tmp_path / "no-comments"))
+    comparison = published.compare_published(extractor)
+    assert comparison.terms == 3 and comparison.april_2011 is None and comparison.recorded_months is None
+    assert [reason.split(":")[0] for reason in comparison.missing] == ["April 2011", "2023"]
+    assert "No recorded Hacker News thread" in comparison.missing[0]
+    rendered = published.render(comparison)
+    assert sum(line.startswith("Not measured: ") for line in rendered) == 2
+
+
 def test_no_term_frequent_enough_is_said_not_divided_by(extractor):
     period = published.Period("2023-01–2023-01", ["2023-01"], published_comments=10, our_comments=10,
                               rows=[published.TermCount("Zig", "Zig", 0, 0, 0, 0, 0)])
