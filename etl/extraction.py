@@ -17,7 +17,7 @@ from etl.classify.postings import posting_rows
 from etl.classify.sentences import responsibility_probabilities, sentence_features, skill_token
 from etl.gc_pause import gc_paused
 from etl.labelled import RESPONSIBILITIES
-from etl.sentences import split_sentences
+from etl.sentences import sentences_and_view
 from etl.skills import Candidate, Mention, SkillExtractor
 from etl.taxonomy import Taxonomy, load_taxonomy
 
@@ -128,10 +128,13 @@ class SkillTagger:
         return [[(c.start, self._skill_tokens[c.index]) for c in found] for found in accepted]
 
     def sentence_features(self, texts: list[str], spans: list[list[tuple[int, int]]],
-                          accepted: list[list[Candidate]] | None = None) -> list[str]:
+                          accepted: list[list[Candidate]] | None = None,
+                          views: list[str] | None = None) -> list[str]:
+        """``views``: each text's ``line_view``, when the caller has them."""
         accepted = self.accepted_candidates(texts) if accepted is None else accepted
-        return [feature for text, found, skills in zip(texts, spans, self.skill_tokens(accepted))
-                for feature in sentence_features(text, found, skills)]
+        views = views or [None] * len(texts)
+        return [feature for text, found, skills, view in zip(texts, spans, self.skill_tokens(accepted), views)
+                for feature in sentence_features(text, found, skills, view)]
 
 
 class PostingExtractor:
@@ -159,12 +162,13 @@ class PostingExtractor:
 
     def responsibilities(self, texts: list[str],
                          accepted: list[list[Candidate]] | None = None) -> list[list[Responsibility]]:
-        spans = [split_sentences(text) for text in texts]
+        split = [sentences_and_view(text) for text in texts]
+        spans = [found for found, _ in split]
         rows = [(t, span) for t, found in enumerate(spans) for span in found]
         result: list[list[Responsibility]] = [[] for _ in texts]
         if not rows:
             return result
-        features = self.tagger.sentence_features(texts, spans, accepted)
+        features = self.tagger.sentence_features(texts, spans, accepted, [view for _, view in split])
         _, labels = predict_responsibilities(self.kind_model, self.responsibility_model, features)
         for (t, (start, end)), found in zip(rows, labels):
             for label in found:

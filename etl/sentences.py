@@ -92,6 +92,12 @@ def _dash_items(text: str) -> list[tuple[int, int]]:
 
 def split_sentences(text: str | None) -> list[tuple[int, int]]:
     """``[(start, end), ...]`` of every sentence in ``text``, in order."""
+    return sentences_and_view(text)[0]
+
+
+def sentences_and_view(text: str | None) -> tuple[list[tuple[int, int]], str]:
+    """``split_sentences(text)`` and the ``line_view`` of ``text`` it read, for a caller that
+    reads the lines too (``etl.classify.sentences.sentence_features``)."""
     spans: list[tuple[int, int]] = []
     glued = sentence_breaks(text, glue_points(text)) if text else []
     text = line_view(text or "")
@@ -116,4 +122,4 @@ def split_sentences(text: str | None) -> list[tuple[int, int]]:
                 hi -= 1
             if hi - lo >= MIN_CHARS:
                 spans.append((lo, hi))
-    return spans
+    return spans, text

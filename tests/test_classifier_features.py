@@ -148,6 +148,15 @@ def test_the_ml_role_patterns_have_ascii_word_boundaries():
         True, False, False, False, True, False, False, False, True, False]
 
 
+def test_sentence_features_read_the_line_view_they_are_given_as_they_would_make_it():
+    from etl.sentences import line_view, sentences_and_view
+    text = ("Acme | ML Engineer | Remote\nWhat you'll do • Train ranking models • Ship them to production "
+            "• Watch drift\nRequirements:\n- 3+ years of Python")
+    spans, view = sentences_and_view(text)
+    assert spans == split_sentences(text) and view == line_view(text) != text
+    assert sentence_features(text, spans, view=view) == sentence_features(text, spans)
+
+
 def test_responsibility_probabilities_are_the_models_own_to_the_bit():
     import numpy as np
 

@@ -53,10 +53,12 @@ def skill_token(skill) -> str:
     return f"SK_{skill.name.replace(' ', '_')} FAM_{skill.family}"
 
 
-def sentence_features(text: str, spans: list[tuple[int, int]], skills: list[tuple[int, str]] = ()) -> list[str]:
+def sentence_features(text: str, spans: list[tuple[int, int]], skills: list[tuple[int, str]] = (),
+                      view: str | None = None) -> list[str]:
     """One feature string per sentence: its words, context tokens, and the tokens of the
-    skills found in it (``skills``: (offset, token) of every accepted skill occurrence)."""
-    text = line_view(text)  # lines as ``split_sentences`` reads them, at the same offsets
+    skills found in it (``skills``: (offset, token) of every accepted skill occurrence).
+    ``view``: ``line_view(text)`` when the caller has it (``etl.sentences.sentences_and_view``)."""
+    text = line_view(text) if view is None else view  # lines as ``split_sentences`` reads them, same offsets
     features = []
     heading_tokens: list[str] = []
     previous: list[str] = []
