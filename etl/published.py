@@ -130,16 +130,30 @@ def skills_of_terms(terms: list[Term], taxonomy: Taxonomy) -> dict[str, str]:
     return {term: skill for term, skill in mapped.items() if claims[skill] == 1}
 
 
-def hiringtrends_rule(text: str, term: Term, words: set[str] | None = None) -> bool:
-    """Does hiringtrends' rule find ``term`` in ``text``? ``words``: the text's words as
-    the rule cuts them, when already cut."""
-    lowered = text.lower()
-    words = set(RULE_WORD_BREAKS.split(lowered)) if words is None else words
-    if any((spelling in lowered) if (" " in spelling or "." in spelling) else (spelling in words)
-           for spelling in term.spellings):
-        return True
-    written = RULE_WRITTEN_AS.get(term.name)
-    return written is not None and written in RULE_WORD_BREAKS.split(text)
+class RuleReading:
+    """A comment as hiringtrends' rule reads it, cut into words once for all the terms."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.lowered = text.lower()
+        self.words = set(RULE_WORD_BREAKS.split(self.lowered))
+        self._written: set[str] | None = None  # the words as written, only for RULE_WRITTEN_AS
+
+    def finds(self, term: Term) -> bool:
+        if any((spelling in self.lowered) if (" " in spelling or "." in spelling) else (spelling in self.words)
+               for spelling in term.spellings):
+            return True
+        written = RULE_WRITTEN_AS.get(term.name)
+        if written is None:
+            return False
+        if self._written is None:
+            self._written = set(RULE_WORD_BREAKS.split(self.text))
+        return written in self._written
+
+
+def hiringtrends_rule(text: str, term: Term) -> bool:
+    """Does hiringtrends' rule find ``term`` in ``text``?"""
+    return RuleReading(text).finds(term)
 
 
 @dataclass
@@ -162,8 +176,8 @@ class SkillCounts:
 def rule_counts(texts: list[str], term_of_skill: dict[str, Term]) -> Counter:
     counts: Counter = Counter()
     for text in texts:
-        words = set(RULE_WORD_BREAKS.split(text.lower()))
-        counts.update(skill for skill, term in term_of_skill.items() if hiringtrends_rule(text, term, words))
+        reading = RuleReading(text)
+        counts.update(skill for skill, term in term_of_skill.items() if reading.finds(term))
     return counts
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import random
-import re
 from dataclasses import dataclass
 
 from etl.classify import artifacts, mentions, postings, sentences
