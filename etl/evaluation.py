@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from etl import published
+from etl import bootstrap, published
 from etl.extraction import EXTRACTOR_VERSION, PostingExtractor, predict_responsibilities
 from etl.is_ml import is_ml_expr
 from etl.labelled import (
@@ -33,12 +33,22 @@ class Score:
     fp: int = 0
     fn: int = 0
     support: int = 0
+    # Counts per sampled unit (a posting), for the bootstrap intervals (etl/bootstrap.py).
+    units: dict = field(default_factory=dict, repr=False, compare=False)
 
-    def add(self, gold: set, predicted: set) -> None:
-        self.tp += len(gold & predicted)
-        self.fp += len(predicted - gold)
-        self.fn += len(gold - predicted)
+    def add(self, gold: set, predicted: set, unit=None) -> None:
+        """Count ``predicted`` against ``gold``; with ``unit``, also under that unit (every
+        unit must be added, with empty sets if need be, for the intervals to draw it)."""
+        tp, fp, fn = len(gold & predicted), len(predicted - gold), len(gold - predicted)
+        self.tp += tp
+        self.fp += fp
+        self.fn += fn
         self.support += len(gold)
+        if unit is not None:
+            counts = self.units.setdefault(unit, [0, 0, 0])
+            counts[0] += tp
+            counts[1] += fp
+            counts[2] += fn
 
     @property
     def seen(self) -> bool:
@@ -78,12 +88,15 @@ def macro_f1(scores) -> float:
     return sum(scored) / len(scored) if scored else 0.0
 
 
-def responsibility_scores(gold: list[list[str]], predicted: list[list[str]]) -> dict[str, Score]:
-    """Per responsibility, the score of the predicted label lists of sentences against the gold ones."""
+def responsibility_scores(gold: list[list[str]], predicted: list[list[str]],
+                          units: list | None = None) -> dict[str, Score]:
+    """Per responsibility, the score of the predicted label lists of sentences against the
+    gold ones; ``units``: each sentence's posting, to count the scores by posting too."""
     scores = {label: Score() for label in RESPONSIBILITIES}
-    for label, score in scores.items():
-        score.add({i for i, found in enumerate(gold) if label in found},
-                  {i for i, found in enumerate(predicted) if label in found})
+    for number, (wanted, found) in enumerate(zip(gold, predicted)):
+        unit = None if units is None else units[number]
+        for label, score in scores.items():
+            score.add({number} if label in wanted else set(), {number} if label in found else set(), unit)
     return scores
 
 
@@ -164,6 +177,8 @@ class Report:
     agreement_model: SentenceScores | None = None
     # Skill counts against hiringtrends' published counts of the same HN threads.
     hiringtrends: published.PublishedComparison | None = None
+    # 95% bootstrap intervals of the figures the targets apply to (``confidence_intervals``).
+    intervals: dict[str, bootstrap.Interval | None] = field(default_factory=dict)
 
 
 def score_postings(extractor: PostingExtractor, texts: dict[str, str], labels: list[dict]) -> PostingScores:
@@ -180,15 +195,15 @@ def score_postings(extractor: PostingExtractor, texts: dict[str, str], labels: l
         gold_skills, predicted = set(gold["skills"]), {m.skill for m in result.skills}
         scores.postings += 1
         scores.ml_postings += bool(gold["is_ml"])
-        scores.skills.add(gold_skills, predicted)
+        scores.skills.add(gold_skills, predicted, key)
         scores.missed.update(gold_skills - predicted)
         scores.spurious.update(predicted - gold_skills)
         for family in FAMILIES:
             in_family = lambda names: {n for n in names if family_of.get(n) == family}  # noqa: E731
-            scores.skills_by_family.setdefault(family, Score()).add(in_family(gold_skills), in_family(predicted))
+            scores.skills_by_family.setdefault(family, Score()).add(in_family(gold_skills), in_family(predicted), key)
             scores.family_presence.setdefault(family, Score()).add(
-                {key} if in_family(gold_skills) else set(), {key} if in_family(predicted) else set())
-        scores.is_ml.add({key} if gold["is_ml"] else set(), {key} if result.is_ml else set())
+                {key} if in_family(gold_skills) else set(), {key} if in_family(predicted) else set(), key)
+        scores.is_ml.add({key} if gold["is_ml"] else set(), {key} if result.is_ml else set(), key)
         scores.is_ml_rule.add({key} if gold["is_ml"] else set(), {key} if rule_says else set())
         if bool(gold["is_ml"]) != result.is_ml:
             scores.is_ml_errors.append(f"{gold['source']} {key}: labelled {'ML' if gold['is_ml'] else 'not ML'}, "
@@ -215,32 +230,34 @@ def evaluate_out_of_time(report: Report, extractor: PostingExtractor) -> None:
 
 
 def sentence_scores(extractor: PostingExtractor, features: list[str], kinds: list[str],
-                    duties: list[list[str]]) -> tuple[dict[str, Score], dict[str, Score]]:
+                    duties: list[list[str]], units: list | None = None) -> tuple[dict[str, Score], dict[str, Score]]:
     """Per-kind and per-responsibility scores of labelled sentences, predicted as in production."""
     predicted_kinds, predicted = predict_responsibilities(extractor.kind_model, extractor.responsibility_model,
                                                           features)
-    return compare_sentences(kinds, duties, predicted_kinds, predicted)
+    return compare_sentences(kinds, duties, predicted_kinds, predicted, units)
 
 
 def compare_sentences(kinds: list[str], duties: list[list[str]], compared_kinds: list[str],
-                      compared_duties: list[list[str]]) -> tuple[dict[str, Score], dict[str, Score]]:
+                      compared_duties: list[list[str]],
+                      units: list | None = None) -> tuple[dict[str, Score], dict[str, Score]]:
     """Per-kind and per-responsibility scores of one labelling of sentences (the model's or a
-    second labeller's) against the gold one."""
+    second labeller's) against the gold one; ``units`` as in ``responsibility_scores``."""
     by_kind = {}
     for kind in SENTENCE_KINDS:
         score = by_kind.setdefault(kind, Score())
         for i, (gold, guess) in enumerate(zip(kinds, compared_kinds)):
             score.add({i} if gold == kind else set(), {i} if guess == kind else set())
-    return by_kind, responsibility_scores(duties, compared_duties)
+    return by_kind, responsibility_scores(duties, compared_duties, units)
 
 
 def evaluate_sentences(report: Report, extractor: PostingExtractor,
                        postings: list[tuple[str, str, list[dict]]]) -> None:
     """The held-out postings' labelled sentences (``training.labelled_postings``)."""
     features, kinds, duties = sentence_examples(extractor.tagger, [(text, rows) for _, text, rows in postings])
+    units = [key for key, _, rows in postings for _ in rows]
     if kinds:
         report.held_out_sentences = SentenceScores(len(postings), len(kinds),
-                                                   *sentence_scores(extractor, features, kinds, duties))
+                                                   *sentence_scores(extractor, features, kinds, duties, units))
 
 
 SECOND_SENTENCES = "held_out_second_sentences.*.jsonl"
@@ -298,7 +315,7 @@ def evaluate_tricky(report: Report, extractor: PostingExtractor) -> None:
     results = extractor.skill_mentions([case["text"] for case in cases])
     for number, (case, found) in enumerate(zip(cases, results)):
         gold, predicted = set(case["skills"]), {m.skill for m in found}
-        report.tricky.add({(number, s) for s in gold}, {(number, s) for s in predicted})
+        report.tricky.add({(number, s) for s in gold}, {(number, s) for s in predicted}, number)
         if predicted - gold:
             report.tricky_errors.append(f"{case['text']!r}: also found {sorted(predicted - gold)}")
     report.tricky_cases = len(cases)
@@ -454,7 +471,24 @@ def evaluate() -> Report:
     evaluate_aside_sentences(report, extractor, aside)
     evaluate_flattened(report, extractor, aside)
     report.hiringtrends = published.compare_published(extractor)
+    report.intervals = confidence_intervals(report)
     return report
+
+
+def confidence_intervals(report: Report) -> dict[str, bootstrap.Interval | None]:
+    """The bootstrap intervals (``etl.bootstrap``) of the held-out figures the targets apply
+    to, drawing postings (the tricky list: cases), keyed as ``TARGETS`` (families as
+    ``family_f1:<family>``) plus the responsibilities' micro-F1."""
+    held, duties = report.held_out, list(report.held_out_sentences.responsibilities.values())
+    wanted = {
+        "skills_micro_f1": ([held.skills], bootstrap.micro_f1),
+        **{f"family_f1:{family}": ([score], bootstrap.micro_f1) for family, score in held.family_presence.items()},
+        "is_ml_f1": ([held.is_ml], bootstrap.micro_f1),
+        "responsibilities_macro_f1": (duties, bootstrap.macro_f1),
+        "responsibilities_micro_f1": (duties, bootstrap.micro_f1),
+        "tricky_precision": ([report.tricky], bootstrap.precision),
+    }
+    return {name: bootstrap.interval(scores, statistic) for name, (scores, statistic) in wanted.items()}
 
 
 def _worst(counts: Counter, n: int = 15) -> list[tuple[str, int]]:
@@ -462,8 +496,13 @@ def _worst(counts: Counter, n: int = 15) -> list[tuple[str, int]]:
 
 
 def render(report: Report) -> str:
-    def mark(value: float, target: str) -> str:
-        return f"{value:.3f} ({'meets' if value >= TARGETS[target] else 'below'} the {TARGETS[target]:.2f} target)"
+    def spread(name: str, lead: str = "; ", tail: str = "") -> str:
+        found = report.intervals.get(name)
+        return f"{lead}95% interval {found}{tail}" if found else ""
+
+    def mark(value: float, target: str, name: str = "") -> str:
+        return (f"{value:.3f} ({'meets' if value >= TARGETS[target] else 'below'} the {TARGETS[target]:.2f} target"
+                f"{spread(name or target)})")
 
     held, held_sentences = report.held_out, report.held_out_sentences
     family_f1 = {f: held.family_presence[f].f1 for f in FAMILIES}
@@ -478,16 +517,22 @@ def render(report: Report) -> str:
         "training, never used for training or tuning. The set is enriched in ML-ish postings (200 of 330 "
         "drawn from postings matching a broad ML pattern), so these figures are not corpus-wide rates.",
         "",
+        f"The 95% intervals in the summary say how far a figure could move with another sample of the same size: "
+        f"a percentile bootstrap ({bootstrap.RESAMPLES:,} draws of as many postings as were measured, with "
+        "replacement, from a fixed seed; a posting's skills and sentences are drawn with it, the tricky list "
+        "is drawn by case; `etl/bootstrap.py`). A figure from 14 postings moves far more than one from 330.",
+        "",
         "## Summary",
         "",
         f"- Skills, micro-F1 over (posting, skill) pairs: {mark(held.skills.f1, 'skills_micro_f1')}",
-        *[f"- Family `{f}` present in a posting, F1: {mark(family_f1[f], 'family_f1')}" for f in FAMILIES],
+        *[f"- Family `{f}` present in a posting, F1: {mark(family_f1[f], 'family_f1', f'family_f1:{f}')}"
+          for f in FAMILIES],
         f"- `is_ml` F1: {mark(held.is_ml.f1, 'is_ml_f1')} (the first rule scores {held.is_ml_rule.f1:.3f})",
         f"- Responsibilities, macro-F1 over labels with support: "
         f"{mark(held_sentences.macro_f1, 'responsibilities_macro_f1')}; micro-F1 over all "
         f"{held_sentences.micro.support} gold (sentence, responsibility) pairs "
-        f"{held_sentences.micro.f1:.3f} (the macro figure weighs a label with one held-out sentence "
-        "as much as one with thirty)",
+        f"{held_sentences.micro.f1:.3f}{spread('responsibilities_micro_f1', ' (', ')')}; the macro figure "
+        "weighs a label with one held-out sentence as much as one with thirty",
         *([f"- Responsibilities on the {report.agreement.sentences} sentences of the {report.agreement.postings} "
            f"held-out postings with a labelled responsibility, against the first labeller: a second labeller "
            f"micro-F1 {report.agreement.micro.f1:.3f} (macro {report.agreement.macro_f1:.3f}), the model "
