@@ -6,7 +6,8 @@ Training data (the evaluation set in ``etl/labels/eval_ids.txt`` is never used h
   ``React``, ``R``, ``Spark``, ``AWS``...) in non-evaluation postings (``mentions.*.jsonl``)
   and 7,052 occurrences in sentences and postings ten of its authors wrote, 3,605 of them
   negatives (``contexts.*.jsonl``);
-- is_ml: the project's own labels of 711 non-evaluation postings (``postings_train.*.jsonl``)
+- is_ml: the project's own labels of 711 non-evaluation postings (``postings_train.*.jsonl``;
+  55 of them settled by a third labeller, ``adjudicated.*.jsonl``)
   and of 198 authored postings (``authored_postings.*.jsonl``), elsewhere
   whether any silver job title is an ML role; the skills the just-trained disambiguation
   lets through are part of its input;
@@ -93,9 +94,17 @@ def train_disambiguation(data: TrainingData) -> dict:
 GOLD_WEIGHT = 3.0  # a project label counts for three silver ones
 
 
+def gold_is_ml() -> dict[str, bool]:
+    """The project's is_ml labels of training postings (``postings_train.*.jsonl``), where a
+    third labeller settled a disagreement (``adjudicated.*.jsonl``) with that label."""
+    gold = {row["source_id"]: bool(row["is_ml"]) for row in read_jsonl("postings_train.*.jsonl")}
+    gold.update((row["source_id"], bool(row["is_ml"])) for row in read_jsonl("adjudicated.*.jsonl"))
+    return gold
+
+
 def train_is_ml(data: TrainingData) -> dict:
     """The project's own is_ml labels where there are some, silver job titles elsewhere."""
-    gold = {row["source_id"]: bool(row["is_ml"]) for row in read_jsonl("postings_train.*.jsonl")}
+    gold = gold_is_ml()
     texts = [data.texts[key] for key in data.train_ids]
     labels = [int(gold[key]) if key in gold else int(silver_is_ml(data.silver[key])) for key in data.train_ids]
     weights = [GOLD_WEIGHT if key in gold else 1.0 for key in data.train_ids]

@@ -189,6 +189,27 @@ def test_agreement_labels_are_a_second_opinion_on_training_postings():
     assert all(row["confidence"] in ("clear", "borderline") for row in second)
 
 
+def test_adjudicated_labels_settle_training_postings_once_by_a_third_labeller():
+    settled = read_jsonl("adjudicated.*.jsonl")
+    first = {row["source_id"]: row["labeller"] for row in read_jsonl("postings_train.*.jsonl")}
+    ids = [row["source_id"] for row in settled]
+    assert settled and len(ids) == len(set(ids)) and set(ids) <= set(first)
+    assert not set(ids) & EVAL
+    second = {row["labeller"] for row in read_jsonl("agreement.*.jsonl")}
+    assert {row["labeller"] for row in settled}.isdisjoint(set(first.values()) | second)
+    assert all(isinstance(row["is_ml"], bool) and row["confidence"] in ("clear", "borderline") for row in settled)
+
+
+def test_training_uses_the_adjudicated_is_ml_label():
+    from etl.training import gold_is_ml
+
+    gold = gold_is_ml()
+    assert all(gold[row["source_id"]] == row["is_ml"] for row in read_jsonl("adjudicated.*.jsonl"))
+    settled = {row["source_id"] for row in read_jsonl("adjudicated.*.jsonl")}
+    assert all(gold[row["source_id"]] == row["is_ml"]
+               for row in read_jsonl("postings_train.*.jsonl") if row["source_id"] not in settled)
+
+
 def test_training_skill_labels_name_taxonomy_skills_of_training_postings():
     names = {skill.name for skill in load_taxonomy().skills}
     rows = read_jsonl("skills_train.*.jsonl")
