@@ -16,8 +16,9 @@ from etl import bootstrap, published
 from etl.extraction import EXTRACTOR_VERSION, PostingExtractor, predict_responsibilities
 from etl.is_ml import is_ml_expr
 from etl.labelled import (
-    LABELS_DIR, RESPONSIBILITIES, SENTENCE_KINDS, ReferenceMissing, april_2011_postings, clean_texts,
-    load_reference_records, read_aside_postings, read_authored_postings, read_ids, read_jsonl, read_posting_labels,
+    LABELS_DIR, RESPONSIBILITIES, SENTENCE_KINDS, ReferenceMissing, april_2011_postings, check_labelled_texts,
+    clean_texts, load_reference_records, read_aside_postings, read_authored_postings, read_ids, read_jsonl,
+    read_posting_labels,
 )
 from etl.schema import FAMILIES
 from etl.training import by_posting_and_span, in_text_order, labelled_postings, sentence_examples
@@ -456,6 +457,7 @@ def evaluate_flattened(report: Report, extractor: PostingExtractor, postings: di
 def evaluate() -> Report:
     records = load_reference_records()
     texts = clean_texts({key: record["hn_text"] for key, record in records.items()})
+    check_labelled_texts(texts)
     extractor = PostingExtractor()
     report = Report()
     evaluate_postings(report, extractor, texts)

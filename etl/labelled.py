@@ -5,21 +5,27 @@ source id (the HN comment id) and a sentence by character offsets into the clean
 the ETL makes (``etl.html_text``), with the first 8 hex digits of the sentence's SHA-1
 so a change in text conversion is caught instead of silently mislabelled.
 
-Texts come from ``../shared/data/hn-2023h1`` (same comment ids) or from a crawl of the
-same threads (``skilltrends crawl hn --since 2023-01 --until 2023-06`` then ``etl``).
+Texts come from ``../shared/data/hn-2023h1`` (same comment ids) or, when that is absent,
+from a crawl of the same threads (``skilltrends crawl hn --since 2023-01 --until 2023-06``:
+the landing files in the data home; no ``etl`` run is needed).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 from pathlib import Path
 
 import polars as pl
 
 from etl.html_text import hn_line_breaks, html_to_text
+from etl.landing import UnreadableLandingFile, read_landing_file
 from skilltrends.errors import UserError
+from skilltrends.home import HOME_ENV, Home
+
+logger = logging.getLogger(__name__)
 
 LABELS_DIR = Path(__file__).with_name("labels")
 REFERENCE_ENV = "SKILLTRENDS_HN2023H1"
@@ -62,10 +68,15 @@ class ReferenceMissing(UserError):
     pass
 
 
-def reference_records_by_file(folder: Path | None = None) -> dict[str, dict[str, dict]]:
+def reference_records_by_file(folder: Path | None = None, home: Home | None = None) -> dict[str, dict[str, dict]]:
     """``{file name without .jsonl: {hn comment id: record}}`` from the hn-2023h1 files (one
-    file a month: ``2023_01``...), each id once, in the first file that has it."""
-    folder = folder or reference_folder()
+    file a month: ``2023_01``...), each id once, in the first file that has it. Without
+    those files, the same from a crawl of the threads in the data home (``crawled_records_by_month``)."""
+    return recorded_records_by_file(folder or reference_folder()) or crawled_records_by_month(home)
+
+
+def recorded_records_by_file(folder: Path) -> dict[str, dict[str, dict]]:
+    """``reference_records_by_file`` from the hn-2023h1 files alone."""
     seen: set[str] = set()
     by_file: dict[str, dict[str, dict]] = {}
     for path in sorted(folder.glob("*.jsonl")):
@@ -80,22 +91,78 @@ def reference_records_by_file(folder: Path | None = None) -> dict[str, dict[str,
     return by_file
 
 
-def load_reference_records(folder: Path | None = None) -> dict[str, dict]:
-    """``{hn comment id: record}`` from the hn-2023h1 files (first copy of each id)."""
+def crawled_records_by_month(home: Home | None = None) -> dict[str, dict[str, dict]]:
+    """``{YYYY_MM: {hn comment id: {"hn_id", "hn_text"}}}``: the HN comments that crawls of the
+    hiring threads (``skilltrends crawl hn --since 2023-01 --until 2023-06``) left in the data
+    home's landing files, under the month of their thread, the newest crawl's copy of each.
+    A crawl carries no silver ``model_output`` (hn-2023h1 does). A landing file a crawl still
+    writes, or one that cannot be read, is skipped with a warning: the other runs still count."""
+    home = home or Home.resolve()
+    newest: dict[str, tuple[str, dict]] = {}
+    for path in sorted((home.landing_dir / "hn").glob("*.duckdb"), key=lambda path: path.name):
+        try:
+            run = read_landing_file(path)
+        except UnreadableLandingFile as exc:
+            logger.warning("Skipped a landing file that cannot be read: %s", exc)
+            continue
+        if run is None or run.postings.is_empty():
+            continue
+        for key, html, month, posted_at in run.postings.select(
+                "source_id", "html", "month", "posted_at").iter_rows():
+            when = month or posted_at
+            if html and when:
+                newest[str(key)] = (f"{when:%Y_%m}", {"hn_id": str(key), "hn_text": html})
+    by_month: dict[str, dict[str, dict]] = {}
+    for key, (month, record) in sorted(newest.items(), key=lambda item: (item[1][0], item[0])):
+        by_month.setdefault(month, {})[key] = record
+    return by_month
+
+
+def load_reference_records(folder: Path | None = None, home: Home | None = None) -> dict[str, dict]:
+    """``{hn comment id: record}`` from the hn-2023h1 files (first copy of each id), or else
+    from a crawl of the same threads (``crawled_records_by_month``)."""
     folder = folder or reference_folder()
-    records = {key: record for in_file in reference_records_by_file(folder).values()
+    records = {key: record for in_file in reference_records_by_file(folder, home).values()
                for key, record in in_file.items()}
     if not records:
         raise ReferenceMissing(
-            f"No labelled-posting texts in {folder}: put hn-2023h1 there (or set ${REFERENCE_ENV}), "
-            "or crawl the same threads with `skilltrends crawl hn --since 2023-01 --until 2023-06`."
+            f"No labelled-posting texts: neither hn-2023h1 files in {folder} (set ${REFERENCE_ENV} to "
+            f"another folder) nor HN comments crawled into {(home or Home.resolve()).landing_dir / 'hn'} "
+            f"(crawl the same threads with `skilltrends crawl hn --since 2023-01 --until 2023-06`; "
+            f"${HOME_ENV} or ./data is the data home)."
         )
     return records
 
 
-def load_reference_texts(folder: Path | None = None) -> dict[str, str]:
-    """``{hn comment id: clean text}`` from the hn-2023h1 files (first copy of each id)."""
-    return clean_texts({key: record["hn_text"] for key, record in load_reference_records(folder).items()})
+LABELLED_HN_FILES = ("postings.*.jsonl", "postings_train.*.jsonl", "mentions.*.jsonl", "sentences.*.jsonl")
+
+
+def check_labelled_texts(texts: dict[str, str]) -> None:
+    """Raise ``ReferenceMissing`` unless every HN posting the label files name is among
+    ``texts`` and every labelled mention still reads as its alias there (sentence labels are
+    checked by their hashes as they are read): labels joined to a crawl whose texts differ
+    from the ones labelled would otherwise train and measure on the wrong words."""
+    missing = sorted({row["source_id"] for pattern in LABELLED_HN_FILES for row in read_jsonl(pattern)} - set(texts))
+    if missing:
+        raise ReferenceMissing(
+            f"{len(missing)} labelled HN postings are not among the {len(texts)} loaded texts (for example "
+            f"{', '.join(missing[:3])}): the crawl or recording does not cover them (the labels are of "
+            "January-June 2023 comments; a comment deleted since cannot be crawled again)."
+        )
+    moved = [row for row in read_jsonl("mentions.*.jsonl")
+             if texts[row["source_id"]][row["start"]:row["end"]] != row["alias"]]
+    if moved:
+        row = moved[0]
+        raise ReferenceMissing(
+            f"{len(moved)} labelled mentions no longer read as their alias in the loaded texts (posting "
+            f"{row['source_id']} has {texts[row['source_id']][row['start']:row['end']]!r} where {row['alias']!r} "
+            "was labelled): these texts differ from the ones labelled."
+        )
+
+
+def load_reference_texts(folder: Path | None = None, home: Home | None = None) -> dict[str, str]:
+    """``{hn comment id: clean text}`` from the hn-2023h1 files (first copy of each id) or a crawl."""
+    return clean_texts({key: record["hn_text"] for key, record in load_reference_records(folder, home).items()})
 
 
 def load_thread_texts(folder: Path | None = None) -> dict[str, str]:

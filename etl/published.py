@@ -246,7 +246,8 @@ def term_counts(mapping: dict[str, str], published: Counter, ours: SkillCounts,
 
 
 def comments_by_month(folder: Path) -> dict[str, dict[str, str]]:
-    """``{YYYY-MM: {comment id: html}}`` from the hn-2023h1 files (``2023_01.jsonl``...)."""
+    """``{YYYY-MM: {comment id: html}}`` from the hn-2023h1 files (``2023_01.jsonl``...), or a
+    crawl of the same threads without them (``labelled.reference_records_by_file``)."""
     return {stem.replace("_", "-"): {key: record["hn_text"] for key, record in records.items()}
             for stem, records in reference_records_by_file(folder).items()}
 
@@ -310,7 +311,7 @@ def compare_published(extractor: PostingExtractor) -> PublishedComparison:
                                                          html_by_month)
     if comparison.recorded_months is None:
         comparison.missing.append(f"2023: no comments of a month hiringtrends measured in {reference_folder()} "
-                                  "(hn-2023h1, or $SKILLTRENDS_HN2023H1).")
+                                  "(hn-2023h1, or $SKILLTRENDS_HN2023H1) nor in a crawl of the threads.")
     return comparison
 
 

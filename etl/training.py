@@ -26,8 +26,8 @@ from etl.classify import artifacts, mentions, postings, sentences
 from etl.extraction import SkillTagger
 from etl.is_ml import names_ml_role
 from etl.labelled import (
-    RESPONSIBILITIES, clean_texts, load_reference_records, read_authored_postings, read_ids, read_jsonl,
-    sentence_sha,
+    RESPONSIBILITIES, check_labelled_texts, clean_texts, load_reference_records, read_authored_postings, read_ids,
+    read_jsonl, sentence_sha,
 )
 from etl.taxonomy import load_taxonomy
 
@@ -45,8 +45,11 @@ class TrainingData:
 def load_training_data() -> TrainingData:
     records = load_reference_records()
     texts = clean_texts({key: record["hn_text"] for key, record in records.items()})
-    held_out = set(read_ids("eval_ids.txt"))
-    train_ids = sorted(key for key in texts if key not in held_out)
+    check_labelled_texts(texts)
+    held_out, gold = set(read_ids("eval_ids.txt")), gold_is_ml()
+    # A posting with neither a label nor a silver job title (a crawl brings every comment of
+    # the threads, and no silver) would only add noise.
+    train_ids = sorted(key for key in texts if key not in held_out and (key in gold or records[key].get("model_output")))
     random.Random(SEED).shuffle(train_ids)
     return TrainingData(texts, {key: records[key].get("model_output") or {} for key in records}, train_ids)
 

@@ -304,8 +304,10 @@ def extract(input_file, output_file, no_responsibilities):
 def train():
     """Retrain every classifier from the labels in etl/labels (writes etl/models).
 
-    Needs the texts of the labelled postings: ../shared/data/hn-2023h1, or
-    $SKILLTRENDS_HN2023H1 pointing at a copy.
+    Needs the texts of the labelled postings: ../shared/data/hn-2023h1 (or
+    $SKILLTRENDS_HN2023H1 pointing at a copy) or, without it, a crawl of the same
+    threads in the data home (`skilltrends crawl hn --since 2023-01 --until 2023-06`);
+    from a crawl, is_ml trains without the recording's silver job titles.
 
     \b
     Example:
@@ -329,7 +331,9 @@ def evaluate(output):
     thread, the job-board descriptions and HN comments of 2013-2026 kept out of training
     (etl/labels/aside_*), and skill counts against hiringtrends' published counts of the
     same HN threads.
-    Needs ../shared/data/hn-2023h1 (or $SKILLTRENDS_HN2023H1); the April 2011 section also
+    Needs ../shared/data/hn-2023h1 (or $SKILLTRENDS_HN2023H1) or, without it, a crawl of the
+    same threads in the data home (`skilltrends crawl hn --since 2023-01 --until 2023-06`);
+    the April 2011 section also
     needs ../shared/data/hn-algolia (or $SKILLTRENDS_HN_ALGOLIA), the hiringtrends section
     ../shared/data/hn-hiringtrends (or $SKILLTRENDS_HN_HIRINGTRENDS); each says so when absent.
 
