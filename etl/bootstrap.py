@@ -44,8 +44,8 @@ def unit_counts(scores: Sequence) -> np.ndarray:
             units.setdefault(unit, len(units))
     counts = np.zeros((len(units), len(scores), 3), dtype=np.int64)
     for column, score in enumerate(scores):
-        for unit, unit_counts_ in score.units.items():
-            counts[units[unit], column] = unit_counts_
+        for unit, per_unit in score.units.items():
+            counts[units[unit], column] = per_unit
     return counts
 
 
@@ -56,28 +56,34 @@ def f1(totals: np.ndarray) -> np.ndarray:
     return np.divide(2 * tp, denominator, out=np.zeros(tp.shape), where=denominator > 0)
 
 
-def micro_f1(totals: np.ndarray) -> np.ndarray:
-    """(draws, scores, 3) -> each draw's F1 over all scores' counts pooled."""
+# A statistic maps each draw's counts, (draws, scores, 3), to one value per draw; it also
+# gets the measured sample's counts, (scores, 3), for what must not vary with the draw.
+
+
+def micro_f1(totals: np.ndarray, sample: np.ndarray) -> np.ndarray:
+    """Each draw's F1 over all scores' counts pooled."""
     return f1(totals.sum(axis=1))
 
 
-def macro_f1(totals: np.ndarray) -> np.ndarray:
-    """(draws, scores, 3) -> each draw's mean F1 over the scores with gold items in that draw
-    (as ``evaluation.macro_f1``; a label no drawn posting has does not count)."""
-    supported = (totals[..., 0] + totals[..., 2]) > 0
-    per_score = np.where(supported, f1(totals), 0.0)
-    held = supported.sum(axis=1)
-    return np.divide(per_score.sum(axis=1), held, out=np.zeros(len(totals)), where=held > 0)
+def macro_f1(totals: np.ndarray, sample: np.ndarray) -> np.ndarray:
+    """Each draw's mean F1 over the scores that have gold items in the measured sample
+    (``evaluation.macro_f1``'s labels), a fixed set: a label that a draw happens to leave
+    without gold counts F1 0 there instead of leaving the mean, which would turn the interval
+    into a mix of means over different label sets."""
+    supported = (sample[:, 0] + sample[:, 2]) > 0
+    if not supported.any():
+        return np.zeros(len(totals))
+    return f1(totals[:, supported]).mean(axis=1)
 
 
-def precision(totals: np.ndarray) -> np.ndarray:
-    """(draws, scores, 3) -> each draw's precision over all scores' counts pooled."""
+def precision(totals: np.ndarray, sample: np.ndarray) -> np.ndarray:
+    """Each draw's precision over all scores' counts pooled."""
     pooled = totals.sum(axis=1)
     found = pooled[:, 0] + pooled[:, 1]
     return np.divide(pooled[:, 0], found, out=np.zeros(len(totals)), where=found > 0)
 
 
-def interval(scores: Sequence, statistic: Callable[[np.ndarray], np.ndarray] = micro_f1,
+def interval(scores: Sequence, statistic: Callable[[np.ndarray, np.ndarray], np.ndarray] = micro_f1,
              resamples: int = RESAMPLES, seed: int = SEED) -> Interval | None:
     """The central ``LEVEL`` interval of ``statistic`` over ``resamples`` bootstrap draws of
     the units of ``scores``; None when no unit was recorded."""
@@ -88,5 +94,5 @@ def interval(scores: Sequence, statistic: Callable[[np.ndarray], np.ndarray] = m
     weights = np.random.default_rng(seed).multinomial(units, np.full(units, 1 / units), size=resamples)
     totals = np.einsum("du,usk->dsk", weights, counts)
     tail = (1 - LEVEL) / 2 * 100
-    low, high = np.percentile(statistic(totals), [tail, 100 - tail])
+    low, high = np.percentile(statistic(totals, counts.sum(axis=0)), [tail, 100 - tail])
     return Interval(float(low), float(high))

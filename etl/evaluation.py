@@ -22,6 +22,7 @@ from etl.labelled import (
 )
 from etl.schema import FAMILIES
 from etl.training import by_posting_and_span, in_text_order, labelled_postings, sentence_examples
+from skilltrends.home import Home
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "evaluation.md"
 TARGETS = {"skills_micro_f1": 0.90, "family_f1": 0.90, "is_ml_f1": 0.90, "responsibilities_macro_f1": 0.75,
@@ -454,8 +455,9 @@ def evaluate_flattened(report: Report, extractor: PostingExtractor, postings: di
             report.flattened[(style, form)] = flattened_scores(extractor, texts, rows, duties)
 
 
-def evaluate() -> Report:
-    records = load_reference_records()
+def evaluate(home: Home | None = None) -> Report:
+    """Every measurement of the report; the labelled HN texts from hn-2023h1, or a crawl in ``home``."""
+    records = load_reference_records(home=home)
     texts = clean_texts({key: record["hn_text"] for key, record in records.items()})
     check_labelled_texts(texts)
     extractor = PostingExtractor()
@@ -472,7 +474,7 @@ def evaluate() -> Report:
     evaluate_aside(report, extractor, aside)
     evaluate_aside_sentences(report, extractor, aside)
     evaluate_flattened(report, extractor, aside)
-    report.hiringtrends = published.compare_published(extractor)
+    report.hiringtrends = published.compare_published(extractor, home)
     report.intervals = confidence_intervals(report)
     return report
 
@@ -498,16 +500,17 @@ def _worst(counts: Counter, n: int = 15) -> list[tuple[str, int]]:
 
 
 def render(report: Report) -> str:
-    def spread(name: str, lead: str = "; ", tail: str = "") -> str:
+    def interval_text(name: str, lead: str = "; ", tail: str = "") -> str:
         found = report.intervals.get(name)
         return f"{lead}95% interval {found}{tail}" if found else ""
 
     def mark(value: float, target: str, name: str = "") -> str:
         return (f"{value:.3f} ({'meets' if value >= TARGETS[target] else 'below'} the {TARGETS[target]:.2f} target"
-                f"{spread(name or target)})")
+                f"{interval_text(name or target)})")
 
     held, held_sentences = report.held_out, report.held_out_sentences
     family_f1 = {f: held.family_presence[f].f1 for f in FAMILIES}
+    fewest = min(FAMILIES, key=lambda f: held.family_presence[f].support)
     lines = [
         "# Evaluation of the extractor and classifiers",
         "",
@@ -522,7 +525,9 @@ def render(report: Report) -> str:
         f"The 95% intervals in the summary say how far a figure could move with another sample of the same size: "
         f"a percentile bootstrap ({bootstrap.RESAMPLES:,} draws of as many postings as were measured, with "
         "replacement, from a fixed seed; a posting's skills and sentences are drawn with it, the tricky list "
-        "is drawn by case; `etl/bootstrap.py`). A figure from 14 postings moves far more than one from 330.",
+        "is drawn by case; `etl/bootstrap.py`). A figure resting on few examples moves far more: "
+        f"family `{fewest}` is present in {held.family_presence[fewest].support} of the postings, and the "
+        f"skills' micro-F1 counts {held.skills.support:,} (posting, skill) pairs.",
         "",
         "## Summary",
         "",
@@ -533,7 +538,7 @@ def render(report: Report) -> str:
         f"- Responsibilities, macro-F1 over labels with support: "
         f"{mark(held_sentences.macro_f1, 'responsibilities_macro_f1')}; micro-F1 over all "
         f"{held_sentences.micro.support} gold (sentence, responsibility) pairs "
-        f"{held_sentences.micro.f1:.3f}{spread('responsibilities_micro_f1', ' (', ')')}; the macro figure "
+        f"{held_sentences.micro.f1:.3f}{interval_text('responsibilities_micro_f1', ' (', ')')}; the macro figure "
         "weighs a label with one held-out sentence as much as one with thirty",
         *([f"- Responsibilities on the {report.agreement.sentences} sentences of the {report.agreement.postings} "
            f"held-out postings with a labelled responsibility, against the first labeller: a second labeller "
@@ -806,7 +811,7 @@ def _render_authored(report: Report) -> list[str]:
     ]
 
 
-def write_report(path: Path = DOCS) -> Report:
-    report = evaluate()
+def write_report(path: Path = DOCS, home: Home | None = None) -> Report:
+    report = evaluate(home)
     path.write_text(render(report))
     return report

@@ -21,7 +21,7 @@ from pathlib import Path
 import polars as pl
 
 from etl.html_text import hn_line_breaks, html_to_text
-from etl.landing import UnreadableLandingFile, read_landing_file
+from etl.landing import UnreadableLandingFile, landing_files, read_landing_file
 from skilltrends.errors import UserError
 from skilltrends.home import HOME_ENV, Home
 
@@ -72,7 +72,15 @@ def reference_records_by_file(folder: Path | None = None, home: Home | None = No
     """``{file name without .jsonl: {hn comment id: record}}`` from the hn-2023h1 files (one
     file a month: ``2023_01``...), each id once, in the first file that has it. Without
     those files, the same from a crawl of the threads in the data home (``crawled_records_by_month``)."""
-    return recorded_records_by_file(folder or reference_folder()) or crawled_records_by_month(home)
+    folder = folder or reference_folder()
+    recorded = recorded_records_by_file(folder)
+    if recorded:
+        return recorded
+    crawled = crawled_records_by_month(home)
+    if crawled:
+        logger.warning("No hn-2023h1 recording in %s: the labelled texts come from the crawl in %s (is_ml then "
+                       "trains without the recording's silver job titles).", folder, (home or Home.resolve()).root)
+    return crawled
 
 
 def recorded_records_by_file(folder: Path) -> dict[str, dict[str, dict]]:
@@ -91,15 +99,22 @@ def recorded_records_by_file(folder: Path) -> dict[str, dict[str, dict]]:
     return by_file
 
 
+LABELLED_MONTHS = ("2023_01", "2023_02", "2023_03", "2023_04", "2023_05", "2023_06")  # hn-2023h1's
+
+
 def crawled_records_by_month(home: Home | None = None) -> dict[str, dict[str, dict]]:
-    """``{YYYY_MM: {hn comment id: {"hn_id", "hn_text"}}}``: the HN comments that crawls of the
+    """``{YYYY_MM: {hn comment id: {"hn_id", "hn_text"}}}`` (keyed like hn-2023h1's files): the
+    HN comments of the months the labels come from (``LABELLED_MONTHS``) that crawls of the
     hiring threads (``skilltrends crawl hn --since 2023-01 --until 2023-06``) left in the data
-    home's landing files, under the month of their thread, the newest crawl's copy of each.
-    A crawl carries no silver ``model_output`` (hn-2023h1 does). A landing file a crawl still
-    writes, or one that cannot be read, is skipped with a warning: the other runs still count."""
+    home's landing files, under the month of their thread, the newest crawl's copy of each;
+    other months crawled into the same home are left out. A crawl carries no silver
+    ``model_output`` (hn-2023h1 does). A landing file a crawl still writes, or one that cannot
+    be read, is skipped with a warning: the other runs still count."""
     home = home or Home.resolve()
     newest: dict[str, tuple[str, dict]] = {}
-    for path in sorted((home.landing_dir / "hn").glob("*.duckdb"), key=lambda path: path.name):
+    for path in landing_files(home):
+        if path.parent.name != "hn":
+            continue
         try:
             run = read_landing_file(path)
         except UnreadableLandingFile as exc:
@@ -110,7 +125,7 @@ def crawled_records_by_month(home: Home | None = None) -> dict[str, dict[str, di
         for key, html, month, posted_at in run.postings.select(
                 "source_id", "html", "month", "posted_at").iter_rows():
             when = month or posted_at
-            if html and when:
+            if html and when and f"{when:%Y_%m}" in LABELLED_MONTHS:
                 newest[str(key)] = (f"{when:%Y_%m}", {"hn_id": str(key), "hn_text": html})
     by_month: dict[str, dict[str, dict]] = {}
     for key, (month, record) in sorted(newest.items(), key=lambda item: (item[1][0], item[0])):
@@ -139,9 +154,9 @@ LABELLED_HN_FILES = ("postings.*.jsonl", "postings_train.*.jsonl", "mentions.*.j
 
 def check_labelled_texts(texts: dict[str, str]) -> None:
     """Raise ``ReferenceMissing`` unless every HN posting the label files name is among
-    ``texts`` and every labelled mention still reads as its alias there (sentence labels are
-    checked by their hashes as they are read): labels joined to a crawl whose texts differ
-    from the ones labelled would otherwise train and measure on the wrong words."""
+    ``texts``, every labelled mention still reads as its alias there and every labelled
+    sentence still has its hash: labels joined to a crawl whose texts differ from the ones
+    labelled (a comment edited since) would otherwise train and measure on the wrong words."""
     missing = sorted({row["source_id"] for pattern in LABELLED_HN_FILES for row in read_jsonl(pattern)} - set(texts))
     if missing:
         raise ReferenceMissing(
@@ -157,6 +172,14 @@ def check_labelled_texts(texts: dict[str, str]) -> None:
             f"{len(moved)} labelled mentions no longer read as their alias in the loaded texts (posting "
             f"{row['source_id']} has {texts[row['source_id']][row['start']:row['end']]!r} where {row['alias']!r} "
             "was labelled): these texts differ from the ones labelled."
+        )
+    changed = [row for row in read_jsonl("sentences.*.jsonl")
+               if sentence_sha(texts[row["source_id"]][row["start"]:row["end"]]) != row["sha"]]
+    if changed:
+        row = changed[0]
+        raise ReferenceMissing(
+            f"{len(changed)} labelled sentences no longer match the loaded texts (the first in posting "
+            f"{row['source_id']} at {row['start']}-{row['end']}): these texts differ from the ones labelled."
         )
 
 

@@ -29,6 +29,7 @@ from etl.labelled import (
     DEFAULT_REFERENCE, ReferenceMissing, april_2011_postings, clean_texts, reference_folder, reference_records_by_file,
 )
 from etl.taxonomy import Taxonomy
+from skilltrends.home import Home
 
 HIRINGTRENDS_ENV = "SKILLTRENDS_HN_HIRINGTRENDS"
 DEFAULT_HIRINGTRENDS = DEFAULT_REFERENCE.with_name("hn-hiringtrends")
@@ -245,11 +246,11 @@ def term_counts(mapping: dict[str, str], published: Counter, ours: SkillCounts,
             for term, skill in sorted(mapping.items(), key=lambda item: item[0].lower())]
 
 
-def comments_by_month(folder: Path) -> dict[str, dict[str, str]]:
+def comments_by_month(folder: Path, home: Home | None = None) -> dict[str, dict[str, str]]:
     """``{YYYY-MM: {comment id: html}}`` from the hn-2023h1 files (``2023_01.jsonl``...), or a
     crawl of the same threads without them (``labelled.reference_records_by_file``)."""
     return {stem.replace("_", "-"): {key: record["hn_text"] for key, record in records.items()}
-            for stem, records in reference_records_by_file(folder).items()}
+            for stem, records in reference_records_by_file(folder, home).items()}
 
 
 def compare_april_2011(comparison: PublishedComparison, extractor: PostingExtractor,
@@ -286,14 +287,14 @@ def compare_recorded_months(extractor: PostingExtractor, term_of_skill: dict[str
     return period
 
 
-def compare_published(extractor: PostingExtractor) -> PublishedComparison:
+def compare_published(extractor: PostingExtractor, home: Home | None = None) -> PublishedComparison:
     comparison = PublishedComparison()
     folder = hiringtrends_folder()
     if not (folder / DICTIONARY).exists() or not (folder / MONTHLY).exists():
         comparison.missing.append(f"no hiringtrends measurement ({DICTIONARY}, {MONTHLY}) in {folder}: put "
                                   f"hn-hiringtrends there (or set ${HIRINGTRENDS_ENV}).")
         return comparison
-    html_by_month = comments_by_month(reference_folder())
+    html_by_month = comments_by_month(reference_folder(), home)
     try:
         terms = read_terms(folder)
         published = read_monthly_counts(folder, {APRIL_2011, *html_by_month})

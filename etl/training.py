@@ -30,6 +30,7 @@ from etl.labelled import (
     read_jsonl, sentence_sha,
 )
 from etl.taxonomy import load_taxonomy
+from skilltrends.home import Home
 
 SEED = 2023
 
@@ -42,8 +43,9 @@ class TrainingData:
     tagger: SkillTagger | None = None  # skills as extraction finds them, once disambiguation is trained
 
 
-def load_training_data() -> TrainingData:
-    records = load_reference_records()
+def load_training_data(home: Home | None = None) -> TrainingData:
+    """The labelled postings' texts (hn-2023h1, or a crawl in ``home``) and the training ids."""
+    records = load_reference_records(home=home)
     texts = clean_texts({key: record["hn_text"] for key, record in records.items()})
     check_labelled_texts(texts)
     held_out, gold = set(read_ids("eval_ids.txt")), gold_is_ml()
@@ -204,8 +206,8 @@ def train_sentences(data: TrainingData) -> dict:
             "examples_by_label": dict(zip(RESPONSIBILITIES, matrix.sum(axis=0).tolist()))}
 
 
-def train_all() -> dict:
-    data = load_training_data()
+def train_all(home: Home | None = None) -> dict:
+    data = load_training_data(home)
     report = {
         "disambiguation": train_disambiguation(data),
         "is_ml": train_is_ml(data),

@@ -300,8 +300,9 @@ def extract(input_file, output_file, no_responsibilities):
 
 
 @cli.command()
+@home_option
 @user_errors
-def train():
+def train(home):
     """Retrain every classifier from the labels in etl/labels (writes etl/models).
 
     Needs the texts of the labelled postings: ../shared/data/hn-2023h1 (or
@@ -315,15 +316,16 @@ def train():
     """
     from etl.training import train_all
 
-    report = train_all()
+    report = train_all(Home.resolve(home))
     click.echo(json.dumps(report, indent=1, sort_keys=True), err=True)
 
 
 @cli.command()
 @click.option("--out", "output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the report (default: docs/evaluation.md).")
+@home_option
 @user_errors
-def evaluate(output):
+def evaluate(output, home):
     """Measure the extractor and classifiers on the held-out labelled set; write the report.
 
     Also measured: a second labeller's sentence labels of held-out postings beside the
@@ -343,7 +345,7 @@ def evaluate(output):
     """
     from etl.evaluation import DOCS, write_report
 
-    report = write_report(output or DOCS)
+    report = write_report(output or DOCS, Home.resolve(home))
     click.echo(f"Skills micro-F1 {report.held_out.skills.f1:.3f}, is_ml F1 {report.held_out.is_ml.f1:.3f}, "
                f"responsibilities macro-F1 {report.held_out_sentences.macro_f1:.3f}; "
                f"report in {output or DOCS}.", err=True)
