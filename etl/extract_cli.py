@@ -18,9 +18,9 @@ from typing import IO
 
 import polars as pl
 
-from etl.extraction import PostingExtractor
 from etl.html_text import html_to_text
 from etl.mapped_copy import MappedCopy
+from etl.workers import ExtractionWorkers
 
 BATCH = 1000
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -75,28 +75,36 @@ def render(key, extraction, copy: MappedCopy | None = None) -> dict:
     }
 
 
-def extract_lines(source: IO[str], sink: IO[str], responsibilities: bool = True) -> int:
-    """Tag every line of ``source`` into ``sink``; return the number of lines handled."""
-    extractor = PostingExtractor()
+def extract_lines(source: IO[str], sink: IO[str], responsibilities: bool = True, workers: int = 1) -> int:
+    """Tag every line of ``source`` into ``sink`` (in ``workers`` processes: ``etl.workers``);
+    return the number of lines handled."""
+    counted = [0]
+    with ExtractionWorkers(workers, with_responsibilities=responsibilities) as tagger:
+        for (pending, copies), results in tagger.map(_batches(source, counted)):
+            found = iter(zip(results, copies))
+            for item in pending:
+                out = item if isinstance(item, dict) else render(item[0], *next(found))
+                sink.write(json.dumps(out, ensure_ascii=False) + "\n")
+    return counted[0]
+
+
+def _batches(source: IO[str], counted: list[int]):
+    """``((parsed lines, single-spaced copies), texts read, None)`` for each ``BATCH`` lines of
+    ``source``, counting the lines in ``counted[0]``."""
     pending: list[tuple[object, str] | dict] = []
-    handled = 0
-
-    def flush() -> None:
-        good = [item for item in pending if isinstance(item, tuple)]
-        copies = [single_spaced(text) for _, text in good]
-        results = iter(zip(extractor.extract([copy.text if copy else text for (_, text), copy in zip(good, copies)],
-                                             with_responsibilities=responsibilities), copies))
-        for item in pending:
-            out = item if isinstance(item, dict) else render(item[0], *next(results))
-            sink.write(json.dumps(out, ensure_ascii=False) + "\n")
-        pending.clear()
-
     for number, line in enumerate(source, 1):
         if not line.strip():
             continue
         pending.append(parse_line(number, line))
-        handled += 1
+        counted[0] += 1
         if len(pending) >= BATCH:
-            flush()
-    flush()
-    return handled
+            yield _batch(pending)
+            pending = []
+    if pending:
+        yield _batch(pending)
+
+
+def _batch(pending: list[tuple[object, str] | dict]):
+    good = [item for item in pending if isinstance(item, tuple)]
+    copies = [single_spaced(text) for _, text in good]
+    return (pending, copies), [copy.text if copy else text for (_, text), copy in zip(good, copies)], None

@@ -33,8 +33,9 @@ from etl.lock import EtlLock
 from etl.normalize import NORMALIZE_VERSION, normalize_listings
 from etl.publish import publish_snapshot
 from etl.schema import migrate
-from etl.extraction import PostingExtractor, extractor_version
+from etl.extraction import extractor_version
 from etl.tagging import tag_postings
+from etl.workers import ExtractionWorkers
 from etl.trends import rebuild_monthly_tables
 from skilltrends.errors import UserError
 from skilltrends.home import Home
@@ -92,15 +93,16 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
 
 
-def run_etl(home: Home, full: bool = False, demo: bool | None = None) -> EtlReport:
+def run_etl(home: Home, full: bool = False, demo: bool | None = None, workers: int = 1) -> EtlReport:
     """Load new landing data into ``<home>/warehouse.duckdb`` and publish a snapshot.
 
     :param full: forget what was loaded and rebuild from every landing file.
     :param demo: record in ``meta`` whether the data is generated demo data (None: keep).
+    :param workers: processes that tag postings (``etl.workers``).
     """
     started = time.monotonic()
     report = EtlReport()
-    with EtlLock(home.etl_lock):
+    with EtlLock(home.etl_lock), ExtractionWorkers(workers) as tagger:
         conn = duckdb.connect(str(home.warehouse))
         try:
             migrate(conn)
@@ -111,9 +113,9 @@ def run_etl(home: Home, full: bool = False, demo: bool | None = None) -> EtlRepo
             if full:
                 for table in DATA_TABLES:
                     conn.execute(f"DELETE FROM {table}").fetchall()
-            changed = _load_new_runs(conn, home, report)
+            changed = _load_new_runs(conn, home, report, tagger)
             changed |= _set_meta(conn, {"normalize_version": NORMALIZE_VERSION})
-            changed |= _retag_if_versions_changed(conn, report)
+            changed |= _retag_if_versions_changed(conn, report, tagger)
             if demo is not None:
                 changed |= _set_meta(conn, {"demo": "true" if demo else "false"})
             never_published = home.current_snapshot() is None
@@ -147,7 +149,7 @@ def _set_meta(conn, values: dict[str, str]) -> bool:
     return bool(changed)
 
 
-def _load_new_runs(conn, home: Home, report: EtlReport) -> bool:
+def _load_new_runs(conn, home: Home, report: EtlReport, tagger: ExtractionWorkers) -> bool:
     loaded = {row[0] for row in conn.execute("SELECT landing_file FROM crawl_runs").fetchall()}
     runs, postings, seen, boards = [], [], [], []
     for path in landing_files(home):
@@ -183,7 +185,7 @@ def _load_new_runs(conn, home: Home, report: EtlReport) -> bool:
         if records is not None and records.height:
             listings = _latest_versions(records)
             report.listings_read = listings.height
-            report.new_postings = _merge_listings(conn, listings)
+            report.new_postings = _merge_listings(conn, listings, tagger)
             _merge_record_versions(conn, records)
         if seen:
             report.listings_seen = _merge_sightings(conn, pl.concat(seen, how="diagonal_relaxed"))
@@ -226,7 +228,7 @@ def _latest_versions(records: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _merge_listings(conn, new: pl.DataFrame) -> int:
+def _merge_listings(conn, new: pl.DataFrame, tagger: ExtractionWorkers) -> int:
     """Upsert listings and postings for ``new``; return how many postings are new."""
     conn.register("new_listings", new.to_arrow())
     try:
@@ -256,7 +258,7 @@ def _merge_listings(conn, new: pl.DataFrame) -> int:
             WHERE NOT EXISTS (SELECT 1 FROM postings p WHERE p.posting_id = n.posting_id)
             QUALIFY row_number() OVER (PARTITION BY posting_id ORDER BY posted_at, source, source_id) = 1
         """).pl()
-        _insert_postings(conn, fresh)
+        _insert_postings(conn, fresh, tagger)
     finally:
         conn.unregister("new_listings")
     return fresh.height
@@ -388,7 +390,7 @@ def _update_lifecycle(conn) -> tuple[int, int]:
     return closed, reopened
 
 
-def _insert_postings(conn, fresh: pl.DataFrame) -> None:
+def _insert_postings(conn, fresh: pl.DataFrame, tagger: ExtractionWorkers) -> None:
     if fresh.height == 0:
         return
     conn.register("fresh_postings", fresh.to_arrow())
@@ -400,12 +402,12 @@ def _insert_postings(conn, fresh: pl.DataFrame) -> None:
         FROM fresh_postings
     """).fetchall()
     conn.unregister("fresh_postings")
-    _insert_tags(conn, fresh.select("posting_id", "text", "title"))
+    _insert_tags(conn, fresh.select("posting_id", "text", "title"), tagger)
 
 
-def _insert_tags(conn, postings: pl.DataFrame) -> None:
+def _insert_tags(conn, postings: pl.DataFrame, tagger: ExtractionWorkers) -> None:
     """is_ml, skills, families and responsibilities of ``postings`` (already in ``postings``)."""
-    tags = tag_postings(postings, PostingExtractor(), extractor_version())
+    tags = tag_postings(postings, tagger, extractor_version())
     conn.register("new_flags", tags.is_ml.to_arrow())
     conn.register("new_skills", tags.skills.to_arrow())
     conn.register("new_duties", tags.responsibilities.to_arrow())
@@ -468,10 +470,9 @@ def _record_runs(conn, runs: list[dict]) -> None:
         ).fetchall()
 
 
-def _retag_if_versions_changed(conn, report: EtlReport) -> bool:
+def _retag_if_versions_changed(conn, report: EtlReport, tagger: ExtractionWorkers) -> bool:
     """Re-tag history when the taxonomy or extractor changed, so trend series stay consistent."""
-    extractor = PostingExtractor()
-    wanted = {"taxonomy_version": extractor.taxonomy_version, "extractor_version": extractor_version()}
+    wanted = {"taxonomy_version": tagger.extractor.taxonomy_version, "extractor_version": extractor_version()}
     current = dict(conn.execute("SELECT key, value FROM meta").fetchall())
     stale = any(current.get(key) not in (None, value) for key, value in wanted.items())
     if stale:
@@ -480,7 +481,7 @@ def _retag_if_versions_changed(conn, report: EtlReport) -> bool:
         conn.execute("DELETE FROM posting_skills").fetchall()
         conn.execute("DELETE FROM posting_responsibilities").fetchall()
         conn.execute("UPDATE postings SET families = NULL").fetchall()
-        _insert_tags(conn, postings)
+        _insert_tags(conn, postings, tagger)
         conn.execute("COMMIT")
         report.retagged = postings.height
     return _set_meta(conn, wanted) or stale

@@ -29,6 +29,14 @@ def home_option(command):
     )(command)
 
 
+def workers_option(command):
+    """``--workers N``: tag in N processes (etl/workers.py); the same on every tagging command."""
+    return click.option(
+        "--workers", type=click.IntRange(min=1), default=1, show_default=True,
+        help="Processes that tag postings (up to the number of cores): the same tags, sooner.",
+    )(command)
+
+
 def user_errors(command):
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
@@ -196,8 +204,9 @@ def parse_setting(text: str) -> tuple[str, str]:
 @cli.command()
 @click.option("--full", is_flag=True, help="Rebuild the warehouse from every landing file, not only new ones.")
 @home_option
+@workers_option
 @user_errors
-def etl(full, home):
+def etl(full, home, workers):
     """Load new landing data into the warehouse and publish a fresh snapshot.
 
     \b
@@ -206,7 +215,7 @@ def etl(full, home):
     """
     from etl.pipeline import run_etl
 
-    report = run_etl(existing_home(home), full=full)
+    report = run_etl(existing_home(home), full=full, workers=workers)
     click.echo(report.summary(), err=True)
 
 
@@ -279,8 +288,9 @@ def demo(offline, since, until, scale, serve, port, home):
 @click.option("--out", "output_file", type=click.File("w", encoding="utf-8"), default="-", show_default=True,
               help="Where to write one JSON line per input line.")
 @click.option("--no-responsibilities", is_flag=True, help="Skip the sentence classifiers (faster).")
+@workers_option
 @user_errors
-def extract(input_file, output_file, no_responsibilities):
+def extract(input_file, output_file, no_responsibilities, workers):
     """Tag postings: skills with evidence, families, is_ml and responsibilities.
 
     A bad input line gives an error object for that line and the run goes on;
@@ -296,7 +306,7 @@ def extract(input_file, output_file, no_responsibilities):
     """
     from etl.extract_cli import extract_lines
 
-    extract_lines(input_file, output_file, responsibilities=not no_responsibilities)
+    extract_lines(input_file, output_file, responsibilities=not no_responsibilities, workers=workers)
 
 
 @cli.command()

@@ -6,6 +6,7 @@ import polars as pl
 
 from etl.extraction import Extraction, with_titles
 from etl.tagging import tag_postings
+from etl.workers import ExtractionWorkers
 
 
 def test_title_becomes_the_first_line_unless_the_header_already_names_it():
@@ -34,5 +35,7 @@ def test_the_etl_hands_each_postings_title_to_the_extractor():
     postings = pl.DataFrame({"posting_id": ["a", "b"], "text": ["Description a", "Description b"],
                              "title": ["Data Scientist", None]})
     extractor = RecordingExtractor()
-    tag_postings(postings, extractor, "v")
+    tagger = ExtractionWorkers()
+    tagger.extractor = extractor  # one process: the batches go to this extractor
+    tag_postings(postings, tagger, "v")
     assert extractor.calls == [(["Description a", "Description b"], ["Data Scientist", None])]
