@@ -109,7 +109,7 @@ def main() -> None:
     # Each run's rate over the floor measured just before it: this machine's speed drifts by
     # a third within minutes, and a ratio of two medians would mix fast and slow spells.
     shares = {name: statistics.median(rate / floor for rate, floor in zip(measured[name], measured["floor"]))
-              for name in (*runs, "workers")}
+              for name in runs}
     floor = rates["floor"]
     peaks = {name: peak_memory(run, texts) for name, run in runs.items()}
     skills_rate, posting_rate, full_rate = rates["skills"], rates["posting"], rates["full"]
@@ -123,13 +123,13 @@ def main() -> None:
         f"| skills + families | {skills_rate:,.0f} | {spread['skills']} | {shares['skills']:.1%} | ≥ 5,000/s and ≥ 25% of bare | {skills_peak:,.0f} MiB |",
         f"| skills + families + is_ml | {posting_rate:,.0f} | {spread['posting']} | {shares['posting']:.1%} | — | {posting_peak:,.0f} MiB |",
         f"| skills + families + is_ml + responsibilities | {full_rate:,.0f} | {spread['full']} | {shares['full']:.1%} | ≥ 2,000/s | {full_peak:,.0f} MiB |",
-        f"| the same in {cores} worker processes (`--workers {cores}`) | {rates['workers']:,.0f} | {spread['workers']} | {shares['workers']:.1%} | — | each worker as the row above |",
+        f"| the same in {cores} worker processes (`--workers {cores}`) | {rates['workers']:,.0f} | {spread['workers']} | — (not one process) | ≥ 2,000/s, if more than one process may count | each worker as the row above |",
     ]
     verdict = ", ".join(f"{name} {'met' if ok else 'NOT met'}" for name, ok in (
         ("skills + families ≥ 5,000/s", skills_rate >= 5000),
         ("≥ 25% of the bare scan", shares["skills"] >= 0.25),
         ("everything ≥ 2,000/s in one process", full_rate >= 2000),
-        (f"in {cores} worker processes", rates["workers"] >= 2000)))
+        (f"in {cores} worker processes (already started)", rates["workers"] >= 2000)))
     body = "\n".join([
         f"`python -m benchmarks.extract --postings {len(texts)} --repeats {args.repeats}`: {len(texts):,} "
         f"generated postings (mean {chars:,.0f} characters), each measurement run {args.repeats} times "

@@ -19,6 +19,8 @@ from typing import IO
 import polars as pl
 
 from etl.html_text import html_to_text
+from etl.classify import artifacts
+from etl.extraction import MODEL_NAMES
 from etl.mapped_copy import MappedCopy
 from etl.workers import ExtractionWorkers
 
@@ -78,25 +80,27 @@ def render(key, extraction, copy: MappedCopy | None = None) -> dict:
 def extract_lines(source: IO[str], sink: IO[str], responsibilities: bool = True, workers: int = 1) -> int:
     """Tag every line of ``source`` into ``sink`` (in ``workers`` processes: ``etl.workers``);
     return the number of lines handled."""
-    counted = [0]
-    with ExtractionWorkers(workers, with_responsibilities=responsibilities) as tagger:
-        for (pending, copies), results in tagger.map(_batches(source, counted)):
+    for name in MODEL_NAMES:  # a missing model is a clear error even before the first line
+        artifacts.require(name)
+    handled = 0
+    with ExtractionWorkers(workers, with_responsibilities=responsibilities) as extraction:
+        for (pending, copies), results in extraction.map(_batches(source)):
             found = iter(zip(results, copies))
             for item in pending:
                 out = item if isinstance(item, dict) else render(item[0], *next(found))
                 sink.write(json.dumps(out, ensure_ascii=False) + "\n")
-    return counted[0]
+            handled += len(pending)
+    return handled
 
 
-def _batches(source: IO[str], counted: list[int]):
-    """``((parsed lines, single-spaced copies), texts read, None)`` for each ``BATCH`` lines of
-    ``source``, counting the lines in ``counted[0]``."""
+def _batches(source: IO[str]):
+    """``((parsed lines, single-spaced copies), texts to read, None)`` for each ``BATCH``
+    non-empty lines of ``source``."""
     pending: list[tuple[object, str] | dict] = []
     for number, line in enumerate(source, 1):
         if not line.strip():
             continue
         pending.append(parse_line(number, line))
-        counted[0] += 1
         if len(pending) >= BATCH:
             yield _batch(pending)
             pending = []

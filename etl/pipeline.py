@@ -102,7 +102,7 @@ def run_etl(home: Home, full: bool = False, demo: bool | None = None, workers: i
     """
     started = time.monotonic()
     report = EtlReport()
-    with EtlLock(home.etl_lock), ExtractionWorkers(workers) as tagger:
+    with EtlLock(home.etl_lock), ExtractionWorkers(workers) as extraction_workers:
         conn = duckdb.connect(str(home.warehouse))
         try:
             migrate(conn)
@@ -113,9 +113,9 @@ def run_etl(home: Home, full: bool = False, demo: bool | None = None, workers: i
             if full:
                 for table in DATA_TABLES:
                     conn.execute(f"DELETE FROM {table}").fetchall()
-            changed = _load_new_runs(conn, home, report, tagger)
+            changed = _load_new_runs(conn, home, report, extraction_workers)
             changed |= _set_meta(conn, {"normalize_version": NORMALIZE_VERSION})
-            changed |= _retag_if_versions_changed(conn, report, tagger)
+            changed |= _retag_if_versions_changed(conn, report, extraction_workers)
             if demo is not None:
                 changed |= _set_meta(conn, {"demo": "true" if demo else "false"})
             never_published = home.current_snapshot() is None
@@ -149,7 +149,7 @@ def _set_meta(conn, values: dict[str, str]) -> bool:
     return bool(changed)
 
 
-def _load_new_runs(conn, home: Home, report: EtlReport, tagger: ExtractionWorkers) -> bool:
+def _load_new_runs(conn, home: Home, report: EtlReport, workers: ExtractionWorkers) -> bool:
     loaded = {row[0] for row in conn.execute("SELECT landing_file FROM crawl_runs").fetchall()}
     runs, postings, seen, boards = [], [], [], []
     for path in landing_files(home):
@@ -185,7 +185,7 @@ def _load_new_runs(conn, home: Home, report: EtlReport, tagger: ExtractionWorker
         if records is not None and records.height:
             listings = _latest_versions(records)
             report.listings_read = listings.height
-            report.new_postings = _merge_listings(conn, listings, tagger)
+            report.new_postings = _merge_listings(conn, listings, workers)
             _merge_record_versions(conn, records)
         if seen:
             report.listings_seen = _merge_sightings(conn, pl.concat(seen, how="diagonal_relaxed"))
@@ -228,7 +228,7 @@ def _latest_versions(records: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _merge_listings(conn, new: pl.DataFrame, tagger: ExtractionWorkers) -> int:
+def _merge_listings(conn, new: pl.DataFrame, workers: ExtractionWorkers) -> int:
     """Upsert listings and postings for ``new``; return how many postings are new."""
     conn.register("new_listings", new.to_arrow())
     try:
@@ -258,7 +258,7 @@ def _merge_listings(conn, new: pl.DataFrame, tagger: ExtractionWorkers) -> int:
             WHERE NOT EXISTS (SELECT 1 FROM postings p WHERE p.posting_id = n.posting_id)
             QUALIFY row_number() OVER (PARTITION BY posting_id ORDER BY posted_at, source, source_id) = 1
         """).pl()
-        _insert_postings(conn, fresh, tagger)
+        _insert_postings(conn, fresh, workers)
     finally:
         conn.unregister("new_listings")
     return fresh.height
@@ -390,7 +390,7 @@ def _update_lifecycle(conn) -> tuple[int, int]:
     return closed, reopened
 
 
-def _insert_postings(conn, fresh: pl.DataFrame, tagger: ExtractionWorkers) -> None:
+def _insert_postings(conn, fresh: pl.DataFrame, workers: ExtractionWorkers) -> None:
     if fresh.height == 0:
         return
     conn.register("fresh_postings", fresh.to_arrow())
@@ -402,12 +402,12 @@ def _insert_postings(conn, fresh: pl.DataFrame, tagger: ExtractionWorkers) -> No
         FROM fresh_postings
     """).fetchall()
     conn.unregister("fresh_postings")
-    _insert_tags(conn, fresh.select("posting_id", "text", "title"), tagger)
+    _insert_tags(conn, fresh.select("posting_id", "text", "title"), workers)
 
 
-def _insert_tags(conn, postings: pl.DataFrame, tagger: ExtractionWorkers) -> None:
+def _insert_tags(conn, postings: pl.DataFrame, workers: ExtractionWorkers) -> None:
     """is_ml, skills, families and responsibilities of ``postings`` (already in ``postings``)."""
-    tags = tag_postings(postings, tagger, extractor_version())
+    tags = tag_postings(postings, workers, extractor_version())
     conn.register("new_flags", tags.is_ml.to_arrow())
     conn.register("new_skills", tags.skills.to_arrow())
     conn.register("new_duties", tags.responsibilities.to_arrow())
@@ -470,18 +470,22 @@ def _record_runs(conn, runs: list[dict]) -> None:
         ).fetchall()
 
 
-def _retag_if_versions_changed(conn, report: EtlReport, tagger: ExtractionWorkers) -> bool:
+def _retag_if_versions_changed(conn, report: EtlReport, workers: ExtractionWorkers) -> bool:
     """Re-tag history when the taxonomy or extractor changed, so trend series stay consistent."""
-    wanted = {"taxonomy_version": tagger.extractor.taxonomy_version, "extractor_version": extractor_version()}
+    wanted = {"taxonomy_version": workers.taxonomy_version, "extractor_version": extractor_version()}
     current = dict(conn.execute("SELECT key, value FROM meta").fetchall())
     stale = any(current.get(key) not in (None, value) for key, value in wanted.items())
     if stale:
         postings = conn.sql("SELECT posting_id, text, title FROM postings").pl()
         conn.execute("BEGIN TRANSACTION")
-        conn.execute("DELETE FROM posting_skills").fetchall()
-        conn.execute("DELETE FROM posting_responsibilities").fetchall()
-        conn.execute("UPDATE postings SET families = NULL").fetchall()
-        _insert_tags(conn, postings, tagger)
+        try:
+            conn.execute("DELETE FROM posting_skills").fetchall()
+            conn.execute("DELETE FROM posting_responsibilities").fetchall()
+            conn.execute("UPDATE postings SET families = NULL").fetchall()
+            _insert_tags(conn, postings, workers)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
         conn.execute("COMMIT")
         report.retagged = postings.height
     return _set_meta(conn, wanted) or stale

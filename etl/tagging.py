@@ -28,15 +28,15 @@ class Tags:
     responsibilities: pl.DataFrame  # RESPONSIBILITY_ROWS_SCHEMA
 
 
-def tag_postings(postings: pl.DataFrame, tagger: ExtractionWorkers, extractor_version: str) -> Tags:
+def tag_postings(postings: pl.DataFrame, workers: ExtractionWorkers, extractor_version: str) -> Tags:
     """Everything the extractor says about ``postings`` (``posting_id``, ``text``, ``title``),
-    tagged by ``tagger`` (an entered ``ExtractionWorkers``: one process or several)."""
-    taxonomy_version = tagger.extractor.taxonomy_version
+    tagged by ``workers`` (one process or several)."""
+    taxonomy_version = workers.taxonomy_version
     flags, skill_rows, duty_rows = [], [], []
     ids, texts = postings["posting_id"].to_list(), postings["text"].to_list()
     titles = postings["title"].to_list() if "title" in postings.columns else [None] * len(ids)
     batches = ((ids[lo:lo + BATCH], texts[lo:lo + BATCH], titles[lo:lo + BATCH]) for lo in range(0, len(ids), BATCH))
-    for batch_ids, results in tagger.map(batches):
+    for batch_ids, results in workers.map(batches):
         for posting_id, result in zip(batch_ids, results):
             flags.append((posting_id, result.is_ml))
             skill_rows += [(posting_id, m.skill, m.family, m.category, m.start, m.end, m.evidence,

@@ -35,7 +35,7 @@ def test_the_etl_hands_each_postings_title_to_the_extractor():
     postings = pl.DataFrame({"posting_id": ["a", "b"], "text": ["Description a", "Description b"],
                              "title": ["Data Scientist", None]})
     extractor = RecordingExtractor()
-    tagger = ExtractionWorkers()
-    tagger.extractor = extractor  # one process: the batches go to this extractor
-    tag_postings(postings, tagger, "v")
+    workers = ExtractionWorkers()
+    workers.extractor = extractor  # one process: the batches go to this extractor
+    tag_postings(postings, workers, "v")
     assert extractor.calls == [(["Description a", "Description b"], ["Data Scientist", None])]

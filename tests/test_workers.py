@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import signal
+import time
 
 import duckdb
 import pytest
 
+from etl import extract_cli, tagging
 from etl.pipeline import run_etl
 from etl.workers import ExtractionWorkers, WorkerDied
 from skilltrends.errors import UserError
@@ -30,8 +34,10 @@ def tags(results) -> list:
 
 
 def batches(count: int):
-    """``count`` batches of two texts each, numbered, cycling through ``TEXTS``."""
-    return [(n, [TEXTS[n % len(TEXTS)], TEXTS[(n + 1) % len(TEXTS)]], None) for n in range(count)]
+    """``count`` numbered batches of unequal sizes (so that they finish out of order), cycling
+    through ``TEXTS``."""
+    return [(n, [TEXTS[(n + k) % len(TEXTS)] for k in range(1 + 3 * (n % 3))] * (1 + 20 * (n % 2)), None)
+            for n in range(count)]
 
 
 def test_two_workers_give_one_process_tags_in_batch_order():
@@ -47,8 +53,17 @@ def test_a_worker_that_dies_stops_the_run_with_one_sentence():
         list(workers.map(batches(2)))  # the workers are running now
         for process in list(workers._pool._processes.values()):
             os.kill(process.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while not workers._pool._broken and time.monotonic() < deadline:  # until the pool has noticed
+            time.sleep(0.05)
         with pytest.raises(WorkerDied, match="stopped before finishing its batch"):
             list(workers.map(batches(2)))
+
+
+def test_nothing_is_loaded_or_started_without_batches():
+    with ExtractionWorkers(2) as workers:
+        assert list(workers.map([])) == []
+        assert workers._pool is None and workers._extractor is None
 
 
 def test_workers_must_be_one_or_more():
@@ -56,19 +71,36 @@ def test_workers_must_be_one_or_more():
         ExtractionWorkers(0)
 
 
+def input_lines() -> list[str]:
+    lines = [json.dumps({"id": n, "text": text}) for n, text in enumerate(TEXTS * 3)]
+    return lines[:4] + ["not json", "", "[1, 2]"] + lines[4:]
+
+
 def test_extract_with_two_workers_writes_what_one_process_writes(tmp_path):
-    lines = [f'{{"id": {n}, "text": {text!r}}}'.replace("'", '"') for n, text in enumerate(TEXTS)]
     source = tmp_path / "in.jsonl"
-    source.write_text("\n".join(lines[:2] + ["not json"] + lines[2:]) + "\n")
+    source.write_text("\n".join(input_lines()) + "\n")
     outputs = []
     for workers in ("1", "2"):
         result = run_cli("extract", "--workers", workers, "--in", str(source))
         assert result.returncode == 0, result.stderr
         outputs.append(result.stdout)
-    assert outputs[0] == outputs[1] and outputs[0].count("\n") == len(TEXTS) + 1
+    assert outputs[0] == outputs[1] and outputs[0].count("\n") == len(TEXTS) * 3 + 2
 
 
-def test_the_etl_with_two_workers_stores_the_tags_of_one(tmp_path):
+def test_extract_over_many_batches_keeps_one_line_per_input_line_in_order(monkeypatch):
+    monkeypatch.setattr(extract_cli, "BATCH", 2)  # 9 batches, one of them only errors
+    written = []
+    for workers in (1, 3):
+        sink = io.StringIO()
+        assert extract_cli.extract_lines(io.StringIO("\n".join(input_lines())), sink, workers=workers) == 17
+        written.append(sink.getvalue().splitlines())
+    assert written[0] == written[1]
+    assert [json.loads(line).get("id", json.loads(line).get("line")) for line in written[0]] == \
+           [0, 1, 2, 3, 5, 7, *range(4, 15)]
+
+
+def test_the_etl_with_two_workers_stores_the_tags_of_one(tmp_path, monkeypatch):
+    monkeypatch.setattr(tagging, "BATCH", 4)  # several batches per run
     items = [hn_item(100 + n, text.replace("\n", "<p>"), "2024-03") for n, text in enumerate(TEXTS * 3)]
     stored = []
     for workers in (1, 2):

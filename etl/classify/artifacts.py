@@ -32,13 +32,19 @@ def save(model, name: str, folder: Path | None = None) -> Path:
 
 
 def load(name: str):
-    return _load(models_dir() / f"{name}.joblib")
+    return _load(require(name))
+
+
+def require(name: str) -> Path:
+    """The path of a trained model, or ``ModelMissing`` if there is none."""
+    path = models_dir() / f"{name}.joblib"
+    if not path.exists():
+        raise ModelMissing(f"The trained model {path} is missing: run `skilltrends train` to build it.")
+    return path
 
 
 @lru_cache(maxsize=8)
 def _load(path: Path):
-    if not path.exists():
-        raise ModelMissing(f"The trained model {path} is missing: run `skilltrends train` to build it.")
     return joblib.load(path)
 
 
