@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from etl.classify import artifacts
+from etl.classify.distinct import on_distinct
 from etl.classify.mentions import accept_probabilities, is_ambiguous, mention_features, nearby_counts
 from etl.classify.postings import posting_rows
 from etl.classify.sentences import responsibility_probabilities, sentence_features, skill_token
@@ -50,14 +51,16 @@ def predict_responsibilities(kind_model, responsibility_model,
                              features: list[str]) -> tuple[list[str], list[list[str]]]:
     """Each sentence's predicted kind and, for the responsibility sentences, the
     responsibilities whose probability reaches ACCEPT (in ``RESPONSIBILITIES`` order, the
-    model's columns)."""
+    model's columns). Repeated sentences are classified once (``on_distinct``)."""
     if not features:
         return [], []
-    kinds = kind_model.predict(features).tolist()
+    kinds = on_distinct(kind_model.predict, features).tolist()
     labels: list[list[str]] = [[] for _ in features]
     chosen = [i for i, kind in enumerate(kinds) if kind == "responsibility"]
     if chosen:
-        for i, row in zip(chosen, responsibility_probabilities(responsibility_model, [features[i] for i in chosen])):
+        probabilities = on_distinct(lambda rows: responsibility_probabilities(responsibility_model, rows),
+                                    [features[i] for i in chosen])
+        for i, row in zip(chosen, probabilities):
             labels[i] = [label for label, p in zip(RESPONSIBILITIES, row) if p >= ACCEPT]
     return kinds, labels
 
@@ -115,7 +118,9 @@ class SkillTagger:
         if not features:
             return per_text
         # The verdicts come in the order the judged candidates were met, text by text.
-        verdicts = iter((accept_probabilities(self.disambiguator, features) >= ACCEPT).tolist())
+        probabilities = on_distinct(lambda rows: accept_probabilities(self.disambiguator, rows),
+                                    list(map(tuple, features)))
+        verdicts = iter((probabilities >= ACCEPT).tolist())
         return [[c for c in found if not c.judge or next(verdicts)] for found in per_text]
 
     def skill_mentions(self, texts: list[str], accepted: list[list[Candidate]] | None = None) -> list[list[Mention]]:
@@ -157,7 +162,7 @@ class PostingExtractor:
             return []
         if mentions is None:
             mentions = self.skill_mentions(texts)
-        probabilities = self.is_ml_model.predict_proba(posting_rows(texts, mentions))[:, 1]
+        probabilities = on_distinct(self.is_ml_model.predict_proba, posting_rows(texts, mentions))[:, 1]
         return [bool(p >= ACCEPT) for p in probabilities]
 
     def responsibilities(self, texts: list[str],
