@@ -118,9 +118,7 @@ class SkillTagger:
         if not features:
             return per_text
         # The verdicts come in the order the judged candidates were met, text by text.
-        probabilities = on_distinct(lambda rows: accept_probabilities(self.disambiguator, rows),
-                                    list(map(tuple, features)))
-        verdicts = iter((probabilities >= ACCEPT).tolist())
+        verdicts = iter((accept_probabilities(self.disambiguator, features) >= ACCEPT).tolist())
         return [[c for c in found if not c.judge or next(verdicts)] for found in per_text]
 
     def skill_mentions(self, texts: list[str], accepted: list[list[Candidate]] | None = None) -> list[list[Mention]]:
