@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from etl.classify import artifacts
-from etl.classify.distinct import on_distinct
+from etl.classify.distinct import distinct_rows, on_distinct
 from etl.classify.mentions import accept_probabilities, is_ambiguous, mention_features, nearby_counts
 from etl.classify.postings import posting_rows
 from etl.classify.sentences import responsibility_probabilities, sentence_features, skill_token
@@ -160,7 +160,7 @@ class PostingExtractor:
             return []
         if mentions is None:
             mentions = self.skill_mentions(texts)
-        probabilities = on_distinct(self.is_ml_model.predict_proba, posting_rows(texts, mentions))[:, 1]
+        probabilities = self.is_ml_model.predict_proba(posting_rows(texts, mentions))[:, 1]
         return [bool(p >= ACCEPT) for p in probabilities]
 
     def responsibilities(self, texts: list[str],
@@ -181,8 +181,16 @@ class PostingExtractor:
     def extract(self, texts: list[str], with_responsibilities: bool = True,
                 titles: list[str | None] | None = None) -> list[Extraction]:
         """Tag ``texts``. ``titles`` (job-board postings keep the job title apart from the
-        description) are read by the is_ml classifier; offsets always index ``texts``."""
-        texts = [text or "" for text in texts]
+        description) are read by the is_ml classifier; offsets always index ``texts``. A posting
+        repeated in ``texts`` (with the same title) is tagged once and its result shared."""
+        rows = list(zip(texts, titles)) if titles else [(text, None) for text in texts]
+        distinct, inverse = distinct_rows([(text or "", title) for text, title in rows])
+        results = self._extract([text for text, _ in distinct], with_responsibilities,
+                                [title for _, title in distinct] if titles else None)
+        return results if inverse is None else [results[position] for position in inverse]
+
+    def _extract(self, texts: list[str], with_responsibilities: bool,
+                 titles: list[str | None] | None) -> list[Extraction]:
         with gc_paused():
             accepted = self.tagger.accepted_candidates(texts)
             mentions = self.tagger.skill_mentions(texts, accepted)

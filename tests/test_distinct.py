@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from etl.classify.distinct import on_distinct
+from etl.classify.distinct import distinct_rows, on_distinct
 from etl.extraction import PostingExtractor
 
 
@@ -34,6 +34,11 @@ def test_rows_without_repeats_go_through_as_they_are():
     assert model.asked == [["x", "yy"]]
 
 
+def test_distinct_rows_give_each_row_its_position():
+    assert distinct_rows(["b", "a", "b"]) == (["b", "a"], [0, 1, 0])
+    assert distinct_rows(["b", "a"]) == (["b", "a"], None)
+
+
 def test_no_rows_ask_for_nothing():
     model = Recorder()
     assert on_distinct(model, []).shape[0] == 0
@@ -53,3 +58,13 @@ def test_a_posting_repeated_in_a_batch_is_tagged_as_it_is_alone():
     together = [tags(result) for result in extractor.extract([ml, other, ml, ml, other])]
     assert together == [alone[0], alone[1], alone[0], alone[0], alone[1]]
     assert alone[0][2], "the ML posting's duties should be found"
+
+
+def test_the_same_text_under_another_title_is_tagged_with_its_own_title():
+    text = "Join our team to build the future of AI-powered logistics. Apply now."
+    titles = ["Machine Learning Engineer", "Office Manager"]
+    extractor = PostingExtractor()
+    alone = [tags(extractor.extract([text], titles=[title])[0]) for title in titles]
+    together = [tags(result) for result in extractor.extract([text, text, text], titles=titles + titles[:1])]
+    assert [is_ml for is_ml, _, _ in alone] == [True, False], "the titles should decide is_ml here"
+    assert together == [alone[0], alone[1], alone[0]]
