@@ -47,14 +47,16 @@ def with_titles(texts: list[str], titles: list[str | None]) -> list[str]:
     return titled
 
 
-def predict_responsibilities(kind_model, responsibility_model,
-                             features: list[str]) -> tuple[list[str], list[list[str]]]:
+def predict_responsibilities(kind_model, responsibility_model, features: list[str],
+                             kinds: list[str] | None = None) -> tuple[list[str], list[list[str]]]:
     """Each sentence's predicted kind and, for the responsibility sentences, the
     responsibilities whose probability reaches ACCEPT (in ``RESPONSIBILITIES`` order, the
-    model's columns). Repeated sentences are classified once (``on_distinct``)."""
+    model's columns). Repeated sentences are classified once (``on_distinct``). ``kinds``:
+    the sentences' labelled kinds, to use instead of ``kind_model``'s (cross-validation)."""
     if not features:
         return [], []
-    kinds = on_distinct(kind_model.predict, features).tolist()
+    if kinds is None:
+        kinds = on_distinct(kind_model.predict, features).tolist()
     labels: list[list[str]] = [[] for _ in features]
     chosen = [i for i, kind in enumerate(kinds) if kind == "responsibility"]
     if chosen:
@@ -183,7 +185,7 @@ class PostingExtractor:
         """Tag ``texts``. ``titles`` (job-board postings keep the job title apart from the
         description) are read by the is_ml classifier; offsets always index ``texts``. A posting
         repeated in ``texts`` (with the same title) is tagged once and its result shared."""
-        rows = list(zip(texts, titles)) if titles else [(text, None) for text in texts]
+        rows = list(zip(texts, titles, strict=True)) if titles else [(text, None) for text in texts]
         distinct, inverse = distinct_rows([(text or "", title) for text, title in rows])
         results = self._extract([text for text, _ in distinct], with_responsibilities,
                                 [title for _, title in distinct] if titles else None)

@@ -23,8 +23,6 @@ import argparse
 import random
 import statistics
 
-import numpy as np
-
 from etl.classify import artifacts, sentences
 from etl.evaluation import compare_sentences, macro_f1, pooled
 from etl.extraction import SkillTagger, predict_responsibilities
@@ -46,28 +44,17 @@ def predict_by_folds(features, kinds, labels, groups, written, words: bool, seed
     for fold in range(FOLDS):
         train = [i for i, group in enumerate(groups) if fold_of[group] != fold]
         test = [i for i, group in enumerate(groups) if fold_of[group] == fold]
-        kind_model = (GoldKinds(kinds, test) if gold_kinds else
-                      sentences.new_kind_model().fit([features[i] for i in train], [kinds[i] for i in train]))
+        kind_model = None if gold_kinds else sentences.new_kind_model().fit(
+            [features[i] for i in train], [kinds[i] for i in train])
         examples, examples_labels = responsibility_examples(
             [features[i] for i in train], [kinds[i] for i in train], [labels[i] for i in train], written)
         model = sentences.new_responsibility_model(words).fit(
             examples, sentences.to_matrix(examples_labels, RESPONSIBILITIES))
-        kinds_found, found = predict_responsibilities(kind_model, model, [features[i] for i in test])
+        kinds_found, found = predict_responsibilities(kind_model, model, [features[i] for i in test],
+                                                      [kinds[i] for i in test] if gold_kinds else None)
         for i, kind, labels_found in zip(test, kinds_found, found):
             predicted_kinds[i], predicted[i] = kind, labels_found
     return predicted_kinds, predicted
-
-
-class GoldKinds:
-    """Stands in for the kind model: "predicts" the labelled kinds of the test sentences."""
-
-    def __init__(self, kinds: list[str], test: list[int]):
-        self.kinds = [kinds[i] for i in test]
-
-    def predict(self, features):
-        if len(features) != len(self.kinds):
-            raise ValueError(f"GoldKinds holds the kinds of {len(self.kinds)} sentences, asked for {len(features)}.")
-        return np.array(self.kinds)
 
 
 def main() -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from etl.classify.distinct import distinct_rows, on_distinct
-from etl.extraction import PostingExtractor
+from etl.extraction import PostingExtractor, predict_responsibilities
+from etl.labelled import RESPONSIBILITIES
 
 
 class Recorder:
@@ -42,6 +43,49 @@ def test_distinct_rows_give_each_row_its_position():
 def test_no_rows_ask_for_nothing():
     model = Recorder()
     assert on_distinct(model, []).shape[0] == 0
+
+
+class KindByWord(Recorder):
+    """Calls a sentence a responsibility when it opens with "build"."""
+
+    def predict(self, rows: list) -> np.ndarray:
+        self.asked.append(list(rows))
+        return np.array(["responsibility" if row.startswith("build") else "other" for row in rows])
+
+
+class DutyByLength(Recorder):
+    """A responsibility model: the first label when the sentence is long, the second when short."""
+
+    def predict_proba(self, rows: list) -> np.ndarray:
+        self.asked.append(list(rows))
+        answers = np.zeros((len(rows), len(RESPONSIBILITIES)))
+        answers[:, 0] = [len(row) > 18 for row in rows]
+        answers[:, 1] = [len(row) <= 18 for row in rows]
+        return answers
+
+
+SENTENCES = ["build models at scale", "we sell shoes", "build dashboards", "build models at scale",
+             "we sell shoes", "build dashboards", "build models at scale"]
+
+
+def test_repeated_sentences_get_their_kinds_and_duties_from_one_question_each():
+    kind_model, duty_model = KindByWord(), DutyByLength()
+    kinds, duties = predict_responsibilities(kind_model, duty_model, SENTENCES)
+    assert kind_model.asked == [["build models at scale", "we sell shoes", "build dashboards"]]
+    assert duty_model.asked == [["build models at scale", "build dashboards"]]
+    one_by_one = [predict_responsibilities(KindByWord(), DutyByLength(), [sentence]) for sentence in SENTENCES]
+    assert kinds == [found[0][0] for found in one_by_one]
+    assert duties == [found[1][0] for found in one_by_one]
+    assert duties[0] == [RESPONSIBILITIES[0]] and duties[2] == [RESPONSIBILITIES[1]] and duties[1] == []
+
+
+def test_given_kinds_are_used_as_they_are_even_for_repeated_sentences():
+    """Cross-validation with the labelled kinds: two copies of a sentence may be labelled apart."""
+    kind_model, duty_model = KindByWord(), DutyByLength()
+    given = ["responsibility", "other", "other", "other", "responsibility", "other", "responsibility"]
+    kinds, duties = predict_responsibilities(kind_model, duty_model, SENTENCES, given)
+    assert kinds == given and kind_model.asked == []
+    assert [bool(found) for found in duties] == [kind == "responsibility" for kind in given]
 
 
 def tags(result) -> tuple:
