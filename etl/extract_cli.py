@@ -18,9 +18,8 @@ from typing import IO
 
 import polars as pl
 
+from etl.extraction import require_models
 from etl.html_text import html_to_text
-from etl.classify import artifacts
-from etl.extraction import MODEL_NAMES
 from etl.mapped_copy import MappedCopy
 from etl.workers import ExtractionWorkers
 
@@ -80,8 +79,7 @@ def render(key, extraction, copy: MappedCopy | None = None) -> dict:
 def extract_lines(source: IO[str], sink: IO[str], responsibilities: bool = True, workers: int = 1) -> int:
     """Tag every line of ``source`` into ``sink`` (in ``workers`` processes: ``etl.workers``);
     return the number of lines handled."""
-    for name in MODEL_NAMES:  # a missing model is a clear error even before the first line
-        artifacts.require(name)
+    require_models()  # a missing model is a clear error even before the first line
     handled = 0
     with ExtractionWorkers(workers, with_responsibilities=responsibilities) as extraction:
         for (pending, copies), results in extraction.map(_batches(source)):

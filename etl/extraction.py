@@ -27,6 +27,12 @@ ACCEPT = 0.5
 MODEL_NAMES = ("disambiguation", "is_ml", "sentence_kind", "responsibilities")
 
 
+def require_models() -> None:
+    """Raise ``ModelMissing`` (one sentence) unless every trained model is there."""
+    for name in MODEL_NAMES:
+        artifacts.require(name)
+
+
 def extractor_version() -> str:
     """The code version plus a digest of the trained models: retraining re-tags history."""
     digest = hashlib.sha1()
@@ -185,8 +191,8 @@ class PostingExtractor:
         """Tag ``texts``. ``titles`` (job-board postings keep the job title apart from the
         description) are read by the is_ml classifier; offsets always index ``texts``. A posting
         repeated in ``texts`` (with the same title) is tagged once and its result shared."""
-        rows = list(zip(texts, titles, strict=True)) if titles else [(text, None) for text in texts]
-        distinct, inverse = distinct_rows([(text or "", title) for text, title in rows])
+        distinct, inverse = distinct_rows([(text or "", title) for text, title in
+                                           zip(texts, titles or [None] * len(texts), strict=True)])
         results = self._extract([text for text, _ in distinct], with_responsibilities,
                                 [title for _, title in distinct] if titles else None)
         return results if inverse is None else [results[position] for position in inverse]

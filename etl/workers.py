@@ -23,8 +23,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from etl.classify import artifacts
-from etl.extraction import MODEL_NAMES, Extraction, PostingExtractor
+from etl.extraction import Extraction, PostingExtractor, require_models
 from etl.taxonomy import load_taxonomy
 from skilltrends.errors import UserError
 
@@ -130,8 +129,7 @@ class ExtractionWorkers:
 
     def _started(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            for name in MODEL_NAMES:  # a missing model is one clear error here, not one per worker
-                artifacts.require(name)
+            require_models()  # a missing model is one clear error here, not one per worker
             self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
                                              initializer=_start_worker)
         return self._pool
