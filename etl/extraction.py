@@ -9,6 +9,8 @@ batch at once, so each model is called once per batch, not once per posting.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from etl.classify import artifacts
@@ -168,20 +170,29 @@ class PostingExtractor:
             return []
         if mentions is None:
             mentions = self.skill_mentions(texts)
-        probabilities = self.is_ml_model.predict_proba(posting_rows(texts, mentions))[:, 1]
+        return self._is_ml(posting_rows(texts, mentions))
+
+    def _is_ml(self, rows: list) -> list[bool]:
+        probabilities = self.is_ml_model.predict_proba(rows)[:, 1]
         return [bool(p >= ACCEPT) for p in probabilities]
 
     def responsibilities(self, texts: list[str],
                          accepted: list[list[Candidate]] | None = None) -> list[list[Responsibility]]:
+        return self._responsibilities(texts, self._sentences(texts, accepted))
+
+    def _sentences(self, texts: list[str], accepted: list[list[Candidate]] | None) -> _Sentences:
         split = [sentences_and_view(text) for text in texts]
         spans = [found for found, _ in split]
         rows = [(t, span) for t, found in enumerate(spans) for span in found]
+        features = self.tagger.sentence_features(texts, spans, accepted, [view for _, view in split]) if rows else []
+        return _Sentences(rows, features)
+
+    def _responsibilities(self, texts: list[str], sentences: _Sentences) -> list[list[Responsibility]]:
         result: list[list[Responsibility]] = [[] for _ in texts]
-        if not rows:
+        if not sentences.rows:
             return result
-        features = self.tagger.sentence_features(texts, spans, accepted, [view for _, view in split])
-        _, labels = predict_responsibilities(self.kind_model, self.responsibility_model, features)
-        for (t, (start, end)), found in zip(rows, labels):
+        _, labels = predict_responsibilities(self.kind_model, self.responsibility_model, sentences.features)
+        for (t, (start, end)), found in zip(sentences.rows, labels):
             for label in found:
                 result[t].append(Responsibility(label, texts[t][start:end], start, end))
         return result
@@ -191,17 +202,56 @@ class PostingExtractor:
         """Tag ``texts``. ``titles`` (job-board postings keep the job title apart from the
         description) are read by the is_ml classifier; offsets always index ``texts``. A posting
         repeated in ``texts`` (with the same title) is tagged once and its result shared."""
+        return self._classified(self._read(texts, titles, with_responsibilities))
+
+    def extract_stream(self, batches: Iterable[tuple[list[str], list[str | None] | None]],
+                       with_responsibilities: bool = True) -> Iterator[list[Extraction]]:
+        """``extract`` of each ``(texts, titles)`` batch, in order, the same results. The
+        models' part of one batch (mostly Polars and NumPy, which release the GIL) runs in a
+        thread while this one reads the next batch (matching, sentence splitting and
+        features: Python), so the two cores both work; at most two batches wait in between."""
+        with ThreadPoolExecutor(1, thread_name_prefix="skilltrends-classify") as pool:
+            waiting: Future | None = None
+            for texts, titles in batches:
+                read = self._read(texts, titles, with_responsibilities)
+                previous, waiting = waiting, pool.submit(self._classified, read)
+                if previous is not None:
+                    yield previous.result()
+            if waiting is not None:
+                yield waiting.result()
+
+    def _read(self, texts: list[str], titles: list[str | None] | None, with_responsibilities: bool) -> _ReadBatch:
+        """The Python-bound first stage of ``extract``: the distinct postings' skills, their
+        is_ml rows and their sentence features."""
         distinct, inverse = distinct_rows([(text or "", title) for text, title in
                                            zip(texts, titles or [None] * len(texts), strict=True)])
-        results = self._extract([text for text, _ in distinct], with_responsibilities,
-                                [title for _, title in distinct] if titles else None)
-        return results if inverse is None else [results[position] for position in inverse]
-
-    def _extract(self, texts: list[str], with_responsibilities: bool,
-                 titles: list[str | None] | None) -> list[Extraction]:
+        texts = [text for text, _ in distinct]
         with gc_paused():
             accepted = self.tagger.accepted_candidates(texts)
             mentions = self.tagger.skill_mentions(texts, accepted)
-            is_ml = self.is_ml(with_titles(texts, titles) if titles else texts, mentions)
-            duties = self.responsibilities(texts, accepted) if with_responsibilities else [[] for _ in texts]
-        return [Extraction(ml, found, todo) for ml, found, todo in zip(is_ml, mentions, duties)]
+            rows = posting_rows(with_titles(texts, [title for _, title in distinct]) if titles else texts, mentions)
+            sentences = self._sentences(texts, accepted) if with_responsibilities else _Sentences([], [])
+        return _ReadBatch(texts, inverse, mentions, rows, sentences)
+
+    def _classified(self, read: _ReadBatch) -> list[Extraction]:
+        """The models' stage of ``extract``: is_ml and responsibilities, shared out to repeats."""
+        with gc_paused():
+            is_ml = self._is_ml(read.posting_rows) if read.texts else []
+            duties = self._responsibilities(read.texts, read.sentences)
+            results = [Extraction(ml, found, todo) for ml, found, todo in zip(is_ml, read.mentions, duties)]
+        return results if read.inverse is None else [results[position] for position in read.inverse]
+
+
+@dataclass
+class _Sentences:
+    rows: list[tuple[int, tuple[int, int]]]  # (text number, sentence span), in text order
+    features: list[str]  # one per row
+
+
+@dataclass
+class _ReadBatch:
+    texts: list[str]  # the batch's distinct texts
+    inverse: list[int] | None  # each input text's position among them (``distinct_rows``)
+    mentions: list[list[Mention]]
+    posting_rows: list  # the is_ml model's input rows
+    sentences: _Sentences

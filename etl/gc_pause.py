@@ -10,17 +10,30 @@ no reference cycles, so pausing costs no memory; collection resumes when the bat
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+_lock = threading.Lock()
+_pauses = 0  # blocks inside a pause now, in any thread
+_resume = False  # whether the collector was on when the first of them began
 
 
 @contextmanager
 def gc_paused() -> Iterator[None]:
-    """Disable the cyclic collector inside the block (re-entrant: an outer pause wins)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
+    """Disable the cyclic collector inside the block. Re-entrant and shared between threads:
+    the collector resumes (if it was on) when the last paused block, in whichever thread,
+    ends, so one thread's batch cannot switch it back on under another's."""
+    global _pauses, _resume
+    with _lock:
+        if _pauses == 0:
+            _resume = gc.isenabled()
+            gc.disable()
+        _pauses += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _lock:
+            _pauses -= 1
+            if _pauses == 0 and _resume:
+                gc.enable()

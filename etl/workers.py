@@ -8,7 +8,8 @@ processes, each with its own ``PostingExtractor``, and gives the results back in
 the batches came, so the output is the same as with one process (tested). Workers take a few
 seconds to start (each loads the models), so they pay off for large inputs only. They are
 spawned, not forked: a forked child can inherit Polars' thread pool in a locked state. With
-``workers=1`` everything runs in this process.
+``workers=1`` everything runs in this process, in two threads
+(``PostingExtractor.extract_stream``).
 """
 
 from __future__ import annotations
@@ -45,14 +46,9 @@ def _start_worker() -> None:
     _worker_extractor = PostingExtractor()
 
 
-def _extract(extractor: PostingExtractor, texts: list[str], titles: list[str | None] | None,
-             with_responsibilities: bool) -> list[Extraction]:
-    return extractor.extract(texts, with_responsibilities=with_responsibilities, titles=titles)
-
-
 def _extract_in_worker(texts: list[str], titles: list[str | None] | None,
                        with_responsibilities: bool) -> list[Extraction]:
-    return _extract(_worker_extractor, texts, titles, with_responsibilities)
+    return _worker_extractor.extract(texts, with_responsibilities=with_responsibilities, titles=titles)
 
 
 class ExtractionWorkers:
@@ -105,8 +101,7 @@ class ExtractionWorkers:
     def map(self, batches: Iterable[Batch]) -> Iterator[tuple[Any, list[Extraction]]]:
         """``(context, results)`` for each ``(context, texts, titles)`` of ``batches``, in order."""
         if self.workers == 1:
-            for context, texts, titles in batches:
-                yield context, _extract(self.extractor, texts, titles, self.with_responsibilities)
+            yield from self._map_in_this_process(batches)
             return
         try:
             yield from self._map_in_workers(batches)
@@ -114,6 +109,17 @@ class ExtractionWorkers:
             raise WorkerDied("A tagging worker process stopped before finishing its batch (killed, out of memory, "
                              "or unable to start: its own error, if any, is printed above), so the run stopped "
                              "without writing that batch; run it again, or with --workers 1.") from None
+
+    def _map_in_this_process(self, batches: Iterable[Batch]) -> Iterator[tuple[Any, list[Extraction]]]:
+        contexts: deque[Any] = deque()
+
+        def texts_and_titles():
+            for context, texts, titles in batches:
+                contexts.append(context)
+                yield texts, titles
+
+        for results in self.extractor.extract_stream(texts_and_titles(), self.with_responsibilities):
+            yield contexts.popleft(), results
 
     def _map_in_workers(self, batches: Iterable[Batch]) -> Iterator[tuple[Any, list[Extraction]]]:
         in_flight: deque[tuple[Any, Future]] = deque()

@@ -1,4 +1,5 @@
 import gc
+import threading
 
 import pytest
 
@@ -33,3 +34,21 @@ def test_a_collector_already_off_stays_off():
     with gc_paused():
         pass
     assert not gc.isenabled()
+
+
+def test_one_thread_ending_its_pause_does_not_resume_collection_under_another():
+    other_inside, other_may_leave = threading.Event(), threading.Event()
+
+    def other_batch():
+        with gc_paused():
+            other_inside.set()
+            other_may_leave.wait(5)
+
+    other = threading.Thread(target=other_batch)
+    with gc_paused():
+        other.start()
+        assert other_inside.wait(5)
+    assert not gc.isenabled()  # the other thread is still inside its pause
+    other_may_leave.set()
+    other.join(5)
+    assert gc.isenabled()
