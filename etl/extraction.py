@@ -213,10 +213,14 @@ class PostingExtractor:
         with ThreadPoolExecutor(1, thread_name_prefix="skilltrends-classify") as pool:
             waiting: Future | None = None
             for texts, titles in batches:
-                read = self._read(texts, titles, with_responsibilities)
-                previous, waiting = waiting, pool.submit(self._classified, read)
-                if previous is not None:
-                    yield previous.result()
+                # One pause over reading and waiting: were the collector to resume in between,
+                # it would walk the batch in flight (measured: a tenth of the stream's time).
+                with gc_paused():
+                    read = self._read(texts, titles, with_responsibilities)
+                    previous, waiting = waiting, pool.submit(self._classified, read)
+                    results = previous.result() if previous is not None else None
+                if results is not None:
+                    yield results
             if waiting is not None:
                 yield waiting.result()
 
