@@ -209,7 +209,13 @@ class PostingExtractor:
         """``extract`` of each ``(texts, titles)`` batch, in order, the same results. The
         models' part of one batch (mostly Polars and NumPy, which release the GIL) runs in a
         thread while this one reads the next batch (matching, sentence splitting and
-        features: Python), so the two cores both work; at most two batches wait in between."""
+        features: Python), so the two cores both work; at most two batches wait in between.
+
+        So a batch's results come once the next batch has been read: an error while reading
+        it (or Ctrl-C) loses the batch before it too, as with worker processes. The cyclic
+        garbage collector stays paused while the stream runs (the two threads' pauses
+        overlap, the caller's code between batches included); reference counting still frees
+        everything, and collection resumes when the stream ends or is closed."""
         with ThreadPoolExecutor(1, thread_name_prefix="skilltrends-classify") as pool:
             waiting: Future | None = None
             for texts, titles in batches:

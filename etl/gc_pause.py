@@ -4,7 +4,8 @@ Tagging a batch of postings (or generating the demo's) allocates hundreds of tho
 small tuples and lists that live until the batch ends; each allocation burst triggers
 collections that walk every live object, the loaded models and taxonomy included. Measured on the extract benchmark: a fifth of the
 skills path. Reference counting still frees everything at once, and the batch code makes
-no reference cycles, so pausing costs no memory; collection resumes when the batch ends.
+no reference cycles, so pausing costs no memory; collection resumes when the batch ends
+(in ``PostingExtractor.extract_stream``, when the last batch in either thread ends).
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@ while the next is read; the same results as ``extract`` batch by batch, in order
 
 from __future__ import annotations
 
+import gc
 import threading
 
 import pytest
@@ -43,6 +44,28 @@ def test_streamed_batches_are_tagged_as_each_batch_alone(extractor, with_respons
     assert any(duties for _, _, duties in alone[0]) == with_responsibilities
 
 
+def test_a_batch_is_read_while_the_one_before_is_classified(extractor, monkeypatch):
+    next_batch_read = threading.Event()
+    overlapped = []
+    read, classified = extractor._read, extractor._classified
+
+    def reading(texts, *args):
+        found = read(texts, *args)
+        if texts == TEXTS[:2]:
+            next_batch_read.set()
+        return found
+
+    def classifying(batch):
+        if batch.texts == TEXTS:  # the first batch waits until the second has been read
+            overlapped.append(next_batch_read.wait(10))
+        return classified(batch)
+
+    monkeypatch.setattr(extractor, "_read", reading)
+    monkeypatch.setattr(extractor, "_classified", classifying)
+    assert [len(results) for results in extractor.extract_stream([(TEXTS, None), (TEXTS[:2], None)])] == [4, 2]
+    assert overlapped == [True]
+
+
 def test_the_models_run_in_one_other_thread_while_this_one_reads(extractor, monkeypatch):
     threads: dict[str, set[str]] = {"read": set(), "classified": set()}
     read, classified = extractor._read, extractor._classified
@@ -75,3 +98,14 @@ def test_a_model_error_reaches_the_caller_after_the_batches_before_it(extractor,
     assert len(next(stream)) == len(TEXTS)
     with pytest.raises(RuntimeError, match="the is_ml model broke"):
         next(stream)
+    assert gc.isenabled(), "the garbage collector should be back on after a failed stream"
+
+
+def test_the_garbage_collector_is_back_on_after_a_stream_ends_or_is_left(extractor):
+    assert gc.isenabled()
+    list(extractor.extract_stream(batches()))
+    assert gc.isenabled()
+    stream = extractor.extract_stream(batches())
+    next(stream)
+    stream.close()  # the caller stops reading after the first batch
+    assert gc.isenabled()
