@@ -26,9 +26,10 @@ class RecordingExtractor:
     def __init__(self):
         self.calls = []
 
-    def extract(self, texts, with_responsibilities=True, titles=None):
-        self.calls.append((list(texts), list(titles or [])))
-        return [Extraction(False, []) for _ in texts]
+    def extract_stream(self, batches, with_responsibilities=True):
+        for texts, titles in batches:
+            self.calls.append((list(texts), list(titles or [])))
+            yield [Extraction(False, []) for _ in texts]
 
 
 def test_the_etl_hands_each_postings_title_to_the_extractor():
