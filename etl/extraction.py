@@ -165,20 +165,9 @@ class PostingExtractor:
     def skill_mentions(self, texts: list[str]) -> list[list[Mention]]:
         return self.tagger.skill_mentions(texts)
 
-    def is_ml(self, texts: list[str], mentions: list[list[Mention]] | None = None) -> list[bool]:
-        if not texts:
-            return []
-        if mentions is None:
-            mentions = self.skill_mentions(texts)
-        return self._is_ml(posting_rows(texts, mentions))
-
     def _is_ml(self, rows: list) -> list[bool]:
         probabilities = self.is_ml_model.predict_proba(rows)[:, 1]
         return [bool(p >= ACCEPT) for p in probabilities]
-
-    def responsibilities(self, texts: list[str],
-                         accepted: list[list[Candidate]] | None = None) -> list[list[Responsibility]]:
-        return self._responsibilities(texts, self._sentences(texts, accepted))
 
     def _sentences(self, texts: list[str], accepted: list[list[Candidate]] | None) -> _Sentences:
         split = [sentences_and_view(text) for text in texts]
