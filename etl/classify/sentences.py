@@ -37,7 +37,9 @@ LINE_HEADING_CHARS = 60  # the longest line LINE_HEADING can match whole: 1 + 58
 NON_SPACE = re.compile(r"\S")
 WORD = re.compile(r"[a-z][a-z+#.]*")
 PREVIOUS_WORD = re.compile(r"[a-z][a-z']*")
-PREVIOUS_WORDS = 4
+PREVIOUS_WORDS = 4  # read from the sentence's first PREVIOUS_CHARS characters
+PREVIOUS_CHARS = 60
+OPENING_CHARS = 30  # the opening word is read from a sentence's first OPENING_CHARS characters
 SENTENCE_ENDS = {".": "stop", ":": "colon", "?": "question", "!": "bang"}
 # The context tokens, made once rather than for every sentence.
 POSITION_TOKENS = tuple(f"pos{n}" for n in range(5))
@@ -60,49 +62,64 @@ def sentence_features(text: str, spans: list[tuple[int, int]], skills: list[tupl
     ``view``: ``line_view(text)`` when the caller has it (``etl.sentences.sentences_and_view``)."""
     text = line_view(text) if view is None else view  # lines as ``split_sentences`` reads them, same offsets
     features = []
-    heading_tokens: list[str] = []
-    previous: list[str] = []
+    # The heading above and the sentence before are kept as joined token strings: each
+    # sentence's features are built from a few strings, not token by token.
+    heading = ""
+    previous = ""
     total = max(len(spans), 1)
     offsets = [offset for offset, _ in skills]
+    skill_tokens = [token for _, token in skills]
     for position, (start, end) in enumerate(spans):
         sentence = text[start:end]
         lowered = sentence.lower()
         if CONTEXT_MARK in lowered:  # a stray control character in the posting
             lowered = lowered.replace(CONTEXT_MARK, " ")
+        parts = [lowered]
+        first_skill = bisect_left(offsets, start)
+        after_skills = bisect_left(offsets, end, first_skill)
+        if after_skills > first_skill:
+            parts += skill_tokens[first_skill:after_skills]
         # How long it is and how it ends: list items are short and end without a full stop,
         # prose runs on and ends with one, a lead-in ends with a colon.
         closing = sentence[-1:]
         if closing.isspace():
             closing = sentence.rstrip()[-1:]
-        context = [POSITION_TOKENS[min(4, position * 5 // total)]]
+        parts += (CONTEXT_MARK, POSITION_TOKENS[position * 5 // total])
         # The word a sentence opens with: duties open with a verb ("Build", "Own"),
-        # requirements with "Experience" or "You", benefits with "Competitive".
-        opening = PREVIOUS_WORD.search(lowered, 0, 30)
-        if opening:
-            context.append("F_" + opening.group())
-        context.append(LENGTH_TOKENS[min(4, len(sentence) // 40)])
-        context.append(END_TOKENS.get(closing, "end_none"))
+        # requirements with "Experience" or "You", benefits with "Competitive". It is the
+        # first of the words read for the next sentence, cut where a search up to
+        # OPENING_CHARS would stop.
+        words = PREVIOUS_WORD.findall(lowered, 0, PREVIOUS_CHARS)
+        if words:
+            opening_at = lowered.find(words[0])
+            if opening_at < OPENING_CHARS:
+                parts.append("F_" + words[0][:OPENING_CHARS - opening_at])
+        parts += (LENGTH_TOKENS[min(4, len(sentence) // 40)], END_TOKENS.get(closing, "end_none"))
         if position == 0:
-            context.append("first")
+            parts.append("first")
         # Text before it on its line: a bullet mark or an earlier sentence.
         before = text[text.rfind("\n", 0, start) + 1:start]
         after_text = bool(before) and not before.isspace()
         if after_text:
-            context.append("bullet")
+            parts.append("bullet")
         # The first line of a post is its title, not a heading.
         if (closing == ":" and HEADING.match(sentence)) or (
                 position and not after_text and _is_line_heading(text, end, sentence)):
-            context.append("heading")
-            heading_tokens = [f"H_{w}" for w in WORD.findall(lowered)]
+            parts.append("heading")
+            heading_words = WORD.findall(lowered)
+            heading = "H_" + " H_".join(heading_words) if heading_words else ""
         if "|" in sentence and sentence.count("|") >= 2:
-            context.append("has_pipe")
+            parts.append("has_pipe")
         if "http" in sentence:
-            context.append("has_url")
-        inside = [token for _, token in skills[bisect_left(offsets, start):bisect_left(offsets, end)]]
-        features.append(" ".join([lowered, *inside, CONTEXT_MARK, *context, *heading_tokens, *previous]))
+            parts.append("has_url")
+        if heading:
+            parts.append(heading)
+        if previous:
+            parts.append(previous)
+        features.append(" ".join(parts))
         # How this sentence begins is context for the next: duties and requirements come in
         # runs, often after a line such as "You will:" or "We'd love to see" (no heading).
-        previous = ["P_" + w for w in PREVIOUS_WORD.findall(lowered, 0, 60)[:PREVIOUS_WORDS]]
+        previous = "P_" + " P_".join(words[:PREVIOUS_WORDS]) if words else ""
     return features
 
 
