@@ -25,7 +25,8 @@ SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 # Marks that start list items, as Word, LinkedIn and career pages write them (not arrows:
 # "apply here → https://…").
 BULLET_MARKS = "•●►▪◦■➢✓✔⁃∙➤‣⦁○◆◇★▶✅🔹🔸👉"
-BULLET = re.compile(rf"^\s*(?:[-*·–—{BULLET_MARKS}]+|\d{{1,2}}[.)]|[a-z][.)])\s+")
+# A bullet at the start of a line, matched as ``BULLET.match(text, line_start, line_end)``.
+BULLET = re.compile(rf"^\s*(?:[-*·–—{BULLET_MARKS}]+|\d{{1,2}}[.)]|[a-z][.)])\s+", re.MULTILINE)
 # The space before a bullet mark inside a line. "·" is not one: headers use it as a
 # separator ("Acme · Remote · Full-time"), and neither are "-" and "*", which stand for
 # dashes and footnotes inside a sentence.
@@ -101,17 +102,20 @@ def sentences_and_view(text: str | None) -> tuple[list[tuple[int, int]], str]:
     spans: list[tuple[int, int]] = []
     glued = sentence_breaks(text, glue_points(text)) if text else []
     text = line_view(text or "")
+    # The sentence breaks of the whole text, found in one search rather than one per line:
+    # a match whose spaces run over a line break is none (its capital is on the next line).
+    breaks = [match.end() for match in SENTENCE_BREAK.finditer(text)
+              if "\n" not in match.group() and not _after_abbreviation(text, match.start() - 1)]
+    next_break = 0
     for line in LINE.finditer(text):
         line_start, line_end = line.span()
-        bullet = BULLET.match(line.group())
-        start = line_start + bullet.end() if bullet else line_start
+        bullet = BULLET.match(text, line_start, line_end)
+        start = bullet.end() if bullet else line_start
         pieces = [start]
-        # Breaks are searched in the text between the line's bounds, not in a copy of the
-        # line: the same matches (the character before a line is a newline, and endpos
-        # hides the next line); only BULLET, anchored by ``^``, needs the copy.
-        for m in SENTENCE_BREAK.finditer(text, line_start, line_end):
-            if m.end() > start and not _after_abbreviation(text, m.start() - 1):
-                pieces.append(m.end())
+        while next_break < len(breaks) and breaks[next_break] < line_end:
+            if breaks[next_break] > start:
+                pieces.append(breaks[next_break])
+            next_break += 1
         pieces.append(line_end)
         if glued:
             pieces = sorted({*pieces, *(point for point in glued if start < point < line_end)})

@@ -20,6 +20,15 @@ def test_no_break_inside_versions_urls_or_lowercase_continuations():
     assert pieces("Use v2.5 at acme.io/jobs. then apply") == ["Use v2.5 at acme.io/jobs. then apply"]
 
 
+def test_a_sentence_ends_within_its_line():
+    # Spaces after a full stop that run to the end of a line are no break before the next
+    # line's capital; a break's capital must be on its own line (a line can start with a
+    # space, and a bullet's number is no sentence of its own).
+    text = "We ship fast.  \n  Next line. And more.\t\n2. Deploy models.\n3) Own it!  "
+    assert pieces(text) == ["We ship fast.", "Next line.", "And more.", "Deploy models.", "Own it!"]
+    assert split_sentences(text)[0] == (0, 13)
+
+
 def test_empty_and_blank():
     assert split_sentences("") == [] and split_sentences("\n\n  \n") == [] and split_sentences(None) == []
 
