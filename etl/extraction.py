@@ -18,7 +18,7 @@ from etl.classify.distinct import distinct_rows, on_distinct
 from etl.classify.mentions import accept_probabilities, is_ambiguous, mention_features, nearby_counts
 from etl.classify.postings import posting_rows
 from etl.classify.sentences import responsibility_probabilities, sentence_features, skill_token
-from etl.gc_pause import gc_paused
+from etl.held_settings import gc_paused, quick_thread_switches
 from etl.labelled import RESPONSIBILITIES
 from etl.sentences import sentences_and_view
 from etl.skills import Candidate, Mention, SkillExtractor
@@ -204,8 +204,11 @@ class PostingExtractor:
         it (or Ctrl-C) loses the batch before it too, as with worker processes. The cyclic
         garbage collector stays paused while the stream runs (the two threads' pauses
         overlap, the caller's code between batches included); reference counting still frees
-        everything, and collection resumes when the stream ends or is closed."""
-        with ThreadPoolExecutor(1, thread_name_prefix="skilltrends-classify") as pool:
+        everything, and collection resumes when the stream ends or is closed. For as long,
+        the GIL switch interval is short (``etl.held_settings.quick_thread_switches``): the
+        models' thread takes the GIL back after each call into Polars or SciPy without
+        waiting out the reading thread's default 5 ms."""
+        with quick_thread_switches(), ThreadPoolExecutor(1, thread_name_prefix="skilltrends-classify") as pool:
             waiting: Future | None = None
             for texts, titles in batches:
                 # One pause over reading and waiting: were the collector to resume in between,

@@ -4,11 +4,13 @@ while the next is read; the same results as ``extract`` batch by batch, in order
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 
 import pytest
 
 from etl.extraction import PostingExtractor
+from etl.held_settings import SWITCH_INTERVAL_SECONDS
 
 TEXTS = [
     "Acme | ML Engineer | Remote\nWhat you'll do:\n- Train and deploy PyTorch models with MLflow on Kubernetes\n"
@@ -83,7 +85,7 @@ def test_the_models_run_in_one_other_thread_while_this_one_reads(extractor, monk
     assert len(threads["classified"]) == 1 and threads["classified"] != threads["read"]
 
 
-def test_a_model_error_reaches_the_caller_after_the_batches_before_it(extractor, monkeypatch):
+def test_a_model_error_reaches_the_caller_after_the_batches_before_it(extractor, monkeypatch, default_interval):
     calls = []
     predict = extractor.is_ml_model.predict_proba
 
@@ -99,13 +101,31 @@ def test_a_model_error_reaches_the_caller_after_the_batches_before_it(extractor,
     with pytest.raises(RuntimeError, match="the is_ml model broke"):
         next(stream)
     assert gc.isenabled(), "the garbage collector should be back on after a failed stream"
+    assert sys.getswitchinterval() == pytest.approx(default_interval, rel=0.05), "the switch interval should be restored after a failed stream"
 
 
-def test_the_garbage_collector_is_back_on_after_a_stream_ends_or_is_left(extractor):
+@pytest.fixture(autouse=True)
+def default_interval():
+    interval = sys.getswitchinterval()
+    assert interval > SWITCH_INTERVAL_SECONDS
+    yield interval
+    sys.setswitchinterval(interval)
+
+
+def test_the_threads_switch_quickly_while_a_stream_runs(extractor, monkeypatch):
+    seen = []
+    classify = extractor._classified
+    monkeypatch.setattr(extractor, "_classified", lambda read: seen.append(sys.getswitchinterval()) or classify(read))
+    list(extractor.extract_stream(batches()))
+    assert seen and all(interval <= SWITCH_INTERVAL_SECONDS for interval in seen)
+
+
+def test_the_collector_and_switch_interval_are_restored_after_a_stream_ends_or_is_left(extractor, default_interval):
     assert gc.isenabled()
     list(extractor.extract_stream(batches()))
-    assert gc.isenabled()
+    assert gc.isenabled() and sys.getswitchinterval() == pytest.approx(default_interval, rel=0.05)
     stream = extractor.extract_stream(batches())
     next(stream)
+    assert sys.getswitchinterval() <= SWITCH_INTERVAL_SECONDS
     stream.close()  # the caller stops reading after the first batch
-    assert gc.isenabled()
+    assert gc.isenabled() and sys.getswitchinterval() == pytest.approx(default_interval, rel=0.05)
