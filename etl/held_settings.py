@@ -26,8 +26,8 @@ from contextlib import contextmanager
 from typing import Any
 
 # Measured on the extract benchmark's stream (six interleaved runs of 30,000 postings):
-# medians 2,168/s at the default 5 ms, 2,303/s at 1 ms, 2,494/s at 0.5 ms; 0.2 and 0.1 ms
-# no better than 0.5.
+# medians 2,168/s at the default 5 ms, 2,303/s at 1 ms, 2,494/s at 0.5 ms; in a slower
+# spell 1,811/s at 5 ms, 2,242/s at 0.5 ms, and 0.2 and 0.1 ms within noise of 0.5.
 SWITCH_INTERVAL_SECONDS = 0.0005
 
 
