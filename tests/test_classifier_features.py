@@ -28,6 +28,26 @@ def test_a_sentence_reads_how_the_previous_one_begins():
     assert "P_years" in features[3] and "P_we'd" not in features[3]
 
 
+def test_the_opening_word_is_read_from_the_first_thirty_characters_only():
+    def opening(sentence):
+        context = sentence_features(sentence, [(0, len(sentence))])[0].split(CONTEXT_MARK)[1].split()
+        return [token for token in context if token.startswith("F_")]
+
+    assert opening("- 3+ years of Python") == ["F_years"]
+    assert opening("1234567890 " * 2 + "12345 abcdefghij more") == ["F_ab"]  # cut at the 30th character
+    assert opening("1234567890 " * 3 + "late words") == []  # no word starts within the first 30
+    assert opening("1234567890 " * 6) == []
+
+
+def test_a_sentence_reads_the_skills_that_start_inside_it():
+    text = "use go ship rust"
+    spans = [(0, 7), (7, 16)]  # "use go ", "ship rust"
+    skills = [(4, "SK_Go"), (7, "SK_edge"), (12, "SK_Rust")]
+    first, second = sentence_content(sentence_features(text, spans, skills))
+    assert first.split() == ["use", "go", "SK_Go"]  # a skill starting where it ends is the next one's
+    assert second.split() == ["ship", "rust", "SK_edge", "SK_Rust"]
+
+
 BOARD = ("Senior ML Engineer\nWhat you'll do\n- Train ranking models\n- Ship them\n"
          "Preferred Qualifications\n- A PhD\nAcme | Remote | Full-time\nJob Type: Full-time\n"
          "We are hiring now.\nWe build robots for farms in Ohio\nBENEFITS\r\n- Dental\nApply today\n \n")

@@ -53,6 +53,19 @@ def test_quick_thread_switches_lower_the_interval_inside_and_restore_it_after():
         sys.setswitchinterval(before)
 
 
+@pytest.mark.parametrize("interval", [0.0011, 0.0035, 0.007, 0.005])
+def test_the_switch_interval_comes_back_to_the_microsecond(interval):
+    before = sys.getswitchinterval()
+    try:
+        sys.setswitchinterval(interval)
+        set_to = sys.getswitchinterval()
+        with quick_thread_switches():
+            pass
+        assert sys.getswitchinterval() == set_to
+    finally:
+        sys.setswitchinterval(before)
+
+
 def test_a_held_setting_is_restored_once_by_the_last_holder_even_after_an_error():
     log, value = [], {"now": "original"}
     setting = HeldSetting(lambda: value["now"], lambda: value.update(now="changed"),

@@ -21,9 +21,8 @@ def test_no_break_inside_versions_urls_or_lowercase_continuations():
 
 
 def test_a_sentence_ends_within_its_line():
-    # Spaces after a full stop that run to the end of a line are no break before the next
-    # line's capital; a break's capital must be on its own line (a line can start with a
-    # space, and a bullet's number is no sentence of its own).
+    # Spaces after a full stop that run to the end of a line, a line that starts with
+    # spaces, and a numbered bullet after a break.
     text = "We ship fast.  \n  Next line. And more.\t\n2. Deploy models.\n3) Own it!  "
     assert pieces(text) == ["We ship fast.", "Next line.", "And more.", "Deploy models.", "Own it!"]
     assert split_sentences(text)[0] == (0, 13)

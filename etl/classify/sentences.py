@@ -88,7 +88,9 @@ def sentence_features(text: str, spans: list[tuple[int, int]], skills: list[tupl
         # The word a sentence opens with: duties open with a verb ("Build", "Own"),
         # requirements with "Experience" or "You", benefits with "Competitive". It is the
         # first of the words read for the next sentence, cut where a search up to
-        # OPENING_CHARS would stop.
+        # OPENING_CHARS would stop: the same word, because PREVIOUS_WORD matches a greedy run
+        # that starts at the first letter (so ``find`` gives its offset) and OPENING_CHARS
+        # is below PREVIOUS_CHARS.
         words = PREVIOUS_WORD.findall(lowered, 0, PREVIOUS_CHARS)
         if words:
             opening_at = lowered.find(words[0])
