@@ -38,6 +38,15 @@ def extractor() -> PostingExtractor:
     return PostingExtractor()
 
 
+@pytest.fixture(autouse=True)
+def default_interval():
+    """The switch interval before each test (the default), put back after it."""
+    interval = sys.getswitchinterval()
+    assert interval > SWITCH_INTERVAL_SECONDS
+    yield interval
+    sys.setswitchinterval(interval)
+
+
 @pytest.mark.parametrize("with_responsibilities", [True, False])
 def test_streamed_batches_are_tagged_as_each_batch_alone(extractor, with_responsibilities):
     alone = [tags(extractor.extract(texts, with_responsibilities, titles)) for texts, titles in batches()]
@@ -102,14 +111,6 @@ def test_a_model_error_reaches_the_caller_after_the_batches_before_it(extractor,
         next(stream)
     assert gc.isenabled(), "the garbage collector should be back on after a failed stream"
     assert sys.getswitchinterval() == pytest.approx(default_interval, rel=0.05), "the switch interval should be restored after a failed stream"
-
-
-@pytest.fixture(autouse=True)
-def default_interval():
-    interval = sys.getswitchinterval()
-    assert interval > SWITCH_INTERVAL_SECONDS
-    yield interval
-    sys.setswitchinterval(interval)
 
 
 def test_the_threads_switch_quickly_while_a_stream_runs(extractor, monkeypatch):

@@ -1,3 +1,6 @@
+"""etl.held_settings: the collector pause and the short GIL switch interval, held and restored
+across nesting, errors and threads."""
+
 import gc
 import sys
 import threading
