@@ -144,3 +144,16 @@ def test_report_shows_the_intervals_it_has():
             f"95% interval {report.intervals['skills_micro_f1']})") in text
     assert f"95% interval {report.intervals['family_f1:mlops']})" in text
     assert "Precision on 0 tricky contexts: 0.000 (below the 0.95 target)" in text
+
+
+def test_report_shows_the_development_tricky_lists_only_when_measured():
+    report = Report()
+    score, _ = posting_scores(40, seed=6)
+    report.held_out.family_presence = {family: score for family in FAMILIES}
+    report.held_out.skills_by_family = {family: score for family in FAMILIES}
+    assert "development lists" not in render(report)
+    report.tricky_dev, _ = posting_scores(30, seed=2)
+    report.tricky_dev_cases = 30
+    text = render(report)
+    assert "(30 cases in `etl/labels/tricky_dev.*.jsonl`" in text
+    assert report.tricky_dev.row("skills found (development lists)") in text

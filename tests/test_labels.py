@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 import pytest
 
+from etl.classify import mentions
 from etl.labelled import (
     RESPONSIBILITIES, SENTENCE_KINDS, load_reference_texts, load_thread_texts, read_aside_postings,
     read_authored_postings, read_ids,
@@ -14,6 +18,7 @@ from etl.taxonomy import load_taxonomy
 from tests.helpers import reference_data
 
 EVAL = set(read_ids("eval_ids.txt"))
+OTHER_MEANINGS = Path(mentions.__file__).with_name("other_meanings.toml")
 TRAIN_SENTENCES = set(read_ids("train_sentence_ids.txt")) | set(read_ids("train_sentence_ids_2.txt"))
 
 
@@ -113,6 +118,25 @@ def test_authored_contexts_point_at_a_whole_token_of_their_skill():
     assert {row["is_skill"] for row in rows} == {True, False}
     for row in rows:
         _assert_a_whole_token_of_its_skill(row["text"], row, taxonomy)
+
+
+def test_every_alias_judged_for_another_meaning_has_labelled_occurrences_of_both_meanings():
+    """A word added to other_meanings.toml without examples would be judged on generic cues
+    alone; the classifier needs to have seen the skill and the other meaning."""
+    other_meanings = tomllib.loads(OTHER_MEANINGS.read_text(encoding="utf-8"))
+    seen: dict[str, set[bool]] = {}
+    for row in read_jsonl("contexts.*.jsonl") + read_jsonl("mentions.*.jsonl"):
+        seen.setdefault(row["alias"].lower(), set()).add(bool(row["is_skill"]))
+    assert {alias for alias in other_meanings if seen.get(alias) != {True, False}} == set()
+
+
+def test_development_tricky_lists_name_taxonomy_skills_and_their_tricky_word():
+    names = set(load_taxonomy().by_name())
+    cases = read_jsonl("tricky_dev.*.jsonl")
+    assert len(cases) >= 300
+    for case in cases:
+        assert case["alias"] in case["text"], case
+        assert set(case["skills"]) <= names, case
 
 
 def test_occurrences_in_postings_kept_aside_point_at_a_whole_token_of_their_skill():
