@@ -160,7 +160,7 @@ class Report:
     tricky: Score = field(default_factory=Score)
     tricky_cases: int = 0
     tricky_errors: list[str] = field(default_factory=list)
-    # Two more tricky lists, written for development: they chose which words are judged.
+    # Tricky lists written for development (tricky_dev.*): they chose which words are judged.
     tricky_dev: Score = field(default_factory=Score)
     tricky_dev_cases: int = 0
     # Development figures on the project's authored postings (not held-out), per split.

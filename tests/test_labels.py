@@ -9,7 +9,7 @@ import pytest
 
 from etl.classify import mentions
 from etl.labelled import (
-    RESPONSIBILITIES, SENTENCE_KINDS, load_reference_texts, load_thread_texts, read_aside_postings,
+    LABELS_DIR, RESPONSIBILITIES, SENTENCE_KINDS, load_reference_texts, load_thread_texts, read_aside_postings,
     read_authored_postings, read_ids,
     read_jsonl, read_posting_labels, sentence_sha,
 )
@@ -130,13 +130,18 @@ def test_every_alias_judged_for_another_meaning_has_labelled_occurrences_of_both
     assert {alias for alias in other_meanings if seen.get(alias) != {True, False}} == set()
 
 
-def test_development_tricky_lists_name_taxonomy_skills_and_their_tricky_word():
-    names = set(load_taxonomy().by_name())
-    cases = read_jsonl("tricky_dev.*.jsonl")
-    assert len(cases) >= 300
-    for case in cases:
-        assert case["alias"] in case["text"], case
-        assert set(case["skills"]) <= names, case
+def test_development_tricky_lists_name_taxonomy_skills_and_their_tricky_alias():
+    taxonomy = load_taxonomy()
+    names = set(taxonomy.by_name())
+    aliases = {alias.lower() for skill in taxonomy.skills for alias in (*skill.aliases, *skill.exact_aliases)}
+    paths = sorted(LABELS_DIR.glob("tricky_dev.*.jsonl"))
+    assert len(paths) >= 4
+    for path in paths:
+        cases = read_jsonl(path.name)
+        assert len(cases) == 160, path.name
+        for case in cases:
+            assert case["alias"] in case["text"] and case["alias"].lower() in aliases, case
+            assert set(case["skills"]) <= names, case
 
 
 def test_occurrences_in_postings_kept_aside_point_at_a_whole_token_of_their_skill():
