@@ -5,7 +5,6 @@ for training or tuning; the numbers are whatever they come out as.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from etl import bootstrap, published
 from etl.extraction import EXTRACTOR_VERSION, PostingExtractor, predict_responsibilities
 from etl.is_ml import is_ml_expr
 from etl.labelled import (
-    LABELS_DIR, RESPONSIBILITIES, SENTENCE_KINDS, ReferenceMissing, april_2011_postings, check_labelled_texts,
+    RESPONSIBILITIES, SENTENCE_KINDS, ReferenceMissing, april_2011_postings, check_labelled_texts,
     clean_texts, load_reference_records, read_aside_postings, read_authored_postings, read_ids, read_jsonl,
     read_posting_labels,
 )
@@ -326,9 +325,8 @@ def score_tricky(cases: list[dict], extractor: PostingExtractor, errors: list[st
 
 
 def evaluate_tricky(report: Report, extractor: PostingExtractor) -> None:
-    path = LABELS_DIR / "tricky_contexts.jsonl"
-    if path.exists():
-        cases = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    cases = read_jsonl("tricky_contexts.jsonl")
+    if cases:
         report.tricky = score_tricky(cases, extractor, report.tricky_errors)
         report.tricky_cases = len(cases)
     development = read_jsonl("tricky_dev.*.jsonl")

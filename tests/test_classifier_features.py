@@ -3,8 +3,6 @@ mentions (the models themselves are measured in docs/evaluation.md)."""
 
 import io
 import re
-import tomllib
-from pathlib import Path
 
 import joblib
 import polars as pl
@@ -232,10 +230,9 @@ def test_token_columns_follow_the_hashers_settings_not_its_identity():
 def test_every_alias_with_another_meaning_is_an_alias_the_classifier_can_judge():
     from etl.classify.mentions import is_ambiguous
     from etl.taxonomy import load_taxonomy
-    other_meanings = tomllib.loads((Path(mentions.__file__).with_name("other_meanings.toml")).read_text("utf-8"))
     aliases = {alias: skill for skill in load_taxonomy().skills for alias in skill.aliases}
-    assert other_meanings
-    for alias, meaning in other_meanings.items():
+    assert mentions.OTHER_MEANINGS
+    for alias, meaning in mentions.OTHER_MEANINGS.items():
         assert alias in aliases, f"{alias!r} is no case-insensitive alias of the taxonomy"
         assert is_ambiguous(alias, False, aliases[alias].category), alias
         assert meaning.strip(), alias

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
-from pathlib import Path
-
 import pytest
 
 from etl.classify import mentions
@@ -18,7 +15,6 @@ from etl.taxonomy import load_taxonomy
 from tests.helpers import reference_data
 
 EVAL = set(read_ids("eval_ids.txt"))
-OTHER_MEANINGS = Path(mentions.__file__).with_name("other_meanings.toml")
 TRAIN_SENTENCES = set(read_ids("train_sentence_ids.txt")) | set(read_ids("train_sentence_ids_2.txt"))
 
 
@@ -123,11 +119,10 @@ def test_authored_contexts_point_at_a_whole_token_of_their_skill():
 def test_every_alias_judged_for_another_meaning_has_labelled_occurrences_of_both_meanings():
     """A word added to other_meanings.toml without examples would be judged on generic cues
     alone; the classifier needs to have seen the skill and the other meaning."""
-    other_meanings = tomllib.loads(OTHER_MEANINGS.read_text(encoding="utf-8"))
     seen: dict[str, set[bool]] = {}
     for row in read_jsonl("contexts.*.jsonl") + read_jsonl("mentions.*.jsonl"):
         seen.setdefault(row["alias"].lower(), set()).add(bool(row["is_skill"]))
-    assert {alias for alias in other_meanings if seen.get(alias) != {True, False}} == set()
+    assert {alias for alias in mentions.OTHER_MEANINGS if seen.get(alias) != {True, False}} == set()
 
 
 def test_development_tricky_lists_name_taxonomy_skills_and_their_tricky_alias():

@@ -31,8 +31,10 @@ NEAR_CHARS = 80
 SENTENCE_REACH = 300  # at most this many characters of the sentence on either side
 LINE_REACH = 200  # the all-caps test reads at most this much of the line on either side
 SENTENCE_WORD = re.compile(r"[A-Za-z][\w+#.-]*")
+# Case-insensitive aliases with a common meaning in another field: alias -> that meaning.
+OTHER_MEANINGS: dict[str, str] = tomllib.loads(Path(__file__).with_name("other_meanings.toml").read_text(encoding="utf-8"))
 # Case-insensitive aliases that are also ordinary words or names, and those with a common
-# meaning in another field (other_meanings.toml); with every case-sensitive alias (R, Go,
+# meaning in another field (OTHER_MEANINGS); with every case-sensitive alias (R, Go,
 # Spark...) these are the mentions the classifier judges.
 AMBIGUOUS_WORDS = frozenset({
     "airflow", "bash", "cassandra", "copilot", "flask", "flutter", "kafka", "llama", "mistral", "pandas",
@@ -42,7 +44,7 @@ AMBIGUOUS_WORDS = frozenset({
     "spark", "swift", "julia", "scala", "excel", "claude", "gemini", "chroma", "feast", "triton", "helm",
     "hive", "oracle", "node", "go", "r", "c", "rust", "jenkins", "elixir", "haskell", "gpt", "embeddings",
     "agentic", "git",
-}) | frozenset(tomllib.loads((Path(__file__).with_name("other_meanings.toml")).read_text(encoding="utf-8")))
+}) | frozenset(OTHER_MEANINGS)
 
 
 def is_ambiguous(alias_text: str, exact: bool, category: str) -> bool:
