@@ -29,6 +29,19 @@ def test_skills_with_offsets_evidence_and_families():
     assert set(out) == {"id", "is_ml", "families", "skills", "responsibilities"}
 
 
+
+def test_a_skill_alone_in_a_requirement_line_is_found_and_another_meaning_is_not():
+    # Job-board requirement lines with nothing technical around the word: the disambiguator
+    # once rejected Kafka, Airflow and Snowflake in all three of these lines.
+    bank = ("Data Engineer - Regional Bank\nWhat you bring:\n- Knowledge of Kafka is a plus\n"
+            "- Understanding of airflow is required\n- Bachelor's degree in a related field\n"
+            "Nice to have: Snowflake\nBenefits: 401(k) match, hybrid schedule")
+    hvac = ("HVAC Service Technician\n- Knowledge of airflow balancing and duct design is a plus\n"
+            "- EPA 608 certification required\n- Valid driver's license")
+    found = [{s["name"] for s in out["skills"]} for out in extract(json.dumps({"text": bank}), json.dumps({"text": hvac}))]
+    assert {"Kafka", "Airflow", "Snowflake"} <= found[0]
+    assert "Airflow" not in found[1]
+
 def test_html_input_is_converted_like_the_etl():
     (out,) = extract(json.dumps({"id": 7, "html": "<p>We use LangChain &amp; pgvector for RAG</p>"}))
     assert {"LangChain", "pgvector", "RAG"} <= {s["name"] for s in out["skills"]}
