@@ -169,6 +169,9 @@ class Report:
     # The disambiguator on new authors' whole postings, kept aside: per style, and the errors.
     judged: JudgedScores | None = None
     judged_postings: Counter = field(default_factory=Counter)
+    # The disambiguator on a check list of single judged occurrences, never trained on.
+    judged_check: JudgedScores | None = None
+    judged_check_cases: int = 0
     # Skills, families and is_ml of those postings kept aside, per style.
     aside: dict[str, PostingScores] = field(default_factory=dict)
     # Sentence kinds and responsibilities of the postings kept aside, per style.
@@ -409,6 +412,18 @@ def evaluate_judged(report: Report, extractor: PostingExtractor, postings: dict[
     report.judged_postings = Counter(posting["style"] for posting in postings.values())
 
 
+def evaluate_judged_check(report: Report, extractor: PostingExtractor) -> None:
+    """A check list of single occurrences the disambiguator judges (``judged_check.*.jsonl``,
+    the format of ``contexts.*.jsonl``), written to measure it and never trained on."""
+    rows = read_jsonl("judged_check.*.jsonl")
+    if not rows:
+        return
+    keys = [f"{row['labeller']}-{number}" for number, row in enumerate(rows, 1)]
+    postings = {key: {"text": row["text"], "style": "check"} for key, row in zip(keys, rows)}
+    report.judged_check = judged_scores(extractor, postings, [{**row, "id": key} for key, row in zip(keys, rows)])
+    report.judged_check_cases = len(rows)
+
+
 def evaluate_aside(report: Report, extractor: PostingExtractor, postings: dict[str, dict]) -> None:
     """Skills, families and is_ml of the postings kept aside, labelled by a labeller who
     neither wrote them nor saw the extractor's output (``aside_labels.*.jsonl``), per style."""
@@ -480,6 +495,7 @@ def evaluate(home: Home | None = None) -> Report:
     evaluate_sentences(report, extractor, held_out_sentences)
     evaluate_sentence_agreement(report, extractor, held_out_sentences)
     evaluate_tricky(report, extractor)
+    evaluate_judged_check(report, extractor)
     evaluate_authored(report, extractor)
     aside = read_aside_postings()
     evaluate_judged(report, extractor, aside)
@@ -594,6 +610,7 @@ def render(report: Report) -> str:
         report.tricky.row("skills found"),
         "",
         *_render_tricky_dev(report),
+        *_render_judged_check(report),
         *_render_judged(report),
         *_render_aside(report),
         *_render_aside_sentences(report),
@@ -674,6 +691,29 @@ def _scores_and_errors(scores: PostingScores, is_ml_heading: str) -> list[str]:
         "is_ml errors:",
         "",
         *([f"- {line}" for line in scores.is_ml_errors] or ["- none"]),
+        "",
+    ]
+
+
+def _render_judged_check(report: Report) -> list[str]:
+    check = report.judged_check
+    if check is None:
+        return []
+    return [
+        f"A check list of {report.judged_check_cases} sentences of postings (`etl/labels/judged_check.*.jsonl`), "
+        "each with one occurrence of a machine-learning phrase the disambiguator judges (\"foundation models\", "
+        "\"neural networks\", \"transfer learning\"…), labelled the skill or another meaning. Written to measure "
+        "the disambiguator after those phrases were judged again, by an author who saw neither the label files "
+        "nor the classifier; never trained on. Precision and recall of \"this occurrence is the skill\", "
+        "as extraction runs:",
+        "",
+        "| what | precision | recall | F1 | occurrences that are the skill |",
+        "|---|---|---|---|---|",
+        check.by_style["check"].row("judged ML phrases (check list)"),
+        "",
+        "Errors:",
+        "",
+        *([f"- {line}" for line in check.errors] or ["- none"]),
         "",
     ]
 

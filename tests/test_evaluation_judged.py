@@ -7,7 +7,8 @@ from types import SimpleNamespace
 import pytest
 
 from etl.evaluation import (
-    FLATTENINGS, Report, Score, evaluate_aside, evaluate_aside_sentences, evaluate_flattened, flatten, judged_scores,
+    FLATTENINGS, Report, Score, _render_judged_check, evaluate_aside, evaluate_aside_sentences, evaluate_flattened,
+    evaluate_judged_check, flatten, judged_scores,
 )
 from etl.extraction import PostingExtractor
 from etl.labelled import read_aside_postings, read_jsonl, read_posting_labels
@@ -135,3 +136,30 @@ def test_the_postings_kept_aside_are_read_in_every_form_against_the_same_labels(
             scores = report.flattened[(style, form)]
             assert scores.postings == aside.postings
             assert sum(score.support for score in scores.responsibilities.values()) == gold_pairs
+
+
+def test_the_check_list_scores_each_line_as_its_own_text_and_the_report_shows_it(monkeypatch):
+    # Two lines with the same text stay two cases: each is its own posting.
+    line = "We train neural networks; neural networks of the brain are not ours."
+    rows = [{**occurrence("", line, "neural networks", "neural networks", True), "labeller": "C"},
+            {**occurrence("", line, "neural networks", "neural networks", False, nth=1), "labeller": "C"},
+            {**occurrence("", line, "neural networks", "neural networks", True), "labeller": "C"}]
+    for row in rows:
+        del row["id"]
+        row["text"] = line
+    monkeypatch.setattr("etl.evaluation.read_jsonl", lambda pattern: rows if pattern == "judged_check.*.jsonl" else [])
+    stub = StubExtractor({line: [(9, 24, "neural networks", False), (26, 41, "neural networks", True)]})
+    report = Report()
+    evaluate_judged_check(report, stub)
+    score = report.judged_check.by_style["check"]
+    assert (score.tp, score.fp, score.fn) == (0, 1, 2) and report.judged_check_cases == 3
+    assert [error.split(":")[0] for error in report.judged_check.errors] == ["C-1", "C-2", "C-3"]
+    text = "\n".join(_render_judged_check(report))
+    assert "A check list of 3 sentences" in text and score.row("judged ML phrases (check list)") in text
+
+
+def test_no_check_list_no_section(monkeypatch):
+    monkeypatch.setattr("etl.evaluation.read_jsonl", lambda pattern: [])
+    report = Report()
+    evaluate_judged_check(report, StubExtractor({}))
+    assert report.judged_check is None and _render_judged_check(report) == []

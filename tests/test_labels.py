@@ -116,6 +116,15 @@ def test_authored_contexts_point_at_a_whole_token_of_their_skill():
         _assert_a_whole_token_of_its_skill(row["text"], row, taxonomy)
 
 
+
+def test_the_judged_check_list_points_at_whole_tokens_and_shares_no_text_with_training():
+    taxonomy = load_taxonomy().by_name()
+    rows = read_jsonl("judged_check.*.jsonl")
+    assert len(rows) >= 100 and {row["is_skill"] for row in rows} == {True, False}
+    for row in rows:
+        _assert_a_whole_token_of_its_skill(row["text"], row, taxonomy)
+    assert not {row["text"] for row in rows} & {row["text"] for row in read_jsonl("contexts.*.jsonl")}
+
 def test_every_alias_judged_for_another_meaning_has_labelled_occurrences_of_both_meanings():
     """A word added to other_meanings.toml without examples would be judged on generic cues
     alone; the classifier needs to have seen the skill and the other meaning."""
