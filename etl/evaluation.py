@@ -414,11 +414,16 @@ def evaluate_judged(report: Report, extractor: PostingExtractor, postings: dict[
 
 def evaluate_judged_check(report: Report, extractor: PostingExtractor) -> None:
     """A check list of single occurrences the disambiguator judges (``judged_check.*.jsonl``,
-    the format of ``contexts.*.jsonl``), written to measure it and never trained on."""
+    the format of ``contexts.*.jsonl``), never trained on. Each line is its own text, named
+    by its labeller and its number among that labeller's lines."""
     rows = read_jsonl("judged_check.*.jsonl")
     if not rows:
         return
-    keys = [f"{row['labeller']}-{number}" for number, row in enumerate(rows, 1)]
+    lines_so_far: Counter = Counter()
+    keys = []
+    for row in rows:
+        lines_so_far[row["labeller"]] += 1
+        keys.append(f"{row['labeller']}-{lines_so_far[row['labeller']]}")
     postings = {key: {"text": row["text"], "style": "check"} for key, row in zip(keys, rows)}
     report.judged_check = judged_scores(extractor, postings, [{**row, "id": key} for key, row in zip(keys, rows)])
     report.judged_check_cases = len(rows)
@@ -700,21 +705,24 @@ def _render_judged_check(report: Report) -> list[str]:
     if check is None:
         return []
     return [
-        f"A check list of {report.judged_check_cases} sentences of postings (`etl/labels/judged_check.*.jsonl`), "
-        "each with one occurrence of a machine-learning phrase the disambiguator judges (\"foundation models\", "
-        "\"neural networks\", \"transfer learning\"…), labelled the skill or another meaning. Written to measure "
-        "the disambiguator after those phrases were judged again, by an author who saw neither the label files "
-        "nor the classifier; never trained on. Precision and recall of \"this occurrence is the skill\", "
-        "as extraction runs:",
+        f"## Judged words in single sentences (check list, {report.judged_check_cases} lines)",
+        "",
+        "Project-written sentences of postings (`etl/labels/judged_check.*.jsonl`; who wrote them and how in "
+        "`etl/labels/README.md`), each with one labelled occurrence of a word the disambiguator judges: the skill "
+        "or another meaning. Never trained on, and no line is a near-copy of a training context, but the list "
+        "helped choose the training data, so it is a development figure, not an unseen one. Precision and "
+        "recall of \"this occurrence is the skill\", as extraction runs (negative contexts included):",
         "",
         "| what | precision | recall | F1 | occurrences that are the skill |",
         "|---|---|---|---|---|",
-        check.by_style["check"].row("judged ML phrases (check list)"),
+        check.by_style["check"].row("labelled occurrences"),
         "",
         "Errors:",
         "",
         *([f"- {line}" for line in check.errors] or ["- none"]),
         "",
+        *([f"{check.unlabelled} other occurrences the disambiguator judges in these lines have no label; "
+           "they are left out of these figures.", ""] if check.unlabelled else []),
     ]
 
 

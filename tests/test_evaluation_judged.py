@@ -138,24 +138,30 @@ def test_the_postings_kept_aside_are_read_in_every_form_against_the_same_labels(
             assert sum(score.support for score in scores.responsibilities.values()) == gold_pairs
 
 
-def test_the_check_list_scores_each_line_as_its_own_text_and_the_report_shows_it(monkeypatch):
-    # Two lines with the same text stay two cases: each is its own posting.
-    line = "We train neural networks; neural networks of the brain are not ours."
-    rows = [{**occurrence("", line, "neural networks", "neural networks", True), "labeller": "C"},
-            {**occurrence("", line, "neural networks", "neural networks", False, nth=1), "labeller": "C"},
-            {**occurrence("", line, "neural networks", "neural networks", True), "labeller": "C"}]
+def test_the_check_list_scores_each_line_as_its_own_text_numbered_per_labeller(monkeypatch):
+    # Twelve lines of two labellers, the last two texts the same: each line is its own case.
+    texts = [f"Team {n}: we train neural networks here." for n in range(10)] + ["Neural networks of the brain."] * 2
+    rows = [{"text": text, "start": text.lower().index("neural networks"), "alias": "neural networks",
+             "skill": "neural networks", "is_skill": n < 10, "labeller": "A" if n < 6 else "B"}
+            for n, text in enumerate(texts)]
     for row in rows:
-        del row["id"]
-        row["text"] = line
+        row["end"] = row["start"] + len("neural networks")
     monkeypatch.setattr("etl.evaluation.read_jsonl", lambda pattern: rows if pattern == "judged_check.*.jsonl" else [])
-    stub = StubExtractor({line: [(9, 24, "neural networks", False), (26, 41, "neural networks", True)]})
+    # The classifier accepts the first three team lines and the brain lines; each brain line
+    # also holds an unlabelled judged word, counted once per line.
+    judged = {text: [(row["start"], row["end"], "neural networks", n < 3 or n >= 10)]
+              for n, (text, row) in enumerate(zip(texts, rows))}
+    judged["Neural networks of the brain."].append((19, 24, "Brain", True))
     report = Report()
-    evaluate_judged_check(report, stub)
+    evaluate_judged_check(report, StubExtractor(judged))
     score = report.judged_check.by_style["check"]
-    assert (score.tp, score.fp, score.fn) == (0, 1, 2) and report.judged_check_cases == 3
-    assert [error.split(":")[0] for error in report.judged_check.errors] == ["C-1", "C-2", "C-3"]
+    assert (score.tp, score.fp, score.fn) == (3, 2, 7) and report.judged_check_cases == 12
+    assert [error.split(":")[0] for error in report.judged_check.errors] == [
+        "A-4", "A-5", "A-6", "B-1", "B-2", "B-3", "B-4", "B-5", "B-6"]
+    assert report.judged_check.unlabelled == 2
     text = "\n".join(_render_judged_check(report))
-    assert "A check list of 3 sentences" in text and score.row("judged ML phrases (check list)") in text
+    assert "## Judged words in single sentences (check list, 12 lines)" in text
+    assert score.row("labelled occurrences") in text and "2 other occurrences" in text
 
 
 def test_no_check_list_no_section(monkeypatch):

@@ -6,6 +6,8 @@ import io
 import json
 
 from etl.extract_cli import extract_lines
+from etl.extraction import SkillTagger
+from etl.taxonomy import load_taxonomy
 from tests.helpers import run_cli
 
 
@@ -29,18 +31,20 @@ def test_skills_with_offsets_evidence_and_families():
     assert set(out) == {"id", "is_ml", "families", "skills", "responsibilities"}
 
 
-
 def test_a_skill_alone_in_a_requirement_line_is_found_and_another_meaning_is_not():
     # Job-board requirement lines with nothing technical around the word: the disambiguator
     # once rejected Kafka, Airflow and Snowflake in all three of these lines.
     bank = ("Data Engineer - Regional Bank\nWhat you bring:\n- Knowledge of Kafka is a plus\n"
             "- Understanding of airflow is required\n- Bachelor's degree in a related field\n"
             "Nice to have: Snowflake\nBenefits: 401(k) match, hybrid schedule")
-    hvac = ("HVAC Service Technician\n- Knowledge of airflow balancing and duct design is a plus\n"
+    hvac = ("HVAC Service Technician\n- Diagnose low airflow complaints in rooftop units\n"
             "- EPA 608 certification required\n- Valid driver's license")
+    # No negative context vetoes this airflow: the classifier itself must reject it.
+    assert [hvac[c.start:c.end] for c in SkillTagger(load_taxonomy()).skills.candidates(hvac) if c.judge] == ["airflow"]
     found = [{s["name"] for s in out["skills"]} for out in extract(json.dumps({"text": bank}), json.dumps({"text": hvac}))]
     assert {"Kafka", "Airflow", "Snowflake"} <= found[0]
     assert "Airflow" not in found[1]
+
 
 def test_html_input_is_converted_like_the_etl():
     (out,) = extract(json.dumps({"id": 7, "html": "<p>We use LangChain &amp; pgvector for RAG</p>"}))

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
+import re
+
 import pytest
 
 from etl.classify import mentions
+from etl.extraction import SkillTagger
 from etl.labelled import (
     LABELS_DIR, RESPONSIBILITIES, SENTENCE_KINDS, load_reference_texts, load_thread_texts, read_aside_postings,
     read_authored_postings, read_ids,
@@ -16,6 +20,7 @@ from tests.helpers import reference_data
 
 EVAL = set(read_ids("eval_ids.txt"))
 TRAIN_SENTENCES = set(read_ids("train_sentence_ids.txt")) | set(read_ids("train_sentence_ids_2.txt"))
+NEAR_COPY = 0.7  # difflib similarity of two texts, lower-cased with punctuation dropped
 
 
 def test_evaluation_set_is_large_and_disjoint_from_training():
@@ -116,14 +121,30 @@ def test_authored_contexts_point_at_a_whole_token_of_their_skill():
         _assert_a_whole_token_of_its_skill(row["text"], row, taxonomy)
 
 
-
-def test_the_judged_check_list_points_at_whole_tokens_and_shares_no_text_with_training():
-    taxonomy = load_taxonomy().by_name()
+def test_the_judged_check_list_labels_judged_occurrences_and_copies_no_training_context():
+    taxonomy = load_taxonomy()
+    tagger = SkillTagger(taxonomy)
+    names = [skill.name for skill in tagger.skills.skills]
     rows = read_jsonl("judged_check.*.jsonl")
     assert len(rows) >= 100 and {row["is_skill"] for row in rows} == {True, False}
+    trained = {}
+    for row in read_jsonl("contexts.*.jsonl"):
+        trained.setdefault(row["skill"], []).append(_plain(row["text"]))
     for row in rows:
-        _assert_a_whole_token_of_its_skill(row["text"], row, taxonomy)
-    assert not {row["text"] for row in rows} & {row["text"] for row in read_jsonl("contexts.*.jsonl")}
+        _assert_a_whole_token_of_its_skill(row["text"], row, taxonomy.by_name())
+        assert any(c.judge and (c.start, c.end) == (row["start"], row["end"]) and names[c.index] == row["skill"]
+                   for c in tagger.skills.candidates(row["text"])), row
+        # A check line that is a near-copy of a training context measures nothing new.
+        text = _plain(row["text"])
+        for context in trained.get(row["skill"], []):
+            match = difflib.SequenceMatcher(None, text, context)
+            assert match.real_quick_ratio() < NEAR_COPY or match.quick_ratio() < NEAR_COPY \
+                or match.ratio() < NEAR_COPY, (row["text"], context)
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\W+", " ", text.lower()).strip()
+
 
 def test_every_alias_judged_for_another_meaning_has_labelled_occurrences_of_both_meanings():
     """A word added to other_meanings.toml without examples would be judged on generic cues
