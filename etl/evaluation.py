@@ -717,12 +717,7 @@ def _render_judged_check(report: Report) -> list[str]:
         "|---|---|---|---|---|",
         check.by_style["check"].row("labelled occurrences"),
         "",
-        "Errors:",
-        "",
-        *([f"- {line}" for line in check.errors] or ["- none"]),
-        "",
-        *([f"{check.unlabelled} other occurrences the disambiguator judges in these lines have no label; "
-           "they are left out of these figures.", ""] if check.unlabelled else []),
+        *_judged_errors(check, "other occurrences the disambiguator judges in these lines have no label"),
     ]
 
 
@@ -747,12 +742,20 @@ def _render_judged(report: Report) -> list[str]:
         "|---|---|---|---|---|",
         *rows,
         "",
+        *_judged_errors(judged, "occurrences the disambiguator now judges in these postings have no label "
+                                "(a newer taxonomy's)"),
+    ]
+
+
+def _judged_errors(judged: JudgedScores, unlabelled_are: str) -> list[str]:
+    """The errors of ``judged_scores``, and how many judged occurrences went unlabelled."""
+    return [
         "Errors:",
         "",
         *([f"- {line}" for line in judged.errors] or ["- none"]),
         "",
-        *([f"{judged.unlabelled} occurrences the disambiguator now judges in these postings have no label "
-           "(a newer taxonomy's); they are left out of these figures.", ""] if judged.unlabelled else []),
+        *([f"{judged.unlabelled} {unlabelled_are}; they are left out of these figures.", ""]
+          if judged.unlabelled else []),
     ]
 
 

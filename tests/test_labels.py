@@ -123,6 +123,7 @@ def test_authored_contexts_point_at_a_whole_token_of_their_skill():
 
 def test_the_judged_check_list_labels_judged_occurrences_and_copies_no_training_context():
     taxonomy = load_taxonomy()
+    by_name = taxonomy.by_name()
     tagger = SkillTagger(taxonomy)
     names = [skill.name for skill in tagger.skills.skills]
     rows = read_jsonl("judged_check.*.jsonl")
@@ -131,7 +132,7 @@ def test_the_judged_check_list_labels_judged_occurrences_and_copies_no_training_
     for row in read_jsonl("contexts.*.jsonl"):
         trained.setdefault(row["skill"], []).append(_plain(row["text"]))
     for row in rows:
-        _assert_a_whole_token_of_its_skill(row["text"], row, taxonomy.by_name())
+        _assert_a_whole_token_of_its_skill(row["text"], row, by_name)
         assert any(c.judge and (c.start, c.end) == (row["start"], row["end"]) and names[c.index] == row["skill"]
                    for c in tagger.skills.candidates(row["text"])), row
         # A check line that is a near-copy of a training context measures nothing new.
