@@ -262,6 +262,16 @@ def read_authored_postings() -> list[dict]:
     return read_jsonl("authored_postings.*.jsonl")
 
 
+def read_authored_boards() -> list[dict]:
+    """More job-board descriptions the project wrote (``authored_boards.*.jsonl``), in the
+    format of ``read_authored_postings``, most of them roles that are not ML, many next to ML
+    work (analytics engineers, product managers of AI features, recruiters of ML teams).
+    They train ``is_ml`` only: the sentence models are trained without them (cross-validation
+    on the real HN sentences said they cost responsibilities macro-F1; docs/extraction.md).
+    Training only: never evaluation."""
+    return read_jsonl("authored_boards.*.jsonl")
+
+
 def read_aside_postings() -> dict[str, dict]:
     """Postings the project wrote and kept out of training (``aside_postings.*.jsonl``: job-board
     descriptions and HN comments of 2013-2026), by id: measured, never trained on."""

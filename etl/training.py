@@ -8,7 +8,7 @@ Training data (the evaluation set in ``etl/labels/eval_ids.txt`` is never used h
   negatives (``contexts.*.jsonl``);
 - is_ml: the project's own labels of 711 non-evaluation postings (``postings_train.*.jsonl``;
   55 of them settled by a third labeller, ``adjudicated.*.jsonl``)
-  and of 198 authored postings (``authored_postings.*.jsonl``), elsewhere
+  and of 298 authored postings (``authored_postings.*.jsonl``, ``authored_boards.*.jsonl``), elsewhere
   whether any silver job title is an ML role; the skills the just-trained disambiguation
   lets through are part of its input;
 - sentence kinds and responsibilities: the project's sentence labels of the non-evaluation
@@ -26,8 +26,8 @@ from etl.classify import artifacts, mentions, postings, sentences
 from etl.extraction import SkillTagger
 from etl.is_ml import names_ml_role
 from etl.labelled import (
-    RESPONSIBILITIES, check_labelled_texts, clean_texts, load_reference_records, read_authored_postings, read_ids,
-    read_jsonl, sentence_sha,
+    RESPONSIBILITIES, check_labelled_texts, clean_texts, load_reference_records, read_authored_boards,
+    read_authored_postings, read_ids, read_jsonl, sentence_sha,
 )
 from etl.taxonomy import load_taxonomy
 from skilltrends.home import Home
@@ -113,7 +113,7 @@ def train_is_ml(data: TrainingData) -> dict:
     texts = [data.texts[key] for key in data.train_ids]
     labels = [int(gold[key]) if key in gold else int(silver_is_ml(data.silver[key])) for key in data.train_ids]
     weights = [GOLD_WEIGHT if key in gold else 1.0 for key in data.train_ids]
-    authored = read_authored_postings()
+    authored = read_authored_postings() + read_authored_boards()
     texts += [row["text"] for row in authored]
     labels += [int(row["is_ml"]) for row in authored]
     weights += [GOLD_WEIGHT] * len(authored)

@@ -275,3 +275,20 @@ def test_sentence_features_read_odd_spans_as_the_text_gives_them():
     assert "bullet" not in contexts[2] and "end_none" in contexts[2]  # nothing stands before it
     assert "bullet" not in contexts[3] and "heading" not in contexts[3]  # empty: no crash, no heading
     assert sentence_features("a\x1fb", [(0, 3)])[0].startswith("a b ")
+
+
+def test_is_ml_gives_board_shaped_posts_a_copy_of_their_features():
+    from sklearn.pipeline import FeatureUnion
+    from sklearn.preprocessing import FunctionTransformer
+
+    from etl.classify.postings import BOARD_MIN_CHARS, WithBoardCopy, board_shaped
+    long_body = "\n" + "We train models. " * (BOARD_MIN_CHARS // 17 + 1)
+    rows = [("Acme | ML Engineer | Remote" + long_body, ()),  # an HN header, however long
+            ("Machine Learning Engineer" + long_body, ()),  # a job title over a long description
+            ("Machine Learning Engineer\nWe train models.", ()),  # short, as HN comments without a pipe are
+            ("", ())]
+    assert board_shaped(rows).tolist() == [0.0, 1.0, 0.0, 0.0]
+    lengths = FeatureUnion([("length", FunctionTransformer(lambda rows: [[len(text)] for text, _ in rows]))])
+    matrix = WithBoardCopy(lengths).fit(rows).transform(rows).toarray()
+    assert matrix[:, 0].tolist() == [len(text) for text, _ in rows]
+    assert matrix[:, 1].tolist() == [0.0, len(rows[1][0]), 0.0, 0.0]

@@ -100,3 +100,41 @@ def test_odd_white_space_is_read_as_one_space_and_offsets_index_the_text_as_sent
     assert found["Python"] == "Python" and found["SQL"] == "SQL"
     evidence = {s["name"]: s["evidence"] for s in out["skills"]}
     assert "computer vision" in evidence["computer vision"]  # the sentence as read
+
+
+
+ABOUT_CORVID = (
+    "Corvid builds machine learning models that predict equipment failures for wind farms. Our AI "
+    "platform scores sensor data from 4,000 turbines every minute, and our applied science team "
+    "trains deep learning models on ten years of vibration and weather data.\n\n"
+)
+BENEFITS = (
+    "\nBenefits\n- Medical, dental and vision from day one\n- 401(k) with a 4% match\n"
+    "- Remote-first, with quarterly team weeks in Denver\n\n"
+    "Corvid is an equal opportunity employer. We welcome applicants of every background."
+)
+
+
+def test_a_job_board_role_next_to_ml_work_is_told_from_an_ml_role():
+    """Job-board descriptions surround every role with the company's AI; the role decides.
+    (The is_ml model before the board-shaped copy of its features called the recruiter ML.)"""
+    recruiter = (
+        "Technical Recruiter, Machine Learning\nCorvid - Denver, CO (Remote)\n\nAbout Corvid\n" + ABOUT_CORVID
+        + "About the role\nWe are doubling our applied science team this year, and you will find the machine "
+        "learning engineers and research scientists who join it.\n\nWhat you'll do\n- Run full-cycle searches "
+        "for ML engineers, data scientists and MLOps engineers\n- Source candidates through referrals, "
+        "conferences and open-source communities\n- Partner with hiring managers on scorecards and interview "
+        "loops\n- Report weekly on pipeline health to the leadership team\n\nWhat you bring\n- 3+ years of "
+        "technical recruiting, ideally for machine learning or research roles\n- Enough fluency to talk about "
+        "model training and deployment with candidates\n- Excellent organisation and writing\n" + BENEFITS)
+    scientist = (
+        "Senior Machine Learning Engineer, Failure Prediction\nCorvid - Denver, CO (Remote)\n\nAbout Corvid\n"
+        + ABOUT_CORVID + "About the role\nYou will train and ship the models that warn our customers "
+        "before a gearbox fails.\n\nWhat you'll do\n- Train gradient-boosted and sequence models on "
+        "turbine sensor data\n- Deploy models behind our scoring service and monitor them for drift\n"
+        "- Run backtests with site engineers and turn their feedback into features\n\nWhat you bring\n"
+        "- 4+ years building production ML systems in Python\n- PyTorch or XGBoost; Spark\n" + BENEFITS)
+    recruiter_out, scientist_out = extract(json.dumps({"id": "r", "text": recruiter}),
+                                           json.dumps({"id": "s", "text": scientist}))
+    assert recruiter_out["is_ml"] is False
+    assert scientist_out["is_ml"] is True
