@@ -107,21 +107,43 @@ def gold_is_ml() -> dict[str, bool]:
     return gold
 
 
-def train_is_ml(data: TrainingData) -> dict:
-    """The project's own is_ml labels where there are some, silver job titles elsewhere."""
+@dataclass
+class IsMlExamples:
+    keys: list[str]  # the HN comment id, or the authored posting's id
+    sources: list[str]  # "hn" (a project label), "silver", "authored hn", "authored board", "authored_boards"
+    texts: list[str]
+    labels: list[int]
+    weights: list[float]
+
+
+def is_ml_examples(data: TrainingData, boards: bool = True) -> IsMlExamples:
+    """The project's own is_ml labels where there are some, silver job titles elsewhere, then
+    the authored postings and (``boards``) the authored job-board descriptions."""
     gold = gold_is_ml()
-    texts = [data.texts[key] for key in data.train_ids]
-    labels = [int(gold[key]) if key in gold else int(silver_is_ml(data.silver[key])) for key in data.train_ids]
-    weights = [GOLD_WEIGHT if key in gold else 1.0 for key in data.train_ids]
-    authored = read_authored_postings() + read_authored_boards()
-    texts += [row["text"] for row in authored]
-    labels += [int(row["is_ml"]) for row in authored]
-    weights += [GOLD_WEIGHT] * len(authored)
-    rows = postings.posting_rows(texts, data.tagger.skill_mentions(texts))
-    model = postings.new_model().fit(rows, labels, classifier__sample_weight=weights)
+    keys = list(data.train_ids)
+    sources = ["hn" if key in gold else "silver" for key in keys]
+    texts = [data.texts[key] for key in keys]
+    labels = [int(gold[key]) if key in gold else int(silver_is_ml(data.silver[key])) for key in keys]
+    weights = [GOLD_WEIGHT if key in gold else 1.0 for key in keys]
+    authored = [(row, "authored hn" if row["style"] == "hn" else "authored board") for row in read_authored_postings()]
+    authored += [(row, "authored_boards") for row in (read_authored_boards() if boards else [])]
+    for row, source in authored:
+        keys.append(row["id"])
+        sources.append(source)
+        texts.append(row["text"])
+        labels.append(int(row["is_ml"]))
+        weights.append(GOLD_WEIGHT)
+    return IsMlExamples(keys, sources, texts, labels, weights)
+
+
+def train_is_ml(data: TrainingData) -> dict:
+    examples = is_ml_examples(data)
+    rows = postings.posting_rows(examples.texts, data.tagger.skill_mentions(examples.texts))
+    model = postings.new_model().fit(rows, examples.labels, classifier__sample_weight=examples.weights)
     artifacts.save(model, "is_ml")
-    return {"postings": len(labels), "positive": sum(labels),
-            "gold_labels": sum(key in gold for key in data.train_ids), "authored": len(authored)}
+    return {"postings": len(examples.labels), "positive": sum(examples.labels),
+            "gold_labels": examples.sources.count("hn"),
+            "authored": sum(source.startswith("authored") for source in examples.sources)}
 
 
 def sentence_examples(tagger: SkillTagger,

@@ -19,11 +19,11 @@ descriptions as good or better for every board style (LinkedIn 0.812 -> 0.848, G
 
 Every feature has a second copy that is zero except in board-shaped posts (``board_shaped``:
 no pipe in the header line, at least ``BOARD_MIN_CHARS`` long), so that the boards can weigh
-a word differently from HN comments (2026-11-24; docs/extraction.md). The same
-cross-validation with the folds fixed per posting, trained with the 100 job-board
-descriptions of ``authored_boards.*`` in both (three fold seeds pooled): the first authored
-descriptions F1 0.953 -> 0.982 (false positives 19 -> 6), the new ones 0.889 -> 0.966, real HN
-0.886 -> 0.888, authored HN comments 0.948 -> 0.939.
+a word differently from HN comments (2026-11-24). Chosen with ``python -m etl.is_ml_cv``
+(three fold seeds, trained with the 100 descriptions of ``authored_boards.*``): the first 98
+authored job-board descriptions F1 0.950 -> 0.979 (false positives 20 -> 6), the new ones
+0.884 -> 0.966, real HN 0.886 -> 0.889, authored HN comments 0.942 -> 0.938
+(docs/extraction.md).
 """
 
 from __future__ import annotations
@@ -109,16 +109,18 @@ class WithBoardCopy(BaseEstimator, TransformerMixin):
         return sparse.hstack([shared, sparse.diags(board_shaped(rows)) @ shared], format="csr")
 
 
-def new_model() -> Pipeline:
+def new_model(board_copy: bool = True) -> Pipeline:
+    """``board_copy=False``: without the board-shaped copy (``python -m etl.is_ml_cv``)."""
+    features = FeatureUnion([
+        ("words", make_pipeline(FunctionTransformer(texts_of), NgramCounter(min_df=2, max_features=50_000),
+                                TfidfTransformer(sublinear_tf=True))),
+        ("header", make_pipeline(FunctionTransformer(headers_of), NgramCounter(ngram_range=(1, 2), min_df=2),
+                                 TfidfTransformer(sublinear_tf=True))),
+        ("cues", FunctionTransformer(role_cues)),
+        ("families", FunctionTransformer(family_counts)),
+    ])
     return Pipeline([
-        ("features", WithBoardCopy(FeatureUnion([
-            ("words", make_pipeline(FunctionTransformer(texts_of), NgramCounter(min_df=2, max_features=50_000),
-                                    TfidfTransformer(sublinear_tf=True))),
-            ("header", make_pipeline(FunctionTransformer(headers_of), NgramCounter(ngram_range=(1, 2), min_df=2),
-                                     TfidfTransformer(sublinear_tf=True))),
-            ("cues", FunctionTransformer(role_cues)),
-            ("families", FunctionTransformer(family_counts)),
-        ]))),
+        ("features", WithBoardCopy(features) if board_copy else features),
         # C chosen by 5-fold cross-validation on the training labels (1, 2, 4, 16 tried).
         ("classifier", LogisticRegression(C=1.0, class_weight="balanced", max_iter=3000)),
     ])
