@@ -138,3 +138,21 @@ def test_a_job_board_role_next_to_ml_work_is_told_from_an_ml_role():
                                            json.dumps({"id": "s", "text": scientist}))
     assert recruiter_out["is_ml"] is False
     assert scientist_out["is_ml"] is True
+
+
+def test_a_dock_worker_a_sales_lead_and_a_power_station_are_not_tools():
+    """docker, SQL and HPC are judged words since taxonomy 2026.11.25: the words around them
+    decide (before, every occurrence was taken for the tool)."""
+    dock, sales, site, backend = extract(
+        json.dumps({"id": "d", "text": "Harwich Container Terminal | Dock Operative | Harwich, UK\nWe need an "
+                    "experienced docker for night shifts on the container berth: lashing, unlashing and hatch "
+                    "covers. Forklift ticket a plus."}),
+        json.dumps({"id": "s", "text": "Sales Development Representative\nYou will qualify inbound leads and "
+                    "hand every SQL to an account executive within a day.\nBase plus commission; HubSpot "
+                    "experience preferred."}),
+        json.dumps({"id": "h", "text": "Site Engineer, HPC Project\nJoin the civils team on the Hinkley Point C "
+                    "(HPC) new-build in Somerset."}),
+        json.dumps({"id": "b", "text": "Acme | Backend Engineer | Remote\nWe run Go services on Postgres.\n"
+                    "Requirements:\n- Docker\n- SQL\n- Terraform is a plus"}))
+    assert not {"Docker", "SQL", "HPC"} & {s["name"] for out in (dock, sales, site) for s in out["skills"]}
+    assert {"Docker", "SQL", "Terraform"} <= {s["name"] for s in backend["skills"]}
