@@ -7,8 +7,9 @@ authored postings, the authored job-board descriptions of ``authored_boards.*``)
 postings with only a silver job title are always in training. A posting's fold comes from
 a hash of the fold seed and its id, so that adding postings leaves every other posting in
 its fold and two runs compare posting by posting. Prints precision, recall and F1 for
-each kind of posting (real HN, authored HN comments, authored job-board descriptions, the
-``authored_boards`` descriptions), pooled over ``--seeds`` fold seeds (default 3).
+each kind of posting (``etl.training.IS_ML_SOURCES``: real HN comments, the HN comments and
+job-board descriptions of ``authored_postings.*``, the descriptions of ``authored_boards.*``),
+pooled over ``--seeds`` fold seeds (default 3).
 ``--without-boards`` leaves the ``authored_boards`` descriptions out of training (they are
 still tested: a model that never saw them); ``--without-board-copy`` drops the board-shaped
 copy of the features. The evaluation postings are never read. This is how the is_ml
@@ -24,10 +25,9 @@ from etl.classify import artifacts, postings
 from etl.evaluation import Score
 from etl.extraction import ACCEPT, SkillTagger
 from etl.taxonomy import load_taxonomy
-from etl.training import is_ml_examples, load_training_data
+from etl.training import IS_ML_SOURCES, is_ml_examples, load_training_data
 
 FOLDS = 5
-SOURCES = ("hn", "authored hn", "authored board", "authored_boards")
 
 
 def fold_of(seed: int, key: str) -> int:
@@ -62,7 +62,7 @@ def main() -> None:
     examples = is_ml_examples(data)
     tagger = SkillTagger(load_taxonomy(), artifacts.load("disambiguation"))
     rows = postings.posting_rows(examples.texts, tagger.skill_mentions(examples.texts))
-    scores = {source: Score() for source in SOURCES}
+    scores = {source: Score() for source in IS_ML_SOURCES if source != "silver"}
     for seed in range(args.seeds):
         for i, is_ml in predicted_by_folds(examples, rows, seed, not args.without_boards,
                                            not args.without_board_copy).items():
@@ -71,7 +71,7 @@ def main() -> None:
     print(f"fold seeds: {args.seeds}; authored_boards in training: {not args.without_boards}; "
           f"board-shaped copy: {not args.without_board_copy}")
     for source, score in scores.items():
-        print(f"{source:16} postings {examples.sources.count(source):4}  precision {score.precision:.3f}  "
+        print(f"{source:24} postings {examples.sources.count(source):4}  precision {score.precision:.3f}  "
               f"recall {score.recall:.3f}  F1 {score.f1:.3f}  (false positives {score.fp}, misses {score.fn})")
 
 

@@ -2,9 +2,9 @@
 
 Training data (the evaluation set in ``etl/labels/eval_ids.txt`` is never used here):
 
-- disambiguation: the project's labels of 1,678 ambiguous-alias occurrences (``Go``,
+- disambiguation: the project's labels of 1,820 ambiguous-alias occurrences (``Go``,
   ``React``, ``R``, ``Spark``, ``AWS``...) in non-evaluation postings (``mentions.*.jsonl``)
-  and 7,052 occurrences in sentences and postings ten of its authors wrote, 3,605 of them
+  and 12,505 occurrences in sentences and postings 29 of its authors wrote, 6,173 of them
   negatives (``contexts.*.jsonl``);
 - is_ml: the project's own labels of 711 non-evaluation postings (``postings_train.*.jsonl``;
   55 of them settled by a third labeller, ``adjudicated.*.jsonl``)
@@ -110,23 +110,30 @@ def gold_is_ml() -> dict[str, bool]:
 @dataclass
 class IsMlExamples:
     keys: list[str]  # the HN comment id, or the authored posting's id
-    sources: list[str]  # "hn" (a project label), "silver", "authored hn", "authored board", "authored_boards"
+    sources: list[str]  # one of IS_ML_SOURCES
     texts: list[str]
     labels: list[int]
     weights: list[float]
 
 
-def is_ml_examples(data: TrainingData, boards: bool = True) -> IsMlExamples:
+# Where an is_ml example comes from: a real HN comment with a project label, or with a silver
+# job title only; an authored HN comment or job-board description of authored_postings.*; an
+# authored job-board description of authored_boards.*.
+IS_ML_SOURCES = ("hn", "silver", "authored_postings hn", "authored_postings board", "authored_boards")
+
+
+def is_ml_examples(data: TrainingData) -> IsMlExamples:
     """The project's own is_ml labels where there are some, silver job titles elsewhere, then
-    the authored postings and (``boards``) the authored job-board descriptions."""
+    the authored postings and the authored job-board descriptions."""
     gold = gold_is_ml()
     keys = list(data.train_ids)
     sources = ["hn" if key in gold else "silver" for key in keys]
     texts = [data.texts[key] for key in keys]
     labels = [int(gold[key]) if key in gold else int(silver_is_ml(data.silver[key])) for key in keys]
     weights = [GOLD_WEIGHT if key in gold else 1.0 for key in keys]
-    authored = [(row, "authored hn" if row["style"] == "hn" else "authored board") for row in read_authored_postings()]
-    authored += [(row, "authored_boards") for row in (read_authored_boards() if boards else [])]
+    authored = [(row, "authored_postings hn" if row["style"] == "hn" else "authored_postings board")
+                for row in read_authored_postings()]
+    authored += [(row, "authored_boards") for row in read_authored_boards()]
     for row, source in authored:
         keys.append(row["id"])
         sources.append(source)
@@ -137,6 +144,7 @@ def is_ml_examples(data: TrainingData, boards: bool = True) -> IsMlExamples:
 
 
 def train_is_ml(data: TrainingData) -> dict:
+    """The is_ml model from ``is_ml_examples``, project labels weighted ``GOLD_WEIGHT``."""
     examples = is_ml_examples(data)
     rows = postings.posting_rows(examples.texts, data.tagger.skill_mentions(examples.texts))
     model = postings.new_model().fit(rows, examples.labels, classifier__sample_weight=examples.weights)

@@ -285,10 +285,14 @@ def test_is_ml_gives_board_shaped_posts_a_copy_of_their_features():
     long_body = "\n" + "We train models. " * (BOARD_MIN_CHARS // 17 + 1)
     rows = [("Acme | ML Engineer | Remote" + long_body, ()),  # an HN header, however long
             ("Machine Learning Engineer" + long_body, ()),  # a job title over a long description
-            ("Machine Learning Engineer\nWe train models.", ()),  # short, as HN comments without a pipe are
+            ("Data Scientist | Remote" + long_body, ()),  # a job title with a pipe
+            ("Machine Learning Engineer\nWe train models.", ()),  # short, as HN comments without a header are
+            ("We train models. " * (BOARD_MIN_CHARS // 17 + 1), ()),  # one long line
             ("", ())]
-    assert board_shaped(rows).tolist() == [0.0, 1.0, 0.0, 0.0]
+    assert board_shaped(rows).tolist() == [0.0, 1.0, 1.0, 0.0, 1.0, 0.0]
+    assert board_shaped(rows, min_chars=10_000).tolist() == [0.0] * len(rows)
     lengths = FeatureUnion([("length", FunctionTransformer(lambda rows: [[len(text)] for text, _ in rows]))])
-    matrix = WithBoardCopy(lengths).fit(rows).transform(rows).toarray()
-    assert matrix[:, 0].tolist() == [len(text) for text, _ in rows]
-    assert matrix[:, 1].tolist() == [0.0, len(rows[1][0]), 0.0, 0.0]
+    for matrix in (WithBoardCopy(lengths).fit(rows).transform(rows), WithBoardCopy(lengths).fit_transform(rows)):
+        matrix = matrix.toarray()
+        assert matrix[:, 0].tolist() == [len(text) for text, _ in rows]
+        assert matrix[:, 1].tolist() == [0.0, len(rows[1][0]), len(rows[2][0]), 0.0, len(rows[4][0]), 0.0]

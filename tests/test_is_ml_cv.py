@@ -9,7 +9,7 @@ def _examples() -> tuple[IsMlExamples, list]:
     other = "Acme | Frontend Engineer | Remote\nBuild React pages for our checkout."
     keys, sources, texts, labels = [], [], [], []
     for n in range(40):
-        source = ("silver", "hn", "authored board", "authored_boards")[n % 4]
+        source = ("silver", "hn", "authored_postings board", "authored_boards")[n % 4]
         keys.append(f"p{n}")
         sources.append(source)
         texts.append((ml if n % 2 else other) + f" Team {n}.")
