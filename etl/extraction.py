@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 
 from etl.classify import artifacts
 from etl.classify.distinct import distinct_rows, on_distinct
-from etl.classify.mentions import accept_probabilities, is_ambiguous, mention_features, nearby_counts
+from etl.classify.mentions import (
+    JUDGED_WHEN_ALONE, accept_probabilities, is_ambiguous, mention_features, nearby_counts,
+)
 from etl.classify.postings import posting_rows
 from etl.classify.sentences import responsibility_probabilities, sentence_features, skill_token
 from etl.held_settings import gc_paused, quick_thread_switches
@@ -118,18 +120,24 @@ class SkillTagger:
                 for (start, end), nearby in zip(spans, nearby_counts(sure, spans))]
 
     def accepted_candidates(self, texts: list[str]) -> list[list[Candidate]]:
-        """Candidates per text, with ambiguous ones the classifier rejects removed."""
+        """Candidates per text, with ambiguous ones the classifier rejects removed. A word
+        judged only when alone (``JUDGED_WHEN_ALONE``: "docker", "SQL") is taken without asking
+        the classifier when an unambiguous skill stands near it: among tools it is a tool."""
         per_text = [self.skills.candidates(text) for text in texts]
-        features = []
+        features, asked = [], []
         for text, found in zip(texts, per_text):
             judged, sure = self.split_by_judging(found)
-            if judged:
-                features += self.features_for(text, [(c.start, c.end) for c in judged], sure)
+            if not judged:
+                continue
+            for c, nearby in zip(judged, nearby_counts(sure, [(c.start, c.end) for c in judged])):
+                if not (nearby and text[c.start:c.end].lower() in JUDGED_WHEN_ALONE):
+                    features.append(mention_features(text, c.start, c.end, nearby))
+                    asked.append(c)
         if not features:
             return per_text
-        # The verdicts come in the order the judged candidates were met, text by text.
-        verdicts = iter((accept_probabilities(self.disambiguator, features) >= ACCEPT).tolist())
-        return [[c for c in found if not c.judge or next(verdicts)] for found in per_text]
+        verdicts = (accept_probabilities(self.disambiguator, features) >= ACCEPT).tolist()
+        rejected = {id(c) for c, accept in zip(asked, verdicts) if not accept}
+        return [[c for c in found if id(c) not in rejected] for found in per_text]
 
     def skill_mentions(self, texts: list[str], accepted: list[list[Candidate]] | None = None) -> list[list[Mention]]:
         with gc_paused():

@@ -164,3 +164,38 @@ def test_a_leading_dot_after_a_word_is_part_of_that_word():
     found = SkillExtractor(taxonomy).mentions
     assert found("Mail jobs@acme.net or see acme.Dot") == []
     assert [m.skill for m in found("We use .NET (VB.NET too) and .Dot")] == [".NET", "Dot"]
+
+
+def test_words_judged_when_alone_are_taken_among_tools_without_asking_the_classifier():
+    import numpy as np
+
+    from etl.classify.mentions import JUDGED_WHEN_ALONE
+    from etl.extraction import SkillTagger
+    from etl.taxonomy import load_taxonomy
+
+    class RejectEverything:  # stands in for the disambiguation pipeline: every mention asked is refused
+        asked = 0
+
+        def __getitem__(self, steps):
+            return self
+
+        @property
+        def steps(self):
+            from sklearn.feature_extraction import FeatureHasher
+            return [("features", FeatureHasher(n_features=2**10, input_type="string", alternate_sign=False))]
+
+        def predict_proba(self, matrix):
+            RejectEverything.asked += matrix.shape[0]
+            return np.zeros((matrix.shape[0], 2))
+
+    assert {"docker", "sql"} <= JUDGED_WHEN_ALONE
+    tagger = SkillTagger(load_taxonomy(), RejectEverything())
+    among_tools, alone, not_gated = tagger.skill_mentions([
+        "Stack: Postgres, Docker and Kubernetes.",
+        "We need a casual docker for the night shift at the container berth.",
+        "Stack: Postgres and Rust.",
+    ])
+    assert "Docker" in {m.skill for m in among_tools}  # taken, the classifier never asked about it
+    assert "Docker" not in {m.skill for m in alone}  # asked, and refused
+    assert "Rust" not in {m.skill for m in not_gated}  # other judged words are asked whatever stands near
+    assert RejectEverything.asked == 2
