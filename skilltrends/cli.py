@@ -341,7 +341,8 @@ def evaluate(output, home):
     Also measured: a second labeller's sentence labels of held-out postings beside the
     model's (etl/labels/held_out_second_sentences.*), the tricky-context list, the
     development tricky lists and the check list of judged words (development figures:
-    they helped choose the disambiguator's words and data), the April 2011 thread, the job-board descriptions and HN comments of 2013-2026 kept out of training
+    they helped choose the disambiguator's words and data), the April 2011 thread, the
+    job-board descriptions and HN comments of 2013-2026 kept out of training
     (etl/labels/aside_*), and skill counts against hiringtrends' published counts of the
     same HN threads.
     Needs ../shared/data/hn-2023h1 (or $SKILLTRENDS_HN2023H1) or, without it, a crawl of the
