@@ -121,17 +121,23 @@ class SkillTagger:
 
     def accepted_candidates(self, texts: list[str]) -> list[list[Candidate]]:
         """Candidates per text, with ambiguous ones the classifier rejects removed. A word
-        judged only when alone (``JUDGED_WHEN_ALONE``: "docker", "SQL") is taken without asking
-        the classifier when an unambiguous skill stands near it: among tools it is a tool."""
+        judged only when alone (``JUDGED_WHEN_ALONE``: "docker", "SQL", "AI") is taken without
+        asking the classifier when an unambiguous skill stands near it (among tools it is a
+        tool) or when its skill is already taken elsewhere in the text without asking: one
+        sense per posting, as a posting that spells out "machine learning" means it by "ML"."""
         per_text = [self.skills.candidates(text) for text in texts]
         features, asked = [], []
         for text, found in zip(texts, per_text):
             judged, sure = self.split_by_judging(found)
             if not judged:
                 continue
-            for c, nearby in zip(judged, nearby_counts(sure, [(c.start, c.end) for c in judged])):
-                if not (nearby and text[c.start:c.end].lower() in JUDGED_WHEN_ALONE):
-                    features.append(mention_features(text, c.start, c.end, nearby))
+            nearby = nearby_counts(sure, [(c.start, c.end) for c in judged])
+            alone = [text[c.start:c.end].lower() in JUDGED_WHEN_ALONE for c in judged]
+            settled = {c.index for c in found if not c.judge}
+            settled.update(c.index for c, near, gated in zip(judged, nearby, alone) if near and gated)
+            for c, near, gated in zip(judged, nearby, alone):
+                if not (gated and (near or c.index in settled)):
+                    features.append(mention_features(text, c.start, c.end, near))
                     asked.append(c)
         if not features:
             return per_text

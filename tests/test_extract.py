@@ -156,3 +156,22 @@ def test_a_dock_worker_a_sales_lead_and_a_power_station_are_not_tools():
                     "Requirements:\n- Docker\n- SQL\n- Terraform is a plus"}))
     assert not {"Docker", "SQL", "HPC"} & {s["name"] for out in (dock, sales, site) for s in out["skills"]}
     assert {"Docker", "SQL", "Terraform"} <= {s["name"] for s in backend["skills"]}
+
+
+def test_a_bottling_line_a_tax_preparer_and_an_optometrist_name_no_ai_skill():
+    """ML, AGI and "computer vision" are judged when alone since taxonomy 2026.11.26: other
+    trades use the words too (before, every occurrence was taken for the skill). A dairy's
+    "AI technician" is still taken for AI when the sentence asks for experience
+    (docs/extraction.md)."""
+    bottling, tax, optometry, startup = extract(
+        json.dumps({"id": "b", "text": "Production Operative (nights)\nRun the filler for our 330 ML and 500 ML "
+                    "bottles, log batch codes and keep the line clean."}),
+        json.dumps({"id": "t", "text": "Seasonal Tax Preparer\nInterview clients, work out their AGI and credits, "
+                    "and file returns before the April deadline."}),
+        json.dumps({"id": "o", "text": "Optometric Assistant\nRun pretests and teach patients with digital eye "
+                    "strain how to ease computer vision syndrome at work."}),
+        json.dumps({"id": "s", "text": "Acme Labs | Founding Engineer | Remote\nWe build AI for radiologists. "
+                    "You'll ship features end to end.\n\nOur bet: AGI is decades away, useful ML is here now."}))
+    assert not {"machine learning", "AGI", "computer vision"} & {
+        s["name"] for out in (bottling, tax, optometry) for s in out["skills"]}
+    assert {"AI", "machine learning", "AGI"} <= {s["name"] for s in startup["skills"]}

@@ -166,30 +166,33 @@ def test_a_leading_dot_after_a_word_is_part_of_that_word():
     assert [m.skill for m in found("We use .NET (VB.NET too) and .Dot")] == [".NET", "Dot"]
 
 
-def test_words_judged_when_alone_are_taken_among_tools_without_asking_the_classifier():
-    import numpy as np
+class _RejectEverything:
+    """Stands in for the disambiguation pipeline: every mention asked is refused and counted."""
 
+    def __init__(self):
+        self.asked = 0
+
+    def __getitem__(self, steps):
+        return self
+
+    @property
+    def steps(self):
+        from sklearn.feature_extraction import FeatureHasher
+        return [("features", FeatureHasher(n_features=2**10, input_type="string", alternate_sign=False))]
+
+    def predict_proba(self, matrix):
+        import numpy as np
+        self.asked += matrix.shape[0]
+        return np.zeros((matrix.shape[0], 2))
+
+
+def test_words_judged_when_alone_are_taken_among_tools_without_asking_the_classifier():
     from etl.classify.mentions import JUDGED_WHEN_ALONE
     from etl.extraction import SkillTagger
     from etl.taxonomy import load_taxonomy
 
-    class RejectEverything:  # stands in for the disambiguation pipeline: every mention asked is refused
-        asked = 0
-
-        def __getitem__(self, steps):
-            return self
-
-        @property
-        def steps(self):
-            from sklearn.feature_extraction import FeatureHasher
-            return [("features", FeatureHasher(n_features=2**10, input_type="string", alternate_sign=False))]
-
-        def predict_proba(self, matrix):
-            RejectEverything.asked += matrix.shape[0]
-            return np.zeros((matrix.shape[0], 2))
-
     assert {"docker", "sql"} <= JUDGED_WHEN_ALONE
-    tagger = SkillTagger(load_taxonomy(), RejectEverything())
+    tagger = SkillTagger(load_taxonomy(), _RejectEverything())
     among_tools, alone, not_gated = tagger.skill_mentions([
         "Stack: Postgres, Docker and Kubernetes.",
         "We need a casual docker for the night shift at the container berth.",
@@ -198,4 +201,25 @@ def test_words_judged_when_alone_are_taken_among_tools_without_asking_the_classi
     assert "Docker" in {m.skill for m in among_tools}  # taken, the classifier never asked about it
     assert "Docker" not in {m.skill for m in alone}  # asked, and refused
     assert "Rust" not in {m.skill for m in not_gated}  # other judged words are asked whatever stands near
-    assert RejectEverything.asked == 2
+
+
+def test_a_word_judged_when_alone_is_taken_when_its_skill_is_taken_elsewhere_in_the_text():
+    """One sense per posting: "ML" alone means machine learning where the text spells it out,
+    and a lone "Docker" is the tool where "Docker" stands among tools earlier."""
+    from etl.classify.mentions import JUDGED_GENERAL_ACRONYMS, JUDGED_WHEN_ALONE
+    from etl.extraction import SkillTagger
+    from etl.taxonomy import load_taxonomy
+
+    assert {"ai", "ml", "agi"} <= JUDGED_GENERAL_ACRONYMS <= JUDGED_WHEN_ALONE
+    classifier = _RejectEverything()
+    tagger = SkillTagger(load_taxonomy(), classifier)
+    filler = " ".join(["We value kindness and clear writing."] * 4)
+    spelled, lone, listed = tagger.skill_mentions([
+        f"We do machine learning for shipping.\n{filler}\nStrong ML background wanted.",
+        f"Strong ML background wanted.\n{filler}",
+        f"Stack: Postgres, Docker and Kubernetes.\n{filler}\nYou will own our Docker images.",
+    ])
+    assert [(m.skill, m.start) for m in spelled] == [("machine learning", 6)]
+    assert lone == []  # asked, and refused
+    docker = [m for m in listed if m.skill == "Docker"]
+    assert len(docker) == 1 and classifier.asked == 1  # only the lone "ML" of the second text
