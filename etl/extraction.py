@@ -132,18 +132,29 @@ class SkillTagger:
             if not judged:
                 continue
             nearby = nearby_counts(sure, [(c.start, c.end) for c in judged])
-            alone = [text[c.start:c.end].lower() in JUDGED_WHEN_ALONE for c in judged]
-            settled = {c.index for c in found if not c.judge}
-            settled.update(c.index for c, near, gated in zip(judged, nearby, alone) if near and gated)
-            for c, near, gated in zip(judged, nearby, alone):
-                if not (gated and (near or c.index in settled)):
-                    features.append(mention_features(text, c.start, c.end, near))
-                    asked.append(c)
+            settled = None  # found only when a gated word stands alone, which is rare
+            for c, near in zip(judged, nearby):
+                if text[c.start:c.end].lower() in JUDGED_WHEN_ALONE:
+                    if near:
+                        continue
+                    if settled is None:
+                        settled = self._settled_skills(text, found, judged, nearby)
+                    if c.index in settled:
+                        continue
+                features.append(mention_features(text, c.start, c.end, near))
+                asked.append(c)
         if not features:
             return per_text
         verdicts = (accept_probabilities(self.disambiguator, features) >= ACCEPT).tolist()
         rejected = {id(c) for c, accept in zip(asked, verdicts) if not accept}
         return [[c for c in found if id(c) not in rejected] for found in per_text]
+
+    @staticmethod
+    def _settled_skills(text: str, found: list[Candidate], judged: list[Candidate], nearby: list[int]) -> set[int]:
+        """The skills of ``text`` taken without asking the classifier: those of its unjudged
+        candidates, and of its words judged only when alone that stand among tools."""
+        return {c.index for c in found if not c.judge}.union(
+            c.index for c, near in zip(judged, nearby) if near and text[c.start:c.end].lower() in JUDGED_WHEN_ALONE)
 
     def skill_mentions(self, texts: list[str], accepted: list[list[Candidate]] | None = None) -> list[list[Mention]]:
         with gc_paused():
