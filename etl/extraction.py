@@ -96,6 +96,11 @@ class Extraction:
         return sorted({mention.family for mention in self.skills})
 
 
+def judged_when_alone(text: str, candidate: Candidate) -> bool:
+    """Is this candidate's word one the classifier judges only when alone (``JUDGED_WHEN_ALONE``)?"""
+    return text[candidate.start:candidate.end].lower() in JUDGED_WHEN_ALONE
+
+
 class SkillTagger:
     """Candidate matching plus the disambiguation classifier: the skills of each text."""
 
@@ -134,7 +139,7 @@ class SkillTagger:
             nearby = nearby_counts(sure, [(c.start, c.end) for c in judged])
             settled = None  # found only when a gated word stands alone, which is rare
             for c, near in zip(judged, nearby):
-                if text[c.start:c.end].lower() in JUDGED_WHEN_ALONE:
+                if judged_when_alone(text, c):
                     if near:
                         continue
                     if settled is None:
@@ -154,7 +159,7 @@ class SkillTagger:
         """The skills of ``text`` taken without asking the classifier: those of its unjudged
         candidates, and of its words judged only when alone that stand among tools."""
         return {c.index for c in found if not c.judge}.union(
-            c.index for c, near in zip(judged, nearby) if near and text[c.start:c.end].lower() in JUDGED_WHEN_ALONE)
+            c.index for c, near in zip(judged, nearby) if near and judged_when_alone(text, c))
 
     def skill_mentions(self, texts: list[str], accepted: list[list[Candidate]] | None = None) -> list[list[Mention]]:
         with gc_paused():

@@ -2,9 +2,9 @@
 
 Training data (the evaluation set in ``etl/labels/eval_ids.txt`` is never used here):
 
-- disambiguation: the project's labels of 1,820 ambiguous-alias occurrences (``Go``,
+- disambiguation: the project's labels of 2,112 ambiguous-alias occurrences (``Go``,
   ``React``, ``R``, ``Spark``, ``AWS``...) in non-evaluation postings (``mentions.*.jsonl``)
-  and 12,505 occurrences in sentences and postings 29 of its authors wrote, 6,173 of them
+  and 12,700 occurrences in sentences and postings 31 of its authors wrote, 6,278 of them
   negatives (``contexts.*.jsonl``);
 - is_ml: the project's own labels of 711 non-evaluation postings (``postings_train.*.jsonl``;
   55 of them settled by a third labeller, ``adjudicated.*.jsonl``)

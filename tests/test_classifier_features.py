@@ -202,6 +202,7 @@ def test_token_columns_give_the_feature_hashers_matrix():
         got = TokenColumns.like(hasher).transform(rows)
         assert (got != expected).nnz == 0 and got.shape == expected.shape
     assert got[3].sum() == 3
+    assert TokenColumns.like(hasher).transform([]).shape == (0, hasher.n_features)
 
 
 def test_token_columns_forget_and_relearn_past_their_limit(monkeypatch):
@@ -296,3 +297,14 @@ def test_is_ml_gives_board_shaped_posts_a_copy_of_their_features():
         matrix = matrix.toarray()
         assert matrix[:, 0].tolist() == [len(text) for text, _ in rows]
         assert matrix[:, 1].tolist() == [0.0, len(rows[1][0]), len(rows[2][0]), 0.0, len(rows[4][0]), 0.0]
+
+
+def test_the_general_acronyms_have_feature_tokens_of_their_own():
+    """Their many real mentions, nearly all the skill, must not pull the weights that every
+    other judged word shares (an acronym before a title word)."""
+    text = "Site Engineer, HPC Project. Our AI team, ML group and AGI lab use Docker for computer vision."
+    for alias in ("AI", "ML", "AGI", "HPC", "Docker", "computer vision"):
+        start = text.index(alias)
+        features = mention_features(text, start, start + len(alias), 0)
+        prefixed = {feature.startswith("general|") for feature in features}
+        assert prefixed == ({True} if alias in ("AI", "ML", "AGI") else {False}), alias

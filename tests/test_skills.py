@@ -192,7 +192,8 @@ def test_words_judged_when_alone_are_taken_among_tools_without_asking_the_classi
     from etl.taxonomy import load_taxonomy
 
     assert {"docker", "sql"} <= JUDGED_WHEN_ALONE
-    tagger = SkillTagger(load_taxonomy(), _RejectEverything())
+    classifier = _RejectEverything()
+    tagger = SkillTagger(load_taxonomy(), classifier)
     among_tools, alone, not_gated = tagger.skill_mentions([
         "Stack: Postgres, Docker and Kubernetes.",
         "We need a casual docker for the night shift at the container berth.",
@@ -201,6 +202,7 @@ def test_words_judged_when_alone_are_taken_among_tools_without_asking_the_classi
     assert "Docker" in {m.skill for m in among_tools}  # taken, the classifier never asked about it
     assert "Docker" not in {m.skill for m in alone}  # asked, and refused
     assert "Rust" not in {m.skill for m in not_gated}  # other judged words are asked whatever stands near
+    assert classifier.asked == 2  # the lone docker and Rust
 
 
 def test_a_word_judged_when_alone_is_taken_when_its_skill_is_taken_elsewhere_in_the_text():
@@ -214,12 +216,13 @@ def test_a_word_judged_when_alone_is_taken_when_its_skill_is_taken_elsewhere_in_
     classifier = _RejectEverything()
     tagger = SkillTagger(load_taxonomy(), classifier)
     filler = " ".join(["We value kindness and clear writing."] * 4)
-    spelled, lone, listed = tagger.skill_mentions([
+    texts = [
         f"We do machine learning for shipping.\n{filler}\nStrong ML background wanted.",
         f"Strong ML background wanted.\n{filler}",
         f"Stack: Postgres, Docker and Kubernetes.\n{filler}\nYou will own our Docker images.",
-    ])
-    assert [(m.skill, m.start) for m in spelled] == [("machine learning", 6)]
+    ]
+    spelled, lone, listed = tagger.accepted_candidates(texts)
+    assert [texts[0][c.start:c.end] for c in spelled] == ["machine learning", "ML"]
     assert lone == []  # asked, and refused
-    docker = [m for m in listed if m.skill == "Docker"]
-    assert len(docker) == 1 and classifier.asked == 1  # only the lone "ML" of the second text
+    assert [texts[2][c.start:c.end] for c in listed] == ["Postgres", "Docker", "Kubernetes", "Docker"]
+    assert classifier.asked == 1  # only the lone "ML" of the second text

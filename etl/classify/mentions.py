@@ -51,11 +51,12 @@ AMBIGUOUS_WORDS = frozenset({
 # acronyms of theirs mean other things in other trades: artificial insemination or an
 # Illustrator file (AI), millilitres (ML), adjusted gross income (AGI).
 JUDGED_GENERAL_ACRONYMS = frozenset({"ai", "a.i.", "ml", "agi"})
-# Judged words that technical postings name often, nearly always among other tools: the
-# classifier is asked about them only when no unambiguous skill stands within NEAR_CHARS
-# (a dock worker, a sales lead, a dairy's AI technician stand apart; "Docker, Kubernetes" does
-# not). Asking it about every docker/SQL/terraform/azure cost the skills path 1.7 points of
-# the bare scan's speed (25.5% against 27.2%, interleaved on 50,000 generated postings).
+# Judged words that technical postings name often: the classifier is asked about them only
+# when no unambiguous skill stands within NEAR_CHARS (a dock worker or a sales lead stands
+# apart; "Docker, Kubernetes" does not), and a lone one is taken without asking when its
+# skill is taken elsewhere in the text (SkillTagger.accepted_candidates). Asking about every
+# docker/SQL/terraform/azure cost the skills path 1.7 points of the bare scan's speed (25.5%
+# against 27.2%, interleaved on 50,000 generated postings).
 JUDGED_WHEN_ALONE = frozenset({"docker", "sql", "terraform", "azure", "computer vision"}) | JUDGED_GENERAL_ACRONYMS
 
 
