@@ -26,7 +26,7 @@ from etl.sentences import sentences_and_view
 from etl.skills import Candidate, Mention, SkillExtractor
 from etl.taxonomy import Taxonomy, load_taxonomy
 
-EXTRACTOR_VERSION = "aho-1.2+clf-2.7"
+EXTRACTOR_VERSION = "aho-1.2+clf-2.8"
 ACCEPT = 0.5
 MODEL_NAMES = ("disambiguation", "is_ml", "sentence_kind", "responsibilities")
 
