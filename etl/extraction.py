@@ -137,7 +137,7 @@ class SkillTagger:
             if not judged:
                 continue
             nearby = nearby_counts(sure, [(c.start, c.end) for c in judged])
-            settled = None  # found only when a gated word stands alone, which is rare
+            settled = None  # found only when a gated word stands alone
             for c, near in zip(judged, nearby):
                 if judged_when_alone(text, c):
                     if near:
