@@ -126,7 +126,6 @@ def test_the_judged_check_list_labels_judged_occurrences_and_copies_no_training_
     taxonomy = load_taxonomy()
     by_name = taxonomy.by_name()
     tagger = SkillTagger(taxonomy)
-    names = [skill.name for skill in tagger.skills.skills]
     rows = read_jsonl("judged_check.*.jsonl")
     assert len(rows) >= 100 and {row["is_skill"] for row in rows} == {True, False}
     trained = {}
@@ -134,8 +133,7 @@ def test_the_judged_check_list_labels_judged_occurrences_and_copies_no_training_
         trained.setdefault(row["skill"], []).append(_plain(row["text"]))
     for row in rows:
         _assert_a_whole_token_of_its_skill(row["text"], row, by_name)
-        assert any(c.judge and (c.start, c.end) == (row["start"], row["end"]) and names[c.index] == row["skill"]
-                   for c in tagger.skills.candidates(row["text"])), row
+        assert _is_judged_candidate(tagger, row["text"], row), row
         # A check line that is a near-copy of a training context measures nothing new.
         text = _plain(row["text"])
         for context in trained.get(row["skill"], []):
@@ -349,6 +347,7 @@ JUDGED_SINCE_2026_11_26 = ("contexts.L92.jsonl", "contexts.L93.jsonl", "mentions
 
 
 def _is_judged_candidate(tagger: SkillTagger, text: str, row: dict) -> bool:
+    """Does the matcher find a candidate of ``row``'s skill at its offsets that the classifier judges?"""
     return any(c.start == row["start"] and c.end == row["end"] and c.judge
                and tagger.skills.skills[c.index].name == row["skill"] for c in tagger.skills.candidates(text))
 
