@@ -134,6 +134,16 @@ def test_is_ml_sees_an_ml_field_listed_among_the_header_roles():
     assert cues[:, 2].tolist() == [1.0, 1.0, 1.0, 0.0, 0.0]
 
 
+def test_the_shipped_is_ml_model_counts_the_role_cues_twice():
+    from etl.classify.postings import CUE_WEIGHT, role_cues, weighted_role_cues
+
+    union = artifacts.load("is_ml").named_steps["features"].features
+    assert dict(union.transformer_list)["cues"].func is weighted_role_cues
+    rows = [("Motive | Backend Engineers, Firmware, AI | Remote", ()), ("Acme | ML Engineer | NYC", ())]
+    assert CUE_WEIGHT == 2.0
+    assert (weighted_role_cues(rows) == 2.0 * role_cues(rows)).all() and role_cues(rows).any()
+
+
 def test_the_ml_role_pattern_knows_older_names_of_ml_roles():
     from etl.classify.postings import role_cues
     headers = [
