@@ -6,7 +6,7 @@ Training data (the evaluation set in ``etl/labels/eval_ids.txt`` is never used h
   ``React``, ``R``, ``Spark``, ``AWS``...) in non-evaluation postings (``mentions.*.jsonl``)
   and 12,700 occurrences in sentences and postings 31 of its authors wrote, 6,278 of them
   negatives (``contexts.*.jsonl``);
-- is_ml: the project's own labels of 711 non-evaluation postings (``postings_train.*.jsonl``;
+- is_ml: the project's own labels of 1,748 non-evaluation postings (``postings_train.*.jsonl``;
   55 of them settled by a third labeller, ``adjudicated.*.jsonl``)
   and of 298 authored postings (``authored_postings.*.jsonl``, ``authored_boards.*.jsonl``), elsewhere
   whether any silver job title is an ML role; the skills the just-trained disambiguation
