@@ -236,6 +236,22 @@ def test_second_sentence_labels_cover_every_labelled_sentence_of_their_postings(
     assert set(second) == with_responsibilities
 
 
+def test_second_labels_of_training_sentences_cut_the_same_sentences_as_the_first():
+    second = read_jsonl("train_second_sentences.*.jsonl")
+    assert second and {row["source_id"] for row in second} <= set(read_ids("train_ids_6.txt"))
+    assert_allowed_sentence_labels(second)
+    first_rows = read_jsonl("sentences.*.jsonl")
+    assert {row["labeller"] for row in second}.isdisjoint(row["labeller"] for row in first_rows)
+    first: dict[str, set] = {}
+    for row in first_rows:
+        first.setdefault(row["source_id"], set()).add((row["start"], row["end"], row["sha"]))
+    again: dict[str, set] = {}
+    for row in second:
+        again.setdefault(row["source_id"], set()).add((row["start"], row["end"], row["sha"]))
+    for key, spans in again.items():
+        assert spans == first[key], f"posting {key}: the second labels cut other sentences than the first"
+
+
 def test_agreement_labels_are_a_second_opinion_on_training_postings():
     second = read_jsonl("agreement.*.jsonl")
     first = {row["source_id"] for row in read_jsonl("postings_train.*.jsonl")}
