@@ -252,6 +252,17 @@ def test_second_labels_of_training_sentences_cut_the_same_sentences_as_the_first
         assert spans == first[key], f"posting {key}: the second labels cut other sentences than the first"
 
 
+def test_second_responsibilities_of_training_duties_point_at_first_labelled_duties():
+    second = read_jsonl("train_second_duties.*.jsonl")
+    first_rows = read_jsonl("sentences.*.jsonl")
+    duties = {(row["source_id"], row["start"], row["end"], row["sha"]) for row in first_rows
+              if row["kind"] == "responsibility" and row["source_id"] not in EVAL}
+    assert second and {(row["source_id"], row["start"], row["end"], row["sha"]) for row in second} <= duties
+    assert len({(row["source_id"], row["start"]) for row in second}) == len(second)
+    assert all(set(row["responsibilities"]) <= set(RESPONSIBILITIES) for row in second)
+    assert {row["labeller"] for row in second}.isdisjoint(row["labeller"] for row in first_rows)
+
+
 def test_agreement_labels_are_a_second_opinion_on_training_postings():
     second = read_jsonl("agreement.*.jsonl")
     first = {row["source_id"] for row in read_jsonl("postings_train.*.jsonl")}
