@@ -210,6 +210,14 @@ def test_every_sentence_of_the_postings_kept_aside_is_labelled():
     assert_allowed_sentence_labels(rows)
 
 
+def spans_by_posting(rows: list[dict]) -> dict[str, set]:
+    """The (start, end, sha) of each labelled sentence, by posting."""
+    spans: dict[str, set] = {}
+    for row in rows:
+        spans.setdefault(row["source_id"], set()).add((row["start"], row["end"], row["sha"]))
+    return spans
+
+
 def test_second_sentence_labels_are_on_held_out_postings_with_allowed_values():
     rows = read_jsonl("held_out_second_sentences.*.jsonl")
     assert rows and {row["source_id"] for row in rows} <= EVAL, "second sentence labels are for held-out postings"
@@ -222,13 +230,11 @@ def test_second_sentence_labels_are_on_held_out_postings_with_allowed_values():
 def test_second_sentence_labels_cover_every_labelled_sentence_of_their_postings():
     reference_data("hn-2023h1")
     texts = load_reference_texts()
-    first: dict[str, set] = {}
-    for row in read_jsonl("sentences.*.jsonl"):
-        first.setdefault(row["source_id"], set()).add((row["start"], row["end"], row["sha"]))
-    second: dict[str, set] = {}
-    for row in read_jsonl("held_out_second_sentences.*.jsonl"):
+    first = spans_by_posting(read_jsonl("sentences.*.jsonl"))
+    second_rows = read_jsonl("held_out_second_sentences.*.jsonl")
+    for row in second_rows:
         assert sentence_sha(texts[row["source_id"]][row["start"]:row["end"]]) == row["sha"], row
-        second.setdefault(row["source_id"], set()).add((row["start"], row["end"], row["sha"]))
+    second = spans_by_posting(second_rows)
     for key, spans in second.items():
         assert spans == first[key], f"posting {key}: the second labels cut other sentences than the first"
     with_responsibilities = {row["source_id"] for row in read_jsonl("sentences.*.jsonl")
@@ -242,13 +248,8 @@ def test_second_labels_of_training_sentences_cut_the_same_sentences_as_the_first
     assert_allowed_sentence_labels(second)
     first_rows = read_jsonl("sentences.*.jsonl")
     assert {row["labeller"] for row in second}.isdisjoint(row["labeller"] for row in first_rows)
-    first: dict[str, set] = {}
-    for row in first_rows:
-        first.setdefault(row["source_id"], set()).add((row["start"], row["end"], row["sha"]))
-    again: dict[str, set] = {}
-    for row in second:
-        again.setdefault(row["source_id"], set()).add((row["start"], row["end"], row["sha"]))
-    for key, spans in again.items():
+    first = spans_by_posting(first_rows)
+    for key, spans in spans_by_posting(second).items():
         assert spans == first[key], f"posting {key}: the second labels cut other sentences than the first"
 
 
