@@ -1,13 +1,15 @@
 """Cross-validate the sentence classifiers (kinds and responsibilities) on training labels only.
 
     python -m etl.responsibility_cv [--seeds N] [--without-duties] [--characters-only] [--gold-kinds]
+                                    [--real-weight W]
 
 Grouped 5-fold cross-validation over the labelled training postings (real HN comments and
 the authored postings; all sentences of a posting in the same fold): in each fold the kind
 model and the responsibility model are trained on the other folds, plus the written duties
 (``duties.*.jsonl``, training only, never tested on) unless ``--without-duties``; kinds are
 predicted, not given, as in ``skilltrends evaluate``. ``--characters-only`` drops the word
-n-grams. ``--gold-kinds`` gives the responsibility model the labelled kinds instead of the
+n-grams; ``--real-weight`` sets what a real posting's duty sentence weighs in the
+responsibility model against an authored or written one (``REAL_DUTY_WEIGHT`` unless given). ``--gold-kinds`` gives the responsibility model the labelled kinds instead of the
 predicted ones, to show what the kind step costs. Prints the responsibilities' macro-F1,
 micro precision/recall/F1 and per-label F1, and the kinds' F1, for the real and the
 authored postings apart, each the mean over ``--seeds`` fold seeds (default 1). The
@@ -28,13 +30,16 @@ from etl.evaluation import compare_sentences, macro_f1, pooled
 from etl.extraction import SkillTagger, predict_responsibilities
 from etl.labelled import RESPONSIBILITIES, SENTENCE_KINDS, load_reference_texts, read_authored_postings
 from etl.taxonomy import load_taxonomy
-from etl.training import SEED, labelled_postings, responsibility_examples, sentence_examples, written_duties
+from etl.training import (
+    REAL_DUTY_WEIGHT, SEED, labelled_postings, responsibility_examples, sentence_examples, written_duties,
+)
 
 FOLDS = 5
 
 
 def predict_by_folds(features, kinds, labels, groups, written, words: bool, seed: int,
-                     gold_kinds: bool = False) -> tuple[list[str], list[list[str]]]:
+                     gold_kinds: bool = False, real_weight: float = REAL_DUTY_WEIGHT,
+                     ) -> tuple[list[str], list[list[str]]]:
     """Each sentence's predicted kind and responsibilities from models trained on the other folds."""
     order = sorted(set(groups))
     random.Random(seed).shuffle(order)
@@ -46,10 +51,11 @@ def predict_by_folds(features, kinds, labels, groups, written, words: bool, seed
         test = [i for i, group in enumerate(groups) if fold_of[group] == fold]
         kind_model = None if gold_kinds else sentences.new_kind_model().fit(
             [features[i] for i in train], [kinds[i] for i in train])
-        examples, examples_labels = responsibility_examples(
-            [features[i] for i in train], [kinds[i] for i in train], [labels[i] for i in train], written)
-        model = sentences.new_responsibility_model(words).fit(
-            examples, sentences.to_matrix(examples_labels, RESPONSIBILITIES))
+        examples, examples_labels, weights = responsibility_examples(
+            [features[i] for i in train], [kinds[i] for i in train], [labels[i] for i in train], written,
+            [groups[i].startswith("hn:") for i in train], real_weight)
+        model = sentences.fit_responsibility_model(sentences.new_responsibility_model(words), examples,
+                                                   sentences.to_matrix(examples_labels, RESPONSIBILITIES), weights)
         kinds_found, found = predict_responsibilities(kind_model, model, [features[i] for i in test],
                                                       [kinds[i] for i in test] if gold_kinds else None)
         for i, kind, labels_found in zip(test, kinds_found, found):
@@ -63,6 +69,8 @@ def main() -> None:
     parser.add_argument("--without-duties", action="store_true", help="leave the written duties out of training")
     parser.add_argument("--characters-only", action="store_true", help="no word n-grams in the responsibility model")
     parser.add_argument("--gold-kinds", action="store_true", help="give the labelled sentence kinds, not predicted ones")
+    parser.add_argument("--real-weight", type=float, default=REAL_DUTY_WEIGHT,
+                        help="weight of a real posting's duty sentence in the responsibility model")
     args = parser.parse_args()
     tagger = SkillTagger(load_taxonomy(), artifacts.load("disambiguation"))
     real = [(f"hn:{key}", text, rows) for key, text, rows in labelled_postings(load_reference_texts(), False)]
@@ -72,8 +80,9 @@ def main() -> None:
     groups = [group for group, _, rows in everything for _ in rows]
     written = ([], []) if args.without_duties else written_duties(tagger)
     runs = [predict_by_folds(features, kinds, labels, groups, written, not args.characters_only, SEED + n,
-                             args.gold_kinds) for n in range(args.seeds)]
+                             args.gold_kinds, args.real_weight) for n in range(args.seeds)]
     print(f"written duties in training: {len(written[1])}; word n-grams: {not args.characters_only}; "
+          f"real duty weight: {args.real_weight:g}; "
           f"fold seeds: {args.seeds}; kinds: {'labelled' if args.gold_kinds else 'predicted'}")
     for name, real_posting in (("real HN postings", True), ("authored postings", False)):
         rows = [i for i, group in enumerate(groups) if group.startswith("hn:") == real_posting]

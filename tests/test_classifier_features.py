@@ -5,13 +5,16 @@ import io
 import re
 
 import joblib
+import numpy as np
 import polars as pl
 import pytest
 from sklearn.feature_extraction import FeatureHasher
 
 from etl.classify import artifacts, mentions
 from etl.classify.mentions import TokenColumns, mention_features
-from etl.classify.sentences import CONTEXT_MARK, new_responsibility_model, sentence_content, sentence_features
+from etl.classify.sentences import (
+    CONTEXT_MARK, fit_responsibility_model, new_responsibility_model, sentence_content, sentence_features,
+)
 from etl.labelled import RESPONSIBILITIES
 from etl.sentences import split_sentences
 
@@ -94,6 +97,20 @@ def test_the_responsibility_model_reads_content_and_survives_a_round_trip():
     assert (model.predict_proba([f"{sentences[0]} {CONTEXT_MARK} heading H_benefits"])
             == model.predict_proba([f"{sentences[0]} {CONTEXT_MARK} pos4"])).all()
     assert artifacts.load("responsibilities").steps[0][1].func is sentence_content
+
+
+def test_responsibility_weights_reach_every_regression():
+    sentences = ["train ranking models", "deploy models behind an api", "train and deploy models"] * 3
+    labels = [[RESPONSIBILITIES[0]], [RESPONSIBILITIES[2]], [RESPONSIBILITIES[0], RESPONSIBILITIES[2]]] * 3
+    matrix = np.array([[int(label in chosen) for label in RESPONSIBILITIES] for chosen in labels])
+    matrix[-1] = 1  # every column needs a positive to fit
+    even = fit_responsibility_model(new_responsibility_model(), sentences, matrix, [1.0] * len(sentences))
+    plain = new_responsibility_model().fit(sentences, matrix)
+    assert np.allclose(even.predict_proba(sentences), plain.predict_proba(sentences))
+    # the first sentence weighs ten: its labels' probabilities rise on it
+    heavy = fit_responsibility_model(new_responsibility_model(), sentences, matrix, [10.0] + [1.0] * (len(sentences) - 1))
+    assert heavy.predict_proba(sentences[:1])[0, 0] > even.predict_proba(sentences[:1])[0, 0]
+    assert heavy.predict_proba(sentences[:1])[0, 2] < even.predict_proba(sentences[:1])[0, 2]
 
 
 def test_a_mention_reads_the_words_of_its_own_sentence_only():

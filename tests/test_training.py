@@ -63,10 +63,12 @@ def test_responsibility_examples_are_the_duty_sentences_then_the_written_duties(
     features = ["we raise money", "you will train models", "5 years of python", "you will ship them"]
     kinds = ["boilerplate", "responsibility", "requirement", "responsibility"]
     labels = [[], ["train_models"], [], ["deploy_serve_models"]]
+    real = [True, True, True, False]  # the last sentence is from an authored posting
     written = (["monitor drift weekly"], [["monitor_maintain_models"]])
-    assert responsibility_examples(features, kinds, labels, written) == (
+    assert responsibility_examples(features, kinds, labels, written, real, real_weight=3.0) == (
         ["you will train models", "you will ship them", "monitor drift weekly"],
         [["train_models"], ["deploy_serve_models"], ["monitor_maintain_models"]],
+        [3.0, 1.0, 1.0],
     )
-    assert responsibility_examples(features, kinds, labels, ([], [])) == (
-        ["you will train models", "you will ship them"], [["train_models"], ["deploy_serve_models"]])
+    assert responsibility_examples(features, kinds, labels, ([], []), real, real_weight=2.0) == (
+        ["you will train models", "you will ship them"], [["train_models"], ["deploy_serve_models"]], [2.0, 1.0])

@@ -17,6 +17,7 @@ import re
 from bisect import bisect_left
 
 import numpy as np
+import sklearn
 from scipy.special import expit
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
@@ -173,6 +174,16 @@ def new_responsibility_model(words: bool = True) -> Pipeline:
         ])),
         ("classifier", OneVsRestClassifier(LogisticRegression(C=8.0, class_weight="balanced", max_iter=3000))),
     ])
+
+
+def fit_responsibility_model(model: Pipeline, features: list[str], matrix: np.ndarray,
+                             weights: list[float]) -> Pipeline:
+    """Fit a ``new_responsibility_model()`` with a weight per example. Its one-vs-rest
+    wrapper hands sample weights on to the regressions only through scikit-learn's metadata
+    routing, switched on for this fit alone."""
+    with sklearn.config_context(enable_metadata_routing=True):
+        model[-1].estimator.set_fit_request(sample_weight=True)
+        return model.fit(features, matrix, sample_weight=weights)
 
 
 def responsibility_probabilities(model: Pipeline, features: list[str]) -> np.ndarray:
