@@ -9,7 +9,8 @@ model and the responsibility model are trained on the other folds, plus the writ
 (``duties.*.jsonl``, training only, never tested on) unless ``--without-duties``; kinds are
 predicted, not given, as in ``skilltrends evaluate``. ``--characters-only`` drops the word
 n-grams; ``--real-weight`` sets what a real posting's duty sentence weighs in the
-responsibility model against an authored or written one (``REAL_DUTY_WEIGHT`` unless given). ``--gold-kinds`` gives the responsibility model the labelled kinds instead of the
+responsibility model against an authored or written one (``REAL_DUTY_WEIGHT`` unless
+given). ``--gold-kinds`` gives the responsibility model the labelled kinds instead of the
 predicted ones, to show what the kind step costs. Prints the responsibilities' macro-F1,
 micro precision/recall/F1 and per-label F1, and the kinds' F1, for the real and the
 authored postings apart, each the mean over ``--seeds`` fold seeds (default 1). The

@@ -13,7 +13,8 @@ Training data (the evaluation set in ``etl/labels/eval_ids.txt`` is never used h
   lets through are part of its input;
 - sentence kinds and responsibilities: the project's sentence labels of the non-evaluation
   postings (``sentences.*.jsonl``) and of the authored descriptions; responsibilities also
-  from 1,839 duties four of its authors wrote (``duties.*.jsonl``).
+  from 1,839 duties four of its authors wrote (``duties.*.jsonl``), a real posting's duty
+  sentence weighing three of the project's own (``REAL_DUTY_WEIGHT``).
 """
 
 from __future__ import annotations
