@@ -55,8 +55,8 @@ def predict_by_folds(features, kinds, labels, groups, written, words: bool, seed
         examples, examples_labels, weights = responsibility_examples(
             [features[i] for i in train], [kinds[i] for i in train], [labels[i] for i in train], written,
             [groups[i].startswith("hn:") for i in train], real_weight)
-        model = sentences.fit_responsibility_model(sentences.new_responsibility_model(words), examples,
-                                                   sentences.to_matrix(examples_labels, RESPONSIBILITIES), weights)
+        model = sentences.fit_responsibility_model(
+            examples, sentences.to_matrix(examples_labels, RESPONSIBILITIES), weights, words)
         kinds_found, found = predict_responsibilities(kind_model, model, [features[i] for i in test],
                                                       [kinds[i] for i in test] if gold_kinds else None)
         for i, kind, labels_found in zip(test, kinds_found, found):

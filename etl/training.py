@@ -245,8 +245,7 @@ def train_sentences(data: TrainingData) -> dict:
     written = written_duties(data.tagger)
     examples, labels, weights = responsibility_examples(features, kinds, duties, written, real)
     matrix = sentences.to_matrix(labels, RESPONSIBILITIES)
-    model = sentences.fit_responsibility_model(sentences.new_responsibility_model(), examples, matrix, weights)
-    artifacts.save(model, "responsibilities")
+    artifacts.save(sentences.fit_responsibility_model(examples, matrix, weights), "responsibilities")
     return {"sentences": len(kinds), "responsibility_sentences": kinds.count("responsibility"),
             "written_duties": len(written[1]),
             "examples_by_label": dict(zip(RESPONSIBILITIES, matrix.sum(axis=0).tolist()))}

@@ -104,11 +104,11 @@ def test_responsibility_weights_reach_every_regression():
     labels = [[RESPONSIBILITIES[0]], [RESPONSIBILITIES[2]], [RESPONSIBILITIES[0], RESPONSIBILITIES[2]]] * 3
     matrix = np.array([[int(label in chosen) for label in RESPONSIBILITIES] for chosen in labels])
     matrix[-1] = 1  # every column needs a positive to fit
-    even = fit_responsibility_model(new_responsibility_model(), sentences, matrix, [1.0] * len(sentences))
+    even = fit_responsibility_model(sentences, matrix, [1.0] * len(sentences))
     plain = new_responsibility_model().fit(sentences, matrix)
     assert np.allclose(even.predict_proba(sentences), plain.predict_proba(sentences))
     # the first sentence weighs ten: its labels' probabilities rise on it
-    heavy = fit_responsibility_model(new_responsibility_model(), sentences, matrix, [10.0] + [1.0] * (len(sentences) - 1))
+    heavy = fit_responsibility_model(sentences, matrix, [10.0] + [1.0] * (len(sentences) - 1))
     assert heavy.predict_proba(sentences[:1])[0, 0] > even.predict_proba(sentences[:1])[0, 0]
     assert heavy.predict_proba(sentences[:1])[0, 2] < even.predict_proba(sentences[:1])[0, 2]
 

@@ -176,11 +176,12 @@ def new_responsibility_model(words: bool = True) -> Pipeline:
     ])
 
 
-def fit_responsibility_model(model: Pipeline, features: list[str], matrix: np.ndarray,
-                             weights: list[float]) -> Pipeline:
-    """Fit a ``new_responsibility_model()`` with a weight per example. Its one-vs-rest
+def fit_responsibility_model(features: list[str], matrix: np.ndarray, weights: list[float],
+                             words: bool = True) -> Pipeline:
+    """A ``new_responsibility_model(words)`` fitted with a weight per example. Its one-vs-rest
     wrapper hands sample weights on to the regressions only through scikit-learn's metadata
     routing, switched on for this fit alone."""
+    model = new_responsibility_model(words)
     with sklearn.config_context(enable_metadata_routing=True):
         model[-1].estimator.set_fit_request(sample_weight=True)
         return model.fit(features, matrix, sample_weight=weights)
