@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import time
+import tomllib
+from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -107,6 +110,47 @@ def landing_rows(home: Path, sql: str = "SELECT * FROM postings", source: str = 
 
 def crawl_runs(home: Path, source: str = "hn") -> list[dict]:
     return landing_rows(home, "SELECT * FROM crawl_run", source)
+
+
+def snapshot_rows(home, sql: str) -> list[tuple]:
+    """The rows a query gives on the current snapshot of a ``skilltrends.home.Home``."""
+    conn = duckdb.connect(str(home.current_snapshot()), read_only=True)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def assert_one_clear_error(result: subprocess.CompletedProcess, *words: str) -> None:
+    """The CLI failed with one line on stderr, "Error: …", naming each of ``words``."""
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: ")
+    for word in words:
+        assert word in lines[0]
+
+
+def rows_by_id(home: Path, source: str) -> dict[str, dict]:
+    """The landed rows of one source, by source id."""
+    return {row["source_id"]: row for row in landing_rows(home, source=source)}
+
+
+def run_stats(home: Path, source: str) -> tuple[dict, dict]:
+    """The one crawl run of a source, and its stats."""
+    (run,) = crawl_runs(home, source=source)
+    return run, json.loads(run["stats"])
+
+
+def registry_companies(boards_toml: Path, source: str) -> dict[str, str]:
+    """Board token → company name, as a board registry file lists them for one source."""
+    return {entry["token"]: entry["company"] for entry in tomllib.loads(boards_toml.read_text())[source]}
+
+
+def utc(text: str) -> datetime:
+    """An ISO 8601 time with an offset as the naive UTC time the landing files store."""
+    return datetime.fromisoformat(text).astimezone(timezone.utc).replace(tzinfo=None)
 
 
 # --- job sources added with the workable … jsonld spiders ----------------------------------

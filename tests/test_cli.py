@@ -6,18 +6,8 @@ import json
 
 import pytest
 
-from tests.helpers import run_cli
+from tests.helpers import assert_one_clear_error, run_cli
 from tests.landing_factory import hn_item, write_landing
-
-
-def assert_one_clear_error(result, *words: str) -> None:
-    assert result.returncode != 0
-    assert "Traceback" not in result.stderr
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("Error: ")
-    for word in words:
-        assert word in lines[0]
 
 
 def test_unknown_source(tmp_path):

@@ -6,22 +6,12 @@ import socket
 import time
 import urllib.request
 
-import duckdb
-
 from skilltrends.home import Home
 from skilltrends.mirror import HiringThreadGenerator
-from tests.helpers import run_cli
+from tests.helpers import run_cli, snapshot_rows
 from tests.test_concurrency import start_cli
 
 SCALE = 0.03
-
-
-def snapshot(home: Home, sql: str):
-    conn = duckdb.connect(str(home.current_snapshot()), read_only=True)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 def test_offline_demo_crawls_the_mirror_and_publishes_demo_data(tmp_path):
@@ -31,10 +21,10 @@ def test_offline_demo_crawls_the_mirror_and_publishes_demo_data(tmp_path):
     home = Home.resolve(tmp_path)
     expected = HiringThreadGenerator(scale=SCALE, start="2021-01", end="2024-12")
     # Every generated posting of those months arrived through the spider, none other.
-    by_month = dict(snapshot(home, "SELECT strftime(month, '%Y-%m'), count(*) FROM listings GROUP BY ALL"))
+    by_month = dict(snapshot_rows(home, "SELECT strftime(month, '%Y-%m'), count(*) FROM listings GROUP BY ALL"))
     assert by_month == {month: expected.postings_in_month(month) for month in expected.months()}
-    assert snapshot(home, "SELECT value FROM meta WHERE key = 'demo'") == [("true",)]
-    llm = dict(snapshot(home, "SELECT year(month), sum(postings) / sum(total) FROM monthly_family_share "
+    assert snapshot_rows(home, "SELECT value FROM meta WHERE key = 'demo'") == [("true",)]
+    llm = dict(snapshot_rows(home, "SELECT year(month), sum(postings) / sum(total) FROM monthly_family_share "
                               "WHERE family = 'llm' GROUP BY ALL"))
     assert llm[2024] > llm[2021]
 

@@ -9,20 +9,13 @@ from crawlers.items import PostingItem
 from crawlers.landing import LandingWriter, new_run_id
 from etl.pipeline import NoLandingData, run_etl
 from skilltrends.home import Home
+from tests.helpers import snapshot_rows
 from tests.landing_factory import hn_item, write_landing
 
 ML_POST = ("Acme | Senior ML Engineer | Boston, MA | REMOTE<p>We train PyTorch models and deploy them "
            "with MLflow on Kubernetes. RAG with LangChain is a plus.")
 WEB_POST = "Shopz | Frontend Developer | Berlin<p>React, TypeScript and Python. Our go-to-market team is great."
 DS_POST = "Ledgerly | Data Scientist | London<p>Statistics, scikit-learn and XGBoost. SQL daily."
-
-
-def snapshot_rows(home: Home, sql: str) -> list[tuple]:
-    conn = duckdb.connect(str(home.current_snapshot()), read_only=True)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 def table_dump(home: Home) -> dict[str, list[tuple]]:

@@ -18,8 +18,7 @@ from skilltrends.home import Home
 from tests.fixture_server import FixtureServer, Reply
 from tests.greenhouse_factory import board_path, gh_job, serve_board
 from tests.helpers import (
-    FAST_CRAWL, LEVER_PAGE, PROJECT, crawl, crawl_hn, crawl_in_a_new_second, crawl_runs, landing_rows,
-    serve_hn_fixtures,
+    FAST_CRAWL, LEVER_PAGE, PROJECT, crawl, crawl_hn, crawl_in_a_new_second, crawl_runs, landing_rows, serve_hn_fixtures, snapshot_rows,
 )
 
 BOARDS = ("--board", "alpha", "--board", "beta")
@@ -47,14 +46,6 @@ def landing_of(home: Home, run: dict, table: str) -> list[dict]:
     conn = duckdb.connect(str(path), read_only=True)
     try:
         return conn.sql(f"SELECT * FROM {table}").pl().to_dicts()
-    finally:
-        conn.close()
-
-
-def snapshot(home: Home, sql: str) -> list[tuple]:
-    conn = duckdb.connect(str(home.current_snapshot()), read_only=True)
-    try:
-        return conn.execute(sql).fetchall()
     finally:
         conn.close()
 
@@ -102,12 +93,12 @@ def test_an_etag_is_sent_back_and_a_304_records_the_board_unchanged(home, server
 def test_a_304_moves_last_seen_and_closes_nothing(home, server):
     crawl_boards(home, server)
     run_etl(home)
-    before = dict(snapshot(home, "SELECT source_id, last_seen FROM listings WHERE board = 'alpha'"))
+    before = dict(snapshot_rows(home, "SELECT source_id, last_seen FROM listings WHERE board = 'alpha'"))
     crawl_boards(home, server)
     run_etl(home)
-    after = dict(snapshot(home, "SELECT source_id, last_seen FROM listings WHERE board = 'alpha'"))
+    after = dict(snapshot_rows(home, "SELECT source_id, last_seen FROM listings WHERE board = 'alpha'"))
     assert after.keys() == before.keys() and all(after[i] > before[i] for i in after)
-    assert snapshot(home, "SELECT count(*) FROM listings WHERE closed_at IS NOT NULL") == [(0,)]
+    assert snapshot_rows(home, "SELECT count(*) FROM listings WHERE closed_at IS NOT NULL") == [(0,)]
 
 
 def test_a_changed_board_is_fetched_in_full_and_closes_what_it_dropped(home, server):
@@ -116,7 +107,7 @@ def test_a_changed_board_is_fetched_in_full_and_closes_what_it_dropped(home, ser
     crawl_boards(home, server)
     assert server.headers_of(board_path("alpha"))[-1]["If-None-Match"] == 'W/"alpha-v1"'
     run_etl(home)
-    assert snapshot(home, "SELECT source_id FROM listings WHERE closed_at IS NOT NULL") == [(gh_id("alpha", 2),)]
+    assert snapshot_rows(home, "SELECT source_id FROM listings WHERE closed_at IS NOT NULL") == [(gh_id("alpha", 2),)]
     # The new ETag is the one remembered.
     crawl_boards(home, server)
     assert server.headers_of(board_path("alpha"))[-1]["If-None-Match"] == 'W/"alpha-v2"'
@@ -166,14 +157,14 @@ def test_unchanged_postings_are_not_stored_again_and_changed_ones_keep_their_his
     all_rows = landing_rows(home.root, "SELECT source_id, record_hash FROM postings", "greenhouse")
     assert len(all_rows) == len({(r["source_id"], r["record_hash"]) for r in all_rows}) == 6
     run_etl(home)
-    versions = snapshot(home, f"SELECT content_hash, first_seen, last_seen, posting_id FROM posting_versions "
+    versions = snapshot_rows(home, f"SELECT content_hash, first_seen, last_seen, posting_id FROM posting_versions "
                               f"WHERE source_id = '{gh_id('alpha', 1)}' ORDER BY first_seen")
     assert len(versions) == 2 and versions[0][0] != versions[1][0]
     assert versions[0][2] < versions[1][1]  # the old version was last seen before the new one appeared
-    current = snapshot(home, f"SELECT l.posting_id, p.text FROM listings l JOIN postings p USING (posting_id) "
+    current = snapshot_rows(home, f"SELECT l.posting_id, p.text FROM listings l JOIN postings p USING (posting_id) "
                              f"WHERE l.source_id = '{gh_id('alpha', 1)}'")
     assert current[0][0] == versions[1][3] and "Update 1" in current[0][1]
-    assert snapshot(home, "SELECT count(*) FROM posting_versions") == [(6,)]
+    assert snapshot_rows(home, "SELECT count(*) FROM posting_versions") == [(6,)]
 
 
 def test_hn_threads_crawled_again_store_nothing_new(home):
@@ -187,7 +178,7 @@ def test_hn_threads_crawled_again_store_nothing_new(home):
     stored = landing_rows(home.root, "SELECT source_id FROM postings", "hn")
     assert len(stored) == len({row["source_id"] for row in stored})  # each comment stored once
     run_etl(home)
-    assert snapshot(home, "SELECT count(*) FROM listings") == [(len(stored),)]
+    assert snapshot_rows(home, "SELECT count(*) FROM listings") == [(len(stored),)]
 
 
 def test_two_crawls_of_one_source_at_once_are_refused_with_one_sentence(home, server):

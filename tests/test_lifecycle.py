@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-import duckdb
 import pytest
 
 from crawlers.items import BoardResult, PostingItem, record_hash
@@ -19,7 +18,7 @@ from etl.pipeline import run_etl
 from skilltrends.home import Home
 from tests.fixture_server import FixtureServer, Reply
 from tests.greenhouse_factory import board_path, gh_job, serve_board
-from tests.helpers import crawl_in_a_new_second, crawl_runs, landing_rows
+from tests.helpers import crawl_in_a_new_second, crawl_runs, landing_rows, snapshot_rows
 from tests.landing_factory import hn_item, write_landing
 
 BOARDS = ("--board", "alpha", "--board", "beta")
@@ -34,16 +33,8 @@ def gh_id(token: str, number: int) -> str:
     return str(gh_job(token, number)["id"])
 
 
-def snapshot(home: Home, sql: str) -> list[tuple]:
-    conn = duckdb.connect(str(home.current_snapshot()), read_only=True)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
-
-
 def closed_listings(home: Home) -> dict[str, datetime]:
-    return dict(snapshot(home, "SELECT source_id, closed_at FROM listings WHERE closed_at IS NOT NULL"))
+    return dict(snapshot_rows(home, "SELECT source_id, closed_at FROM listings WHERE closed_at IS NOT NULL"))
 
 
 def last_run_stats(home: Home) -> dict:
@@ -72,7 +63,7 @@ def crawl_boards(home: Home, server: FixtureServer, *args: str) -> None:
 def test_every_board_listing_has_its_board_and_first_and_last_seen(home, server):
     crawl_boards(home, server)
     run_etl(home)
-    rows = snapshot(home, "SELECT source_id, board, first_seen, last_seen, closed_at FROM listings")
+    rows = snapshot_rows(home, "SELECT source_id, board, first_seen, last_seen, closed_at FROM listings")
     assert {row[0]: row[1] for row in rows} == {
         **{gh_id("alpha", n): "alpha" for n in (1, 2, 3)}, **{gh_id("beta", n): "beta" for n in (1, 2)}}
     assert all(first is not None and first <= last and closed is None for _, _, first, last, closed in rows)
@@ -81,16 +72,16 @@ def test_every_board_listing_has_its_board_and_first_and_last_seen(home, server)
 def test_a_posting_removed_between_two_complete_crawls_is_closed(home, server):
     crawl_boards(home, server)
     run_etl(home)
-    first_seen = dict(snapshot(home, "SELECT source_id, last_seen FROM listings"))
+    first_seen = dict(snapshot_rows(home, "SELECT source_id, last_seen FROM listings"))
     serve_board(server, "alpha", jobs("alpha", 1, 3))  # job 2 taken down
     crawl_boards(home, server)
     report = run_etl(home)
-    (board_seen_at,) = snapshot(home, "SELECT max(seen_at) FROM crawl_boards WHERE board = 'alpha'")[0]
+    (board_seen_at,) = snapshot_rows(home, "SELECT max(seen_at) FROM crawl_boards WHERE board = 'alpha'")[0]
     assert closed_listings(home) == {gh_id("alpha", 2): board_seen_at}
     assert report.listings_closed == 1 and board_seen_at > first_seen[gh_id("alpha", 2)]
     # The posting closes with its only listing; the others stay open and were seen again.
-    assert snapshot(home, "SELECT count(*) FROM postings WHERE closed_at IS NOT NULL") == [(1,)]
-    last_seen = dict(snapshot(home, "SELECT source_id, last_seen FROM listings"))
+    assert snapshot_rows(home, "SELECT count(*) FROM postings WHERE closed_at IS NOT NULL") == [(1,)]
+    last_seen = dict(snapshot_rows(home, "SELECT source_id, last_seen FROM listings"))
     assert all(last_seen[i] >= board_seen_at for i in last_seen if i != gh_id("alpha", 2))
     # The second crawl stored nothing (all unchanged) and counted the closing.
     stats = last_run_stats(home)
@@ -108,7 +99,7 @@ def test_a_closed_posting_that_reappears_is_open_again(home, server):
     crawl_boards(home, server)
     report = run_etl(home)
     assert closed_listings(home) == {} and report.listings_reopened == 1
-    assert snapshot(home, "SELECT count(*) FROM postings WHERE closed_at IS NOT NULL") == [(0,)]
+    assert snapshot_rows(home, "SELECT count(*) FROM postings WHERE closed_at IS NOT NULL") == [(0,)]
 
 
 def test_loading_all_at_once_or_run_by_run_gives_the_same_lifecycle(home, server):
@@ -117,9 +108,9 @@ def test_loading_all_at_once_or_run_by_run_gives_the_same_lifecycle(home, server
     serve_board(server, "alpha", jobs("alpha", 1, 3))
     crawl_boards(home, server)
     run_etl(home)
-    incremental = snapshot(home, "SELECT * EXCLUDE (run_id) FROM listings ORDER BY source_id")
+    incremental = snapshot_rows(home, "SELECT * EXCLUDE (run_id) FROM listings ORDER BY source_id")
     run_etl(home, full=True)
-    assert snapshot(home, "SELECT * EXCLUDE (run_id) FROM listings ORDER BY source_id") == incremental
+    assert snapshot_rows(home, "SELECT * EXCLUDE (run_id) FROM listings ORDER BY source_id") == incremental
 
 
 @pytest.mark.parametrize("fault, alpha_reply", [
@@ -139,13 +130,13 @@ def test_a_board_whose_crawl_failed_closes_nothing_while_complete_boards_do(home
     result = crawl_in_a_new_second("greenhouse", home.root, server, *BOARDS, *FAIL_FAST, "--set", "DOWNLOAD_TIMEOUT=3")
     assert result.returncode == 0, result.stderr
     run_etl(home)
-    boards = snapshot(home, "SELECT board, complete, error, r.status FROM crawl_boards c JOIN crawl_runs r "
+    boards = snapshot_rows(home, "SELECT board, complete, error, r.status FROM crawl_boards c JOIN crawl_runs r "
                             "USING (run_id) ORDER BY seen_at DESC, board LIMIT 2")
     assert sorted(boards) == [("alpha", False, fault, "finished_with_errors"),
                               ("beta", True, None, "finished_with_errors")], result.stderr
     assert set(closed_listings(home)) == {gh_id("beta", 2)}, (
-        snapshot(home, "SELECT source_id, last_seen FROM listings ORDER BY source_id"),
-        snapshot(home, "SELECT board, seen_at, complete FROM crawl_boards ORDER BY seen_at"), result.stderr)
+        snapshot_rows(home, "SELECT source_id, last_seen FROM listings ORDER BY source_id"),
+        snapshot_rows(home, "SELECT board, seen_at, complete FROM crawl_boards ORDER BY seen_at"), result.stderr)
 
 
 def test_a_board_with_an_unreadable_job_closes_nothing(home, server):
@@ -171,7 +162,7 @@ def test_a_crawl_stopped_by_its_request_budget_closes_nothing(home, server):
     run_etl(home)
     assert closed_listings(home) == {}
     # Alpha's crawl was complete, but the run was not.
-    assert snapshot(home, f"SELECT board, complete FROM crawl_boards WHERE run_id = '{run['run_id']}'") == [("alpha", True)]
+    assert snapshot_rows(home, f"SELECT board, complete FROM crawl_boards WHERE run_id = '{run['run_id']}'") == [("alpha", True)]
 
 
 def test_hn_listings_never_close(home):
@@ -179,7 +170,7 @@ def test_hn_listings_never_close(home):
                               hn_item(2, "Shopz | Frontend | Berlin<p>React.", "2024-01")])
     write_landing(home.root, [hn_item(1, "Acme | ML Engineer | Paris<p>PyTorch.", "2024-01")])
     run_etl(home)
-    assert snapshot(home, "SELECT count(*) FROM listings WHERE closed_at IS NOT NULL OR board IS NOT NULL") == [(0,)]
+    assert snapshot_rows(home, "SELECT count(*) FROM listings WHERE closed_at IS NOT NULL OR board IS NOT NULL") == [(0,)]
 
 
 def board_item(token: str, number: int, when: datetime) -> PostingItem:
@@ -210,7 +201,7 @@ def test_a_killed_run_closes_nothing_until_a_resume_finishes_its_job(home):
     # Job 2: killed after alpha was crawled completely (job 2 of alpha no longer listed)...
     write_run(home, [], BoardResult("greenhouse", "alpha", True, t2, [gh_id("alpha", 1)]), "killed", "job2")
     run_etl(home)
-    assert snapshot(home, "SELECT status FROM crawl_runs ORDER BY run_id") == [("finished",), ("killed",)]
+    assert snapshot_rows(home, "SELECT status FROM crawl_runs ORDER BY run_id") == [("finished",), ("killed",)]
     assert closed_listings(home) == {}
     # ... then resumed (beta) and finished: the whole job counts, alpha's crawl closes job 2.
     write_run(home, [board_item("beta", 1, t3)], BoardResult("greenhouse", "beta", True, t3, [gh_id("beta", 1)]),

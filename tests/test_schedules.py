@@ -37,21 +37,11 @@ from schedules.timetable import (
 )
 from skilltrends.home import Home
 from tests.fixture_server import FixtureServer, Reply
-from tests.helpers import FAST_CRAWL, PROJECT, crawl_runs, run_cli, serve_hn_fixtures
+from tests.helpers import FAST_CRAWL, PROJECT, assert_one_clear_error, crawl_runs, run_cli, serve_hn_fixtures
 from tests.landing_factory import hn_item, write_landing
 
 UTC = timezone.utc
 FAST_CRAWL_SETTINGS = [arg for arg in FAST_CRAWL if arg != "--no-progress"]
-
-
-def assert_one_clear_error(result, *words: str) -> None:
-    assert result.returncode != 0
-    assert "Traceback" not in result.stderr
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("Error: ")
-    for word in words:
-        assert word in lines[0]
 
 
 def with_landing(home) -> None:

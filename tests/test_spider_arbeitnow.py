@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
 from tests.fixture_server import FixtureServer, Reply
-from tests.helpers import ARBEITNOW_PAGE, FIXTURES, crawl, crawl_runs, landing_rows
+from tests.helpers import ARBEITNOW_PAGE, FIXTURES, crawl, landing_rows, rows_by_id, run_stats
 
 AN = FIXTURES / "arbeitnow"
 PAGE_2 = f"{ARBEITNOW_PAGE}?page=2"
@@ -23,15 +22,6 @@ def fixture_jobs(*pages: str) -> dict[str, dict]:
     return {job["slug"]: job for name in pages for job in page(name)["data"]}
 
 
-def rows_by_id(home: Path) -> dict[str, dict]:
-    return {row["source_id"]: row for row in landing_rows(home, source="arbeitnow")}
-
-
-def run_stats(home: Path) -> tuple[dict, dict]:
-    (run,) = crawl_runs(home, source="arbeitnow")
-    return run, json.loads(run["stats"])
-
-
 @pytest.fixture
 def server():
     with FixtureServer() as fixture_server:
@@ -43,7 +33,7 @@ def server():
 def test_every_job_of_every_page_is_stored_as_the_api_gives_it(server, tmp_path):
     result = crawl("arbeitnow", tmp_path, server)
     assert result.returncode == 0, result.stderr
-    rows = rows_by_id(tmp_path)
+    rows = rows_by_id(tmp_path, "arbeitnow")
     expected = fixture_jobs("page1", "page2")
     assert rows.keys() == expected.keys() and len(rows) == 3
     for slug, job in expected.items():
@@ -59,7 +49,7 @@ def test_every_job_of_every_page_is_stored_as_the_api_gives_it(server, tmp_path)
         assert row["posted_at"] == datetime.fromtimestamp(job["created_at"], timezone.utc).replace(tzinfo=None)
         assert (row["salary_min"], row["department"], row["month"]) == (None, None, None)
         assert json.loads(row["raw"]) == job
-    run, stats = run_stats(tmp_path)
+    run, stats = run_stats(tmp_path, "arbeitnow")
     assert (run["status"], stats["skilltrends/pages_done"], stats["skilltrends/feed_done"]) == ("finished", 2, 1)
     assert stats["skilltrends/source_terms"] == page("page1")["meta"]["terms"]
 
@@ -75,8 +65,8 @@ def test_the_page_cap_stops_the_walk(server, tmp_path):
     result = crawl("arbeitnow", tmp_path, server, "--set", "ARBEITNOW_MAX_PAGES=1")
     assert result.returncode == 0, result.stderr
     assert server.requested("/api/") == [ARBEITNOW_PAGE]
-    assert rows_by_id(tmp_path).keys() == fixture_jobs("page1").keys()
-    assert run_stats(tmp_path)[1]["skilltrends/page_cap_reached"] == 1
+    assert rows_by_id(tmp_path, "arbeitnow").keys() == fixture_jobs("page1").keys()
+    assert run_stats(tmp_path, "arbeitnow")[1]["skilltrends/page_cap_reached"] == 1
 
 
 def test_an_empty_feed_stores_nothing_and_is_no_error(server, tmp_path):
@@ -85,7 +75,7 @@ def test_an_empty_feed_stores_nothing_and_is_no_error(server, tmp_path):
     assert result.returncode == 0, result.stderr
     assert server.requested("/api/") == [ARBEITNOW_PAGE]
     assert landing_rows(tmp_path, source="arbeitnow") == []
-    run, _ = run_stats(tmp_path)
+    run, _ = run_stats(tmp_path, "arbeitnow")
     assert (run["status"], run["errors"]) == ("finished", 0)
 
 
@@ -93,10 +83,10 @@ def test_malformed_json_on_the_second_page_keeps_the_first(server, tmp_path):
     server.routes[PAGE_2] = Reply(body=b'{"data": [{"slug": "werkstudent')
     result = crawl("arbeitnow", tmp_path, server)
     assert result.returncode == 0, result.stderr
-    assert rows_by_id(tmp_path).keys() == fixture_jobs("page1").keys()
+    assert rows_by_id(tmp_path, "arbeitnow").keys() == fixture_jobs("page1").keys()
     errors = [line for line in result.stderr.splitlines() if "not valid JSON" in line]
     assert len(errors) == 1 and "page=2" in errors[0]
-    run, stats = run_stats(tmp_path)
+    run, stats = run_stats(tmp_path, "arbeitnow")
     assert (run["status"], stats["skilltrends/errors/malformed_json"]) == ("finished_with_errors", 1)
 
 
@@ -107,5 +97,5 @@ def test_a_next_link_pointing_back_ends_the_walk(server, tmp_path):
     result = crawl("arbeitnow", tmp_path, server)
     assert result.returncode == 0, result.stderr
     assert server.requested("/api/") == [ARBEITNOW_PAGE, PAGE_2]
-    assert rows_by_id(tmp_path).keys() == fixture_jobs("page1", "page2").keys()
-    assert run_stats(tmp_path)[1]["skilltrends/errors/pagination_repeats"] == 1
+    assert rows_by_id(tmp_path, "arbeitnow").keys() == fixture_jobs("page1", "page2").keys()
+    assert run_stats(tmp_path, "arbeitnow")[1]["skilltrends/errors/pagination_repeats"] == 1

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-import tomllib
-from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
 from tests.fixture_server import FixtureServer, Reply
-from tests.helpers import ASHBY_BOARD, FIXTURES, crawl, crawl_runs, landing_rows, serve_ashby_fixtures
+from tests.helpers import (
+    ASHBY_BOARD, FIXTURES, crawl, landing_rows, registry_companies, rows_by_id, run_stats, serve_ashby_fixtures, utc,
+)
 
 ASHBY = FIXTURES / "ashby"
-COMPANIES = {entry["token"]: entry["company"]
-             for entry in tomllib.loads((FIXTURES / "boards.toml").read_text())["ashby"]}
+COMPANIES = registry_companies(FIXTURES / "boards.toml", "ashby")
 FIXTURE_BOARDS = ("lumen", "quartz", "emptyco")
 # The fixtures' workplaceType and pay interval values, as the spider should store them.
 REMOTE_BY_WORKPLACE = {"Remote": True, "Hybrid": False, "OnSite": False}
@@ -28,21 +26,8 @@ def fixture_jobs(*tokens: str, listed_only: bool = True) -> dict[str, tuple[str,
             if job["isListed"] or not listed_only}
 
 
-def utc(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(timezone.utc).replace(tzinfo=None)
-
-
 def salary_of(job: dict) -> dict:
     return next((c for c in job["compensation"]["summaryComponents"] if c["compensationType"] == "Salary"), {})
-
-
-def rows_by_id(home: Path) -> dict[str, dict]:
-    return {row["source_id"]: row for row in landing_rows(home, source="ashby")}
-
-
-def run_stats(home: Path) -> tuple[dict, dict]:
-    (run,) = crawl_runs(home, source="ashby")
-    return run, json.loads(run["stats"])
 
 
 @pytest.fixture
@@ -55,7 +40,7 @@ def server():
 def test_every_listed_job_is_stored_as_the_api_gives_it(server, tmp_path):
     result = crawl("ashby", tmp_path, server)
     assert result.returncode == 0, result.stderr
-    rows = rows_by_id(tmp_path)
+    rows = rows_by_id(tmp_path, "ashby")
     expected = fixture_jobs(*FIXTURE_BOARDS)
     assert rows.keys() == expected.keys() and len(rows) == 5
     for source_id, (token, job) in expected.items():
@@ -81,13 +66,13 @@ def test_every_listed_job_is_stored_as_the_api_gives_it(server, tmp_path):
 def test_unlisted_jobs_are_skipped(server, tmp_path):
     crawl("ashby", tmp_path, server, "--board", "lumen")
     unlisted = set(fixture_jobs("lumen", listed_only=False)) - set(fixture_jobs("lumen"))
-    assert unlisted and not unlisted & set(rows_by_id(tmp_path))
-    assert run_stats(tmp_path)[1]["skilltrends/jobs_unlisted"] == len(unlisted)
+    assert unlisted and not unlisted & set(rows_by_id(tmp_path, "ashby"))
+    assert run_stats(tmp_path, "ashby")[1]["skilltrends/jobs_unlisted"] == len(unlisted)
 
 
 def test_pay_comes_from_the_salary_summary_not_equity_or_one_tier(server, tmp_path):
     crawl("ashby", tmp_path, server, "--board", "lumen", "--board", "quartz")
-    rows = rows_by_id(tmp_path)
+    rows = rows_by_id(tmp_path, "ashby")
     research = rows["3f1e9a70-52b1-4a0e-9b7a-0c1d2e3f4a01"]  # salary and equity components
     assert (research["salary_min"], research["salary_max"], research["salary_period"]) == (240000, 320000, "year")
     forecasting = rows["9c8b7a60-1d2e-4f3a-8b9c-0d1e2f3a4b01"]  # two tiers; the summary spans both
@@ -103,7 +88,7 @@ def test_an_empty_board_stores_nothing_and_is_no_error(server, tmp_path):
     assert result.returncode == 0, result.stderr
     assert server.requested(ASHBY_BOARD.format(token="emptyco"))
     assert landing_rows(tmp_path, source="ashby") == []
-    run, stats = run_stats(tmp_path)
+    run, stats = run_stats(tmp_path, "ashby")
     assert (run["status"], run["errors"], stats["skilltrends/boards_done"]) == ("finished", 0, 1)
 
 
@@ -112,8 +97,8 @@ def test_a_gone_board_is_one_log_line_and_the_other_boards_arrive(server, tmp_pa
     assert result.returncode == 0, result.stderr
     gone = [line for line in result.stderr.splitlines() if "vanishedco" in line]
     assert len(gone) == 1 and "gone" in gone[0] and "404" in gone[0]
-    assert set(rows_by_id(tmp_path)) == set(fixture_jobs(*FIXTURE_BOARDS))
-    run, stats = run_stats(tmp_path)
+    assert set(rows_by_id(tmp_path, "ashby")) == set(fixture_jobs(*FIXTURE_BOARDS))
+    run, stats = run_stats(tmp_path, "ashby")
     assert stats["skilltrends/errors/board_gone"] == 1
     assert (run["status"], run["errors"]) == ("finished_with_errors", 1)
 
@@ -122,10 +107,10 @@ def test_malformed_json_for_one_board_keeps_the_other_boards(server, tmp_path):
     server.routes[ASHBY_BOARD.format(token="lumen")] = Reply(body=b'{"apiVersion": "1", "jobs": [{"id": "3f1e')
     result = crawl("ashby", tmp_path, server, "--board", "lumen", "--board", "quartz")
     assert result.returncode == 0, result.stderr
-    assert set(rows_by_id(tmp_path)) == set(fixture_jobs("quartz"))
+    assert set(rows_by_id(tmp_path, "ashby")) == set(fixture_jobs("quartz"))
     errors = [line for line in result.stderr.splitlines() if "not valid JSON" in line]
     assert len(errors) == 1 and "lumen" in errors[0]
-    run, _ = run_stats(tmp_path)
+    run, _ = run_stats(tmp_path, "ashby")
     assert (run["status"], run["errors"]) == ("finished_with_errors", 1)
 
 
@@ -133,6 +118,6 @@ def test_a_server_error_that_persists_is_recorded_as_such_not_as_a_gone_board(se
     server.routes[ASHBY_BOARD.format(token="lumen")] = Reply(502, b"bad gateway")
     result = crawl("ashby", tmp_path, server, "--set", "RETRY_TIMES=1", "--board", "lumen", "--board", "quartz")
     assert result.returncode == 0, result.stderr
-    assert set(rows_by_id(tmp_path)) == set(fixture_jobs("quartz"))
-    stats = run_stats(tmp_path)[1]
+    assert set(rows_by_id(tmp_path, "ashby")) == set(fixture_jobs("quartz"))
+    stats = run_stats(tmp_path, "ashby")[1]
     assert stats["skilltrends/errors/http_502"] == 1 and "skilltrends/errors/board_gone" not in stats

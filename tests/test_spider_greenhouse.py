@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import html
 import json
-import tomllib
-from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -14,12 +12,11 @@ import pytest
 from skilltrends.home import Home
 from tests.fixture_server import FixtureServer, Reply
 from tests.helpers import (
-    FIXTURES, GREENHOUSE_JOBS, crawl, crawl_runs, landing_rows, run_cli, serve_greenhouse_fixtures,
+    FIXTURES, GREENHOUSE_JOBS, crawl, landing_rows, registry_companies, rows_by_id, run_cli, run_stats, serve_greenhouse_fixtures, utc,
 )
 
 GH = FIXTURES / "greenhouse"
-COMPANIES = {entry["token"]: entry["company"]
-             for entry in tomllib.loads((FIXTURES / "boards.toml").read_text())["greenhouse"]}
+COMPANIES = registry_companies(FIXTURES / "boards.toml", "greenhouse")
 FIXTURE_BOARDS = ("acmeai", "nimbuslabs", "quietco")
 
 
@@ -27,19 +24,6 @@ def fixture_jobs(*tokens: str) -> dict[str, tuple[str, dict]]:
     """source_id → (board token, job as the fixture file holds it)."""
     return {str(job["id"]): (token, job)
             for token in tokens for job in json.loads((GH / f"{token}.json").read_text())["jobs"]}
-
-
-def utc(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(timezone.utc).replace(tzinfo=None)
-
-
-def rows_by_id(home: Path) -> dict[str, dict]:
-    return {row["source_id"]: row for row in landing_rows(home, source="greenhouse")}
-
-
-def run_stats(home: Path) -> tuple[dict, dict]:
-    (run,) = crawl_runs(home, source="greenhouse")
-    return run, json.loads(run["stats"])
 
 
 @pytest.fixture
@@ -52,7 +36,7 @@ def server():
 def test_every_job_of_the_registry_boards_is_stored_as_the_api_gives_it(server, tmp_path):
     result = crawl("greenhouse", tmp_path, server)
     assert result.returncode == 0, result.stderr
-    rows = rows_by_id(tmp_path)
+    rows = rows_by_id(tmp_path, "greenhouse")
     expected = fixture_jobs(*FIXTURE_BOARDS)
     assert rows.keys() == expected.keys() and len(rows) == 5
     for source_id, (token, job) in expected.items():
@@ -78,7 +62,7 @@ def test_every_job_of_the_registry_boards_is_stored_as_the_api_gives_it(server, 
 
 def test_content_is_unescaped_exactly_once(server, tmp_path):
     crawl("greenhouse", tmp_path, server, "--board", "acmeai", "--board", "nimbuslabs")
-    rows = rows_by_id(tmp_path)
+    rows = rows_by_id(tmp_path, "greenhouse")
     inference = rows["4410021008"]["html"]
     assert "<strong>PyTorch</strong>" in inference and "&lt;" not in inference
     # "R&amp;amp;D" in the API's escaped content is HTML "R&amp;D": unescaping twice would lose it.
@@ -106,7 +90,7 @@ def test_an_empty_board_stores_nothing_and_is_no_error(server, tmp_path):
     assert result.returncode == 0, result.stderr
     assert server.requested(GREENHOUSE_JOBS.format(token="quietco"))
     assert landing_rows(tmp_path, source="greenhouse") == []
-    run, stats = run_stats(tmp_path)
+    run, stats = run_stats(tmp_path, "greenhouse")
     assert (run["status"], run["errors"], stats["skilltrends/boards_done"]) == ("finished", 0, 1)
 
 
@@ -115,8 +99,8 @@ def test_a_gone_board_is_one_log_line_and_the_other_boards_arrive(server, tmp_pa
     assert result.returncode == 0, result.stderr
     gone = [line for line in result.stderr.splitlines() if "vanishedco" in line]
     assert len(gone) == 1 and "gone" in gone[0] and "404" in gone[0]
-    assert rows_by_id(tmp_path).keys() == fixture_jobs(*FIXTURE_BOARDS).keys()
-    run, stats = run_stats(tmp_path)
+    assert rows_by_id(tmp_path, "greenhouse").keys() == fixture_jobs(*FIXTURE_BOARDS).keys()
+    run, stats = run_stats(tmp_path, "greenhouse")
     assert stats["skilltrends/errors/board_gone"] == 1
     assert (run["status"], run["errors"]) == ("finished_with_errors", 1)
 
@@ -125,10 +109,10 @@ def test_malformed_json_for_one_board_keeps_the_other_boards(server, tmp_path):
     server.routes[GREENHOUSE_JOBS.format(token="nimbuslabs")] = Reply(body=b'{"jobs": [{"id": 7730012, "ti')
     result = crawl("greenhouse", tmp_path, server, "--board", "acmeai", "--board", "nimbuslabs")
     assert result.returncode == 0, result.stderr
-    assert rows_by_id(tmp_path).keys() == fixture_jobs("acmeai").keys()
+    assert rows_by_id(tmp_path, "greenhouse").keys() == fixture_jobs("acmeai").keys()
     errors = [line for line in result.stderr.splitlines() if "not valid JSON" in line]
     assert len(errors) == 1 and "nimbuslabs" in errors[0]
-    run, stats = run_stats(tmp_path)
+    run, stats = run_stats(tmp_path, "greenhouse")
     assert (run["status"], run["errors"], stats["skilltrends/errors/malformed_json"]) == \
         ("finished_with_errors", 1, 1)
 
@@ -136,15 +120,15 @@ def test_malformed_json_for_one_board_keeps_the_other_boards(server, tmp_path):
 def test_a_board_without_a_jobs_list_is_recorded(server, tmp_path):
     server.routes[GREENHOUSE_JOBS.format(token="nimbuslabs")] = Reply(body=b'{"status": 200, "error": null}')
     crawl("greenhouse", tmp_path, server, "--board", "acmeai", "--board", "nimbuslabs")
-    assert rows_by_id(tmp_path).keys() == fixture_jobs("acmeai").keys()
-    assert run_stats(tmp_path)[1]["skilltrends/errors/unexpected_layout"] == 1
+    assert rows_by_id(tmp_path, "greenhouse").keys() == fixture_jobs("acmeai").keys()
+    assert run_stats(tmp_path, "greenhouse")[1]["skilltrends/errors/unexpected_layout"] == 1
 
 
 def test_months_are_ignored_with_a_warning(server, tmp_path):
     result = crawl("greenhouse", tmp_path, server, "--board", "acmeai", "--since", "2030-01")
     assert result.returncode == 0, result.stderr
     assert "--since/--until are ignored" in result.stderr
-    assert rows_by_id(tmp_path).keys() == fixture_jobs("acmeai").keys()
+    assert rows_by_id(tmp_path, "greenhouse").keys() == fixture_jobs("acmeai").keys()
 
 
 def test_unusable_board_arguments_are_one_clear_error(tmp_path):

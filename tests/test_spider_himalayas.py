@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
 from tests.fixture_server import FixtureServer, Reply
-from tests.helpers import FIXTURES, HIMALAYAS_PAGE, HIMALAYAS_TEST_PAGE_SIZE, crawl, crawl_runs, landing_rows
+from tests.helpers import (
+    FIXTURES, HIMALAYAS_PAGE, HIMALAYAS_TEST_PAGE_SIZE, crawl, landing_rows, rows_by_id, run_stats,
+)
 
 HM = FIXTURES / "himalayas"
 SMALL_PAGES = ("--set", f"HIMALAYAS_PAGE_SIZE={HIMALAYAS_TEST_PAGE_SIZE}")
@@ -29,15 +30,6 @@ def expected_location(job: dict) -> str | None:
     return "; ".join(names) or None
 
 
-def rows_by_id(home: Path) -> dict[str, dict]:
-    return {row["source_id"]: row for row in landing_rows(home, source="himalayas")}
-
-
-def run_stats(home: Path) -> tuple[dict, dict]:
-    (run,) = crawl_runs(home, source="himalayas")
-    return run, json.loads(run["stats"])
-
-
 @pytest.fixture
 def server():
     with FixtureServer() as fixture_server:
@@ -49,7 +41,7 @@ def server():
 def test_every_job_of_every_page_is_stored_as_the_api_gives_it(server, tmp_path):
     result = crawl("himalayas", tmp_path, server, *SMALL_PAGES)
     assert result.returncode == 0, result.stderr
-    rows = rows_by_id(tmp_path)
+    rows = rows_by_id(tmp_path, "himalayas")
     expected = fixture_jobs(0, 2)
     assert rows.keys() == expected.keys() and len(rows) == 3
     for guid, job in expected.items():
@@ -68,7 +60,7 @@ def test_every_job_of_every_page_is_stored_as_the_api_gives_it(server, tmp_path)
         assert row["salary_currency"] == (job["currency"] if has_pay else None)
         assert row["salary_period"] == (job.get("salaryPeriod", "year") if has_pay else None)
         assert json.loads(row["raw"]) == job
-    run, stats = run_stats(tmp_path)
+    run, stats = run_stats(tmp_path, "himalayas")
     assert (run["status"], stats["skilltrends/pages_done"]) == ("finished", 2)
 
 
@@ -89,7 +81,7 @@ def test_the_page_cap_stops_the_walk(server, tmp_path):
     result = crawl("himalayas", tmp_path, server, *SMALL_PAGES, "--set", "HIMALAYAS_MAX_PAGES=1")
     assert result.returncode == 0, result.stderr
     assert server.requested("/jobs/api") == [page_path(0)]
-    assert rows_by_id(tmp_path).keys() == fixture_jobs(0).keys()
+    assert rows_by_id(tmp_path, "himalayas").keys() == fixture_jobs(0).keys()
 
 
 def test_an_empty_feed_stores_nothing_and_is_no_error(server, tmp_path):
@@ -98,7 +90,7 @@ def test_an_empty_feed_stores_nothing_and_is_no_error(server, tmp_path):
     assert result.returncode == 0, result.stderr
     assert server.requested("/jobs/api") == [page_path(0)]
     assert landing_rows(tmp_path, source="himalayas") == []
-    assert run_stats(tmp_path)[0]["status"] == "finished"
+    assert run_stats(tmp_path, "himalayas")[0]["status"] == "finished"
 
 
 def test_a_failing_second_page_keeps_the_first(server, tmp_path):
@@ -106,8 +98,8 @@ def test_a_failing_second_page_keeps_the_first(server, tmp_path):
     result = crawl("himalayas", tmp_path, server, *SMALL_PAGES, "--set", "RETRY_TIMES=1")
     assert result.returncode == 0, result.stderr
     assert len(server.requested(page_path(2))) == 2  # retried once, then given up
-    assert rows_by_id(tmp_path).keys() == fixture_jobs(0).keys()
-    run, stats = run_stats(tmp_path)
+    assert rows_by_id(tmp_path, "himalayas").keys() == fixture_jobs(0).keys()
+    run, stats = run_stats(tmp_path, "himalayas")
     assert (run["status"], stats["skilltrends/errors/http_503"]) == ("finished_with_errors", 1)
 
 
@@ -117,4 +109,4 @@ def test_a_page_repeating_jobs_ends_the_walk(server, tmp_path):
     result = crawl("himalayas", tmp_path, server, *SMALL_PAGES)
     assert result.returncode == 0, result.stderr
     assert server.requested("/jobs/api") == [page_path(0), page_path(2)]
-    assert run_stats(tmp_path)[1]["skilltrends/errors/pagination_repeats"] == 1
+    assert run_stats(tmp_path, "himalayas")[1]["skilltrends/errors/pagination_repeats"] == 1

@@ -13,7 +13,9 @@ import pytest
 from crawlers.spiders.base import BadArgument
 from crawlers.spiders.jsonld import JsonLdSpider
 from tests.fixture_server import FixtureServer
-from tests.helpers import FIXTURES, JSONLD_SITE, crawl, crawl_runs, landing_rows, run_cli, serve_jsonld_fixtures
+from tests.helpers import (
+    FIXTURES, JSONLD_SITE, crawl, landing_rows, run_cli, run_stats, serve_jsonld_fixtures,
+)
 
 SITE = FIXTURES / "jsonld" / "site"
 JOB_PAGES = ("ml-platform-engineer", "data-scientist-remote", "research-engineer", "two-openings")
@@ -68,11 +70,6 @@ def rows_by_path(home: Path, server: FixtureServer) -> dict[str, dict]:
     return {row["source_id"].removeprefix(server.url): row for row in landing_rows(home, source="jsonld")}
 
 
-def run_stats(home: Path) -> tuple[dict, dict]:
-    (run,) = crawl_runs(home, source="jsonld")
-    return run, json.loads(run["stats"])
-
-
 def boards(*urls: str) -> list[str]:
     return [arg for url in urls for arg in ("--board", url)]
 
@@ -114,7 +111,7 @@ def test_every_jobposting_of_the_given_pages_is_stored(server, tmp_path):
     raw = json.loads(microdata["raw"])
     assert (raw["@type"], raw["title"], raw["hiringOrganization"]["name"]) == \
         ("JobPosting", "Research Engineer, Speech", "Northwind AI")
-    run, stats = run_stats(tmp_path)
+    run, stats = run_stats(tmp_path, "jsonld")
     assert (run["status"], run["errors"], stats["skilltrends/postings_found"]) == ("finished", 0, 5)
 
 
@@ -129,7 +126,7 @@ def test_a_sitemap_from_robots_txt_is_followed_where_the_pattern_matches(server,
     assert server.requested("/private/") == [] and server.requested("/about") == []
     assert sorted(server.requested("/jobs/")) == sorted(f"/jobs/{name}.html" for name in JOB_PAGES)
     assert rows_by_path(tmp_path, server).keys() == set(EXPECTED) - {"/jobs/broken.html"}
-    _, stats = run_stats(tmp_path)
+    _, stats = run_stats(tmp_path, "jsonld")
     # The disallowed page is counted once (as robots_forbidden where the spiders' failure
     # accounting names it, else as an ignored request).
     assert stats.get("skilltrends/errors/robots_forbidden", stats.get("skilltrends/ignored_requests")) == 1
@@ -141,14 +138,14 @@ def test_the_page_cap_limits_what_sitemaps_add(server, tmp_path):
                    "--set", "JSONLD_MAX_PAGES=2")
     assert result.returncode == 0, result.stderr
     assert len(server.requested("/jobs/")) == 2
-    assert run_stats(tmp_path)[1]["skilltrends/page_cap_reached"] == 3  # two jobs pages and /private/
+    assert run_stats(tmp_path, "jsonld")[1]["skilltrends/page_cap_reached"] == 3  # two jobs pages and /private/
 
 
 def test_a_page_without_jobposting_stores_nothing_and_is_no_error(server, tmp_path):
     result = crawl("jsonld", tmp_path, server, "--board", f"{server.url}/about.html")
     assert result.returncode == 0, result.stderr
     assert landing_rows(tmp_path, source="jsonld") == []
-    run, stats = run_stats(tmp_path)
+    run, stats = run_stats(tmp_path, "jsonld")
     assert (run["status"], run["errors"], stats["skilltrends/pages_without_jobposting"]) == ("finished", 0, 1)
 
 
@@ -161,7 +158,7 @@ def test_a_malformed_block_and_a_missing_page_lose_nothing_else(server, tmp_path
     assert rows_by_path(tmp_path, server)["/jobs/broken.html"]["title"] == "Analytics Engineer"
     errors = [line for line in result.stderr.splitlines() if "JSON-LD" in line]
     assert len(errors) == 1 and "broken.html" in errors[0]
-    run, stats = run_stats(tmp_path)
+    run, stats = run_stats(tmp_path, "jsonld")
     assert (stats["skilltrends/errors/malformed_jsonld"], stats["skilltrends/errors/http_404"]) == (1, 1)
     assert run["status"] == "finished_with_errors"
 

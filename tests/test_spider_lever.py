@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import json
-import tomllib
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
 from tests.fixture_server import FixtureServer, Reply
 from tests.helpers import (
-    FIXTURES, LEVER_PAGE, LEVER_TEST_PAGE_SIZE, crawl, crawl_runs, landing_rows, serve_lever_fixtures,
+    FIXTURES, LEVER_PAGE, LEVER_TEST_PAGE_SIZE, crawl, landing_rows, registry_companies, rows_by_id, run_stats, serve_lever_fixtures,
 )
 
 LEVER = FIXTURES / "lever"
-COMPANIES = {entry["token"]: entry["company"]
-             for entry in tomllib.loads((FIXTURES / "boards.toml").read_text())["lever"]}
+COMPANIES = registry_companies(FIXTURES / "boards.toml", "lever")
 FIXTURE_SITES = ("orbital", "heliotrope", "stillwater")
 SMALL_PAGES = ("--set", f"LEVER_PAGE_SIZE={LEVER_TEST_PAGE_SIZE}")
 # The fixtures' workplaceType and salaryRange.interval values, as the spider should store them.
@@ -33,15 +30,6 @@ def fixture_postings(*tokens: str) -> dict[str, tuple[str, dict]]:
     return postings
 
 
-def rows_by_id(home: Path) -> dict[str, dict]:
-    return {row["source_id"]: row for row in landing_rows(home, source="lever")}
-
-
-def run_stats(home: Path) -> tuple[dict, dict]:
-    (run,) = crawl_runs(home, source="lever")
-    return run, json.loads(run["stats"])
-
-
 def skips_requested(server: FixtureServer, token: str) -> list[int]:
     return sorted(int(path.split("skip=")[1].split("&")[0]) for path in server.requested(f"/v0/postings/{token}?"))
 
@@ -56,7 +44,7 @@ def server():
 def test_every_posting_is_stored_as_the_api_gives_it(server, tmp_path):
     result = crawl("lever", tmp_path, server, *SMALL_PAGES)
     assert result.returncode == 0, result.stderr
-    rows = rows_by_id(tmp_path)
+    rows = rows_by_id(tmp_path, "lever")
     expected = fixture_postings(*FIXTURE_SITES)
     assert rows.keys() == expected.keys() and len(rows) == 5
     for source_id, (token, posting) in expected.items():
@@ -82,7 +70,7 @@ def test_every_posting_is_stored_as_the_api_gives_it(server, tmp_path):
 
 def test_html_holds_the_description_then_the_lists_then_the_closing_text(server, tmp_path):
     crawl("lever", tmp_path, server, *SMALL_PAGES, "--board", "orbital")
-    rows = rows_by_id(tmp_path)
+    rows = rows_by_id(tmp_path, "lever")
     for source_id, (_, posting) in fixture_postings("orbital").items():
         page = rows[source_id]["html"]
         pieces = [posting["description"]]
@@ -99,7 +87,7 @@ def test_pages_are_read_until_one_is_short(server, tmp_path):
     assert skips_requested(server, "heliotrope") == [0, 2]  # 2 postings, then none: done
     assert skips_requested(server, "stillwater") == [0]  # none at all
     assert all(f"limit={LEVER_TEST_PAGE_SIZE}" in path for path in server.requested("/v0/postings/"))
-    assert set(rows_by_id(tmp_path)) == set(fixture_postings("orbital", "heliotrope"))
+    assert set(rows_by_id(tmp_path, "lever")) == set(fixture_postings("orbital", "heliotrope"))
 
 
 def test_the_default_page_size_is_100(server, tmp_path):
@@ -115,15 +103,15 @@ def test_a_page_repeating_postings_ends_the_walk(server, tmp_path):
     result = crawl("lever", tmp_path, server, *SMALL_PAGES, "--board", "orbital")
     assert result.returncode == 0, result.stderr
     assert skips_requested(server, "orbital") == [0, 2]
-    assert set(rows_by_id(tmp_path)) == {p["id"] for p in json.loads((LEVER / "orbital_skip0.json").read_text())}
-    assert run_stats(tmp_path)[1]["skilltrends/errors/pagination_repeats"] == 1
+    assert set(rows_by_id(tmp_path, "lever")) == {p["id"] for p in json.loads((LEVER / "orbital_skip0.json").read_text())}
+    assert run_stats(tmp_path, "lever")[1]["skilltrends/errors/pagination_repeats"] == 1
 
 
 def test_an_empty_site_stores_nothing_and_is_no_error(server, tmp_path):
     result = crawl("lever", tmp_path, server, *SMALL_PAGES, "--board", "stillwater")
     assert result.returncode == 0, result.stderr
     assert landing_rows(tmp_path, source="lever") == []
-    run, stats = run_stats(tmp_path)
+    run, stats = run_stats(tmp_path, "lever")
     assert (run["status"], run["errors"], stats["skilltrends/boards_done"]) == ("finished", 0, 1)
 
 
@@ -132,8 +120,8 @@ def test_a_gone_site_is_one_log_line_and_the_other_sites_arrive(server, tmp_path
     assert result.returncode == 0, result.stderr
     gone = [line for line in result.stderr.splitlines() if "vanishedco" in line]
     assert len(gone) == 1 and "gone" in gone[0] and "404" in gone[0]
-    assert set(rows_by_id(tmp_path)) == set(fixture_postings(*FIXTURE_SITES))
-    run, stats = run_stats(tmp_path)
+    assert set(rows_by_id(tmp_path, "lever")) == set(fixture_postings(*FIXTURE_SITES))
+    run, stats = run_stats(tmp_path, "lever")
     assert stats["skilltrends/errors/board_gone"] == 1
     assert (run["status"], run["errors"]) == ("finished_with_errors", 1)
 
@@ -143,8 +131,8 @@ def test_malformed_json_on_a_later_page_keeps_the_pages_before_and_the_other_sit
     result = crawl("lever", tmp_path, server, *SMALL_PAGES, "--board", "orbital", "--board", "heliotrope")
     assert result.returncode == 0, result.stderr
     first_page = {p["id"] for p in json.loads((LEVER / "orbital_skip0.json").read_text())}
-    assert set(rows_by_id(tmp_path)) == first_page | set(fixture_postings("heliotrope"))
+    assert set(rows_by_id(tmp_path, "lever")) == first_page | set(fixture_postings("heliotrope"))
     errors = [line for line in result.stderr.splitlines() if "not valid JSON" in line]
     assert len(errors) == 1 and "orbital" in errors[0] and "skip=2" in errors[0]
-    run, _ = run_stats(tmp_path)
+    run, _ = run_stats(tmp_path, "lever")
     assert (run["status"], run["errors"]) == ("finished_with_errors", 1)

@@ -8,23 +8,19 @@ names one host for every company; the path stays the real ``/api/offers/``.
 from __future__ import annotations
 
 import json
-import tomllib
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
 from crawlers.spiders.recruitee import RecruiteeSpider
 from tests.fixture_server import Reply
 from tests.helpers import (
-    FIXTURES, RECRUITEE_OFFERS, VirtualHostFixtureServer, boards_file, crawl, crawl_runs, landing_rows,
-    serve_recruitee_fixtures,
+    FIXTURES, RECRUITEE_OFFERS, VirtualHostFixtureServer, boards_file, crawl, landing_rows, registry_companies, rows_by_id, run_stats, serve_recruitee_fixtures,
 )
 
 RC = FIXTURES / "recruitee"
 REGISTRY = boards_file("recruitee")
-COMPANIES = {entry["token"]: entry["company"]
-             for entry in tomllib.loads((RC / "boards.toml").read_text())["recruitee"]}
+COMPANIES = registry_companies(RC / "boards.toml", "recruitee")
 FIXTURE_COMPANIES = ("deepfield", "stillpond")
 
 
@@ -54,15 +50,6 @@ def offers_path(token: str) -> str:
     return f"//{token}.recruitee.com{RECRUITEE_OFFERS}"
 
 
-def rows_by_id(home: Path) -> dict[str, dict]:
-    return {row["source_id"]: row for row in landing_rows(home, source="recruitee")}
-
-
-def run_stats(home: Path) -> tuple[dict, dict]:
-    (run,) = crawl_runs(home, source="recruitee")
-    return run, json.loads(run["stats"])
-
-
 @pytest.fixture
 def server():
     with VirtualHostFixtureServer() as fixture_server:
@@ -75,7 +62,7 @@ def test_every_offer_is_stored_as_the_api_gives_it(server, tmp_path):
     assert result.returncode == 0, result.stderr
     # One host for every company: the real path, the company in the Host header.
     assert sorted(server.requested("//")) == sorted(offers_path(token) for token in COMPANIES)
-    rows = rows_by_id(tmp_path)
+    rows = rows_by_id(tmp_path, "recruitee")
     expected = fixture_offers(*FIXTURE_COMPANIES)
     assert rows.keys() == expected.keys() and len(rows) == 3
     for source_id, (token, offer) in expected.items():
@@ -97,7 +84,7 @@ def test_every_offer_is_stored_as_the_api_gives_it(server, tmp_path):
         assert row["salary_max"] == (float(salary["max"]) if salary["max"] else None)
         assert (row["salary_currency"], row["salary_period"]) == (salary["currency"], salary["period"])
         assert json.loads(row["raw"]) == offer
-    run, stats = run_stats(tmp_path)
+    run, stats = run_stats(tmp_path, "recruitee")
     assert stats["skilltrends/errors/board_gone"] == 1  # vanishedco
     assert (run["status"], stats["skilltrends/boards_done"]) == ("finished_with_errors", 2)
 
@@ -114,7 +101,7 @@ def test_a_site_without_offers_stores_nothing_and_is_no_error(server, tmp_path):
     assert result.returncode == 0, result.stderr
     assert server.requested("//") == [offers_path("stillpond")]
     assert landing_rows(tmp_path, source="recruitee") == []
-    run, stats = run_stats(tmp_path)
+    run, stats = run_stats(tmp_path, "recruitee")
     assert (run["status"], run["errors"], stats["skilltrends/boards_done"]) == ("finished", 0, 1)
 
 
@@ -124,8 +111,8 @@ def test_html_instead_of_json_for_one_company_keeps_the_others(server, tmp_path)
         headers={"Content-Type": "text/html; charset=utf-8"})
     result = crawl("recruitee", tmp_path, server, "--board", "deepfield", "--board", "stillpond", env=REGISTRY)
     assert result.returncode == 0, result.stderr
-    assert rows_by_id(tmp_path).keys() == fixture_offers("deepfield").keys()
-    run, stats = run_stats(tmp_path)
+    assert rows_by_id(tmp_path, "recruitee").keys() == fixture_offers("deepfield").keys()
+    run, stats = run_stats(tmp_path, "recruitee")
     assert (run["status"], stats["skilltrends/errors/html_instead_of_json"]) == ("finished_with_errors", 1)
 
 

@@ -4,25 +4,15 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
 from tests.fixture_server import FixtureServer, Reply
-from tests.helpers import FIXTURES, REMOTEOK_API, crawl, crawl_runs, landing_rows
+from tests.helpers import FIXTURES, REMOTEOK_API, crawl, landing_rows, rows_by_id, run_stats
 
 RO = FIXTURES / "remoteok"
 FEED = json.loads((RO / "api.json").read_text())
 NOTICE, JOBS = FEED[0], FEED[1:]
-
-
-def rows_by_id(home: Path) -> dict[str, dict]:
-    return {row["source_id"]: row for row in landing_rows(home, source="remoteok")}
-
-
-def run_stats(home: Path) -> tuple[dict, dict]:
-    (run,) = crawl_runs(home, source="remoteok")
-    return run, json.loads(run["stats"])
 
 
 @pytest.fixture
@@ -36,7 +26,7 @@ def test_every_job_is_stored_and_the_legal_notice_is_not_a_job(server, tmp_path)
     result = crawl("remoteok", tmp_path, server)
     assert result.returncode == 0, result.stderr
     assert server.requested("/api") == [REMOTEOK_API]
-    rows = rows_by_id(tmp_path)
+    rows = rows_by_id(tmp_path, "remoteok")
     assert rows.keys() == {job["id"] for job in JOBS} and len(rows) == 3
     for job in JOBS:
         row = rows[job["id"]]
@@ -53,7 +43,7 @@ def test_every_job_is_stored_and_the_legal_notice_is_not_a_job(server, tmp_path)
         assert (row["salary_currency"], row["salary_period"]) == (("USD", "year") if low or high else (None, None))
         assert json.loads(row["raw"]) == job
     # The terms travel with the run: logged once, kept in its stats.
-    run, stats = run_stats(tmp_path)
+    run, stats = run_stats(tmp_path, "remoteok")
     assert stats["skilltrends/source_terms"] == NOTICE["legal"]
     assert (run["status"], run["errors"], stats.get("skilltrends/jobs_unreadable", 0)) == ("finished", 0, 0)
 
@@ -63,7 +53,7 @@ def test_a_feed_of_only_the_notice_stores_nothing_and_is_no_error(server, tmp_pa
     result = crawl("remoteok", tmp_path, server)
     assert result.returncode == 0, result.stderr
     assert landing_rows(tmp_path, source="remoteok") == []
-    run, stats = run_stats(tmp_path)
+    run, stats = run_stats(tmp_path, "remoteok")
     assert (run["status"], run["errors"], stats["skilltrends/pages_done"]) == ("finished", 0, 1)
 
 
@@ -71,8 +61,8 @@ def test_an_unreadable_element_is_skipped_and_the_others_are_stored(server, tmp_
     server.routes[REMOTEOK_API] = Reply(body=json.dumps([NOTICE, ["not", "a", "job"], *JOBS]).encode())
     result = crawl("remoteok", tmp_path, server)
     assert result.returncode == 0, result.stderr
-    assert rows_by_id(tmp_path).keys() == {job["id"] for job in JOBS}
-    assert run_stats(tmp_path)[1]["skilltrends/jobs_unreadable"] == 1
+    assert rows_by_id(tmp_path, "remoteok").keys() == {job["id"] for job in JOBS}
+    assert run_stats(tmp_path, "remoteok")[1]["skilltrends/jobs_unreadable"] == 1
 
 
 def test_an_html_page_instead_of_json_is_one_error(server, tmp_path):
@@ -81,7 +71,7 @@ def test_an_html_page_instead_of_json_is_one_error(server, tmp_path):
     result = crawl("remoteok", tmp_path, server)
     assert result.returncode == 0, result.stderr
     assert landing_rows(tmp_path, source="remoteok") == []
-    run, stats = run_stats(tmp_path)
+    run, stats = run_stats(tmp_path, "remoteok")
     assert (run["status"], stats["skilltrends/errors/html_instead_of_json"]) == ("finished_with_errors", 1)
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
 from tests.fixture_server import FixtureServer, Reply
-from tests.helpers import FIXTURES, REMOTIVE_JOBS, crawl, crawl_runs, landing_rows, run_cli
+from tests.helpers import FIXTURES, REMOTIVE_JOBS, crawl, landing_rows, rows_by_id, run_cli, run_stats
 
 RM = FIXTURES / "remotive"
 FEED = json.loads((RM / "remote-jobs.json").read_text())
@@ -19,15 +18,6 @@ SALARY = {
     "€60k–€75k": (60000.0, 75000.0, "EUR", None),
     "": (None, None, None, None),
 }
-
-
-def rows_by_id(home: Path) -> dict[str, dict]:
-    return {row["source_id"]: row for row in landing_rows(home, source="remotive")}
-
-
-def run_stats(home: Path) -> tuple[dict, dict]:
-    (run,) = crawl_runs(home, source="remotive")
-    return run, json.loads(run["stats"])
 
 
 @pytest.fixture
@@ -42,7 +32,7 @@ def test_every_job_of_the_feed_is_stored_as_the_api_gives_it(server, tmp_path):
     result = crawl("remotive", tmp_path, server)
     assert result.returncode == 0, result.stderr
     assert server.requested("/api/") == [REMOTIVE_JOBS]  # one request for the whole feed
-    rows = rows_by_id(tmp_path)
+    rows = rows_by_id(tmp_path, "remotive")
     assert rows.keys() == {str(job["id"]) for job in FEED["jobs"]} and len(rows) == 3
     for job in FEED["jobs"]:
         row = rows[str(job["id"])]
@@ -59,7 +49,7 @@ def test_every_job_of_the_feed_is_stored_as_the_api_gives_it(server, tmp_path):
             SALARY[job["salary"]]
         assert (row["department"], row["month"]) == (None, None)
         assert json.loads(row["raw"]) == job
-    run, stats = run_stats(tmp_path)
+    run, stats = run_stats(tmp_path, "remotive")
     assert (run["status"], run["errors"]) == ("finished", 0)
     assert stats["skilltrends/source_terms"] == FEED["0-legal-notice"]
 
@@ -68,7 +58,7 @@ def test_a_category_narrows_the_feed(server, tmp_path):
     result = crawl("remotive", tmp_path, server, "--set", "REMOTIVE_CATEGORY=data")
     assert result.returncode == 0, result.stderr
     assert server.requested("/api/") == [f"{REMOTIVE_JOBS}?category=data"]
-    assert set(rows_by_id(tmp_path)) == {"1904388"}
+    assert set(rows_by_id(tmp_path, "remotive")) == {"1904388"}
 
 
 def test_an_empty_feed_stores_nothing_and_is_no_error(server, tmp_path):
@@ -76,7 +66,7 @@ def test_an_empty_feed_stores_nothing_and_is_no_error(server, tmp_path):
     result = crawl("remotive", tmp_path, server)
     assert result.returncode == 0, result.stderr
     assert landing_rows(tmp_path, source="remotive") == []
-    run, stats = run_stats(tmp_path)
+    run, stats = run_stats(tmp_path, "remotive")
     assert (run["status"], run["errors"], stats["skilltrends/pages_done"]) == ("finished", 0, 1)
 
 
@@ -85,8 +75,8 @@ def test_an_unreadable_job_is_skipped_and_the_others_are_stored(server, tmp_path
     server.routes[REMOTIVE_JOBS] = Reply(body=json.dumps(feed).encode())
     result = crawl("remotive", tmp_path, server)
     assert result.returncode == 0, result.stderr
-    assert rows_by_id(tmp_path).keys() == {str(job["id"]) for job in FEED["jobs"]}
-    assert run_stats(tmp_path)[1]["skilltrends/jobs_unreadable"] == 2
+    assert rows_by_id(tmp_path, "remotive").keys() == {str(job["id"]) for job in FEED["jobs"]}
+    assert run_stats(tmp_path, "remotive")[1]["skilltrends/jobs_unreadable"] == 2
 
 
 def test_malformed_json_is_one_error_line(server, tmp_path):
@@ -95,7 +85,7 @@ def test_malformed_json_is_one_error_line(server, tmp_path):
     assert result.returncode == 0, result.stderr
     errors = [line for line in result.stderr.splitlines() if "not valid JSON" in line]
     assert len(errors) == 1 and "Remotive feed" in errors[0]
-    run, stats = run_stats(tmp_path)
+    run, stats = run_stats(tmp_path, "remotive")
     assert (run["status"], stats["skilltrends/errors/malformed_json"]) == ("finished_with_errors", 1)
 
 

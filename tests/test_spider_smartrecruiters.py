@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import tomllib
-from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -12,14 +10,12 @@ import pytest
 
 from tests.fixture_server import FixtureServer, Reply
 from tests.helpers import (
-    FIXTURES, SMARTRECRUITERS_DETAIL, SMARTRECRUITERS_LIST, SMARTRECRUITERS_TEST_PAGE_SIZE, boards_file, crawl,
-    crawl_runs, landing_rows, serve_smartrecruiters_fixtures,
+    FIXTURES, SMARTRECRUITERS_DETAIL, SMARTRECRUITERS_LIST, SMARTRECRUITERS_TEST_PAGE_SIZE, boards_file, crawl, landing_rows, registry_companies, rows_by_id, run_stats, serve_smartrecruiters_fixtures, utc,
 )
 
 SR = FIXTURES / "smartrecruiters"
 REGISTRY = boards_file("smartrecruiters")
-COMPANIES = {entry["token"]: entry["company"]
-             for entry in tomllib.loads((SR / "boards.toml").read_text())["smartrecruiters"]}
+COMPANIES = registry_companies(SR / "boards.toml", "smartrecruiters")
 SMALL_PAGES = ("--set", f"SMARTRECRUITERS_PAGE_SIZE={SMARTRECRUITERS_TEST_PAGE_SIZE}")
 SECTIONS = ("companyDescription", "jobDescription", "qualifications", "additionalInformation")
 
@@ -40,19 +36,6 @@ def expected_html(posting: dict) -> str:
                      for key in SECTIONS if sections.get(key, {}).get("text"))
 
 
-def utc(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(timezone.utc).replace(tzinfo=None)
-
-
-def rows_by_id(home: Path) -> dict[str, dict]:
-    return {row["source_id"]: row for row in landing_rows(home, source="smartrecruiters")}
-
-
-def run_stats(home: Path) -> tuple[dict, dict]:
-    (run,) = crawl_runs(home, source="smartrecruiters")
-    return run, json.loads(run["stats"])
-
-
 def offsets_requested(server: FixtureServer, token: str) -> list[int]:
     return sorted(int(path.split("offset=")[1].split("&")[0])
                   for path in server.requested(f"/v1/companies/{token}/postings?"))
@@ -68,7 +51,7 @@ def server():
 def test_every_posting_is_stored_with_its_job_ad(server, tmp_path):
     result = crawl("smartrecruiters", tmp_path, server, *SMALL_PAGES, env=REGISTRY)
     assert result.returncode == 0, result.stderr
-    rows = rows_by_id(tmp_path)
+    rows = rows_by_id(tmp_path, "smartrecruiters")
     listed = listed_postings("NovaMobility")
     assert rows.keys() == listed.keys() and len(rows) == 3
     for posting_id, in_list in listed.items():
@@ -88,7 +71,7 @@ def test_every_posting_is_stored_with_its_job_ad(server, tmp_path):
         assert row["remote"] is {True: True, False: False, None: None}[place.get("remote")]
         assert (row["salary_min"], row["updated_at"], row["month"]) == (None, None, None)
         assert json.loads(row["raw"]) == full
-    run, stats = run_stats(tmp_path)
+    run, stats = run_stats(tmp_path, "smartrecruiters")
     assert stats["skilltrends/errors/board_gone"] == 1  # vanishedco
     assert stats["skilltrends/boards_done"] == 2 and "skilltrends/details_missing" not in stats
 
@@ -108,7 +91,7 @@ def test_a_company_without_postings_stores_nothing_and_is_no_error(server, tmp_p
     result = crawl("smartrecruiters", tmp_path, server, *SMALL_PAGES, "--board", "QuietCorp", env=REGISTRY)
     assert result.returncode == 0, result.stderr
     assert landing_rows(tmp_path, source="smartrecruiters") == []
-    run, stats = run_stats(tmp_path)
+    run, stats = run_stats(tmp_path, "smartrecruiters")
     assert (run["status"], run["errors"], stats["skilltrends/boards_done"]) == ("finished", 0, 1)
 
 
@@ -117,13 +100,13 @@ def test_a_missing_detail_keeps_the_posting_from_the_list(server, tmp_path):
     del server.routes[SMARTRECRUITERS_DETAIL.format(token="NovaMobility", posting_id=missing)]  # → 404
     result = crawl("smartrecruiters", tmp_path, server, *SMALL_PAGES, "--board", "NovaMobility", env=REGISTRY)
     assert result.returncode == 0, result.stderr
-    rows = rows_by_id(tmp_path)
+    rows = rows_by_id(tmp_path, "smartrecruiters")
     assert rows.keys() == listed_postings("NovaMobility").keys()
     in_list = listed_postings("NovaMobility")[missing]
     assert rows[missing]["html"] == "" and rows[missing]["title"] == in_list["name"]
     assert json.loads(rows[missing]["raw"]) == in_list
     assert all(row["html"] for source_id, row in rows.items() if source_id != missing)
-    run, stats = run_stats(tmp_path)
+    run, stats = run_stats(tmp_path, "smartrecruiters")
     assert (stats["skilltrends/errors/http_404"], stats["skilltrends/details_missing"]) == (1, 1)
     assert run["status"] == "finished_with_errors"
     # Every page of the list was read, so the board's postings are all known: it stays complete.
@@ -144,7 +127,7 @@ def test_malformed_json_on_a_later_page_keeps_the_first_page(server, tmp_path):
     result = crawl("smartrecruiters", tmp_path, server, *SMALL_PAGES, "--board", "NovaMobility", env=REGISTRY)
     assert result.returncode == 0, result.stderr
     first_page = {p["id"] for p in json.loads((SR / "NovaMobility_offset0.json").read_text())["content"]}
-    assert set(rows_by_id(tmp_path)) == first_page
+    assert set(rows_by_id(tmp_path, "smartrecruiters")) == first_page
     errors = [line for line in result.stderr.splitlines() if "not valid JSON" in line]
     assert len(errors) == 1 and "offset=2" in errors[0]
-    assert run_stats(tmp_path)[1]["skilltrends/errors/malformed_json"] == 1
+    assert run_stats(tmp_path, "smartrecruiters")[1]["skilltrends/errors/malformed_json"] == 1

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import json
-import tomllib
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
 from tests.fixture_server import FixtureServer, Reply
 from tests.helpers import (
-    FIXTURES, WORKABLE_ACCOUNT, boards_file, crawl, crawl_runs, landing_rows, serve_workable_fixtures,
+    FIXTURES, WORKABLE_ACCOUNT, boards_file, crawl, landing_rows, registry_companies, rows_by_id, run_stats, serve_workable_fixtures,
 )
 
 WK = FIXTURES / "workable"
 REGISTRY = boards_file("workable")
-COMPANIES = {entry["token"]: entry["company"] for entry in tomllib.loads((WK / "boards.toml").read_text())["workable"]}
+COMPANIES = registry_companies(WK / "boards.toml", "workable")
 FIXTURE_ACCOUNTS = ("tensorforge", "quietlab")
 REMOTE = {"remote": True, "hybrid": False, "on_site": False}
 
@@ -46,15 +44,6 @@ def expected_html(job: dict) -> str:
     return "\n".join(parts)
 
 
-def rows_by_id(home: Path) -> dict[str, dict]:
-    return {row["source_id"]: row for row in landing_rows(home, source="workable")}
-
-
-def run_stats(home: Path) -> tuple[dict, dict]:
-    (run,) = crawl_runs(home, source="workable")
-    return run, json.loads(run["stats"])
-
-
 @pytest.fixture
 def server():
     with FixtureServer() as fixture_server:
@@ -65,7 +54,7 @@ def server():
 def test_every_job_of_the_registry_accounts_is_stored_as_the_api_gives_it(server, tmp_path):
     result = crawl("workable", tmp_path, server, env=REGISTRY)
     assert result.returncode == 0, result.stderr
-    rows = rows_by_id(tmp_path)
+    rows = rows_by_id(tmp_path, "workable")
     expected = fixture_jobs(*FIXTURE_ACCOUNTS)
     assert rows.keys() == expected.keys() and len(rows) == 3
     for source_id, (token, job) in expected.items():
@@ -84,7 +73,7 @@ def test_every_job_of_the_registry_accounts_is_stored_as_the_api_gives_it(server
         assert json.loads(row["raw"]) == job
     # Hidden locations are left out; the remote job lists its two visible cities.
     assert rows["8F1C2A9B3D"]["location"] == "London, England, United Kingdom; Berlin, Berlin, Germany"
-    run, stats = run_stats(tmp_path)
+    run, stats = run_stats(tmp_path, "workable")
     assert stats["skilltrends/errors/board_gone"] == 1  # vanishedco
     assert (run["status"], stats["skilltrends/boards_done"]) == ("finished_with_errors", 2)
 
@@ -101,7 +90,7 @@ def test_an_account_without_jobs_stores_nothing_and_is_no_error(server, tmp_path
     result = crawl("workable", tmp_path, server, "--board", "quietlab", env=REGISTRY)
     assert result.returncode == 0, result.stderr
     assert landing_rows(tmp_path, source="workable") == []
-    run, stats = run_stats(tmp_path)
+    run, stats = run_stats(tmp_path, "workable")
     assert (run["status"], run["errors"], stats["skilltrends/boards_done"]) == ("finished", 0, 1)
 
 
@@ -109,10 +98,10 @@ def test_malformed_json_for_one_account_keeps_the_others(server, tmp_path):
     server.routes[WORKABLE_ACCOUNT.format(token="quietlab")] = Reply(body=b'{"name": "Quiet Lab", "jobs": [{"ti')
     result = crawl("workable", tmp_path, server, "--board", "tensorforge", "--board", "quietlab", env=REGISTRY)
     assert result.returncode == 0, result.stderr
-    assert rows_by_id(tmp_path).keys() == fixture_jobs("tensorforge").keys()
+    assert rows_by_id(tmp_path, "workable").keys() == fixture_jobs("tensorforge").keys()
     errors = [line for line in result.stderr.splitlines() if "not valid JSON" in line]
     assert len(errors) == 1 and "quietlab" in errors[0]
-    run, stats = run_stats(tmp_path)
+    run, stats = run_stats(tmp_path, "workable")
     assert (run["status"], stats["skilltrends/errors/malformed_json"]) == ("finished_with_errors", 1)
 
 
@@ -120,4 +109,4 @@ def test_a_gone_account_is_one_log_line(server, tmp_path):
     result = crawl("workable", tmp_path, server, "--board", "vanishedco", "--board", "tensorforge", env=REGISTRY)
     gone = [line for line in result.stderr.splitlines() if "vanishedco" in line]
     assert len(gone) == 1 and "gone" in gone[0] and "404" in gone[0]
-    assert rows_by_id(tmp_path).keys() == fixture_jobs("tensorforge").keys()
+    assert rows_by_id(tmp_path, "workable").keys() == fixture_jobs("tensorforge").keys()
