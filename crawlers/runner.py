@@ -37,6 +37,15 @@ def check_known(sources: list[str], known: list[str], what: str = "source") -> N
         raise UnknownSource(f"Unknown {what} {', '.join(unknown)}: choose from {', '.join(known)}.")
 
 
+def crawler_process(fixed: dict, overrides: dict | None) -> tuple[CrawlerProcess, SpiderLoader]:
+    """A process and spider loader over the project's Scrapy settings, with ``fixed`` and then
+    the caller's ``overrides`` set on top."""
+    settings = get_project_settings()
+    for name, value in {**fixed, **(overrides or {})}.items():
+        settings.set(name, value, priority="cmdline")
+    return CrawlerProcess(settings), SpiderLoader.from_settings(settings)
+
+
 def run_crawl(sources: list[str], home: str, spider_args: dict | None = None,
               overrides: dict | None = None) -> dict[str, dict]:
     """Crawl ``sources`` into ``<home>/landing``; return each spider's final stats.
@@ -46,12 +55,7 @@ def run_crawl(sources: list[str], home: str, spider_args: dict | None = None,
     second crawl of a source already being crawled is refused at once.
     """
     check_known(sources, available_sources())
-    settings = get_project_settings()
-    settings.set("SKILLTRENDS_HOME", str(home), priority="cmdline")
-    for name, value in (overrides or {}).items():
-        settings.set(name, value, priority="cmdline")
-    process = CrawlerProcess(settings)
-    loader = SpiderLoader.from_settings(settings)
+    process, loader = crawler_process({"SKILLTRENDS_HOME": str(home)}, overrides)
     crawlers = []
     for source in sources:
         spider_cls = loader.load(source)
@@ -61,7 +65,7 @@ def run_crawl(sources: list[str], home: str, spider_args: dict | None = None,
     os.makedirs(home, exist_ok=True)
     states = []
     try:
-        if settings.getbool("CRAWL_STATE_ENABLED"):
+        if process.settings.getbool("CRAWL_STATE_ENABLED"):
             for source, crawler in crawlers:
                 crawler.crawl_state = open_state(Home.resolve(home), source)
                 states.append(crawler.crawl_state)
@@ -81,14 +85,8 @@ def run_board_check(sources: list[str], overrides: dict | None = None) -> dict[s
     Nothing is stored: no landing file, no crawl state. Politeness settings apply as in a crawl.
     """
     check_known(sources, job_board_sources(), "job-board source")
-    settings = get_project_settings()
-    settings.set("ITEM_PIPELINES", {}, priority="cmdline")
-    settings.set("CRAWL_STATE_ENABLED", False, priority="cmdline")
-    settings.set("CRAWL_PROGRESS_ENABLED", False, priority="cmdline")
-    for name, value in (overrides or {}).items():
-        settings.set(name, value, priority="cmdline")
-    process = CrawlerProcess(settings)
-    loader = SpiderLoader.from_settings(settings)
+    process, loader = crawler_process(
+        {"ITEM_PIPELINES": {}, "CRAWL_STATE_ENABLED": False, "CRAWL_PROGRESS_ENABLED": False}, overrides)
     crawlers = []
     for source in sources:
         crawler = process.create_crawler(loader.load(source))
