@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from analysis.snapshot import open_snapshot
 from tests.fixture_server import FixtureServer
 
 TESTS = Path(__file__).parent
@@ -113,12 +114,9 @@ def crawl_runs(home: Path, source: str = "hn") -> list[dict]:
 
 
 def snapshot_rows(home, sql: str) -> list[tuple]:
-    """The rows a query gives on the current snapshot of a ``skilltrends.home.Home``."""
-    conn = duckdb.connect(str(home.current_snapshot()), read_only=True)
-    try:
+    """The rows a query gives on the current snapshot of a home (``analysis.snapshot.open_snapshot``)."""
+    with open_snapshot(home) as conn:
         return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 def assert_one_clear_error(result: subprocess.CompletedProcess, *words: str) -> None:
