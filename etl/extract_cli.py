@@ -1,7 +1,8 @@
 """``skilltrends extract``: JSON lines in, one JSON line out per input line, in batches.
 
 Input: ``{"id": ..., "text": ...}`` (``html`` instead of ``text`` is accepted and converted
-as the ETL does; ``title`` is optional and read before the text). Output (ARCHITECTURE.md):
+as the ETL does; ``title`` is optional and, as in the ETL, read by the is_ml classifier
+beside the text: skills and offsets come from the text alone). Output (ARCHITECTURE.md):
 ``{"id", "is_ml", "families", "skills": [{name, family, category, start, end, evidence}],
 "responsibilities": [{label, sentence}]}``. A line that cannot be read gives
 ``{"id" or "line", "error": "..."}`` and the run goes on. A lone UTF-16 surrogate, which
@@ -35,8 +36,8 @@ def _readable(value):
     return LONE_SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
 
 
-def parse_line(number: int, line: str) -> tuple[object, str] | dict:
-    """``(id, text)`` for a good line, or the error object for a bad one."""
+def parse_line(number: int, line: str) -> tuple[object, str, str | None] | dict:
+    """``(id, text, title)`` for a good line, or the error object for a bad one."""
     try:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -50,9 +51,7 @@ def parse_line(number: int, line: str) -> tuple[object, str] | dict:
     if not isinstance(text, str):
         text = pl.DataFrame({"html": [markup]}).select(html_to_text("html")).item() or ""
     title = _readable(record.get("title"))
-    if isinstance(title, str) and title.strip() and not text.startswith(title):
-        text = f"{title.strip()}\n{text}"
-    return key, text
+    return key, text, title if isinstance(title, str) and title.strip() else None
 
 
 def single_spaced(text: str) -> MappedCopy | None:
@@ -92,9 +91,9 @@ def extract_lines(source: IO[str], sink: IO[str], responsibilities: bool = True,
 
 
 def _batches(source: IO[str]):
-    """``((parsed lines, single-spaced copies), texts to read, None)`` for each ``BATCH``
-    non-empty lines of ``source``."""
-    pending: list[tuple[object, str] | dict] = []
+    """``((parsed lines, single-spaced copies), texts to read, their titles)`` for each
+    ``BATCH`` non-empty lines of ``source``."""
+    pending: list[tuple[object, str, str | None] | dict] = []
     for number, line in enumerate(source, 1):
         if not line.strip():
             continue
@@ -106,7 +105,8 @@ def _batches(source: IO[str]):
         yield _batch(pending)
 
 
-def _batch(pending: list[tuple[object, str] | dict]):
+def _batch(pending: list[tuple[object, str, str | None] | dict]):
     good = [item for item in pending if isinstance(item, tuple)]
-    copies = [single_spaced(text) for _, text in good]
-    return (pending, copies), [copy.text if copy else text for (_, text), copy in zip(good, copies)], None
+    copies = [single_spaced(text) for _, text, _ in good]
+    texts = [copy.text if copy else text for (_, text, _), copy in zip(good, copies)]
+    return (pending, copies), texts, [title for _, _, title in good]

@@ -71,6 +71,20 @@ def test_responsibilities_are_labelled_sentences_of_the_text():
         assert duty["sentence"] in text and duty["label"]
 
 
+def test_a_title_is_read_beside_the_text_and_offsets_index_the_text():
+    # As in the ETL: the title weighs in is_ml; skills and offsets come from the text alone.
+    text = "Join our team to build the future of AI-powered logistics. Our stack is Python and Kubernetes."
+    as_engineer, as_manager, untitled = extract(
+        json.dumps({"id": 1, "title": "Machine Learning Engineer", "text": text}),
+        json.dumps({"id": 2, "title": "Office Manager", "text": text}),
+        json.dumps({"id": 3, "text": text}))
+    assert (as_engineer["is_ml"], as_manager["is_ml"]) == (True, False), "the titles should decide is_ml here"
+    for out in (as_engineer, as_manager):
+        assert out["skills"] == untitled["skills"]
+        for skill in out["skills"]:
+            assert text[skill["start"]:skill["end"]].lower() == skill["name"].lower()
+
+
 def test_the_command_reads_files_and_stdin(tmp_path):
     source = tmp_path / "in.jsonl"
     source.write_text('{"id": "x", "text": "Kubernetes and MLflow"}\n', encoding="utf-8")
