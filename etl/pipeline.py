@@ -52,6 +52,10 @@ class NoLandingData(UserError):
     pass
 
 
+class WarehouseUnreadable(UserError):
+    """DuckDB refuses the warehouse file: another process holds it, or it is damaged."""
+
+
 @dataclass
 class EtlReport:
     runs_loaded: int = 0
@@ -103,7 +107,7 @@ def run_etl(home: Home, full: bool = False, demo: bool | None = None, workers: i
     started = time.monotonic()
     report = EtlReport()
     with EtlLock(home.etl_lock), ExtractionWorkers(workers) as extraction_workers:
-        conn = duckdb.connect(str(home.warehouse))
+        conn = _open_warehouse(home)
         try:
             migrate(conn)
             if not full and _normalized_by_older_code(conn):
@@ -132,6 +136,17 @@ def run_etl(home: Home, full: bool = False, demo: bool | None = None, workers: i
             report.published = str(publish_snapshot(home))
     report.seconds = time.monotonic() - started
     return report
+
+
+def _open_warehouse(home: Home) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(home.warehouse))
+    except duckdb.Error as exc:
+        reason = str(exc).strip().splitlines()[0]
+        raise WarehouseUnreadable(
+            f"The warehouse {home.warehouse} cannot be opened (researchers should query the published "
+            f"snapshot, never the warehouse): {reason}"
+        ) from None
 
 
 def _normalized_by_older_code(conn) -> bool:

@@ -230,6 +230,10 @@ def etl(full, home, workers):
 def query(sql, output_format, home):
     """Run read-only SQL on the published snapshot.
 
+    The query sees the snapshot and no file: statements that read or write files
+    (COPY, ATTACH, read_csv, ...) are refused. `skilltrends export --parquet DIR`
+    writes the tables to files; docs/schema.md describes them.
+
     \b
     Example:
       skilltrends query "SELECT family, sum(postings) FROM monthly_family_share GROUP BY ALL"
@@ -237,6 +241,29 @@ def query(sql, output_format, home):
     from skilltrends.query import run_query, write_result
 
     write_result(run_query(existing_home(home), sql), output_format, sys.stdout)
+
+
+@cli.command()
+@click.option("--parquet", "directory", required=True, type=click.Path(path_type=Path),
+              help="Directory to write one <table>.parquet per table into (created if missing).")
+@home_option
+@user_errors
+def export(directory, home):
+    """Write the published snapshot's tables as Parquet files.
+
+    One file per table of docs/schema.md (postings, posting_skills,
+    monthly_family_share, ..., and meta with the taxonomy and extractor versions);
+    a file of an earlier export is replaced whole, by rename, never half written.
+
+    \b
+    Example:
+      skilltrends export --parquet exports/2026-11
+    """
+    from analysis.export import export_parquet
+
+    exported = export_parquet(existing_home(home), directory)
+    rows = ", ".join(f"{table.table} {table.rows:,}" for table in exported)
+    click.echo(f"Exported {len(exported)} tables to {directory} (rows: {rows}).", err=True)
 
 
 @cli.command()

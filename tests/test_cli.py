@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import duckdb
 import pytest
 
 from tests.helpers import assert_one_clear_error, run_cli
@@ -61,6 +62,46 @@ def test_bad_sql(loaded_home):
 
 def test_writes_are_refused(loaded_home):
     assert_one_clear_error(run_cli("query", "DELETE FROM postings", "--home", str(loaded_home)), "read-only")
+
+
+@pytest.mark.parametrize("make_sql", [
+    lambda home: f"COPY (SELECT 'junk' AS x) TO '{home / 'warehouse.duckdb'}' (FORMAT csv)",
+    lambda home: f"ATTACH '{home / 'warehouse.duckdb'}' AS w",
+    lambda home: "SET enable_external_access = true",
+    lambda home: f"SELECT * FROM read_csv('{home / 'warehouse.duckdb'}')",
+], ids=["copy-over-the-warehouse", "attach", "unlock", "read-a-file"])
+def test_a_query_sees_the_snapshot_and_no_file(loaded_home, make_sql):
+    warehouse = loaded_home / "warehouse.duckdb"
+    before = warehouse.read_bytes()
+    result = run_cli("query", make_sql(loaded_home), "--home", str(loaded_home))
+    assert_one_clear_error(result, "query failed")
+    assert warehouse.read_bytes() == before
+
+
+def test_a_snapshot_held_open_for_writing_is_one_clear_error(loaded_home):
+    snapshot = (loaded_home / "snapshot.duckdb").resolve()
+    writer = duckdb.connect(str(snapshot))  # a researcher who forgot read_only, in another process
+    try:
+        result = run_cli("query", "SELECT 1", "--home", str(loaded_home))
+    finally:
+        writer.close()
+    assert_one_clear_error(result, "cannot be opened", str(snapshot))
+
+
+def test_a_warehouse_held_by_another_process_is_one_clear_error(loaded_home):
+    warehouse = loaded_home / "warehouse.duckdb"
+    holder = duckdb.connect(str(warehouse))  # someone querying the warehouse instead of the snapshot
+    try:
+        result = run_cli("etl", "--home", str(loaded_home))
+    finally:
+        holder.close()
+    assert_one_clear_error(result, "cannot be opened", str(warehouse))
+
+
+def test_a_damaged_warehouse_is_one_clear_error(tmp_path):
+    write_landing(tmp_path, [hn_item(1, "Acme | ML Engineer | Paris<p>PyTorch.", "2024-01")])
+    (tmp_path / "warehouse.duckdb").write_text("x\njunk\n")
+    assert_one_clear_error(run_cli("etl", "--home", str(tmp_path)), "cannot be opened")
 
 
 def test_query_formats(loaded_home):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dash
+import duckdb
 import pytest
 
 from dashboard import app as dashboard_app
@@ -82,3 +83,18 @@ def test_posting_card_links_only_when_asked_and_only_to_http():
     assert links(posting_card(row)) == [row["url"]]
     assert links(posting_card(row, link=False)) == []
     assert links(posting_card({**row, "url": "javascript:alert(1)"})) == []
+
+
+def test_a_snapshot_held_open_for_writing_is_said_on_the_page(tmp_path):
+    from dashboard.pages import overview  # after create_app: the module registers a page
+
+    make_snapshot(tmp_path, [{"posting_id": "a", "months": ["2024-01"], "skills": [("LLM", "llm")]}])
+    app = dashboard_app.create_app(tmp_path)
+    writer = duckdb.connect(str(Home(tmp_path).current_snapshot()))
+    try:
+        with app.server.test_request_context("/"):
+            page = overview.layout()
+    finally:
+        writer.close()
+    message = page.children.children[0].children
+    assert page.children.id == "overview-missing" and "cannot be opened" in message

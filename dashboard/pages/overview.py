@@ -8,7 +8,7 @@ from dash.exceptions import PreventUpdate
 
 from analysis import queries, shares
 from analysis.families import CHART_FAMILIES, label
-from analysis.snapshot import SnapshotMissing, open_snapshot
+from analysis.snapshot import SnapshotUnavailable, open_snapshot
 from dashboard.components import (
     demo_banner,
     empty_state,
@@ -39,7 +39,7 @@ def layout(**_query):
         with open_snapshot(current_home()) as conn:
             span = queries.month_range(conn)
             sources = queries.available_sources(conn)
-    except SnapshotMissing as exc:
+    except SnapshotUnavailable as exc:
         return html.Main(empty_state(str(exc), id="overview-missing"), className="page")
     if span is None:
         return html.Main(
@@ -145,7 +145,7 @@ def update_overview(start, end, sources, resolution, picked):
         with open_snapshot(current_home()) as conn:
             fresh = queries.freshness(conn, start, end, sources)
             rows = queries.ml_posting_months(conn, start, end, sources)
-    except SnapshotMissing as exc:
+    except SnapshotUnavailable as exc:
         return None, None, empty_state(str(exc), id="chart-empty"), None, [], None
     banner = demo_banner(fresh.demo)
     fresh_line = freshness_line(fresh, start, end)
@@ -216,7 +216,7 @@ def update_examples(pick, start, end, sources):
                 conn, start, end, sources, limit=EXAMPLE_LIMIT, **{kind: name}
             )
             demo = queries.is_demo(conn)
-    except SnapshotMissing as exc:
+    except SnapshotUnavailable as exc:
         return empty_state(str(exc), id="examples-empty")
     if found.is_empty():
         return empty_state("No ML postings in this range mention it.", id="examples-empty")

@@ -1,0 +1,82 @@
+"""``skilltrends export --parquet DIR``: the published snapshot's tables as Parquet files.
+
+One ``<table>.parquet`` per table of the snapshot (the research views of docs/schema.md,
+``meta`` with the taxonomy and extractor versions, the crawl bookkeeping), for tools that
+read Parquet rather than DuckDB. Each file is written beside its final name and renamed
+into place, so a reader of ``DIR`` sees a table's previous export or its new one, never
+half a file. DuckDB streams each table to disk, so the export does not hold a table in
+memory.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from analysis.snapshot import open_snapshot
+from skilltrends.errors import UserError
+from skilltrends.home import Home
+
+# Bookkeeping of the schema itself, of no use outside DuckDB.
+LEFT_OUT = ("schema_migrations",)
+
+
+class ExportFailed(UserError):
+    pass
+
+
+@dataclass(frozen=True)
+class ExportedTable:
+    table: str
+    rows: int
+    path: Path
+
+
+def export_parquet(home: Home, target: Path) -> list[ExportedTable]:
+    """Write every table of the current snapshot to ``target/<table>.parquet``."""
+    if target.exists() and not target.is_dir():
+        raise ExportFailed(f"Cannot export to {target}: it is a file, not a directory.")
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportFailed(f"Cannot create the export directory {target}: {exc.strerror}.") from None
+    exported = []
+    # Our own statements only, so this one connection may write files (open_snapshot's
+    # others may not).
+    with open_snapshot(home, sealed=False) as conn:
+        tables = [name for (name,) in conn.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY table_name"
+        ).fetchall() if name not in LEFT_OUT]
+        for table in tables:
+            exported.append(_export_table(conn, table, target / f"{table}.parquet"))
+    return exported
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _export_table(conn: duckdb.DuckDBPyConnection, table: str, path: Path) -> ExportedTable:
+    partial = path.with_name(f".{path.name}.partial")
+    # JSON columns (crawl_runs.stats) go out as text: Parquet readers would see bytes.
+    columns = ", ".join(f"{_quoted(name)}::VARCHAR AS {_quoted(name)}" if kind == "JSON" else _quoted(name)
+                        for name, kind in conn.execute(
+                            "SELECT column_name, data_type FROM duckdb_columns() "
+                            "WHERE schema_name = 'main' AND table_name = ? ORDER BY column_index", [table]
+                        ).fetchall())
+    # COPY takes no parameter for its file name: the path goes in as a quoted literal, the
+    # names (from DuckDB's catalog) as quoted identifiers.
+    literal = "'" + str(partial).replace("'", "''") + "'"
+    identifier = _quoted(table)
+    try:
+        conn.execute(f"COPY (SELECT {columns} FROM {identifier}) TO {literal} (FORMAT parquet)").fetchall()
+        (rows,) = conn.execute(f"SELECT count(*) FROM {identifier}").fetchone()
+        os.replace(partial, path)
+    except (duckdb.Error, OSError) as exc:
+        partial.unlink(missing_ok=True)
+        reason = str(exc).strip().splitlines()[0]
+        raise ExportFailed(f"Exporting table {table} to {path} failed: {reason}") from None
+    return ExportedTable(table, rows, path)

@@ -1,0 +1,62 @@
+"""`skilltrends export --parquet DIR`: every table of the snapshot as a Parquet file, whole."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from tests.helpers import assert_one_clear_error, run_cli, snapshot_rows
+from tests.landing_factory import hn_item, write_landing
+
+RESEARCH_VIEWS = {"listings", "postings", "posting_skills", "posting_responsibilities",
+                  "monthly_family_share", "monthly_skill_share"}  # ARCHITECTURE.md's contract
+
+
+@pytest.fixture(scope="module")
+def loaded_home(tmp_path_factory):
+    home = tmp_path_factory.mktemp("home")
+    write_landing(home, [
+        hn_item(1, "Acme | ML Engineer | Paris<p>You will train PyTorch models and track them in MLflow.", "2024-01"),
+        hn_item(2, "Bakery | Frontend Developer | Oslo<p>React and TypeScript.", "2024-02"),
+        hn_item(3, "Corvid | LLM Engineer | Remote<p>Build RAG with LangChain; it's a 'quoted' job.", "2024-02"),
+    ])
+    result = run_cli("etl", "--home", str(home))
+    assert result.returncode == 0, result.stderr
+    return home
+
+
+def export(home, target):
+    return run_cli("export", "--parquet", str(target), "--home", str(home))
+
+
+def test_every_table_is_written_with_the_snapshots_rows(loaded_home, tmp_path):
+    target = tmp_path / "out's dir"  # a quote in the path must not break the COPY statement
+    result = export(loaded_home, target)
+    assert result.returncode == 0, result.stderr
+    tables = {name for (name,) in snapshot_rows(
+        loaded_home, "SELECT table_name FROM duckdb_tables() WHERE table_name <> 'schema_migrations'")}
+    assert RESEARCH_VIEWS <= tables
+    assert {path.name for path in target.iterdir()} == {f"{table}.parquet" for table in tables}
+    for table in tables:
+        written = pl.read_parquet(target / f"{table}.parquet")
+        in_snapshot = snapshot_rows(loaded_home, f"SELECT * FROM {table}")
+        assert sorted(written.rows(), key=repr) == sorted(in_snapshot, key=repr), table
+    assert f"to {target}" in result.stderr
+
+
+def test_a_second_export_replaces_the_files_and_leaves_nothing_partial(loaded_home, tmp_path):
+    (tmp_path / "postings.parquet").write_text("an older, broken export")
+    assert export(loaded_home, tmp_path).returncode == 0
+    assert pl.read_parquet(tmp_path / "postings.parquet").height == snapshot_rows(
+        loaded_home, "SELECT count(*) FROM postings")[0][0]
+    assert not [path for path in tmp_path.iterdir() if "partial" in path.name]
+
+
+def test_a_file_in_the_way_is_one_clear_error(loaded_home, tmp_path):
+    in_the_way = tmp_path / "exports"
+    in_the_way.write_text("not a directory")
+    assert_one_clear_error(export(loaded_home, in_the_way), str(in_the_way))
+
+
+def test_before_any_etl_it_says_what_to_run(tmp_path):
+    assert_one_clear_error(export(tmp_path, tmp_path / "out"), "skilltrends etl")
