@@ -12,13 +12,28 @@ from etl.html_text import hn_line_breaks, html_to_text
 # Bump when normalize_listings gives other output for the same landing rows (text conversion,
 # header parsing, hashing): the next `skilltrends etl` then rebuilds from every landing file,
 # since stored texts and the posting ids hashed from them are otherwise never recomputed.
-NORMALIZE_VERSION = "2"  # 2: old HN comments' literal "\n" line breaks
+NORMALIZE_VERSION = "3"  # 2: old HN comments' literal "\n" line breaks; 3: job titles in posting ids
 
 HEADER_FIELDS = {"company": pl.String, "title": pl.String, "location": pl.String, "remote": pl.Boolean}
 HEADER_DTYPE = pl.Struct(HEADER_FIELDS)
 
 text = pl.col("text")
-normalized_text = text.str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
+
+def _normalized(column: pl.Expr) -> pl.Expr:
+    return column.str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
+
+
+normalized_text = _normalized(text)
+# What makes listings one posting: the same normalized text, under the same job title where
+# the source keeps the title apart from the text (job boards; an HN post's title is in its
+# text, so its key is the text alone). A listing without text is a posting of its own.
+posting_key = (
+    pl.when(normalized_text == "")
+    .then(pl.concat_str([pl.lit("no text"), pl.col("source"), pl.col("source_id").cast(pl.String)], separator="\0"))
+    .when(pl.col("title").is_null())
+    .then(normalized_text)
+    .otherwise(pl.concat_str([_normalized(pl.col("title")), normalized_text], separator="\n"))
+)
 first_line = text.str.split_exact("\n", 1).struct.field("field_0")
 
 
@@ -45,8 +60,9 @@ def _text_remote(texts: pl.Series) -> pl.Series:
 def normalize_listings(landing: pl.LazyFrame) -> pl.LazyFrame:
     """One row per landing record with ``text``, header fields, ``content_hash``, ``posting_id``.
 
-    The posting id is the hash of the normalized text, so identical posts (a company
-    reposting the same comment, a record crawled twice) share one posting.
+    The posting id is the hash of ``posting_key``, so identical posts (a company reposting
+    the same comment, one job listed for several cities) share one posting. ``remote`` is
+    the source's own flag where it gives one, else the HN header's, else HN's capitals.
     """
     header = pl.col("header")
     return (
@@ -55,16 +71,16 @@ def normalize_listings(landing: pl.LazyFrame) -> pl.LazyFrame:
         ).fill_null("").alias("text"))
         .with_columns(
             normalized_text.map_batches(_sha1_16, return_dtype=pl.String).alias("content_hash"),
+            posting_key.map_batches(_sha1_16, return_dtype=pl.String).alias("posting_id"),
             first_line.map_batches(_parse_headers, return_dtype=HEADER_DTYPE).alias("header"),
             text.map_batches(_text_remote, return_dtype=pl.Boolean).alias("text_remote"),
             pl.coalesce(pl.col("month"), pl.col("posted_at").dt.truncate("1mo").cast(pl.Date)).alias("month"),
         )
         .with_columns(
-            pl.col("content_hash").alias("posting_id"),
             pl.coalesce(pl.col("company"), header.struct.field("company")).alias("company"),
             pl.coalesce(pl.col("title"), header.struct.field("title")).alias("title"),
             pl.coalesce(pl.col("location"), header.struct.field("location")).alias("location"),
-            pl.coalesce(header.struct.field("remote"), pl.col("text_remote")).alias("remote"),
+            pl.coalesce(pl.col("remote"), header.struct.field("remote"), pl.col("text_remote")).alias("remote"),
         )
         .drop("header", "text_remote")
     )

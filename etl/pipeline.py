@@ -15,19 +15,23 @@ Steps, under the ETL lock:
 7. re-tag every posting when the taxonomy or extractor version changed;
 8. rebuild the monthly tables, publish a snapshot.
 
-Running it again with no new landing data changes nothing.
+Running it again with no new landing data changes nothing. A run killed after committing a
+change but before publishing it leaves a note in ``meta`` (``build_pending``) or a snapshot
+of another build than the warehouse's (``build_id``); the next run rebuilds and publishes.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import duckdb
 import polars as pl
 
+from analysis.snapshot import SnapshotUnavailable, open_snapshot
 from etl.landing import UnreadableLandingFile, landing_files, read_landing_file
 from etl.lock import EtlLock
 from etl.normalize import NORMALIZE_VERSION, normalize_listings
@@ -44,6 +48,8 @@ logger = logging.getLogger(__name__)
 
 DATA_TABLES = ("crawl_runs", "listings", "postings", "posting_skills", "posting_responsibilities",
                "posting_months", "crawl_boards", "posting_versions")
+# meta key present while a change awaits the monthly rebuild and a snapshot (_mark_build_pending).
+BUILD_PENDING = "build_pending"
 # Runs whose complete board crawls may close postings (crawlers.runstatus.ELIGIBLE_STATUSES).
 ELIGIBLE_STATUSES = ("finished", "finished_with_errors")
 
@@ -67,7 +73,7 @@ class EtlReport:
     listings_reopened: int = 0
     new_postings: int = 0
     retagged: int = 0
-    rebuilt: bool = False  # from every landing file, because the text conversion changed
+    rebuilt: bool = False  # from every landing file, because the normalization changed
     postings_total: int = 0
     ml_postings_total: int = 0
     published: str | None = None
@@ -81,7 +87,7 @@ class EtlReport:
         if self.listings_closed or self.listings_reopened:
             parts.append(f"{self.listings_closed:,} listing(s) closed, {self.listings_reopened:,} reopened")
         if self.rebuilt:
-            parts.append("rebuilt from every landing file because the text conversion changed")
+            parts.append("rebuilt from every landing file because the normalization (text conversion, posting ids) changed")
         if self.retagged:
             parts.append(f"re-tagged {self.retagged:,} posting(s) for a new taxonomy")
         parts.append(f"warehouse holds {self.postings_total:,} postings ({self.ml_postings_total:,} ML)")
@@ -111,8 +117,8 @@ def run_etl(home: Home, full: bool = False, demo: bool | None = None, workers: i
         try:
             migrate(conn)
             if not full and _normalized_by_older_code(conn):
-                logger.warning("The text conversion changed since this warehouse was built: rebuilding it "
-                               "from every landing file.")
+                logger.warning("The normalization (text conversion, posting ids) changed since this warehouse "
+                               "was built: rebuilding it from every landing file.")
                 full = report.rebuilt = True
             if full:
                 for table in DATA_TABLES:
@@ -122,17 +128,20 @@ def run_etl(home: Home, full: bool = False, demo: bool | None = None, workers: i
             changed |= _retag_if_versions_changed(conn, report, extraction_workers)
             if demo is not None:
                 changed |= _set_meta(conn, {"demo": "true" if demo else "false"})
-            never_published = home.current_snapshot() is None
-            if changed or never_published:
+            meta = _meta(conn)
+            if changed or BUILD_PENDING in meta or "build_id" not in meta or home.current_snapshot() is None:
                 rebuild_monthly_tables(conn)
-                _set_meta(conn, {"built_at": utc_now().isoformat(sep=" ")})
+                _set_meta(conn, {"built_at": utc_now().isoformat(sep=" "), "build_id": uuid.uuid4().hex},
+                          pending=False)
+                conn.execute("DELETE FROM meta WHERE key = ?", [BUILD_PENDING]).fetchall()
+            build_id = _meta(conn)["build_id"]
             report.postings_total, report.ml_postings_total = conn.execute(
                 "SELECT count(*), count(*) FILTER (is_ml) FROM postings"
             ).fetchall()[0]
             conn.execute("CHECKPOINT").fetchall()
         finally:
             conn.close()
-        if changed or never_published:
+        if _published_build(home) != build_id:
             report.published = str(publish_snapshot(home))
     report.seconds = time.monotonic() - started
     return report
@@ -156,12 +165,37 @@ def _normalized_by_older_code(conn) -> bool:
     return stored > 0 and version != NORMALIZE_VERSION
 
 
-def _set_meta(conn, values: dict[str, str]) -> bool:
-    current = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+def _meta(conn) -> dict[str, str]:
+    return dict(conn.execute("SELECT key, value FROM meta").fetchall())
+
+
+def _set_meta(conn, values: dict[str, str], pending: bool = True) -> bool:
+    """Store ``values`` in ``meta``; True if any changed. ``pending``: a change needs the
+    monthly tables rebuilt and a snapshot published (``_mark_build_pending``)."""
+    current = _meta(conn)
     changed = {key: value for key, value in values.items() if current.get(key) != value}
+    if changed and pending:
+        _mark_build_pending(conn)
     for key, value in changed.items():
         conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value]).fetchall()
     return bool(changed)
+
+
+def _mark_build_pending(conn) -> None:
+    """Note, before a change is committed, that the monthly tables and the snapshot will need
+    rebuilding: a run killed after the change but before the rebuild leaves the note, and
+    the next run rebuilds and publishes even when it finds nothing new to load."""
+    conn.execute("INSERT OR REPLACE INTO meta VALUES (?, 'true')", [BUILD_PENDING]).fetchall()
+
+
+def _published_build(home: Home) -> str | None:
+    """``meta.build_id`` of the current snapshot; None when there is none or it cannot be read."""
+    try:
+        with open_snapshot(home) as snapshot:
+            found = snapshot.execute("SELECT value FROM meta WHERE key = 'build_id'").fetchall()
+    except (SnapshotUnavailable, duckdb.Error):
+        return None
+    return found[0][0] if found else None
 
 
 def _load_new_runs(conn, home: Home, report: EtlReport, workers: ExtractionWorkers) -> bool:
@@ -194,6 +228,7 @@ def _load_new_runs(conn, home: Home, report: EtlReport, workers: ExtractionWorke
             )
         return False
     records = _normalized_records(pl.concat(postings, how="diagonal_relaxed")) if postings else None
+    _mark_build_pending(conn)
     conn.execute("BEGIN TRANSACTION")
     try:
         conn.execute("CREATE OR REPLACE TEMP TABLE touched (posting_id VARCHAR)").fetchall()
@@ -492,6 +527,7 @@ def _retag_if_versions_changed(conn, report: EtlReport, workers: ExtractionWorke
     stale = any(current.get(key) not in (None, value) for key, value in wanted.items())
     if stale:
         postings = conn.sql("SELECT posting_id, text, title FROM postings").pl()
+        _mark_build_pending(conn)
         conn.execute("BEGIN TRANSACTION")
         try:
             conn.execute("DELETE FROM posting_skills").fetchall()

@@ -20,7 +20,12 @@ KEEP_SUPERSEDED_SECONDS = 600
 
 
 def publish_snapshot(home: Home, keep_superseded: float = KEEP_SUPERSEDED_SECONDS) -> Path:
+    """Copy the warehouse to a new snapshot and point ``<home>/snapshot.duckdb`` at it. Runs
+    under the ETL lock, so what a killed publish left half-done (a ``.partial`` copy, a
+    pointer not yet renamed) is nobody's work in progress and is removed first."""
     home.published_dir.mkdir(parents=True, exist_ok=True)
+    for leftover in [*home.published_dir.glob("*.partial"), *home.root.glob(".snapshot.*.tmp")]:
+        leftover.unlink(missing_ok=True)
     name = f"warehouse-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%fZ}.duckdb"
     target = home.published_dir / name
     partial = target.with_suffix(".partial")

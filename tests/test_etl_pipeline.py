@@ -71,6 +71,48 @@ def test_old_hn_literal_line_breaks_are_line_breaks_and_elsewhere_text(home):
     assert {"Java", "MySQL"} <= skills
 
 
+def write_board_landing(home: Home, source: str, jobs: list[dict]) -> None:
+    run_id = new_run_id()
+    writer = LandingWriter(home.landing_file(source, run_id), run_id, source)
+    writer.write([PostingItem(source=source, url=f"https://example.com/jobs/{job['source_id']}", **job)
+                  for job in jobs])
+    writer.close("finished", 0, {"test": True})
+
+
+BOARD_TEXT = "<p>You will train PyTorch models and deploy them with MLflow. Python and SQL daily.</p>"
+
+
+def test_board_postings_are_one_posting_per_text_and_title(home):
+    write_board_landing(home, "greenhouse", [
+        # The same job listed for two cities: one posting.
+        dict(source_id="1", html=BOARD_TEXT, board="acme", company="Acme", title="ML Engineer", location="Paris"),
+        dict(source_id="2", html=BOARD_TEXT, board="acme", company="Acme", title="ML  engineer", location="Oslo"),
+        # The same text under another title: a posting of its own.
+        dict(source_id="3", html=BOARD_TEXT, board="acme", company="Acme", title="Office Manager"),
+        # No text at all, on two boards: never merged.
+        dict(source_id="4", html="", board="acme", company="Acme", title="ML Engineer"),
+        dict(source_id="5", html="", board="bakery", company="Bakery", title="Frontend Developer"),
+    ])
+    run_etl(home)
+    groups = snapshot_rows(home, "SELECT list(source_id ORDER BY source_id) FROM listings GROUP BY posting_id "
+                                 "ORDER BY 1")
+    assert groups == [(["1", "2"],), (["3"],), (["4"],), (["5"],)]
+    titles = snapshot_rows(home, "SELECT title, is_ml FROM postings WHERE source_id IN ('3', '5') ORDER BY title")
+    assert titles == [("Frontend Developer", False), ("Office Manager", False)]
+
+
+def test_a_sources_own_remote_flag_wins(home):
+    write_board_landing(home, "ashby", [
+        dict(source_id="1", html=BOARD_TEXT, board="acme", title="ML Engineer", remote=True),
+        dict(source_id="2", html="<p>REMOTE friendly? Not this one. " + BOARD_TEXT[3:], board="acme",
+             title="ML Engineer, on site", remote=False),
+        dict(source_id="3", html="<p>We are REMOTE first. " + BOARD_TEXT[3:], board="acme", title="Data Engineer"),
+    ])
+    run_etl(home)
+    assert snapshot_rows(home, "SELECT source_id, remote FROM postings ORDER BY source_id") == [
+        ("1", True), ("2", False), ("3", True)]
+
+
 def test_a_warehouse_normalized_by_older_code_is_rebuilt_from_landing(home):
     write_landing(home.root, [hn_item(1, "Acme | Rails developer\\nWe use Ruby and Java", "2011-04")])
     assert not run_etl(home).rebuilt
@@ -79,7 +121,7 @@ def test_a_warehouse_normalized_by_older_code_is_rebuilt_from_landing(home):
     conn.execute("UPDATE meta SET value = '1' WHERE key = 'normalize_version'").fetchall()
     conn.close()
     report = run_etl(home)
-    assert report.rebuilt and "text conversion changed" in report.summary()
+    assert report.rebuilt and "normalization (text conversion, posting ids) changed" in report.summary()
     assert snapshot_rows(home, "SELECT text FROM postings") == [("Acme | Rails developer\nWe use Ruby and Java",)]
     assert not run_etl(home).rebuilt
 
@@ -111,14 +153,13 @@ def test_incremental_equals_full_rebuild(home):
     run_etl(home)
     incremental = table_dump(home)
     run_etl(home, full=True)
-    full = table_dump(home)
-    drop_times = lambda rows: [r for r in rows]  # noqa: E731  (listings hold no wall-clock columns)
-    assert drop_times(full["postings"]) == drop_times(incremental["postings"])
-    assert full["monthly_family_share"] == incremental["monthly_family_share"]
+    assert table_dump(home) == incremental  # the times in them come from the crawls, not the ETL
 
 
 def test_exact_duplicates_across_months_are_one_posting(home):
-    write_landing(home.root, [hn_item(1, ML_POST, "2024-03"), hn_item(2, ML_POST.replace("  ", " "), "2024-04")])
+    reposted = ML_POST.replace("We train", "We  train").replace("MLflow", "mlflow") + " "
+    assert reposted != ML_POST
+    write_landing(home.root, [hn_item(1, ML_POST, "2024-03"), hn_item(2, reposted, "2024-04")])
     run_etl(home)
     assert snapshot_rows(home, "SELECT count(*), sum(n_listings) FROM postings") == [(1, 2)]
     assert snapshot_rows(home, "SELECT count(DISTINCT posting_id) FROM listings") == [(1,)]
@@ -186,3 +227,42 @@ def test_a_killed_crawl_keeps_what_it_committed(home):
     run_etl(home)
     assert snapshot_rows(home, "SELECT status, landing_file FROM crawl_runs") == [("killed", str(path))]
     assert snapshot_rows(home, "SELECT count(*) FROM postings") == [(1,)]
+
+
+class Killed(BaseException):
+    """Stands for SIGKILL at a given step: nothing after it runs, nothing is cleaned up."""
+
+
+def killed_at(monkeypatch, name):
+    def die(*args, **kwargs):
+        raise Killed(name)
+    monkeypatch.setattr(f"etl.pipeline.{name}", die)
+
+
+@pytest.mark.parametrize("step", ["rebuild_monthly_tables", "publish_snapshot"])
+def test_a_run_killed_after_its_commit_is_finished_by_the_next(home, monkeypatch, step):
+    write_landing(home.root, [hn_item(1, ML_POST, "2024-03")])
+    run_etl(home)
+    write_landing(home.root, [hn_item(2, DS_POST, "2024-04")])
+    with monkeypatch.context() as patched:
+        killed_at(patched, step)
+        with pytest.raises(Killed):
+            run_etl(home)
+    report = run_etl(home)
+    assert report.runs_loaded == 0 and report.published  # nothing new to load, yet published
+    assert snapshot_rows(home, "SELECT count(*) FROM postings") == [(2,)]
+    months = snapshot_rows(home, "SELECT DISTINCT month FROM monthly_family_share ORDER BY month")
+    assert [str(m) for (m,) in months] == ["2024-03-01", "2024-04-01"]
+    assert snapshot_rows(home, "SELECT count(*) FROM meta WHERE key = 'build_pending'") == [(0,)]
+    assert run_etl(home).published is None
+
+
+def test_what_a_killed_publish_left_half_done_is_removed(home):
+    write_landing(home.root, [hn_item(1, ML_POST, "2024-03")])
+    run_etl(home)
+    leftovers = [home.published_dir / "warehouse-20240101T000000000000Z.partial", home.root / ".snapshot.99.tmp"]
+    for leftover in leftovers:
+        leftover.write_bytes(b"half a copy")
+    write_landing(home.root, [hn_item(2, DS_POST, "2024-04")])
+    run_etl(home)
+    assert not any(leftover.exists() for leftover in leftovers)
