@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 
 from etl.schema import migrate
+from etl.trends import rebuild_monthly_tables
 
 
 def make_snapshot(
@@ -76,7 +77,7 @@ def make_snapshot(
                    VALUES (?, ?, ?, ?, ?, ?, ?, 'test', 'test')""",
                 skill_rows,
             )
-        _derive_share_tables(conn)
+        rebuild_monthly_tables(conn)  # the ETL's own SQL, so analysis is checked against it
         conn.executemany(
             "INSERT INTO meta VALUES (?, ?)",
             [["built_at", built_at], ["demo", "true" if demo else "false"]],
@@ -115,38 +116,3 @@ def _month(value: str | dt.date) -> dt.date:
     if isinstance(value, dt.date):
         return value.replace(day=1)
     return dt.date.fromisoformat(value if len(value) > 7 else f"{value}-01")
-
-
-def _derive_share_tables(conn: duckdb.DuckDBPyConnection) -> None:
-    """The research tables, from the base tables (all sources together)."""
-    conn.execute(
-        """
-        CREATE TEMP TABLE ml_months AS
-            SELECT DISTINCT m.posting_id, m.month
-            FROM posting_months m JOIN postings p USING (posting_id) WHERE p.is_ml;
-        CREATE TEMP TABLE totals AS
-            SELECT month, count(*) AS total FROM ml_months GROUP BY month;
-        INSERT INTO monthly_family_share
-            SELECT t.month, f.family, coalesce(c.postings, 0), t.total,
-                   coalesce(c.postings, 0) / t.total,
-                   wilson_low(coalesce(c.postings, 0), t.total),
-                   wilson_high(coalesce(c.postings, 0), t.total)
-            FROM totals t
-            CROSS JOIN (VALUES ('classic_ml'), ('mlops'), ('llm'), ('other')) f(family)
-            LEFT JOIN (
-                SELECT mm.month, s.family, count(DISTINCT mm.posting_id) AS postings
-                FROM ml_months mm JOIN posting_skills s USING (posting_id)
-                GROUP BY ALL
-            ) c ON c.month = t.month AND c.family = f.family;
-        INSERT INTO monthly_skill_share
-            SELECT c.month, c.skill, c.family, c.postings, t.total, c.postings / t.total,
-                   wilson_low(c.postings, t.total), wilson_high(c.postings, t.total)
-            FROM (
-                SELECT mm.month, s.skill, s.family, count(DISTINCT mm.posting_id) AS postings
-                FROM ml_months mm JOIN posting_skills s USING (posting_id)
-                GROUP BY ALL
-            ) c JOIN totals t USING (month);
-        DROP TABLE ml_months;
-        DROP TABLE totals;
-        """
-    )

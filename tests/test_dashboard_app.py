@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import dash
 import duckdb
 import pytest
@@ -86,10 +88,11 @@ def test_posting_card_links_only_when_asked_and_only_to_http():
 
 
 def test_a_snapshot_held_open_for_writing_is_said_on_the_page(tmp_path):
-    from dashboard.pages import overview  # after create_app: the module registers a page
-
     make_snapshot(tmp_path, [{"posting_id": "a", "months": ["2024-01"], "skills": [("LLM", "llm")]}])
     app = dashboard_app.create_app(tmp_path)
+    # The module Dash loaded for "/" (importing it by its package path would register it twice).
+    (entry,) = [page for page in dash.page_registry.values() if page["path"] == "/"]
+    overview = sys.modules[entry["module"]]
     writer = duckdb.connect(str(Home(tmp_path).current_snapshot()))
     try:
         with app.server.test_request_context("/"):
