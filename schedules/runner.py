@@ -46,6 +46,7 @@ from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from schedules.runs import RunLog, RunRecord, utc_stamp
+from skilltrends.parent_watch import SCHEDULER_PID_ENV
 from schedules.timetable import (
     JOB_DEFAULTS,
     STOP_TIMEOUT_SECONDS,
@@ -110,7 +111,7 @@ class Children:
             process = subprocess.Popen(
                 argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                 text=True, encoding="utf-8", errors="replace", bufsize=1, start_new_session=True,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                env={**os.environ, "PYTHONUNBUFFERED": "1", SCHEDULER_PID_ENV: str(os.getpid())},
             )
             self._running[process.pid] = process
             return process

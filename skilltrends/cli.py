@@ -422,4 +422,7 @@ def schedule(config_file, list_only, home):
 
 
 def main():
+    from skilltrends.parent_watch import end_with_scheduler
+
+    end_with_scheduler()
     cli(prog_name="skilltrends")

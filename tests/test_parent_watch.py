@@ -1,0 +1,64 @@
+"""skilltrends.parent_watch: a scheduled job ends when its scheduler is killed outright."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from skilltrends.parent_watch import SCHEDULER_PID_ENV, end_with_scheduler
+
+
+def alive(pid: int) -> bool:
+    """Running, not merely a zombie nobody reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_job_outlives_a_killed_scheduler_by_seconds_only(tmp_path):
+    # A stand-in scheduler: starts a job as runner.Children does (a session of its own, the
+    # scheduler's pid in the environment), prints its pid, then waits to be killed.
+    job = [sys.executable, "-m", "skilltrends", "dashboard", "--port", str(free_port()), "--home", str(tmp_path)]
+    stand_in = textwrap.dedent(f"""
+        import os, subprocess, sys, time
+        job = subprocess.Popen({job!r}, start_new_session=True, stderr=subprocess.DEVNULL,
+                               env={{**os.environ, {SCHEDULER_PID_ENV!r}: str(os.getpid())}})
+        print(job.pid, flush=True)
+        time.sleep(600)
+    """)
+    scheduler = subprocess.Popen([sys.executable, "-c", stand_in], stdout=subprocess.PIPE, text=True)
+    job_pid = int(scheduler.stdout.readline())
+    time.sleep(3)
+    assert alive(job_pid), "the job should run while its scheduler does"
+    os.kill(scheduler.pid, signal.SIGKILL)
+    scheduler.wait()
+    deadline = time.monotonic() + 20
+    while alive(job_pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if alive(job_pid):
+        os.kill(job_pid, signal.SIGKILL)
+        raise AssertionError("the job was still running 20 s after its scheduler was killed")
+
+
+def test_only_a_scheduled_job_watches_and_its_own_children_do_not(monkeypatch):
+    watched = []
+    monkeypatch.setattr("skilltrends.parent_watch._watch", watched.append)  # never signal this process
+    environ = {SCHEDULER_PID_ENV: "4242"}
+    watch = end_with_scheduler(environ)
+    watch.join(5)
+    assert watched == [4242] and watch.daemon and SCHEDULER_PID_ENV not in environ
+    assert end_with_scheduler({}) is None and end_with_scheduler({SCHEDULER_PID_ENV: "x"}) is None
