@@ -4,7 +4,8 @@ CrawlProgress: a one-line progress display on stderr while a crawl runs. On a te
 line is redrawn in place; otherwise a line is written every ``CRAWL_PROGRESS_INTERVAL`` × 10
 seconds. Enabled by ``CRAWL_PROGRESS_ENABLED``.
 
-OneLinePerFailure: a failed download is logged once, by the spider (see its docstring).
+OneLinePerFailure: a failed download is logged once, by the spider, and a robots.txt that
+could not be downloaded in one line (see its docstring).
 """
 
 from __future__ import annotations
@@ -80,20 +81,39 @@ class DuplicateWarningFilter:
         return not (record.levelno == 30 and message.startswith(DUPLICATE_DOWNLOAD_WARNINGS))
 
 
+ROBOTS_LOGGER = "scrapy.downloadermiddlewares.robotstxt"
+
+
+class RobotsFailureFilter:
+    """Scrapy logs a robots.txt it could not download with a traceback, then lets the requests
+    go ahead (as if robots.txt allowed them), and they fail or succeed on their own: one
+    warning line says so instead."""
+
+    def filter(self, record) -> bool:
+        if record.levelno >= logging.ERROR and str(record.msg).startswith("Error downloading"):
+            record.msg = ("robots.txt could not be fetched before %(request)s (%(f_exception)s); "
+                          "the requests to that host go ahead as Scrapy allows.")
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info = record.exc_text = None
+        return True
+
+
 class OneLinePerFailure:
     """Keep a failed download to the one line its spider logs (``ONE_LINE_PER_FAILURE_ENABLED``).
 
     Drops Scrapy's download-handler warnings about oversized bodies and data loss, which
-    repeat what the spider's errback says (``body_too_large``, ``truncated_response``).
+    repeat what the spider's errback says (``body_too_large``, ``truncated_response``), and
+    turns a robots.txt that could not be downloaded into one line (``RobotsFailureFilter``).
     """
 
-    filter = DuplicateWarningFilter()
+    filters = {DOWNLOAD_HANDLER_LOGGER: DuplicateWarningFilter(), ROBOTS_LOGGER: RobotsFailureFilter()}
 
     @classmethod
     def from_crawler(cls, crawler):
         if not crawler.settings.getbool("ONE_LINE_PER_FAILURE_ENABLED"):
             raise NotConfigured
-        logger = logging.getLogger(DOWNLOAD_HANDLER_LOGGER)
-        if cls.filter not in logger.filters:
-            logger.addFilter(cls.filter)
+        for name, log_filter in cls.filters.items():
+            logger = logging.getLogger(name)
+            if log_filter not in logger.filters:
+                logger.addFilter(log_filter)
         return cls()

@@ -124,6 +124,8 @@ class LandingPipeline:
         # Postings the ETL will close: only a run that ended normally closes anything.
         stats.set_value("skilltrends/postings/closed", self.closed_postings if status in ELIGIBLE_STATUSES else 0)
         stats.set_value("skilltrends/postings_stored", stats.get_value("skilltrends/postings_stored", 0))
+        if self.crawler.settings.getbool("GENERATED_DATA"):
+            stats.set_value("skilltrends/generated", 1)
         summary = run_summary(stats.get_stats())
         for key, value in summary.items():
             stats.set_value(key, value)

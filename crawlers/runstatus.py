@@ -9,11 +9,13 @@ ELIGIBLE_STATUSES = ("finished", "finished_with_errors")
 
 
 def count_errors(stats: dict) -> int:
-    """Failures the run could not recover from: our own counters plus callback exceptions."""
+    """Failures the run could not recover from: our own counters plus callback exceptions
+    (Scrapy counts each of those twice: ``spider_exceptions/count`` and by class)."""
     return sum(
         value
         for key, value in stats.items()
-        if key.startswith(ERROR_STAT_PREFIX) or key.startswith("spider_exceptions/")
+        if key.startswith(ERROR_STAT_PREFIX) or (key.startswith("spider_exceptions/")
+                                                 and key != "spider_exceptions/count")
         if isinstance(value, int)
     )
 

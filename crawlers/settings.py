@@ -46,6 +46,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.ConditionalRequestsMiddleware": 560,
 }
 
+# True when the host crawled serves generated data (the offline demo's mirror): the run is
+# recorded as generated (stat skilltrends/generated), and every snapshot holding it says so.
+GENERATED_DATA = False
 # Per-source request budget: a crawl stops (incomplete: nothing closed) after this many
 # requests; 0 = unlimited. Continue it later with `skilltrends crawl SOURCE --resume`.
 CRAWL_REQUEST_BUDGET = 0

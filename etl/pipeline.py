@@ -107,7 +107,8 @@ def run_etl(home: Home, full: bool = False, demo: bool | None = None, workers: i
     """Load new landing data into ``<home>/warehouse.duckdb`` and publish a snapshot.
 
     :param full: forget what was loaded and rebuild from every landing file.
-    :param demo: record in ``meta`` whether the data is generated demo data (None: keep).
+    :param demo: True: the data loaded is generated demo data. Whatever it says, ``meta.demo``
+        stays true while any generated crawl run is loaded (``_holds_generated_data``).
     :param workers: processes that tag postings (``etl.workers``).
     """
     started = time.monotonic()
@@ -126,8 +127,7 @@ def run_etl(home: Home, full: bool = False, demo: bool | None = None, workers: i
             changed = _load_new_runs(conn, home, report, extraction_workers)
             changed |= _set_meta(conn, {"normalize_version": NORMALIZE_VERSION})
             changed |= _retag_if_versions_changed(conn, report, extraction_workers)
-            if demo is not None:
-                changed |= _set_meta(conn, {"demo": "true" if demo else "false"})
+            changed |= _set_meta(conn, {"demo": "true" if _holds_generated_data(conn, demo) else "false"})
             meta = _meta(conn)
             if changed or BUILD_PENDING in meta or "build_id" not in meta or home.current_snapshot() is None:
                 rebuild_monthly_tables(conn)
@@ -145,6 +145,17 @@ def run_etl(home: Home, full: bool = False, demo: bool | None = None, workers: i
             report.published = str(publish_snapshot(home))
     report.seconds = time.monotonic() - started
     return report
+
+
+def _holds_generated_data(conn, demo: bool | None) -> bool:
+    """Does the warehouse hold generated demo data? Yes when a loaded crawl run was of a
+    mirror of generated data (``GENERATED_DATA``), when the caller says so, or, when the
+    caller says nothing, if it did before (demo data loaded before runs were marked)."""
+    (generated,) = conn.execute(
+        """SELECT count(*) FROM crawl_runs WHERE json_extract(stats, '$."skilltrends/generated"') = 1"""
+    ).fetchall()[0]
+    was_demo = _meta(conn).get("demo") == "true"
+    return generated > 0 or demo is True or (demo is None and was_demo)
 
 
 def _open_warehouse(home: Home) -> duckdb.DuckDBPyConnection:

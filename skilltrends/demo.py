@@ -23,7 +23,8 @@ from skilltrends.home import Home
 OFFLINE_FIRST_MONTH = "2011-04"
 OFFLINE_LAST_MONTH = "2026-10"
 # A local mirror needs no politeness delay; robots.txt is still fetched and obeyed.
-MIRROR_CRAWL_SETTINGS = ("DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "CONCURRENT_REQUESTS_PER_DOMAIN=4")
+MIRROR_CRAWL_SETTINGS = ("DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "CONCURRENT_REQUESTS_PER_DOMAIN=4",
+                         "GENERATED_DATA=True")
 
 
 class CrawlFailed(UserError):

@@ -19,10 +19,10 @@ def hn_item(comment_id: int, html: str, month: str, author: str = "someone") -> 
     )
 
 
-def write_landing(home_dir: Path, items: list[PostingItem], status: str = "finished") -> Path:
+def write_landing(home_dir: Path, items: list[PostingItem], status: str = "finished", stats: dict | None = None) -> Path:
     run_id = new_run_id()
     home = Home.resolve(home_dir)
     writer = LandingWriter(home.landing_file("hn", run_id), run_id, "hn")
     writer.write(items)
-    writer.close(status, 0, {"test": True})
+    writer.close(status, 0, stats or {"test": True})
     return writer.path

@@ -266,3 +266,22 @@ def test_what_a_killed_publish_left_half_done_is_removed(home):
     write_landing(home.root, [hn_item(2, DS_POST, "2024-04")])
     run_etl(home)
     assert not any(leftover.exists() for leftover in leftovers)
+
+
+def demo_flag(home: Home) -> list[tuple]:
+    return snapshot_rows(home, "SELECT value FROM meta WHERE key = 'demo'")
+
+
+def test_generated_data_stays_marked_whatever_is_loaded_after_it(home):
+    write_landing(home.root, [hn_item(1, ML_POST, "2024-03")], stats={"skilltrends/generated": 1})
+    run_etl(home, demo=True)
+    assert demo_flag(home) == [("true",)]
+    write_landing(home.root, [hn_item(2, DS_POST, "2024-04")])
+    run_etl(home, demo=False)  # a real crawl loaded next to the generated one
+    assert demo_flag(home) == [("true",)]
+
+
+def test_real_data_alone_is_not_marked(home):
+    write_landing(home.root, [hn_item(1, ML_POST, "2024-03")])
+    run_etl(home)
+    assert demo_flag(home) == [("false",)]

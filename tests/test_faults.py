@@ -10,12 +10,13 @@ the board's row in ``boards``), keeps every good posting and carries on.
 from __future__ import annotations
 
 import json
+import socket
 
 import pytest
 
 from tests.fixture_server import FixtureServer, Reply
 from tests.greenhouse_factory import board_body, board_path, gh_job, serve_board
-from tests.helpers import crawl, crawl_runs, landing_rows
+from tests.helpers import FAST_CRAWL, crawl, crawl_runs, landing_rows, run_cli
 
 QUICK = ("--set", "DOWNLOAD_TIMEOUT=1", "--set", "RETRY_TIMES=1")
 BOARDS = ("--board", "first", "--board", "faulty", "--board", "last")
@@ -115,7 +116,7 @@ def test_a_declared_charset_other_than_utf8_is_honoured(server, tmp_path):
     assert "Ingénieur ML, Zürich" in titles
 
 
-def test_an_exception_while_parsing_a_board_is_one_line_and_the_board_is_incomplete(server, tmp_path):
+def test_an_exception_while_reading_one_job_is_one_line_and_loses_only_that_job(server, tmp_path):
     odd = {**gh_job("faulty", 2), "content": 12345}  # not a string: the parser raises TypeError
     serve_board(server, "faulty", [gh_job("faulty", 1), odd, gh_job("faulty", 3)])
     result = crawl("greenhouse", tmp_path, server, *BOARDS)
@@ -123,6 +124,23 @@ def test_an_exception_while_parsing_a_board_is_one_line_and_the_board_is_incompl
     logged = [line for line in result.stderr.splitlines() if "] " in line]
     assert len(logged) == 1 and "'faulty'" in logged[0] and "TypeError" in logged[0], result.stderr
     stored = {row["source_id"] for row in landing_rows(tmp_path, source="greenhouse")}
-    assert stored == good_ids() | {str(gh_job("faulty", 1)["id"])}  # what came before the fault is kept
+    assert stored == good_ids() | {str(gh_job("faulty", n)["id"]) for n in (1, 3)}  # the jobs around it are kept
     boards = {row["board"]: row for row in landing_rows(tmp_path, "SELECT * FROM boards", "greenhouse")}
-    assert (boards["faulty"]["complete"], boards["faulty"]["error"]) == (False, "parse_error")
+    # Incomplete: the unread job must not be taken for a closed one.
+    assert (boards["faulty"]["complete"], boards["faulty"]["error"]) == (False, "record_unreadable")
+    (run,) = crawl_runs(tmp_path, "greenhouse")
+    assert run["errors"] == 1  # one exception, counted once
+
+
+def test_a_host_that_refuses_connections_is_one_line_each_for_robots_and_the_board(tmp_path):
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    result = run_cli("crawl", "greenhouse", "--board", "first", "--home", str(tmp_path), *FAST_CRAWL,
+                     env={"SKILLTRENDS_GREENHOUSE_URL": closed})
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    logged = [line for line in result.stderr.splitlines() if "] " in line]
+    assert len(logged) == 2, result.stderr
+    assert "robots.txt could not be fetched" in logged[0] and "refused the connection" in logged[1]
+    (run,) = crawl_runs(tmp_path, "greenhouse")
+    assert (run["status"], run["errors"]) == ("finished_with_errors", 1)

@@ -8,7 +8,7 @@ from datetime import timezone
 import pytest
 
 from tests.fixture_server import FixtureServer, Reply
-from tests.helpers import FIXTURES, crawl_hn, crawl_runs, landing_rows, serve_hn_fixtures
+from tests.helpers import FIXTURES, SEARCH, crawl_hn, crawl_runs, landing_rows, run_stats, serve_hn_fixtures
 
 HN = FIXTURES / "hn"
 
@@ -112,6 +112,24 @@ def test_malformed_json_is_logged_and_skipped_without_losing_other_threads(serve
     assert (run["status"], run["errors"]) == ("finished_with_errors", 1)
 
 
+def test_an_odd_story_or_comment_loses_only_itself(server, tmp_path):
+    page0 = json.loads((HN / "search_page0.json").read_text())
+    page0["hits"].insert(0, None)  # a hit that is not an object
+    server.routes[SEARCH.format(page=0)] = Reply(body=json.dumps(page0).encode())
+    thread = json.loads((HN / "item_9102.json").read_text())
+    odd = next(c for c in thread["children"] if c.get("text"))
+    odd["created_at_i"] = "n/a"  # kept, without a time
+    thread["children"].insert(1, ["not", "a", "comment"])
+    thread["children"].insert(2, {"id": {"not": "an id"}, "text": "x"})
+    server.routes["/api/v1/items/9102"] = Reply(body=json.dumps(thread).encode())
+    result = crawl_hn(tmp_path, server)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    # Every thread is still found and every good comment kept, the odd one's time unknown.
+    stored = {row["source_id"]: row for row in landing_rows(tmp_path)}
+    assert stored.keys() == fixture_postings(*ALL_THREADS)
+    assert stored[str(odd["id"])]["posted_at"] is None
+
+
 def test_a_server_error_that_persists_is_recorded_and_the_rest_arrives(server, tmp_path):
     server.routes["/api/v1/items/9101"] = Reply(502, b"bad gateway")
     result = crawl_hn(tmp_path, server, "--set", "RETRY_TIMES=1")
@@ -133,3 +151,12 @@ def test_identifies_itself_with_a_contact_url(server, tmp_path):
     crawl_hn(tmp_path, server, "--since", "2023-01", "--until", "2023-01")
     (user_agent,) = server.user_agents
     assert user_agent.startswith("skilltrends/") and "(+https://" in user_agent
+
+
+def test_a_crawl_of_generated_data_is_recorded_as_such(server, tmp_path):
+    crawl_hn(tmp_path, server, "--since", "2023-03", "--until", "2023-03", "--set", "GENERATED_DATA=True")
+    _, stats = run_stats(tmp_path, "hn")
+    assert stats["skilltrends/generated"] == 1
+    real = tmp_path / "real"
+    crawl_hn(real, server, "--since", "2023-03", "--until", "2023-03")
+    assert "skilltrends/generated" not in run_stats(real, "hn")[1]

@@ -10,7 +10,9 @@ import pytest
 
 from tests.fixture_server import FixtureServer, Reply
 from tests.helpers import (
-    FIXTURES, SMARTRECRUITERS_DETAIL, SMARTRECRUITERS_LIST, SMARTRECRUITERS_TEST_PAGE_SIZE, boards_file, crawl, landing_rows, registry_companies, rows_by_id, run_stats, serve_smartrecruiters_fixtures, utc,
+    FIXTURES, SMARTRECRUITERS_DETAIL, SMARTRECRUITERS_LIST, SMARTRECRUITERS_TEST_PAGE_SIZE, boards_file, crawl,
+    crawl_runs, landing_rows, registry_companies, rows_by_id, run_cli, run_stats, serve_smartrecruiters_fixtures,
+    snapshot_rows, utc,
 )
 
 SR = FIXTURES / "smartrecruiters"
@@ -111,6 +113,22 @@ def test_a_missing_detail_keeps_the_posting_from_the_list(server, tmp_path):
     assert run["status"] == "finished_with_errors"
     # Every page of the list was read, so the board's postings are all known: it stays complete.
     assert board_results(tmp_path) in (None, [{"board": "NovaMobility", "complete": True, "postings": 3}])
+
+
+def test_a_missing_detail_never_replaces_a_stored_text(server, tmp_path):
+    missing = "744000050000002"
+    first = crawl("smartrecruiters", tmp_path, server, *SMALL_PAGES, "--board", "NovaMobility", env=REGISTRY)
+    assert first.returncode == 0, first.stderr
+    assert run_cli("etl", "--home", str(tmp_path)).returncode == 0
+    query = f"SELECT text FROM postings WHERE source_id = '{missing}'"
+    (stored,) = snapshot_rows(tmp_path, query)[0]
+    del server.routes[SMARTRECRUITERS_DETAIL.format(token="NovaMobility", posting_id=missing)]  # → 404
+    second = crawl("smartrecruiters", tmp_path, server, *SMALL_PAGES, "--board", "NovaMobility", env=REGISTRY)
+    assert second.returncode == 0, second.stderr
+    assert run_cli("etl", "--home", str(tmp_path)).returncode == 0
+    assert stored and snapshot_rows(tmp_path, query) == [(stored,)]  # the first crawl's job ad stands
+    runs = crawl_runs(tmp_path, "smartrecruiters")
+    assert [run["status"] for run in runs] == ["finished", "finished_with_errors"]
 
 
 def board_results(home: Path) -> list[dict] | None:

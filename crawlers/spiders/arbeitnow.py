@@ -50,7 +50,7 @@ class ArbeitnowSpider(JobFeedSpider):
         meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
         self.record_terms(meta.get("terms"))
         self.count("pages_done")
-        items = [item for item in map(self.posting_from_job, jobs) if item is not None]
+        items = list(self.readable(jobs, self.posting_from_job, "Arbeitnow page"))
         new = self.new_ids(items)
         yield from items
         links = data.get("links") if isinstance(data.get("links"), dict) else {}

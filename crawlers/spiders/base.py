@@ -71,6 +71,22 @@ class SourceSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"{ERROR_STAT_PREFIX}{kind}")
         self.logger.error(message)
 
+    def readable(self, records, to_item, what: str, counter: str = "jobs_unreadable"):
+        """``to_item(record)`` of each record that gives an item (a posting, a request). A
+        record whose reading raises (a layout the parser did not foresee) is one
+        ``record_unreadable`` error, counted under ``counter``, and the records after it are
+        still read."""
+        for number, record in enumerate(records if isinstance(records, list) else []):
+            try:
+                item = to_item(record)
+            except Exception as exc:
+                self.count(counter)
+                self.record_error("record_unreadable", f"{what}: record {number} cannot be read "
+                                  f"({exc.__class__.__name__}: {exc}); skipped, the others are kept.")
+                continue
+            if item is not None:
+                yield item
+
     def load_json(self, response, what: str):
         """The body as JSON, or None after recording why it is not (the crawl goes on).
 

@@ -54,7 +54,7 @@ class HimalayasSpider(JobFeedSpider):
             return
         data, jobs = found
         self.count("pages_done")
-        items = [item for item in map(self.posting_from_job, jobs) if item is not None]
+        items = list(self.readable(jobs, self.posting_from_job, f"Himalayas page offset={offset}"))
         new = self.new_ids(items)
         yield from items
         total = data.get("totalCount")

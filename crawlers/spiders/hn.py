@@ -41,9 +41,11 @@ def hiring_thread_month(title: str | None) -> date | None:
 
 
 def utc_from_epoch(seconds) -> datetime | None:
-    if seconds is None:
+    """Algolia's ``created_at_i`` as naive UTC; None when absent or not a number."""
+    try:
+        return datetime.fromtimestamp(int(seconds), timezone.utc).replace(tzinfo=None)
+    except (TypeError, ValueError, OverflowError, OSError):
         return None
-    return datetime.fromtimestamp(int(seconds), timezone.utc).replace(tzinfo=None)
 
 
 class HackerNewsHiringSpider(SourceSpider):
@@ -88,10 +90,7 @@ class HackerNewsHiringSpider(SourceSpider):
         if not hits:
             return
         self.count("index_pages")
-        for hit in hits:
-            request = self.thread_request(hit)
-            if request is not None:
-                yield request
+        yield from self.readable(hits, self.thread_request, f"Story index page {page}", "stories_unreadable")
         if not self.all_older_than_since(hits):
             yield self.search_request(page + 1)
 
@@ -109,11 +108,14 @@ class HackerNewsHiringSpider(SourceSpider):
     def all_older_than_since(self, hits: list[dict]) -> bool:
         if self.since is None:
             return False
-        stamps = [utc_from_epoch(hit.get("created_at_i")) for hit in hits]
+        stamps = [utc_from_epoch(hit.get("created_at_i")) if isinstance(hit, dict) else None for hit in hits]
         # Threads go up on the 1st; a story created before the month --since names is older.
         return all(stamp is not None and stamp.date() < self.since for stamp in stamps)
 
-    def thread_request(self, hit: dict) -> scrapy.Request | None:
+    def thread_request(self, hit) -> scrapy.Request | None:
+        if not isinstance(hit, dict):
+            self.count("stories_unreadable")
+            return None
         if hit.get("author") not in HIRING_ACCOUNTS:
             return None
         month = hiring_thread_month(hit.get("title"))
@@ -154,13 +156,12 @@ class HackerNewsHiringSpider(SourceSpider):
             return
         month = month or hiring_thread_month(data.get("title"))
         self.count("threads_done")
-        for comment in children:
-            item = self.posting_from_comment(comment, story_id, month)
-            if item is not None:
-                yield item
+        yield from self.readable(children, lambda comment: self.posting_from_comment(comment, story_id, month),
+                                 f"Thread {story_id}", "comments_unreadable")
 
     def posting_from_comment(self, comment, story_id: int, month: date | None) -> PostingItem | None:
-        if not isinstance(comment, dict) or comment.get("type", "comment") != "comment" or "id" not in comment:
+        if (not isinstance(comment, dict) or comment.get("type", "comment") != "comment"
+                or isinstance(comment.get("id"), bool) or not isinstance(comment.get("id"), int)):
             self.count("comments_unreadable")
             return None
         text = comment.get("text")

@@ -405,10 +405,7 @@ class JobBoardSpider(SourceSpider):
         found = self.board_jobs(response, token, what)
         if found is None:
             return
-        for job in found[1]:
-            item = self.posting_from_job(token, job)
-            if item is not None:
-                yield item
+        yield from self.readable(found[1], lambda job: self.posting_from_job(token, job), f"{what} {token!r}")
 
     def unexpected_layout(self, token: str, response, expected: str) -> None:
         self.record_error(

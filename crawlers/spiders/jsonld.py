@@ -276,10 +276,8 @@ class JsonLdSpider(SourceSpider):
             self.logger.info("%s holds no schema.org JobPosting.", response.url)
             return
         used: dict[str, int] = {}
-        for posting in postings:
-            item = self.posting_from(response, posting, used)
-            if item is not None:
-                yield item
+        yield from self.readable(postings, lambda posting: self.posting_from(response, posting, used),
+                                 f"{response.url}")
 
     def jsonld_postings(self, response) -> list[dict]:
         postings = []

@@ -64,10 +64,8 @@ class LeverSpider(JobBoardSpider):
         self.count("pages_done")
         seen = self.seen_ids.setdefault(token, set())
         new = 0
-        for posting in data:
-            item = self.posting_from_lever(token, posting)
-            if item is None:
-                continue
+        for item in self.readable(data, lambda posting: self.posting_from_lever(token, posting),
+                                  f"Lever site {token!r} page skip={skip}"):
             if item.source_id not in seen:
                 new += 1
                 seen.add(item.source_id)

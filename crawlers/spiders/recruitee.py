@@ -78,10 +78,8 @@ class RecruiteeSpider(JobBoardSpider):
             self.unexpected_layout(token, response, "an object with an 'offers' list")
             return
         self.count("boards_done")
-        for offer in offers:
-            item = self.posting_from_offer(token, offer)
-            if item is not None:
-                yield item
+        yield from self.readable(offers, lambda offer: self.posting_from_offer(token, offer),
+                                 f"Recruitee company {token!r}")
 
     def posting_from_offer(self, token: str, offer) -> PostingItem | None:
         if not isinstance(offer, dict) or offer.get("id") is None:

@@ -45,13 +45,13 @@ class RemoteOkSpider(JobFeedSpider):
             self.unexpected_layout(response, "a JSON list")
             return
         self.count("pages_done")
-        for element in data:
-            if isinstance(element, dict) and is_notice(element):
-                self.record_terms(element.get("legal"))
-                continue
-            item = self.posting_from_job(element)
-            if item is not None:
-                yield item
+        yield from self.readable(data, self.posting_or_notice, "Remote OK feed")
+
+    def posting_or_notice(self, element) -> PostingItem | None:
+        if isinstance(element, dict) and is_notice(element):
+            self.record_terms(element.get("legal"))
+            return None
+        return self.posting_from_job(element)
 
     def posting_from_job(self, job) -> PostingItem | None:
         if not isinstance(job, dict) or job.get("id") in (None, ""):

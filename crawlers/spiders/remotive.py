@@ -60,10 +60,7 @@ class RemotiveSpider(JobFeedSpider):
         data, jobs = found
         self.record_terms(data.get("0-legal-notice"))
         self.count("pages_done")
-        for job in jobs:
-            item = self.posting_from_job(job)
-            if item is not None:
-                yield item
+        yield from self.readable(jobs, self.posting_from_job, "Remotive feed")
 
     def posting_from_job(self, job) -> PostingItem | None:
         if not isinstance(job, dict) or job.get("id") is None:

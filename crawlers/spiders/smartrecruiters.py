@@ -9,9 +9,11 @@ job ad, so each posting's text comes from ``/v1/companies/<company>/postings/<id
 ``SMARTRECRUITERS_PAGE_SIZE`` (100, the API's maximum).
 
 A posting whose detail request fails (HTTP error after retries, malformed JSON) is still
-stored from the list, with an empty ``html``: the listing exists, its text is missing. The
-failure is counted as for any request (the run ends ``finished_with_errors``) but does not
-make the board incomplete: every page of the list was read, so its postings are all known.
+stored from the list, with an empty ``html``: the listing exists, its text is missing. If
+an earlier crawl stored the posting, that version stands instead: the posting is recorded as
+seen, unchanged, so a failed detail never replaces a stored text with none. The failure is
+counted as for any request (the run ends ``finished_with_errors``) but does not make the
+board incomplete: every page of the list was read, so its postings are all known.
 See ``docs/sources.md`` for the mapping.
 """
 
@@ -24,6 +26,7 @@ import scrapy
 
 from crawlers.items import PostingItem
 from crawlers.spiders.jobboard import JobBoardSpider, text_or_none, utc_from_iso
+from crawlers.state import crawl_state
 
 LIST_PATH = "/v1/companies/{token}/postings?offset={offset}&limit={limit}"
 DETAIL_PATH = "/v1/companies/{token}/postings/{posting_id}"
@@ -159,6 +162,11 @@ class SmartRecruitersSpider(JobBoardSpider):
         company = posting.get("company") if isinstance(posting.get("company"), dict) else {}
         if item.company == token and text_or_none(company.get("name")):  # not in the registry
             item.company = company["name"].strip()
+        if not detail_found:
+            state = crawl_state(self.crawler)
+            stored = state.hashes.get(posting_id) if state is not None else None
+            if stored is not None:
+                item.record_hash = stored  # the landing pipeline then records a sighting only
         return item
 
 
