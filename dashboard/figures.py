@@ -86,9 +86,20 @@ def family_share_figure(shares, families=CHART_FAMILIES) -> go.Figure:
             "range": [0, min(1.0, top * 1.08) if top > 0 else 1.0],
             "rangemode": "tozero",
         },
-        xaxis={"tickformat": "%b %Y", "dtick": "M1" if frame["month"].n_unique() <= 12 else None},
+        xaxis=_month_ticks(frame["month"]),
     )
     return figure
+
+
+def _month_ticks(months: pl.Series) -> dict:
+    """A tick per point for a dozen points or fewer, as far apart as the points are (a month,
+    a quarter, a year: the periods ``analysis.shares.by_period`` makes); Plotly's own beyond."""
+    points = months.unique().sort().to_list()
+    if len(points) > 12:
+        return {"tickformat": "%b %Y"}
+    indices = [point.year * 12 + point.month for point in points]
+    step = min((b - a for a, b in zip(indices, indices[1:])), default=1)
+    return {"tickformat": "%b %Y", "dtick": f"M{step}", "tick0": points[0] if points else None}
 
 
 def _as_polars(frame) -> pl.DataFrame:

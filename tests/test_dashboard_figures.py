@@ -18,10 +18,10 @@ from dashboard.theme import FAMILY_COLOURS
 MONTHS = [dt.date(2024, m, 1) for m in (1, 2, 3, 5)]
 
 
-def _shares_frame():
+def _shares_frame(months=MONTHS):
     """A share frame built by hand: distinct numbers per (month, family)."""
     rows = []
-    for i, month in enumerate(MONTHS):
+    for i, month in enumerate(months):
         for j, family in enumerate(CHART_FAMILIES):
             total = 20 + i
             postings = (3 * i + 5 * j) % total
@@ -104,6 +104,19 @@ def test_figure_from_family_shares_output_and_lazy_frames():
     assert figure.layout.yaxis.tickformat == ".0%"
 
 
+@pytest.mark.parametrize("months,dtick", [
+    (MONTHS, "M1"),
+    ([dt.date(2023, m, 1) for m in (1, 4, 7, 10)] + [dt.date(2024, 1, 1)], "M3"),  # quarters
+    ([dt.date(year, 1, 1) for year in (2023, 2024, 2025)], "M12"),  # years
+    ([dt.date(2020 + i // 12, i % 12 + 1, 1) for i in range(30)], None),  # Plotly's choice
+])
+def test_one_tick_per_period_for_a_dozen_points_or_fewer(months, dtick):
+    xaxis = family_share_figure(_shares_frame(months)).layout.xaxis
+    assert xaxis.dtick == dtick
+    if dtick:
+        assert xaxis.tick0 == months[0]
+
+
 def test_figure_rejects_frames_without_share_columns():
     with pytest.raises(ValueError, match="ci_low"):
         family_share_figure(_shares_frame().drop("ci_low"))
@@ -155,10 +168,12 @@ def test_top_skills_table_rows():
         }
     )
     table = top_skills_table(top_skills(rows, 10))
-    assert [(r["skill"], r["family"], r["postings"]) for r in table.data] == [
-        ("RAG", label("llm"), "2 of 3"),
-        ("MLflow", label("mlops"), "1 of 3"),
+    assert [(r["skill"], r["family"], r["postings"], r["total"]) for r in table.data] == [
+        ("RAG", label("llm"), 2, 3),
+        ("MLflow", label("mlops"), 1, 3),
     ]
+    numeric = {column["id"] for column in table.columns if column.get("type") == "numeric"}
+    assert {"share", "postings", "total"} <= numeric  # sorted as numbers, not as text
     assert table.data[0]["share"] == pytest.approx(2 / 3)
 
 

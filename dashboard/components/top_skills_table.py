@@ -18,7 +18,9 @@ def top_skills_table(top, table_id: str = TABLE_ID):
             "family": label(row["family"]),
             "share": row["share"],
             "ci": f"{percent(row['ci_low'])} – {percent(row['ci_high'])}",
-            "postings": f"{row['postings']:,} of {row['total']:,}",
+            # Numbers, so that sorting the column sorts by count (text sorted "111" before "13").
+            "postings": row["postings"],
+            "total": row["total"],
         }
         for row in top.iter_rows(named=True)
     ]
@@ -35,7 +37,8 @@ def top_skills_table(top, table_id: str = TABLE_ID):
                 "format": Format(precision=1, scheme=Scheme.percentage),
             },
             {"name": "95% CI", "id": "ci"},
-            {"name": "Postings", "id": "postings"},
+            {"name": "Postings", "id": "postings", "type": "numeric", "format": Format(group=",")},
+            {"name": "of ML postings", "id": "total", "type": "numeric", "format": Format(group=",")},
         ],
         sort_action="native",
         cell_selectable=True,
