@@ -3,7 +3,8 @@
 The copy gets a new name under ``<home>/published/``; ``<home>/snapshot.duckdb`` is a
 relative symlink replaced by ``rename``, so a reader sees either the old or the new
 snapshot, never a half-written one, and a reader holding the old file open keeps it.
-A superseded snapshot is deleted once its successor is ``keep_superseded`` old.
+A superseded snapshot is deleted once its successor is ``keep_superseded`` old. Snapshot files
+are made read-only (mode 0444).
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ def publish_snapshot(home: Home, keep_superseded: float = KEEP_SUPERSEDED_SECOND
     target = home.published_dir / name
     partial = target.with_suffix(".partial")
     shutil.copyfile(home.warehouse, partial)
+    # Read-only on disk too: a reader who forgets read_only=True gets an error at once instead
+    # of a write lock that would shut the dashboard and every other reader out.
+    os.chmod(partial, 0o444)
     os.replace(partial, target)
     pointer_tmp = home.root / f".snapshot.{os.getpid()}.tmp"
     pointer_tmp.unlink(missing_ok=True)

@@ -80,6 +80,7 @@ def test_a_query_sees_the_snapshot_and_no_file(loaded_home, make_sql):
 
 def test_a_snapshot_held_open_for_writing_is_one_clear_error(loaded_home):
     snapshot = (loaded_home / "snapshot.duckdb").resolve()
+    snapshot.chmod(0o644)  # published read-only; root, or anyone who changes that, can still lock it
     writer = duckdb.connect(str(snapshot))  # a researcher who forgot read_only, in another process
     try:
         result = run_cli("query", "SELECT 1", "--home", str(loaded_home))

@@ -93,7 +93,9 @@ def test_a_snapshot_held_open_for_writing_is_said_on_the_page(tmp_path):
     # The module Dash loaded for "/" (importing it by its package path would register it twice).
     (entry,) = [page for page in dash.page_registry.values() if page["path"] == "/"]
     overview = sys.modules[entry["module"]]
-    writer = duckdb.connect(str(Home(tmp_path).current_snapshot()))
+    snapshot = Home(tmp_path).current_snapshot()
+    snapshot.chmod(0o644)  # published read-only; root, or anyone who changes that, can still lock it
+    writer = duckdb.connect(str(snapshot))
     try:
         with app.server.test_request_context("/"):
             page = overview.layout()

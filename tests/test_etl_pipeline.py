@@ -285,3 +285,9 @@ def test_real_data_alone_is_not_marked(home):
     write_landing(home.root, [hn_item(1, ML_POST, "2024-03")])
     run_etl(home)
     assert demo_flag(home) == [("false",)]
+
+
+def test_snapshots_are_read_only_files(home):
+    write_landing(home.root, [hn_item(1, ML_POST, "2024-03")])
+    run_etl(home)
+    assert home.current_snapshot().stat().st_mode & 0o222 == 0
