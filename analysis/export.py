@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from analysis.snapshot import open_snapshot
-from skilltrends.errors import UserError
+from skilltrends.errors import UserError, first_line, sql_string
 from skilltrends.home import Home
 
 # Bookkeeping of the schema itself, of no use outside DuckDB.
@@ -69,14 +69,12 @@ def _export_table(conn: duckdb.DuckDBPyConnection, table: str, path: Path) -> Ex
                         ).fetchall())
     # COPY takes no parameter for its file name: the path goes in as a quoted literal, the
     # names (from DuckDB's catalog) as quoted identifiers.
-    literal = "'" + str(partial).replace("'", "''") + "'"
     identifier = _quoted(table)
     try:
-        conn.execute(f"COPY (SELECT {columns} FROM {identifier}) TO {literal} (FORMAT parquet)").fetchall()
+        conn.execute(f"COPY (SELECT {columns} FROM {identifier}) TO {sql_string(partial)} (FORMAT parquet)").fetchall()
         (rows,) = conn.execute(f"SELECT count(*) FROM {identifier}").fetchone()
         os.replace(partial, path)
     except (duckdb.Error, OSError) as exc:
         partial.unlink(missing_ok=True)
-        reason = str(exc).strip().splitlines()[0]
-        raise ExportFailed(f"Exporting table {table} to {path} failed: {reason}") from None
+        raise ExportFailed(f"Exporting table {table} to {path} failed: {first_line(exc)}") from None
     return ExportedTable(table, rows, path)

@@ -14,7 +14,7 @@ import os
 
 import duckdb
 
-from skilltrends.errors import UserError
+from skilltrends.errors import UserError, first_line
 from skilltrends.home import Home
 
 
@@ -55,5 +55,4 @@ def open_snapshot(home: str | os.PathLike | Home | None = None, sealed: bool = T
     try:
         return duckdb.connect(str(path), read_only=True, config=SEALED if sealed else {})
     except duckdb.Error as exc:
-        reason = str(exc).strip().splitlines()[0]
-        raise SnapshotUnreadable(f"The published snapshot {path} cannot be opened: {reason}") from None
+        raise SnapshotUnreadable(f"The published snapshot {path} cannot be opened: {first_line(exc)}") from None

@@ -160,7 +160,10 @@ def board_row(result: BoardResult) -> tuple:
 class LandingWriter:
     """Writes one crawl run's landing file; ``close`` records how the run ended."""
 
-    def __init__(self, path: Path, run_id: str, source: str, job_id: str | None = None):
+    def __init__(self, path: Path, run_id: str, source: str, job_id: str | None = None,
+                 stats: dict | None = None):
+        """``stats``: what the run record holds until ``close`` replaces it (a crawl of
+        generated data says so from the start, so a killed one is known as generated too)."""
         self.path = path
         self.run_id = run_id
         self.source = source
@@ -172,8 +175,9 @@ class LandingWriter:
         self.conn.execute("BEGIN TRANSACTION")
         self.conn.execute(LANDING_SCHEMA)
         self.conn.execute(
-            "INSERT INTO crawl_run (run_id, source, started_at, status, job_id) VALUES (?, ?, ?, 'running', ?)",
-            [run_id, source, utc_now(), job_id],
+            "INSERT INTO crawl_run (run_id, source, started_at, status, job_id, stats) "
+            "VALUES (?, ?, ?, 'running', ?, ?)",
+            [run_id, source, utc_now(), job_id, json.dumps(stats) if stats else None],
         ).fetchall()
         self.conn.execute("COMMIT")
 

@@ -21,6 +21,7 @@ from crawlers.state import crawl_state
 from skilltrends.home import Home
 
 logger = logging.getLogger(__name__)
+GENERATED_STAT = "skilltrends/generated"  # the run crawled generated data (setting GENERATED_DATA)
 
 
 def planned_boards(spider) -> list[str] | None:
@@ -66,8 +67,11 @@ class LandingPipeline:
             self.job = self.state.job(planned_boards(spider), self.crawler.settings.getbool("CRAWL_RESUME"))
         job_id = self.job.job_id if self.job else None
         path = self.home.landing_file(spider.name, run_id)
-        self.writer = LandingWriter(path, run_id, spider.name, job_id)
+        generated = {GENERATED_STAT: 1} if self.crawler.settings.getbool("GENERATED_DATA") else None
+        self.writer = LandingWriter(path, run_id, spider.name, job_id, stats=generated)
         stats = self.crawler.stats
+        if generated:
+            stats.set_value(GENERATED_STAT, 1)
         stats.set_value("skilltrends/run_id", run_id)
         stats.set_value("skilltrends/landing_file", str(path))
         if job_id:
@@ -124,8 +128,6 @@ class LandingPipeline:
         # Postings the ETL will close: only a run that ended normally closes anything.
         stats.set_value("skilltrends/postings/closed", self.closed_postings if status in ELIGIBLE_STATUSES else 0)
         stats.set_value("skilltrends/postings_stored", stats.get_value("skilltrends/postings_stored", 0))
-        if self.crawler.settings.getbool("GENERATED_DATA"):
-            stats.set_value("skilltrends/generated", 1)
         summary = run_summary(stats.get_stats())
         for key, value in summary.items():
             stats.set_value(key, value)

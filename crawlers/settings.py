@@ -47,7 +47,8 @@ DOWNLOADER_MIDDLEWARES = {
 }
 
 # True when the host crawled serves generated data (the offline demo's mirror): the run is
-# recorded as generated (stat skilltrends/generated), and every snapshot holding it says so.
+# recorded as generated from its start (stat skilltrends/generated, kept by a killed run too),
+# and the home's snapshots say so from then on (meta.demo).
 GENERATED_DATA = False
 # Per-source request budget: a crawl stops (incomplete: nothing closed) after this many
 # requests; 0 = unlimited. Continue it later with `skilltrends crawl SOURCE --resume`.

@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 
 from crawlers.items import utc_now
-from skilltrends.errors import UserError
+from skilltrends.errors import UserError, first_line, sql_string
 from skilltrends.home import Home
 
 logger = logging.getLogger(__name__)
@@ -194,10 +194,9 @@ class CrawlState:
     def sync_landing_file(self, path: Path) -> int:
         """Fold one landing file in, in one transaction; 0 if it cannot be read now."""
         try:
-            self.conn.execute(f"ATTACH '{_sql_path(path)}' AS landing (READ_ONLY)")
+            self.conn.execute(f"ATTACH {sql_string(path)} AS landing (READ_ONLY)")
         except duckdb.Error as exc:
-            logger.warning("Landing file %s cannot be read now (%s); it is left for later.", path,
-                           str(exc).splitlines()[0])
+            logger.warning("Landing file %s cannot be read now (%s); it is left for later.", path, first_line(exc))
             return 0
         try:
             tables = {row[0] for row in self.conn.execute(
@@ -242,10 +241,6 @@ class CrawlState:
         if not self.closed:
             self.conn.close()
             self.closed = True
-
-
-def _sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")
 
 
 def crawl_state(crawler) -> CrawlState | None:

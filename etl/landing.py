@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from skilltrends.errors import first_line
 from skilltrends.home import Home
 
 logger = logging.getLogger(__name__)
@@ -56,9 +57,9 @@ def read_landing_file(path: Path) -> LandingRun | None:
         if "lock" in str(exc).lower():
             logger.warning("Landing file %s is still being written by a crawl; it will be loaded next time.", path)
             return None
-        raise UnreadableLandingFile(f"{path}: {str(exc).splitlines()[0]}") from None
+        raise UnreadableLandingFile(f"{path}: {first_line(exc)}") from None
     except duckdb.Error as exc:
-        raise UnreadableLandingFile(f"{path}: {str(exc).splitlines()[0]}") from None
+        raise UnreadableLandingFile(f"{path}: {first_line(exc)}") from None
     try:
         tables = {row[0] for row in conn.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
         run = conn.sql("SELECT * FROM crawl_run").pl().to_dicts() if "crawl_run" in tables else []

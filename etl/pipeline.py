@@ -41,7 +41,7 @@ from etl.extraction import extractor_version
 from etl.tagging import tag_postings
 from etl.workers import ExtractionWorkers
 from etl.trends import rebuild_monthly_tables
-from skilltrends.errors import UserError
+from skilltrends.errors import UserError, first_line
 from skilltrends.home import Home
 
 logger = logging.getLogger(__name__)
@@ -148,9 +148,10 @@ def run_etl(home: Home, full: bool = False, demo: bool | None = None, workers: i
 
 
 def _holds_generated_data(conn, demo: bool | None) -> bool:
-    """Does the warehouse hold generated demo data? Yes when a loaded crawl run was of a
-    mirror of generated data (``GENERATED_DATA``), when the caller says so, or, when the
-    caller says nothing, if it did before (demo data loaded before runs were marked)."""
+    """Has generated demo data been loaded into this home? Yes when a loaded crawl run was
+    of a mirror of generated data (``GENERATED_DATA``), when the caller says so, or, when
+    the caller says nothing, if the answer was yes before: demo data loaded before runs were
+    marked has no mark, and erring towards "demo" is the safe side."""
     (generated,) = conn.execute(
         """SELECT count(*) FROM crawl_runs WHERE json_extract(stats, '$."skilltrends/generated"') = 1"""
     ).fetchall()[0]
@@ -162,10 +163,9 @@ def _open_warehouse(home: Home) -> duckdb.DuckDBPyConnection:
     try:
         return duckdb.connect(str(home.warehouse))
     except duckdb.Error as exc:
-        reason = str(exc).strip().splitlines()[0]
         raise WarehouseUnreadable(
             f"The warehouse {home.warehouse} cannot be opened (researchers should query the published "
-            f"snapshot, never the warehouse): {reason}"
+            f"snapshot, never the warehouse): {first_line(exc)}"
         ) from None
 
 

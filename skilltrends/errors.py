@@ -6,3 +6,15 @@ Every package raises a subclass for such cases; the CLI prints the message and e
 
 class UserError(Exception):
     pass
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message: DuckDB's errors go on with context lines."""
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else exc.__class__.__name__
+
+
+def sql_string(value) -> str:
+    """``value`` (a path) as a SQL string literal, for the few statements that take no
+    parameter there (ATTACH, COPY ... TO)."""
+    return "'" + str(value).replace("'", "''") + "'"

@@ -9,7 +9,7 @@ import duckdb
 import polars as pl
 
 from analysis.snapshot import open_snapshot
-from skilltrends.errors import UserError
+from skilltrends.errors import UserError, first_line
 from skilltrends.home import Home
 
 
@@ -23,8 +23,7 @@ def run_query(home: Home, sql: str) -> pl.DataFrame:
         relation = conn.sql(sql)
         return relation.pl() if relation is not None else pl.DataFrame()
     except duckdb.Error as exc:
-        first_line = str(exc).strip().splitlines()[0]
-        raise QueryFailed(f"The query failed: {first_line}") from None
+        raise QueryFailed(f"The query failed: {first_line(exc)}") from None
     finally:
         conn.close()
 

@@ -291,3 +291,13 @@ def test_snapshots_are_read_only_files(home):
     write_landing(home.root, [hn_item(1, ML_POST, "2024-03")])
     run_etl(home)
     assert home.current_snapshot().stat().st_mode & 0o222 == 0
+
+
+def test_a_killed_crawl_of_generated_data_is_marked_too(home):
+    run_id = new_run_id()
+    writer = LandingWriter(home.landing_file("hn", run_id), run_id, "hn", stats={"skilltrends/generated": 1})
+    writer.write([hn_item(1, ML_POST, "2024-03")])
+    writer.conn.close()  # killed: the run is never closed, its final stats never written
+    run_etl(home)
+    assert snapshot_rows(home, "SELECT status FROM crawl_runs") == [("killed",)]
+    assert demo_flag(home) == [("true",)]

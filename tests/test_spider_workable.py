@@ -105,6 +105,18 @@ def test_malformed_json_for_one_account_keeps_the_others(server, tmp_path):
     assert (run["status"], stats["skilltrends/errors/malformed_json"]) == ("finished_with_errors", 1)
 
 
+def test_a_job_the_parser_cannot_read_loses_only_itself(server, tmp_path):
+    body = account("tensorforge")
+    odd = body["jobs"][0]
+    odd["locations"] = 5  # a layout the parser did not foresee: reading it raises
+    server.routes[WORKABLE_ACCOUNT.format(token="tensorforge")] = Reply(body=json.dumps(body).encode())
+    result = crawl("workable", tmp_path, server, "--board", "tensorforge", env=REGISTRY)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert rows_by_id(tmp_path, "workable").keys() == fixture_jobs("tensorforge").keys() - {odd["shortcode"]}
+    boards = landing_rows(tmp_path, "SELECT board, complete, error FROM boards", "workable")
+    assert boards == [{"board": "tensorforge", "complete": False, "error": "record_unreadable"}]
+
+
 def test_a_gone_account_is_one_log_line(server, tmp_path):
     result = crawl("workable", tmp_path, server, "--board", "vanishedco", "--board", "tensorforge", env=REGISTRY)
     gone = [line for line in result.stderr.splitlines() if "vanishedco" in line]

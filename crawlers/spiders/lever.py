@@ -63,16 +63,17 @@ class LeverSpider(JobBoardSpider):
             return
         self.count("pages_done")
         seen = self.seen_ids.setdefault(token, set())
-        new = 0
+        new = read = 0
         for item in self.readable(data, lambda posting: self.posting_from_lever(token, posting),
                                   f"Lever site {token!r} page skip={skip}"):
+            read += 1
             if item.source_id not in seen:
                 new += 1
                 seen.add(item.source_id)
             yield item
         if len(data) < self.page_size:
             self.count("boards_done")
-        elif data and not new:
+        elif read and not new:
             self.record_error(
                 "pagination_repeats",
                 f"Lever site {token!r} page skip={skip} repeats postings already seen; stopped paging.",

@@ -45,10 +45,8 @@ class WorkableSpider(JobBoardSpider):
             return
         data, jobs = found
         account_name = text_or_none(data.get("name"))
-        for job in jobs:
-            item = self.posting_from_job(token, job, account_name)
-            if item is not None:
-                yield item
+        yield from self.readable(jobs, lambda job: self.posting_from_job(token, job, account_name),
+                                 f"Workable account {token!r}")
 
     def posting_from_job(self, token: str, job, account_name: str | None) -> PostingItem | None:
         if not isinstance(job, dict):
