@@ -1,8 +1,9 @@
 """``skilltrends extract``: JSON lines in, one JSON line out per input line, in batches.
 
 Input: ``{"id": ..., "text": ...}`` (``html`` instead of ``text`` is accepted and converted
-as the ETL does; ``title`` is optional and, as in the ETL, read by the is_ml classifier
-beside the text: skills and offsets come from the text alone). Output (ARCHITECTURE.md):
+as the ETL does; ``title`` is optional and, as in the ETL, read beside the text: by the
+is_ml classifier, and for skills only the title names, reported with ``start``/``end`` null
+and the title as evidence; offsets index the text). Output (ARCHITECTURE.md):
 ``{"id", "is_ml", "families", "skills": [{name, family, category, start, end, evidence}],
 "responsibilities": [{label, sentence}]}``. A line that cannot be read gives
 ``{"id" or "line", "error": "..."}`` and the run goes on. A lone UTF-16 surrogate, which
@@ -64,7 +65,10 @@ def single_spaced(text: str) -> MappedCopy | None:
 def render(key, extraction, copy: MappedCopy | None = None) -> dict:
     """The output line; ``copy``: the single-spaced copy that was read, whose offsets are
     mapped back to the text as sent."""
-    at = copy.original if copy else (lambda offset: offset)
+    mapped = copy.original if copy else (lambda offset: offset)
+
+    def at(offset):
+        return None if offset is None else mapped(offset)  # None: found in the title
     return {
         "id": key,
         "is_ml": extraction.is_ml,

@@ -26,7 +26,7 @@ from etl.sentences import sentences_and_view
 from etl.skills import Candidate, Mention, SkillExtractor
 from etl.taxonomy import Taxonomy, load_taxonomy
 
-EXTRACTOR_VERSION = "aho-1.2+clf-2.8"
+EXTRACTOR_VERSION = "aho-1.3+clf-2.8"  # 1.3: skills named in a job title kept apart
 ACCEPT = 0.5
 MODEL_NAMES = ("disambiguation", "is_ml", "sentence_kind", "responsibilities")
 
@@ -46,15 +46,17 @@ def extractor_version() -> str:
     return f"{EXTRACTOR_VERSION}:{digest.hexdigest()[:8]}"
 
 
+def title_apart(text: str, title: str | None) -> str | None:
+    """The job title, stripped, when the text does not already name it in its first line
+    (job boards keep it apart; an HN header, ``Company | Title | Location``, is in the text)."""
+    title = (title or "").strip()
+    return title if title and title.lower() not in text.split("\n", 1)[0].lower() else None
+
+
 def with_titles(texts: list[str], titles: list[str | None]) -> list[str]:
-    """Each text with its title as a first line, unless that line already names it (HN
-    headers: ``Company | Title | Location``)."""
-    titled = []
-    for text, title in zip(texts, titles):
-        title = (title or "").strip()
-        first_line = text.split("\n", 1)[0]
-        titled.append(f"{title}\n{text}" if title and title.lower() not in first_line.lower() else text)
-    return titled
+    """Each text with its title as a first line, unless that line already names it."""
+    return [f"{apart}\n{text}" if (apart := title_apart(text, title)) else text
+            for text, title in zip(texts, titles)]
 
 
 def predict_responsibilities(kind_model, responsibility_model, features: list[str],
@@ -199,6 +201,25 @@ class PostingExtractor:
         probabilities = self.is_ml_model.predict_proba(rows)[:, 1]
         return [bool(p >= ACCEPT) for p in probabilities]
 
+    def _with_title_skills(self, texts: list[str], titles: list[str | None],
+                           mentions: list[list[Mention]]) -> list[list[Mention]]:
+        """Each text's mentions, after those of skills its job title alone names, when the
+        title is kept apart from the text: a job board's "MLOps Engineer" counts as an HN
+        header's does. A title's mention has no offsets (``start``/``end`` None: they index
+        the text) and the title as its evidence."""
+        apart = [(t, kept) for t, (text, title) in enumerate(zip(texts, titles))
+                 if (kept := title_apart(text, title))]
+        if not apart:
+            return mentions
+        in_titles = self.tagger.skill_mentions([title for _, title in apart])
+        mentions = list(mentions)
+        for (t, _), found in zip(apart, in_titles):
+            named = {mention.skill for mention in mentions[t]}
+            extra = [mention._replace(start=None, end=None) for mention in found if mention.skill not in named]
+            if extra:
+                mentions[t] = extra + mentions[t]
+        return mentions
+
     def _sentences(self, texts: list[str], accepted: list[list[Candidate]] | None) -> _Sentences:
         split = [sentences_and_view(text) for text in texts]
         spans = [found for found, _ in split]
@@ -261,6 +282,8 @@ class PostingExtractor:
         with gc_paused():
             accepted = self.tagger.accepted_candidates(texts)
             mentions = self.tagger.skill_mentions(texts, accepted)
+            if titles:
+                mentions = self._with_title_skills(texts, [title for _, title in distinct], mentions)
             rows = posting_rows(with_titles(texts, [title for _, title in distinct]) if titles else texts, mentions)
             sentences = self._sentences(texts, accepted) if with_responsibilities else _Sentences([], [])
         return _ReadBatch(texts, inverse, mentions, rows, sentences)

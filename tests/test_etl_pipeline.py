@@ -301,3 +301,16 @@ def test_a_killed_crawl_of_generated_data_is_marked_too(home):
     run_etl(home)
     assert snapshot_rows(home, "SELECT status FROM crawl_runs") == [("killed",)]
     assert demo_flag(home) == [("true",)]
+
+
+def test_a_skill_only_the_job_title_names_counts_like_an_hn_headers(home):
+    write_board_landing(home, "greenhouse", [
+        dict(source_id="1", html="<p>Own our model registry and serving. Python daily.</p>", board="acme",
+             title="MLOps Engineer")])
+    write_landing(home.root, [hn_item(2, "Acme | MLOps Engineer | Remote<p>Python daily.", "2024-03")])
+    run_etl(home)
+    rows = snapshot_rows(home, "SELECT p.source, s.start, s.evidence FROM posting_skills s JOIN postings p "
+                               "USING (posting_id) WHERE s.skill = 'MLOps' ORDER BY p.source")
+    assert rows == [("greenhouse", None, "MLOps Engineer"), ("hn", 7, "Acme | MLOps Engineer | Remote")]
+    families = snapshot_rows(home, "SELECT source, families FROM postings ORDER BY source")
+    assert all("mlops" in found for _, found in families)

@@ -72,16 +72,20 @@ def test_responsibilities_are_labelled_sentences_of_the_text():
 
 
 def test_a_title_is_read_beside_the_text_and_offsets_index_the_text():
-    # As in the ETL: the title weighs in is_ml; skills and offsets come from the text alone.
+    # As in the ETL: the title weighs in is_ml, and a skill only it names is reported without
+    # offsets (they index the text), the title as its evidence.
     text = "Join our team to build the future of AI-powered logistics. Our stack is Python and Kubernetes."
     as_engineer, as_manager, untitled = extract(
         json.dumps({"id": 1, "title": "Machine Learning Engineer", "text": text}),
         json.dumps({"id": 2, "title": "Office Manager", "text": text}),
         json.dumps({"id": 3, "text": text}))
     assert (as_engineer["is_ml"], as_manager["is_ml"]) == (True, False), "the titles should decide is_ml here"
+    in_title = [s for s in as_engineer["skills"] if s["start"] is None]
+    assert [(s["name"], s["end"], s["evidence"]) for s in in_title] == [
+        ("machine learning", None, "Machine Learning Engineer")]
     for out in (as_engineer, as_manager):
-        assert out["skills"] == untitled["skills"]
-        for skill in out["skills"]:
+        assert [s for s in out["skills"] if s["start"] is not None] == untitled["skills"]
+        for skill in untitled["skills"]:
             assert text[skill["start"]:skill["end"]].lower() == skill["name"].lower()
 
 
