@@ -83,8 +83,8 @@ def test_html_holds_the_description_then_the_lists_then_the_closing_text(server,
 
 def test_pages_are_read_until_one_is_short(server, tmp_path):
     crawl("lever", tmp_path, server, *SMALL_PAGES)
-    assert skips_requested(server, "orbital") == [0, 2]  # 2 postings, then 1: done
-    assert skips_requested(server, "heliotrope") == [0, 2]  # 2 postings, then none: done
+    assert skips_requested(server, "orbital") == [0, 1, 2]  # each page after the first overlaps by one
+    assert skips_requested(server, "heliotrope") == [0, 1]  # 2 postings, then only the overlap: done
     assert skips_requested(server, "stillwater") == [0]  # none at all
     assert all(f"limit={LEVER_TEST_PAGE_SIZE}" in path for path in server.requested("/v0/postings/"))
     assert set(rows_by_id(tmp_path, "lever")) == set(fixture_postings("orbital", "heliotrope"))
@@ -98,13 +98,35 @@ def test_the_default_page_size_is_100(server, tmp_path):
 
 
 def test_a_page_repeating_postings_ends_the_walk(server, tmp_path):
-    # A server ignoring skip answers every page with the first one.
-    server.serve_file(LEVER_PAGE.format(token="orbital", skip=2, limit=2), LEVER / "orbital_skip0.json")
+    # A server ignoring skip (with the overlap holding) would be asked for ever.
+    first = json.loads((LEVER / "orbital_skip0.json").read_text())
+    server.routes[LEVER_PAGE.format(token="orbital", skip=1, limit=2)] = Reply(
+        body=json.dumps([first[1], first[0]]).encode())
     result = crawl("lever", tmp_path, server, *SMALL_PAGES, "--board", "orbital")
     assert result.returncode == 0, result.stderr
-    assert skips_requested(server, "orbital") == [0, 2]
-    assert set(rows_by_id(tmp_path, "lever")) == {p["id"] for p in json.loads((LEVER / "orbital_skip0.json").read_text())}
+    assert skips_requested(server, "orbital") == [0, 1]
+    assert set(rows_by_id(tmp_path, "lever")) == {p["id"] for p in first}
     assert run_stats(tmp_path, "lever")[1]["skilltrends/errors/pagination_repeats"] == 1
+
+
+@pytest.mark.parametrize("change", ["removed", "added"])
+def test_a_site_that_changes_while_it_is_read_is_left_incomplete(server, tmp_path, change):
+    first = json.loads((LEVER / "orbital_skip0.json").read_text())
+    last = json.loads((LEVER / "orbital_skip2.json").read_text())
+    if change == "removed":  # posting 1 went away after page 0: the site is now [2, 3]
+        shifted = last  # skip=1 gives [3]
+    else:  # a new posting went in at the top: the site is now [new, 1, 2, 3]
+        shifted = first  # skip=1 gives [1, 2]
+    server.routes[LEVER_PAGE.format(token="orbital", skip=1, limit=2)] = Reply(body=json.dumps(shifted).encode())
+    result = crawl("lever", tmp_path, server, *SMALL_PAGES, "--board", "orbital")
+    assert result.returncode == 0, result.stderr
+    assert skips_requested(server, "orbital") == [0, 1]
+    noted = [line for line in result.stderr.splitlines() if "changed while it was read" in line]
+    assert len(noted) == 1 and "'orbital'" in noted[0]
+    # What was read is kept, but the site is incomplete: the ETL closes nothing of it.
+    assert {p["id"] for p in first} <= set(rows_by_id(tmp_path, "lever"))
+    assert landing_rows(tmp_path, "SELECT board, complete FROM boards", "lever") == [
+        {"board": "orbital", "complete": False}]
 
 
 def test_an_empty_site_stores_nothing_and_is_no_error(server, tmp_path):
@@ -127,12 +149,12 @@ def test_a_gone_site_is_one_log_line_and_the_other_sites_arrive(server, tmp_path
 
 
 def test_malformed_json_on_a_later_page_keeps_the_pages_before_and_the_other_sites(server, tmp_path):
-    server.routes[LEVER_PAGE.format(token="orbital", skip=2, limit=2)] = Reply(body=b'[{"id": "5b3c1d2e-8f4a')
+    server.routes[LEVER_PAGE.format(token="orbital", skip=1, limit=2)] = Reply(body=b'[{"id": "5b3c1d2e-8f4a')
     result = crawl("lever", tmp_path, server, *SMALL_PAGES, "--board", "orbital", "--board", "heliotrope")
     assert result.returncode == 0, result.stderr
     first_page = {p["id"] for p in json.loads((LEVER / "orbital_skip0.json").read_text())}
     assert set(rows_by_id(tmp_path, "lever")) == first_page | set(fixture_postings("heliotrope"))
     errors = [line for line in result.stderr.splitlines() if "not valid JSON" in line]
-    assert len(errors) == 1 and "orbital" in errors[0] and "skip=2" in errors[0]
+    assert len(errors) == 1 and "orbital" in errors[0] and "skip=1" in errors[0]
     run, _ = run_stats(tmp_path, "lever")
     assert (run["status"], run["errors"]) == ("finished_with_errors", 1)

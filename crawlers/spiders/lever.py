@@ -2,8 +2,12 @@
 
 ``/v0/postings/<site>?mode=json&skip=N&limit=L`` returns a bare JSON list of published
 postings. Pages are read from ``skip=0`` until one holds fewer than ``limit`` postings
-(``LEVER_PAGE_SIZE``, 100 by default). A page holding only postings already seen ends the
-walk too (a server ignoring ``skip`` would otherwise be asked forever). One posting per
+(``LEVER_PAGE_SIZE``, 100 by default). Each page after the first starts one posting early,
+at the last posting of the page before: if it does not, the site's list changed during the
+walk (a posting removed or added before that point shifts the rest, and one could be
+missed), so the walk stops there, incomplete, and nothing of the site is closed on its
+account. A page holding only postings already seen ends the walk too (a server ignoring
+``skip`` would otherwise be asked forever). One posting per
 Lever posting; its ``html`` joins the description, the lists (requirements, benefits...)
 and the closing text, as the hosted job page shows them. See ``docs/sources.md``.
 """
@@ -38,15 +42,16 @@ class LeverSpider(JobBoardSpider):
         """Postings asked for per page: the ``LEVER_PAGE_SIZE`` setting (at least 1)."""
         return max(1, self.settings.getint("LEVER_PAGE_SIZE", DEFAULT_PAGE_SIZE))
 
-    def board_request(self, token: str, skip: int = 0) -> scrapy.Request:
+    def board_request(self, token: str, skip: int = 0, starts_with: str | None = None) -> scrapy.Request:
+        """The page at ``skip``; ``starts_with``: the id it must start with (the overlap)."""
         return scrapy.Request(
             self.base_url + PAGE_PATH.format(token=token, skip=skip, limit=self.page_size),
             callback=self.parse_page,
             errback=self.on_board_failed,
-            cb_kwargs={"token": token, "skip": skip},
+            cb_kwargs={"token": token, "skip": skip, "starts_with": starts_with},
         )
 
-    def parse_page(self, response, token: str, skip: int = 0):
+    def parse_page(self, response, token: str, skip: int = 0, starts_with: str | None = None):
         """One page of a site's postings; the next page if this one was full.
 
         @api_path /v0/postings/mistral?mode=json&skip=0&limit=100
@@ -71,13 +76,21 @@ class LeverSpider(JobBoardSpider):
                 new += 1
                 seen.add(item.source_id)
             yield item
-        if len(data) < self.page_size:
+        if starts_with is not None and posting_id(data[0] if data else None) != starts_with:
+            self.count("sites_changed_while_read")
+            self.logger.warning(
+                "Lever site %r changed while it was read (page skip=%d does not start where the last page "
+                "ended); its walk stops here, incomplete, so none of its postings is closed by this crawl.",
+                token, skip)
+        elif len(data) < self.page_size:
             self.count("boards_done")
         elif read and not new:
             self.record_error(
                 "pagination_repeats",
                 f"Lever site {token!r} page skip={skip} repeats postings already seen; stopped paging.",
             )
+        elif self.page_size > 1:
+            yield self.board_request(token, skip + len(data) - 1, starts_with=posting_id(data[-1]))
         else:
             yield self.board_request(token, skip + len(data))
 
@@ -102,6 +115,10 @@ class LeverSpider(JobBoardSpider):
             remote=REMOTE_BY_WORKPLACE.get(str(posting.get("workplaceType", "")).lower()),
             **salary_fields(salary.get("min"), salary.get("max"), salary.get("currency"), salary.get("interval")),
         )
+
+
+def posting_id(posting) -> str | None:
+    return posting.get("id") if isinstance(posting, dict) else None
 
 
 def posting_html(posting: dict) -> str:
