@@ -139,6 +139,19 @@ def board_results(home: Path) -> list[dict] | None:
         return None
 
 
+def test_a_company_whose_list_changes_while_it_is_read_is_left_incomplete(server, tmp_path):
+    later = SMARTRECRUITERS_LIST.format(token="NovaMobility", offset=2, limit=2)
+    page = json.loads(server.routes[later].body)
+    page["totalFound"] -= 1  # a posting was taken down after the first page: the rest shifted
+    server.routes[later] = Reply(body=json.dumps(page).encode())
+    result = crawl("smartrecruiters", tmp_path, server, *SMALL_PAGES, "--board", "NovaMobility", env=REGISTRY)
+    assert result.returncode == 0, result.stderr
+    noted = [line for line in result.stderr.splitlines() if "changed while it was read" in line]
+    assert len(noted) == 1 and "'NovaMobility'" in noted[0]
+    assert rows_by_id(tmp_path, "smartrecruiters").keys() == listed_postings("NovaMobility").keys()
+    assert board_results(tmp_path) == [{"board": "NovaMobility", "complete": False, "postings": 3}]
+
+
 def test_malformed_json_on_a_later_page_keeps_the_first_page(server, tmp_path):
     server.routes[SMARTRECRUITERS_LIST.format(token="NovaMobility", offset=2, limit=2)] = \
         Reply(body=b'{"offset": 2, "limit": 2, "totalFound": 3, "content": [{"id": "7440')

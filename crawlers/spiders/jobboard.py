@@ -407,6 +407,14 @@ class JobBoardSpider(SourceSpider):
             return
         yield from self.readable(found[1], lambda job: self.posting_from_job(token, job), f"{what} {token!r}")
 
+    def changed_while_read(self, token: str, how: str) -> None:
+        """A paged board whose list changed between its pages (``how``): a posting could
+        have been missed, so the walk stops here, and the board, not read through, stays
+        incomplete: the ETL closes none of its postings on this crawl's account."""
+        self.count("boards_changed_while_read")
+        self.logger.warning("%s board %r changed while it was read (%s); its walk stops here, incomplete, so "
+                            "none of its postings is closed by this crawl.", self.name, token, how)
+
     def unexpected_layout(self, token: str, response, expected: str) -> None:
         self.record_error(
             "unexpected_layout",

@@ -77,11 +77,7 @@ class LeverSpider(JobBoardSpider):
                 seen.add(item.source_id)
             yield item
         if starts_with is not None and posting_id(data[0] if data else None) != starts_with:
-            self.count("sites_changed_while_read")
-            self.logger.warning(
-                "Lever site %r changed while it was read (page skip=%d does not start where the last page "
-                "ended); its walk stops here, incomplete, so none of its postings is closed by this crawl.",
-                token, skip)
+            self.changed_while_read(token, f"page skip={skip} does not start where the last page ended")
         elif len(data) < self.page_size:
             self.count("boards_done")
         elif read and not new:

@@ -6,7 +6,9 @@ job ad, so each posting's text comes from ``/v1/companies/<company>/postings/<id
 ``jobAd.sections`` (``companyDescription``, ``jobDescription``, ``qualifications``,
 ``additionalInformation``, each ``{title, text}``) hold the HTML. Pages are read from
 ``offset=0`` while fewer than ``totalFound`` postings were listed; ``L`` is the setting
-``SMARTRECRUITERS_PAGE_SIZE`` (100, the API's maximum).
+``SMARTRECRUITERS_PAGE_SIZE`` (100, the API's maximum). A later page whose ``totalFound``
+differs from the first's means the list changed during the walk (a posting could be missed):
+the walk stops there, incomplete, and nothing of the company is closed by that crawl.
 
 A posting whose detail request fails (HTTP error after retries, malformed JSON) is still
 stored from the list, with an empty ``html``: the listing exists, its text is missing. If
@@ -49,15 +51,16 @@ class SmartRecruitersSpider(JobBoardSpider):
         """Postings asked for per page: the ``SMARTRECRUITERS_PAGE_SIZE`` setting (1 to 100)."""
         return min(100, max(1, self.settings.getint("SMARTRECRUITERS_PAGE_SIZE", DEFAULT_PAGE_SIZE)))
 
-    def board_request(self, token: str, offset: int = 0) -> scrapy.Request:
+    def board_request(self, token: str, offset: int = 0, total: int | None = None) -> scrapy.Request:
+        """The page at ``offset``; ``total``: the ``totalFound`` the first page gave."""
         return scrapy.Request(
             self.base_url + LIST_PATH.format(token=token, offset=offset, limit=self.page_size),
             callback=self.parse_list,
             errback=self.on_board_failed,
-            cb_kwargs={"token": token, "offset": offset},
+            cb_kwargs={"token": token, "offset": offset, "total": total},
         )
 
-    def parse_list(self, response, token: str, offset: int = 0):
+    def parse_list(self, response, token: str, offset: int = 0, total: int | None = None):
         """One page of a company's postings: a detail request for each, then the next page.
 
         @api_path /v1/companies/BoschGroup/postings?offset=0&limit=100
@@ -85,9 +88,12 @@ class SmartRecruitersSpider(JobBoardSpider):
             seen.add(posting_id)
             new += 1
             yield self.detail_request(token, posting_id, listed)
-        total = data.get("totalFound")
+        found = data.get("totalFound")
+        total = found if total is None else total
         listed_so_far = offset + len(content)
-        if not content or not isinstance(total, int) or listed_so_far >= total:
+        if found != total:
+            self.changed_while_read(token, f"totalFound was {total}, page offset={offset} says {found}")
+        elif not content or not isinstance(total, int) or listed_so_far >= total:
             self.count("boards_done")
         elif not new:
             self.record_error(
@@ -96,7 +102,7 @@ class SmartRecruitersSpider(JobBoardSpider):
                 "stopped paging.",
             )
         else:
-            yield self.board_request(token, listed_so_far)
+            yield self.board_request(token, listed_so_far, total)
 
     def detail_request(self, token: str, posting_id: str, listed: dict) -> scrapy.Request:
         return scrapy.Request(
