@@ -210,10 +210,12 @@ def _published_build(home: Home) -> str | None:
 
 
 def _load_new_runs(conn, home: Home, report: EtlReport, workers: ExtractionWorkers) -> bool:
-    loaded = {row[0] for row in conn.execute("SELECT landing_file FROM crawl_runs").fetchall()}
+    # By run id (a landing file is named after its run), not path: a home moved or copied
+    # elsewhere is not loaded all over again.
+    loaded = {row[0] for row in conn.execute("SELECT run_id FROM crawl_runs").fetchall()}
     runs, postings, seen, boards = [], [], [], []
     for path in landing_files(home):
-        if str(path) in loaded:
+        if path.stem in loaded:
             continue
         try:
             landing = read_landing_file(path)

@@ -314,3 +314,13 @@ def test_a_skill_only_the_job_title_names_counts_like_an_hn_headers(home):
     assert rows == [("greenhouse", None, "MLOps Engineer"), ("hn", 7, "Acme | MLOps Engineer | Remote")]
     families = snapshot_rows(home, "SELECT source, families FROM postings ORDER BY source")
     assert all("mlops" in found for _, found in families)
+
+
+def test_a_moved_home_is_not_loaded_again(home, tmp_path):
+    write_landing(home.root, [hn_item(1, ML_POST, "2024-03")])
+    run_etl(home)
+    moved = Home.resolve(tmp_path.parent / f"{tmp_path.name}-moved")
+    home.root.rename(moved.root)
+    report = run_etl(moved)
+    assert (report.runs_loaded, report.published) == (0, None)
+    assert snapshot_rows(moved, "SELECT count(*) FROM postings") == [(1,)]
