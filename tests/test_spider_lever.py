@@ -97,16 +97,31 @@ def test_the_default_page_size_is_100(server, tmp_path):
     assert server.requested("/v0/postings/") == [LEVER_PAGE.format(token="orbital", skip=0, limit=100)]
 
 
-def test_a_page_repeating_postings_ends_the_walk(server, tmp_path):
-    # A server ignoring skip (with the overlap holding) would be asked for ever.
-    first = json.loads((LEVER / "orbital_skip0.json").read_text())
-    server.routes[LEVER_PAGE.format(token="orbital", skip=1, limit=2)] = Reply(
-        body=json.dumps([first[1], first[0]]).encode())
+def test_each_posting_is_scraped_once_though_pages_overlap(server, tmp_path):
+    crawl("lever", tmp_path, server, *SMALL_PAGES, "--board", "orbital")
+    stats = run_stats(tmp_path, "lever")[1]
+    assert stats["skilltrends/postings_found"] == stats["skilltrends/postings/new"] == len(fixture_postings("orbital"))
+    assert stats["skilltrends/postings/unchanged"] == 0
+
+
+def test_a_page_size_below_2_is_taken_as_2_for_the_overlap(server, tmp_path):
+    result = crawl("lever", tmp_path, server, "--set", "LEVER_PAGE_SIZE=1", "--board", "orbital")
+    assert result.returncode == 0, result.stderr
+    assert all("limit=2" in path for path in server.requested("/v0/postings/"))
+    assert set(rows_by_id(tmp_path, "lever")) == set(fixture_postings("orbital"))
+
+
+def test_a_server_ignoring_skip_is_an_error_and_ends_the_walk(server, tmp_path):
+    # Asked for skip=1, it sends the first page again: it would be asked for ever.
+    first = LEVER / "orbital_skip0.json"
+    server.routes[LEVER_PAGE.format(token="orbital", skip=1, limit=2)] = Reply(body=first.read_bytes())
     result = crawl("lever", tmp_path, server, *SMALL_PAGES, "--board", "orbital")
     assert result.returncode == 0, result.stderr
     assert skips_requested(server, "orbital") == [0, 1]
-    assert set(rows_by_id(tmp_path, "lever")) == {p["id"] for p in first}
-    assert run_stats(tmp_path, "lever")[1]["skilltrends/errors/pagination_repeats"] == 1
+    assert set(rows_by_id(tmp_path, "lever")) == {p["id"] for p in json.loads(first.read_text())}
+    run, stats = run_stats(tmp_path, "lever")
+    assert stats["skilltrends/errors/pagination_repeats"] == 1 and run["status"] == "finished_with_errors"
+    assert landing_rows(tmp_path, "SELECT complete FROM boards", "lever") == [{"complete": False}]
 
 
 @pytest.mark.parametrize("change", ["removed", "added"])
@@ -115,8 +130,8 @@ def test_a_site_that_changes_while_it_is_read_is_left_incomplete(server, tmp_pat
     last = json.loads((LEVER / "orbital_skip2.json").read_text())
     if change == "removed":  # posting 1 went away after page 0: the site is now [2, 3]
         shifted = last  # skip=1 gives [3]
-    else:  # a new posting went in at the top: the site is now [new, 1, 2, 3]
-        shifted = first  # skip=1 gives [1, 2]
+    else:  # a new posting went in after the first: the site is now [1, new, 2, 3]
+        shifted = [{**first[0], "id": "added-while-read"}, first[1]]  # skip=1 gives [new, 2]
     server.routes[LEVER_PAGE.format(token="orbital", skip=1, limit=2)] = Reply(body=json.dumps(shifted).encode())
     result = crawl("lever", tmp_path, server, *SMALL_PAGES, "--board", "orbital")
     assert result.returncode == 0, result.stderr

@@ -80,11 +80,12 @@ def test_every_posting_is_stored_with_its_job_ad(server, tmp_path):
 
 def test_pages_are_read_until_total_found(server, tmp_path):
     crawl("smartrecruiters", tmp_path, server, *SMALL_PAGES, env=REGISTRY)
-    assert offsets_requested(server, "NovaMobility") == [0, 2]  # 2 + 1 of totalFound 3
+    assert offsets_requested(server, "NovaMobility") == [0, 1]  # pages overlap by one: 2 + 1 of totalFound 3
     assert offsets_requested(server, "QuietCorp") == [0]
     assert all(f"limit={SMARTRECRUITERS_TEST_PAGE_SIZE}" in path for path in server.requested("/v1/companies/")
                if "?" in path)
     details = [path for path in server.requested("/v1/companies/NovaMobility/postings/")]
+    assert len(details) == len(set(details))  # the overlap posting is not asked for again
     assert sorted(details) == sorted(SMARTRECRUITERS_DETAIL.format(token="NovaMobility", posting_id=posting_id)
                                      for posting_id in listed_postings("NovaMobility"))
 
@@ -139,26 +140,45 @@ def board_results(home: Path) -> list[dict] | None:
         return None
 
 
-def test_a_company_whose_list_changes_while_it_is_read_is_left_incomplete(server, tmp_path):
-    later = SMARTRECRUITERS_LIST.format(token="NovaMobility", offset=2, limit=2)
-    page = json.loads(server.routes[later].body)
-    page["totalFound"] -= 1  # a posting was taken down after the first page: the rest shifted
+def page_at_offset_1(server) -> tuple[str, dict]:
+    later = SMARTRECRUITERS_LIST.format(token="NovaMobility", offset=1, limit=2)
+    return later, json.loads(server.routes[later].body)
+
+
+@pytest.mark.parametrize("change", ["total", "same_total"])
+def test_a_company_whose_list_changes_while_it_is_read_is_left_incomplete(server, tmp_path, change):
+    later, page = page_at_offset_1(server)
+    if change == "total":  # a posting was taken down after the first page: one fewer found
+        page["totalFound"] -= 1
+    else:  # posting 2 was taken down and another put up: the count stands, the rest shifted
+        page["content"] = [page["content"][1], {**page["content"][1], "id": "744000050000009"}]
     server.routes[later] = Reply(body=json.dumps(page).encode())
     result = crawl("smartrecruiters", tmp_path, server, *SMALL_PAGES, "--board", "NovaMobility", env=REGISTRY)
     assert result.returncode == 0, result.stderr
     noted = [line for line in result.stderr.splitlines() if "changed while it was read" in line]
     assert len(noted) == 1 and "'NovaMobility'" in noted[0]
-    assert rows_by_id(tmp_path, "smartrecruiters").keys() == listed_postings("NovaMobility").keys()
-    assert board_results(tmp_path) == [{"board": "NovaMobility", "complete": False, "postings": 3}]
+    assert set(listed_postings("NovaMobility")) <= set(rows_by_id(tmp_path, "smartrecruiters"))
+    assert board_results(tmp_path)[0]["complete"] is False
+
+
+def test_a_server_ignoring_the_offset_is_an_error_and_ends_the_walk(server, tmp_path):
+    later, _ = page_at_offset_1(server)
+    server.routes[later] = Reply(body=(SR / "NovaMobility_offset0.json").read_bytes())
+    result = crawl("smartrecruiters", tmp_path, server, *SMALL_PAGES, "--board", "NovaMobility", env=REGISTRY)
+    assert result.returncode == 0, result.stderr
+    assert offsets_requested(server, "NovaMobility") == [0, 1]
+    run, stats = run_stats(tmp_path, "smartrecruiters")
+    assert stats["skilltrends/errors/pagination_repeats"] == 1 and run["status"] == "finished_with_errors"
+    assert board_results(tmp_path)[0]["complete"] is False
 
 
 def test_malformed_json_on_a_later_page_keeps_the_first_page(server, tmp_path):
-    server.routes[SMARTRECRUITERS_LIST.format(token="NovaMobility", offset=2, limit=2)] = \
-        Reply(body=b'{"offset": 2, "limit": 2, "totalFound": 3, "content": [{"id": "7440')
+    server.routes[SMARTRECRUITERS_LIST.format(token="NovaMobility", offset=1, limit=2)] = \
+        Reply(body=b'{"offset": 1, "limit": 2, "totalFound": 3, "content": [{"id": "7440')
     result = crawl("smartrecruiters", tmp_path, server, *SMALL_PAGES, "--board", "NovaMobility", env=REGISTRY)
     assert result.returncode == 0, result.stderr
     first_page = {p["id"] for p in json.loads((SR / "NovaMobility_offset0.json").read_text())["content"]}
     assert set(rows_by_id(tmp_path, "smartrecruiters")) == first_page
     errors = [line for line in result.stderr.splitlines() if "not valid JSON" in line]
-    assert len(errors) == 1 and "offset=2" in errors[0]
+    assert len(errors) == 1 and "offset=1" in errors[0]
     assert run_stats(tmp_path, "smartrecruiters")[1]["skilltrends/errors/malformed_json"] == 1

@@ -407,6 +407,30 @@ class JobBoardSpider(SourceSpider):
             return
         yield from self.readable(found[1], lambda job: self.posting_from_job(token, job), f"{what} {token!r}")
 
+    def reads_on(self, token: str, page: str, ids: list, *, more: bool, new: int,
+                 starts_with: str | None) -> bool:
+        """Whether a walk whose pages overlap by one posting goes on past ``page``.
+
+        ``ids``: the posting ids the page lists, in order; ``more``: the page says more follow
+        (it is full, or fewer were listed than the board's total); ``new``: postings on it not
+        seen before; ``starts_with``: the id it must start with, the last of the page before.
+        A page of more than the overlap that brings nothing new (a server ignoring the offset)
+        ends the walk as an error; a page not starting where the last ended means the list
+        changed.
+        """
+        if len(ids) > 1 and not new:
+            self.record_error(
+                "pagination_repeats",
+                f"{self.name} board {token!r} {page} repeats postings already seen; stopped paging.",
+            )
+            return False
+        if starts_with is not None and (ids[0] if ids else None) != starts_with:
+            self.changed_while_read(token, f"{page} does not start where the page before ended")
+            return False
+        if not more:
+            self.count("boards_done")
+        return more
+
     def changed_while_read(self, token: str, how: str) -> None:
         """A paged board whose list changed between its pages (``how``): a posting could
         have been missed, so the walk stops here, and the board, not read through, stays

@@ -6,8 +6,9 @@ postings. Pages are read from ``skip=0`` until one holds fewer than ``limit`` po
 at the last posting of the page before: if it does not, the site's list changed during the
 walk (a posting removed or added before that point shifts the rest, and one could be
 missed), so the walk stops there, incomplete, and nothing of the site is closed on its
-account. A page holding only postings already seen ends the walk too (a server ignoring
-``skip`` would otherwise be asked forever). One posting per
+account. A full page holding only postings already seen ends the walk as an error
+(``pagination_repeats``: a server ignoring ``skip`` would otherwise be asked forever). The
+page size is at least 2, or the overlap would leave no room for a new posting. One posting per
 Lever posting; its ``html`` joins the description, the lists (requirements, benefits...)
 and the closing text, as the hosted job page shows them. See ``docs/sources.md``.
 """
@@ -39,8 +40,8 @@ class LeverSpider(JobBoardSpider):
 
     @property
     def page_size(self) -> int:
-        """Postings asked for per page: the ``LEVER_PAGE_SIZE`` setting (at least 1)."""
-        return max(1, self.settings.getint("LEVER_PAGE_SIZE", DEFAULT_PAGE_SIZE))
+        """Postings asked for per page: the ``LEVER_PAGE_SIZE`` setting (at least 2, as pages overlap by one)."""
+        return max(2, self.settings.getint("LEVER_PAGE_SIZE", DEFAULT_PAGE_SIZE))
 
     def board_request(self, token: str, skip: int = 0, starts_with: str | None = None) -> scrapy.Request:
         """The page at ``skip``; ``starts_with``: the id it must start with (the overlap)."""
@@ -68,27 +69,16 @@ class LeverSpider(JobBoardSpider):
             return
         self.count("pages_done")
         seen = self.seen_ids.setdefault(token, set())
-        new = read = 0
-        for item in self.readable(data, lambda posting: self.posting_from_lever(token, posting),
+        ids = [posting_id(posting) for posting in data]
+        new = len({id_ for id_ in ids if id_ is not None} - seen)
+        unseen = [posting for posting in data if posting_id(posting) not in seen]  # not the overlap
+        for item in self.readable(unseen, lambda posting: self.posting_from_lever(token, posting),
                                   f"Lever site {token!r} page skip={skip}"):
-            read += 1
-            if item.source_id not in seen:
-                new += 1
-                seen.add(item.source_id)
+            seen.add(item.source_id)
             yield item
-        if starts_with is not None and posting_id(data[0] if data else None) != starts_with:
-            self.changed_while_read(token, f"page skip={skip} does not start where the last page ended")
-        elif len(data) < self.page_size:
-            self.count("boards_done")
-        elif read and not new:
-            self.record_error(
-                "pagination_repeats",
-                f"Lever site {token!r} page skip={skip} repeats postings already seen; stopped paging.",
-            )
-        elif self.page_size > 1:
-            yield self.board_request(token, skip + len(data) - 1, starts_with=posting_id(data[-1]))
-        else:
-            yield self.board_request(token, skip + len(data))
+        if self.reads_on(token, f"page skip={skip}", ids, more=len(data) >= self.page_size, new=new,
+                         starts_with=starts_with):
+            yield self.board_request(token, skip + len(data) - 1, starts_with=ids[-1])
 
     def posting_from_lever(self, token: str, posting) -> PostingItem | None:
         if not isinstance(posting, dict) or not posting.get("id"):
@@ -114,7 +104,7 @@ class LeverSpider(JobBoardSpider):
 
 
 def posting_id(posting) -> str | None:
-    return posting.get("id") if isinstance(posting, dict) else None
+    return str(posting["id"]) if isinstance(posting, dict) and posting.get("id") else None
 
 
 def posting_html(posting: dict) -> str:

@@ -6,9 +6,12 @@ job ad, so each posting's text comes from ``/v1/companies/<company>/postings/<id
 ``jobAd.sections`` (``companyDescription``, ``jobDescription``, ``qualifications``,
 ``additionalInformation``, each ``{title, text}``) hold the HTML. Pages are read from
 ``offset=0`` while fewer than ``totalFound`` postings were listed; ``L`` is the setting
-``SMARTRECRUITERS_PAGE_SIZE`` (100, the API's maximum). A later page whose ``totalFound``
-differs from the first's means the list changed during the walk (a posting could be missed):
-the walk stops there, incomplete, and nothing of the company is closed by that crawl.
+``SMARTRECRUITERS_PAGE_SIZE`` (100, the API's maximum; at least 2). Each page after the first
+starts one posting early, at the last posting of the page before. A later page that does not
+start there, or whose ``totalFound`` differs from the first's, means the list changed during
+the walk (a posting could be missed): the walk stops there, incomplete, and nothing of the
+company is closed by that crawl. A page that should lead on but lists only postings already
+seen (a server ignoring ``offset``) ends the walk as an error (``pagination_repeats``).
 
 A posting whose detail request fails (HTTP error after retries, malformed JSON) is still
 stored from the list, with an empty ``html``: the listing exists, its text is missing. If
@@ -48,19 +51,22 @@ class SmartRecruitersSpider(JobBoardSpider):
 
     @property
     def page_size(self) -> int:
-        """Postings asked for per page: the ``SMARTRECRUITERS_PAGE_SIZE`` setting (1 to 100)."""
-        return min(100, max(1, self.settings.getint("SMARTRECRUITERS_PAGE_SIZE", DEFAULT_PAGE_SIZE)))
+        """Postings asked for per page: the ``SMARTRECRUITERS_PAGE_SIZE`` setting (2 to 100; pages overlap by one)."""
+        return min(100, max(2, self.settings.getint("SMARTRECRUITERS_PAGE_SIZE", DEFAULT_PAGE_SIZE)))
 
-    def board_request(self, token: str, offset: int = 0, total: int | None = None) -> scrapy.Request:
-        """The page at ``offset``; ``total``: the ``totalFound`` the first page gave."""
+    def board_request(self, token: str, offset: int = 0, total: int | None = None,
+                      starts_with: str | None = None) -> scrapy.Request:
+        """The page at ``offset``; ``total``: the ``totalFound`` the first page gave;
+        ``starts_with``: the id it must start with (the overlap)."""
         return scrapy.Request(
             self.base_url + LIST_PATH.format(token=token, offset=offset, limit=self.page_size),
             callback=self.parse_list,
             errback=self.on_board_failed,
-            cb_kwargs={"token": token, "offset": offset, "total": total},
+            cb_kwargs={"token": token, "offset": offset, "total": total, "starts_with": starts_with},
         )
 
-    def parse_list(self, response, token: str, offset: int = 0, total: int | None = None):
+    def parse_list(self, response, token: str, offset: int = 0, total: int | None = None,
+                   starts_with: str | None = None):
         """One page of a company's postings: a detail request for each, then the next page.
 
         @api_path /v1/companies/BoschGroup/postings?offset=0&limit=100
@@ -77,13 +83,15 @@ class SmartRecruitersSpider(JobBoardSpider):
             return
         self.count("pages_done")
         seen = self.seen_ids.setdefault(token, set())
-        new = 0
+        ids, new = [], 0
         for listed in content:
             if not isinstance(listed, dict) or not text_or_none(str(listed.get("id") or "")):
                 self.count("jobs_unreadable")
+                ids.append(None)
                 continue
             posting_id = str(listed["id"]).strip()
-            if posting_id in seen:
+            ids.append(posting_id)
+            if posting_id in seen:  # the overlap posting, asked for with the page before
                 continue
             seen.add(posting_id)
             new += 1
@@ -93,16 +101,9 @@ class SmartRecruitersSpider(JobBoardSpider):
         listed_so_far = offset + len(content)
         if found != total:
             self.changed_while_read(token, f"totalFound was {total}, page offset={offset} says {found}")
-        elif not content or not isinstance(total, int) or listed_so_far >= total:
-            self.count("boards_done")
-        elif not new:
-            self.record_error(
-                "pagination_repeats",
-                f"SmartRecruiters company {token!r} page offset={offset} repeats postings already seen; "
-                "stopped paging.",
-            )
-        else:
-            yield self.board_request(token, listed_so_far, total)
+        elif self.reads_on(token, f"page offset={offset}", ids, new=new, starts_with=starts_with,
+                           more=bool(content) and isinstance(total, int) and listed_so_far < total):
+            yield self.board_request(token, listed_so_far - 1, total, starts_with=ids[-1])
 
     def detail_request(self, token: str, posting_id: str, listed: dict) -> scrapy.Request:
         return scrapy.Request(
