@@ -458,11 +458,24 @@ def flatten(text: str, bullet: str, line_break: str = " ") -> str:
     return LINE_BREAKS.sub(line_break, marked).strip()
 
 
+# The job-board descriptions kept aside begin with the job title on a line of its own; a job
+# board's API gives it as a field apart, and the spiders store it so (``title``).
+TITLE_APART = "job title kept apart (its first line given as the title)"
+
+
+def title_apart(text: str) -> tuple[str, str]:
+    """``text`` as a job board gives it: (the title, the description below it)."""
+    title, _, description = text.partition("\n")
+    return title.strip(), description.strip()
+
+
 def flattened_scores(extractor: PostingExtractor, texts: dict[str, str], labels: list[dict],
-                     duties: dict[str, set[str]]) -> FlattenedScores:
-    """``labels``: ``aside_labels`` rows; ``duties``: each posting's labelled responsibilities."""
+                     duties: dict[str, set[str]], titles: dict[str, str] | None = None) -> FlattenedScores:
+    """``labels``: ``aside_labels`` rows; ``duties``: each posting's labelled responsibilities;
+    ``titles``: each posting's job title, read beside its text."""
     scores = FlattenedScores(postings=len(labels))
-    results = extractor.extract([texts[row["source_id"]] for row in labels])
+    keys = [row["source_id"] for row in labels]
+    results = extractor.extract([texts[key] for key in keys], titles=[titles[key] for key in keys] if titles else None)
     for row, result in zip(labels, results):
         key, found = row["source_id"], {duty.label for duty in result.responsibilities}
         scores.skills.add({(key, skill) for skill in row["skills"]}, {(key, m.skill) for m in result.skills})
@@ -473,7 +486,8 @@ def flattened_scores(extractor: PostingExtractor, texts: dict[str, str], labels:
 
 
 def evaluate_flattened(report: Report, extractor: PostingExtractor, postings: dict[str, dict]) -> None:
-    """The postings kept aside in each of ``FLATTENINGS``: what losing the line breaks costs."""
+    """The postings kept aside in each of ``FLATTENINGS``: what losing the line breaks costs;
+    the job-board descriptions also with their job title apart, as the board spiders store them."""
     labels = read_posting_labels("aside_labels.*.jsonl")
     duties = {key: {label for row in rows.values() for label in row["responsibilities"]}
               for key, rows in by_posting_and_span(read_jsonl("aside_sentences.*.jsonl")).items()}
@@ -485,6 +499,11 @@ def evaluate_flattened(report: Report, extractor: PostingExtractor, postings: di
         for form, flattening in FLATTENINGS.items():
             texts = {key: flatten(text, *flattening) for key, text in written.items()} if flattening else written
             report.flattened[(style, form)] = flattened_scores(extractor, texts, rows, duties)
+        if style == "job_board":
+            split = {key: title_apart(text) for key, text in written.items()}
+            report.flattened[(style, TITLE_APART)] = flattened_scores(
+                extractor, {key: text for key, (_, text) in split.items()}, rows, duties,
+                titles={key: title for key, (title, _) in split.items()})
 
 
 def evaluate(home: Home | None = None) -> Report:
@@ -849,12 +868,15 @@ def _render_flattened(report: Report) -> list[str]:
     if not report.flattened:
         return []
     return [
-        "## The postings kept aside with their line breaks lost",
+        "## The postings kept aside with their line breaks lost or their title apart",
         "",
         "Some scrapers and copy-pastes leave a job-board description on one line. The postings kept aside, "
         "read as written and flattened (`etl.evaluation.flatten`: every line break a space, each list item's "
         "mark `•`, `-` or none; or every line break and mark dropped, as joining the text nodes of the "
-        "HTML without a separator leaves it: \"…nightlyWrite Hive jobs…\"), against the same labels. Responsibilities here are per posting: a responsibility "
+        "HTML without a separator leaves it: \"…nightlyWrite Hive jobs…\"), against the same labels. The "
+        "job-board descriptions are also read with their first line, the job title, given apart as `title`, "
+        "the way the job-board spiders store a posting (a skill only the title names counts, as in "
+        "`skilltrends extract`). Responsibilities here are per posting: a responsibility "
         "counts for a posting when any of its labelled sentences has it. Measured only; no target.",
         "",
         "| postings | form | skills micro-F1 | `is_ml` F1 | responsibilities per posting, macro-F1 |",

@@ -74,7 +74,8 @@ def render(key, extraction, copy: MappedCopy | None = None) -> dict:
         "is_ml": extraction.is_ml,
         "families": extraction.families,
         "skills": [{"name": m.skill, "family": m.family, "category": m.category, "start": at(m.start),
-                    "end": at(m.end), "evidence": m.evidence} for m in extraction.skills],
+                    "end": at(m.end), "where": "text" if m.start is not None else "title",
+                    "evidence": m.evidence} for m in extraction.skills],
         "responsibilities": [{"label": r.label, "sentence": r.sentence} for r in extraction.responsibilities],
     }
 

@@ -203,7 +203,7 @@ class PostingExtractor:
 
     def _with_title_skills(self, texts: list[str], titles: list[str | None],
                            mentions: list[list[Mention]]) -> list[list[Mention]]:
-        """Each text's mentions, after those of skills its job title alone names, when the
+        """Each text's mentions, then those of skills its job title alone names, when the
         title is kept apart from the text: a job board's "MLOps Engineer" counts as an HN
         header's does. A title's mention has no offsets (``start``/``end`` None: they index
         the text) and the title as its evidence."""
@@ -217,7 +217,7 @@ class PostingExtractor:
             named = {mention.skill for mention in mentions[t]}
             extra = [mention._replace(start=None, end=None) for mention in found if mention.skill not in named]
             if extra:
-                mentions[t] = extra + mentions[t]
+                mentions[t] = mentions[t] + extra
         return mentions
 
     def _sentences(self, texts: list[str], accepted: list[list[Candidate]] | None) -> _Sentences:

@@ -321,8 +321,9 @@ def extract(input_file, output_file, no_responsibilities, workers):
     """Tag postings: skills with evidence, families, is_ml and responsibilities.
 
     A "title", if given, is read beside the text, as in the ETL: by the is_ml
-    classifier, and for skills only the title names (start and end null, the
-    title as evidence); offsets index the text. A bad input line
+    classifier, and for skills only the title names, listed after the text's
+    ("where": "title", start and end null, the title as evidence); offsets
+    index the text ("where": "text"). A bad input line
     gives an error object for that line and the run goes on; a lone UTF-16 surrogate (JSON "\\ud800") is read as U+FFFD, so offsets hold.
     Runs of white space, tabs and no-break spaces are read as one space (as the
     ETL reads them) and offsets still index the text as sent. Text that lost its

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 import pytest
 
 from etl.evaluation import (
-    FLATTENINGS, Report, Score, _render_judged_check, evaluate_aside, evaluate_aside_sentences, evaluate_flattened,
-    evaluate_judged_check, flatten, judged_scores,
+    FLATTENINGS, TITLE_APART, Report, Score, _render_judged_check, evaluate_aside, evaluate_aside_sentences, evaluate_flattened,
+    evaluate_judged_check, flatten, judged_scores, title_apart,
 )
 from etl.extraction import PostingExtractor
 from etl.labelled import read_aside_postings, read_jsonl, read_posting_labels
@@ -117,6 +117,12 @@ def test_a_flattened_posting_is_one_line_with_its_list_marks_replaced():
     assert flatten(text, "-") == "Senior ML Engineer What you'll do - Train models - Ship them - Monitor drift Pay: $150k - $200k"
 
 
+def test_a_job_title_apart_is_the_first_line_and_the_description_the_rest():
+    assert title_apart("  ML Engineer – Search \nAcme · Remote\n\nAbout us\n") == (
+        "ML Engineer – Search", "Acme · Remote\n\nAbout us")
+    assert title_apart("Data Scientist") == ("Data Scientist", "")
+
+
 def test_the_postings_kept_aside_are_read_in_every_form_against_the_same_labels(extractor):
     postings = read_aside_postings()
     report = Report()
@@ -132,7 +138,9 @@ def test_the_postings_kept_aside_are_read_in_every_form_against_the_same_labels(
         assert (as_written.is_ml.tp, as_written.is_ml.fp, as_written.is_ml.fn) == \
             (aside.is_ml.tp, aside.is_ml.fp, aside.is_ml.fn)
         gold_pairs = sum(len(duties[key]) for key, posting in postings.items() if posting["style"] == style)
-        for form in FLATTENINGS:
+        forms = [*FLATTENINGS, *([TITLE_APART] if style == "job_board" else [])]
+        assert {form for kept, form in report.flattened if kept == style} == set(forms)
+        for form in forms:
             scores = report.flattened[(style, form)]
             assert scores.postings == aside.postings
             assert sum(score.support for score in scores.responsibilities.values()) == gold_pairs

@@ -83,6 +83,8 @@ def test_a_title_is_read_beside_the_text_and_offsets_index_the_text():
     in_title = [s for s in as_engineer["skills"] if s["start"] is None]
     assert [(s["name"], s["end"], s["evidence"]) for s in in_title] == [
         ("machine learning", None, "Machine Learning Engineer")]
+    # Said in so many words, and after the text's skills, so text order holds for the others.
+    assert [s["where"] for s in as_engineer["skills"]] == ["text"] * len(untitled["skills"]) + ["title"]
     for out in (as_engineer, as_manager):
         assert [s for s in out["skills"] if s["start"] is not None] == untitled["skills"]
         for skill in untitled["skills"]:
