@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import TextIO
 
 import duckdb
@@ -13,6 +14,11 @@ from skilltrends.errors import UserError, first_line
 from skilltrends.home import Home
 
 
+# Column types Polars cannot take from DuckDB (an INTERVAL, as ``closed_at - first_seen``
+# gives, makes it raise or panic, even nested in a list or struct); shown as DuckDB's text.
+AS_TEXT = re.compile(r"\b(?:INTERVAL|UNION)\b")
+
+
 class QueryFailed(UserError):
     pass
 
@@ -21,11 +27,26 @@ def run_query(home: Home, sql: str) -> pl.DataFrame:
     conn = open_snapshot(home)
     try:
         relation = conn.sql(sql)
-        return relation.pl() if relation is not None else pl.DataFrame()
+        return showable(relation).pl() if relation is not None else pl.DataFrame()
     except duckdb.Error as exc:
         raise QueryFailed(f"The query failed: {first_line(exc)}") from None
     finally:
         conn.close()
+
+
+def showable(relation: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
+    """``relation`` with every column of a type in ``AS_TEXT`` cast to text, by position (a
+    result may repeat a column name), under its own name."""
+    if not any(AS_TEXT.search(str(kind)) for kind in relation.types):
+        return relation
+    columns = [f"CAST(#{number} AS VARCHAR)" if AS_TEXT.search(str(kind)) else f"#{number}"
+               for number, kind in enumerate(relation.types, start=1)]
+    return relation.project(", ".join(f"{column} AS {quoted(name)}"
+                                      for column, name in zip(columns, relation.columns)))
+
+
+def quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def write_result(frame: pl.DataFrame, output_format: str, stream: TextIO) -> None:
