@@ -12,7 +12,9 @@ from etl.html_text import hn_line_breaks, html_to_text
 # Bump when normalize_listings gives other output for the same landing rows (text conversion,
 # header parsing, hashing): the next `skilltrends etl` then rebuilds from every landing file,
 # since stored texts and the posting ids hashed from them are otherwise never recomputed.
-NORMALIZE_VERSION = "3"  # 2: old HN comments' literal "\n" line breaks; 3: job titles in posting ids
+# 2: old HN comments' literal "\n" line breaks; 3: job titles in posting ids; 4: listings without
+# a date count in the month first seen (etl.pipeline), so older warehouses are rebuilt with them
+NORMALIZE_VERSION = "4"
 
 HEADER_FIELDS = {"company": pl.String, "title": pl.String, "location": pl.String, "remote": pl.Boolean}
 HEADER_DTYPE = pl.Struct(HEADER_FIELDS)

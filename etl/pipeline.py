@@ -493,6 +493,12 @@ def _insert_tags(conn, postings: pl.DataFrame, workers: ExtractionWorkers) -> No
 
 
 def _refresh_touched_postings(conn) -> None:
+    # A job-board listing without a date of its own (a Greenhouse job without first_published)
+    # counts in the month it was first seen, when it was open for sure, not in no month at all.
+    conn.execute("""
+        UPDATE listings SET month = date_trunc('month', first_seen)::DATE
+        WHERE month IS NULL AND posting_id IN (SELECT posting_id FROM touched)
+    """).fetchall()
     conn.execute("""
         DELETE FROM posting_months WHERE posting_id IN (SELECT posting_id FROM touched)
     """).fetchall()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import duckdb
 import pytest
 
@@ -111,6 +113,25 @@ def test_a_sources_own_remote_flag_wins(home):
     run_etl(home)
     assert snapshot_rows(home, "SELECT source_id, remote FROM postings ORDER BY source_id") == [
         ("1", True), ("2", False), ("3", True)]
+
+
+def test_a_listing_without_a_date_counts_in_the_month_first_seen(home):
+    # Later crawls see it again; it stays in the month it was first seen, and its text's
+    # skills count in that month's trend rows.
+    first, later = datetime(2024, 3, 30, 9), datetime(2024, 5, 2, 9)
+    for when, text in ((first, BOARD_TEXT), (later, BOARD_TEXT.replace("daily", "every day"))):
+        write_board_landing(home, "greenhouse", [dict(source_id="9", html=text, board="acme", company="Acme",
+                                                      title="ML Engineer", fetched_at=when)])
+        run_etl(home)
+    dated = dict(source_id="10", html=BOARD_TEXT, board="acme", title="ML Engineer II", posted_at=later)
+    write_board_landing(home, "greenhouse", [dict(dated, fetched_at=later)])
+    run_etl(home)
+    assert snapshot_rows(home, "SELECT source_id, month FROM listings ORDER BY source_id") == [
+        ("10", date(2024, 5, 1)), ("9", date(2024, 3, 1))]
+    assert snapshot_rows(home, "SELECT m.month FROM posting_months m JOIN listings l USING (posting_id) "
+                               "WHERE l.source_id = '9'") == [(date(2024, 3, 1),)]
+    assert snapshot_rows(home, "SELECT postings FROM monthly_skill_share "
+                               "WHERE skill = 'PyTorch' AND month = DATE '2024-03-01'") == [(1,)]
 
 
 def test_a_warehouse_normalized_by_older_code_is_rebuilt_from_landing(home):
