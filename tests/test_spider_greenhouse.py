@@ -184,11 +184,15 @@ def test_the_etl_loads_board_postings_beside_older_landing_files(server, tmp_pat
             "SELECT source, source_id, company, title, location FROM postings").pl().to_dicts()}
         months = dict(conn.execute(
             "SELECT source_id, month FROM listings WHERE source = 'greenhouse'").fetchall())
+        first_seen = dict(conn.execute(
+            "SELECT source_id, first_seen FROM listings WHERE source = 'greenhouse'").fetchall())
     finally:
         conn.close()
     assert postings.keys() == {"1001"} | fixture_jobs("acmeai").keys()
     for source_id, (_, job) in fixture_jobs("acmeai").items():
         assert (postings[source_id]["company"], postings[source_id]["title"]) == ("Acme AI", job["title"])
         assert postings[source_id]["location"] == job["location"]["name"]
-        expected_month = utc(job["first_published"]).date().replace(day=1) if "first_published" in job else None
+        # Without first_published, the month it was first seen.
+        posted = utc(job["first_published"]) if "first_published" in job else first_seen[source_id]
+        expected_month = posted.date().replace(day=1)
         assert months[source_id] == expected_month
