@@ -44,8 +44,18 @@ def user_errors(command):
             return command(*args, **kwargs)
         except UserError as exc:
             raise click.ClickException(str(exc)) from None
+        except OSError as exc:  # a home or output that cannot be written, a full disk
+            raise click.ClickException(os_error_sentence(exc)) from None
 
     return wrapper
+
+
+def os_error_sentence(exc: OSError) -> str:
+    reason = exc.strerror or exc.__class__.__name__
+    return f"Cannot use {exc.filename}: {reason}." if exc.filename else f"The command failed: {reason}."
+
+
+PORT = click.IntRange(1, 65535)
 
 
 def existing_home(home: Path) -> Home:
@@ -268,7 +278,7 @@ def export(directory, home):
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=8050, show_default=True, type=int, help="Port to listen on.")
+@click.option("--port", default=8050, show_default=True, type=PORT, help="Port to listen on.")
 @home_option
 @user_errors
 def dashboard(host, port, home):
@@ -289,11 +299,11 @@ def dashboard(host, port, home):
 @click.option("--offline", is_flag=True, help="Crawl a local mirror of generated threads instead of the real API.")
 @click.option("--since", metavar="YYYY-MM", help="First month (default: 24 months ago; offline: 2011-04).")
 @click.option("--until", metavar="YYYY-MM", help="Last month (default: last month; offline: 2026-10).")
-@click.option("--scale", type=float, default=0.25, show_default=True,
+@click.option("--scale", type=click.FloatRange(0, 100, min_open=True), default=0.25, show_default=True,
               help="Offline only: generated volume relative to real HN threads.")
 @click.option("--dashboard/--no-dashboard", "serve", default=True, show_default=True,
               help="Start the dashboard at the end.")
-@click.option("--port", default=8050, show_default=True, type=int, help="Dashboard port.")
+@click.option("--port", default=8050, show_default=True, type=PORT, help="Dashboard port.")
 @home_option
 @user_errors
 def demo(offline, since, until, scale, serve, port, home):
@@ -427,4 +437,8 @@ def main():
     from skilltrends.parent_watch import end_with_scheduler
 
     end_with_scheduler()
-    cli(prog_name="skilltrends")
+    try:
+        cli(prog_name="skilltrends")
+    except OSError as exc:  # raised as click closes an output file (a full disk), after the command
+        click.echo(f"Error: {os_error_sentence(exc)}", err=True)
+        sys.exit(1)

@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 
 import click
 
+from crawlers.spiders.base import month_range
 from crawlers.spiders.hn import HackerNewsHiringSpider
 from skilltrends.errors import UserError
 from skilltrends.home import Home
@@ -62,21 +63,31 @@ def crawl_in_subprocess(home: Home, since: str, until: str | None, base_url: str
         raise CrawlFailed("The demo crawl failed (see the messages above); nothing was loaded.")
 
 
+def offline_generator(scale: float, since: str | None, until: str | None):
+    """The generator of the offline demo's threads; a value it cannot use is a ``UserError``."""
+    from skilltrends.mirror import HiringThreadGenerator
+
+    try:
+        return HiringThreadGenerator(scale=scale, start=since or OFFLINE_FIRST_MONTH, end=until or OFFLINE_LAST_MONTH)
+    except ValueError as exc:
+        raise UserError(f"The offline demo cannot be generated: {exc}.") from None
+
+
 def run_demo(home: Home, offline: bool, since: str | None, until: str | None, scale: float,
              serve: bool, port: int) -> None:
     from etl.pipeline import run_etl
 
+    month_range(since, until)  # a mistake is one sentence before anything is made
+    generator = offline_generator(scale, since, until) if offline else None
     home.root.mkdir(parents=True, exist_ok=True)
     real_base = os.environ.get(HackerNewsHiringSpider.base_url_env, HackerNewsHiringSpider.default_base_url)
     if not offline and not api_reachable(real_base):
         click.echo(f"{real_base} is unreachable, so the demo runs offline on generated data.", err=True)
         offline = True
     if offline:
-        from skilltrends.mirror import HiringThreadGenerator, HNMirror
+        from skilltrends.mirror import HNMirror
 
-        generator = HiringThreadGenerator(
-            scale=scale, start=since or OFFLINE_FIRST_MONTH, end=until or OFFLINE_LAST_MONTH
-        )
+        generator = generator or offline_generator(scale, since, until)
         click.echo(
             f"Offline demo: serving generated 'Who is hiring?' threads {since or OFFLINE_FIRST_MONTH} → "
             f"{until or OFFLINE_LAST_MONTH} on a local mirror and crawling it.",

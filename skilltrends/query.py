@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import TextIO
 
@@ -49,13 +50,33 @@ def quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+NESTED = (pl.List, pl.Array, pl.Struct, pl.Binary)
+
+
 def write_result(frame: pl.DataFrame, output_format: str, stream: TextIO) -> None:
     if output_format == "csv":
-        stream.write(frame.write_csv())
+        stream.write(flat(frame).write_csv())
     elif output_format == "json":
-        json.dump(frame.to_dicts(), stream, default=str, ensure_ascii=False, indent=1)
+        rows = [{name: finite(value) for name, value in row.items()} for row in frame.to_dicts()]
+        json.dump(rows, stream, default=str, ensure_ascii=False, indent=1, allow_nan=False)
         stream.write("\n")
     else:
         with pl.Config(tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=80, tbl_width_chars=200,
                        tbl_hide_dataframe_shape=True):
             stream.write(f"{frame}\n({frame.height} rows)\n")
+
+
+def flat(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with lists, structs and bytes as JSON text, which a CSV cell can hold
+    (``postings.families`` is a list)."""
+    nested = [name for name, dtype in frame.schema.items() if isinstance(dtype, NESTED) or dtype in NESTED]
+    return frame.with_columns(
+        pl.Series(name, [None if value is None else json.dumps(value, default=str, ensure_ascii=False)
+                         for value in frame[name].to_list()], dtype=pl.String)
+        for name in nested
+    )
+
+
+def finite(value):
+    """JSON has no NaN or infinity: they are written as null."""
+    return None if isinstance(value, float) and not math.isfinite(value) else value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from pathlib import Path
@@ -19,7 +20,7 @@ def test_unknown_source(tmp_path):
     assert_one_clear_error(run_cli("crawl", "monster", "--home", str(tmp_path)), "monster", "hn")
 
 
-@pytest.mark.parametrize("month", ["2023-13", "23-01", "2023/01", "soon"])
+@pytest.mark.parametrize("month", ["2023-13", "23-01", "2023/01", "soon", "0000-01"])
 def test_bad_month(tmp_path, month):
     assert_one_clear_error(run_cli("crawl", "hn", "--since", month, "--home", str(tmp_path)), "YYYY-MM", month)
 
@@ -27,6 +28,38 @@ def test_bad_month(tmp_path, month):
 def test_since_after_until(tmp_path):
     assert_one_clear_error(run_cli("crawl", "hn", "--since", "2024-05", "--until", "2024-01",
                                    "--home", str(tmp_path)), "after")
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--since", "2023-13"], ["YYYY-MM"]),
+    (["--since", "2023-06", "--until", "2023-01"], ["after"]),
+    (["--since", "1999-01"], ["2011-04", "1999-01"]),
+    (["--scale", "nan"], ["scale", "nan"]),
+])
+def test_bad_demo_values_are_one_sentence_before_anything_is_made(tmp_path, args, words):
+    home = tmp_path / "home"
+    assert_one_clear_error(run_cli("demo", "--offline", "--no-dashboard", *args, "--home", str(home)), *words)
+    assert not home.exists()
+
+
+@pytest.mark.parametrize("command", [["demo", "--offline", "--no-dashboard", "--scale", "0"],
+                                     ["demo", "--offline", "--no-dashboard", "--port", "70000"],
+                                     ["dashboard", "--port", "0"], ["dashboard", "--port", "-1"]])
+def test_values_out_of_range_are_refused_by_the_parser(tmp_path, command):
+    result = run_cli(*command, "--home", str(tmp_path))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "Error: Invalid value for" in result.stderr
+
+
+def test_a_home_that_cannot_be_made_is_one_clear_error():
+    assert_one_clear_error(run_cli("crawl", "hn", "--since", "2024-01", "--until", "2024-01",
+                                   "--home", "/dev/null/home"), "/dev/null/home")
+
+
+def test_a_full_disk_is_one_clear_error(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": 1, "text": "PyTorch"}\n', encoding="utf-8")
+    assert_one_clear_error(run_cli("extract", "--in", str(source), "--out", "/dev/full"), "No space left")
 
 
 def test_bad_setting_syntax(tmp_path):
@@ -130,6 +163,26 @@ def test_intervals_are_shown_as_text_in_every_format(loaded_home, output_format)
         if output_format == "json" and query == sql:
             (row,) = json.loads(result.stdout)
             assert row["gaps"] == "[1 month]" and row["tagged"] == "1" and isinstance(row["span"], str)
+
+
+def test_lists_are_json_in_csv_and_nan_is_null_in_json(loaded_home):
+    sql = "SELECT company, families, 'nan'::DOUBLE AS ratio FROM postings ORDER BY company"
+    as_csv = run_cli("query", sql, "--format", "csv", "--home", str(loaded_home))
+    assert as_csv.returncode == 0, as_csv.stderr
+    rows = list(csv.DictReader(as_csv.stdout.splitlines()))
+    families = dict(snapshot_families(loaded_home))
+    assert {row["company"]: json.loads(row["families"]) for row in rows} == families
+    as_json = run_cli("query", sql, "--format", "json", "--home", str(loaded_home))
+    assert as_json.returncode == 0, as_json.stderr
+    assert [row["ratio"] for row in json.loads(as_json.stdout)] == [None, None]
+
+
+def snapshot_families(home) -> list[tuple[str, list[str]]]:
+    conn = duckdb.connect(str(home / "snapshot.duckdb"), read_only=True)
+    try:
+        return conn.execute("SELECT company, families FROM postings").fetchall()
+    finally:
+        conn.close()
 
 
 def documented_sql() -> list[str]:

@@ -35,9 +35,17 @@ def parse_month(value: str | None, name: str) -> date | None:
     if value in (None, ""):
         return None
     match = MONTH_PATTERN.match(value.strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
+    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1:
         raise BadArgument(f"--{name} must be a month written YYYY-MM (for example 2023-01), not {value!r}.")
     return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def month_range(since: str | None, until: str | None) -> tuple[date | None, date | None]:
+    """``--since``/``--until`` as first days of months, checked (``BadArgument``)."""
+    first, last = parse_month(since, "since"), parse_month(until, "until")
+    if first and last and first > last:
+        raise BadArgument(f"--since {since} is after --until {until}.")
+    return first, last
 
 
 class SourceSpider(scrapy.Spider):
@@ -54,10 +62,7 @@ class SourceSpider(scrapy.Spider):
                 "(greenhouse, lever, ashby, workable, smartrecruiters, recruitee, jsonld); crawl them separately."
             )
         super().__init__(*args, **kwargs)
-        self.since = parse_month(since, "since")
-        self.until = parse_month(until, "until")
-        if self.since and self.until and self.since > self.until:
-            raise BadArgument(f"--since {since} is after --until {until}.")
+        self.since, self.until = month_range(since, until)
         self.base_url = os.environ.get(self.base_url_env, self.default_base_url).rstrip("/")
 
     def month_wanted(self, month: date) -> bool:
