@@ -125,6 +125,7 @@ class LandingPipeline:
         stats = self.crawler.stats
         errors = count_errors(stats.get_stats())
         status = run_status(reason, errors)
+        stats.set_value("skilltrends/status", status)
         # Postings the ETL will close: only a run that ended normally closes anything.
         stats.set_value("skilltrends/postings/closed", self.closed_postings if status in ELIGIBLE_STATUSES else 0)
         stats.set_value("skilltrends/postings_stored", stats.get_value("skilltrends/postings_stored", 0))

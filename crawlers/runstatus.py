@@ -32,6 +32,22 @@ def run_status(close_reason: str, errors: int) -> str:
     return "finished_with_errors" if errors else "finished"
 
 
+def crawl_failure(source: str, stats: dict) -> str | None:
+    """One sentence when the run of ``source`` (its final stats) did not do its job: it was
+    interrupted, or not one of its requests was answered (a wrong or unreachable host); else None.
+    A run with some failed requests did its job as far as it could: its errors are counted."""
+    if stats.get("skilltrends/status") == "interrupted":
+        then = (f"`skilltrends crawl {source} --resume` finishes its boards" if stats.get("skilltrends/job_id")
+                else "run it again to finish it")
+        return f"The {source} crawl was interrupted before it ended: what it fetched is kept; {then}."
+    requests = stats.get("skilltrends/requests", 0)
+    if requests and not stats.get("skilltrends/responses", 0):
+        kinds = sorted(key.removeprefix(ERROR_STAT_PREFIX) for key in stats if key.startswith(ERROR_STAT_PREFIX))
+        return (f"Not one of the {requests} requests of the {source} crawl was answered "
+                f"({', '.join(kinds) or 'no response'}), so nothing was crawled.")
+    return None
+
+
 def run_summary(stats: dict) -> dict:
     """The named counts every run records (for the data-health page), from Scrapy's stats.
 

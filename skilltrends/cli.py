@@ -111,7 +111,9 @@ def crawl(sources, since, until, boards, overrides, progress, verbose, resume, h
     (job-board feeds); jsonld (schema.org JobPosting pages). Boards and feeds list what is
     open now: --since/--until do not apply to them. Only postings new or
     changed since the last crawl are stored; the others are noted as seen. Two crawls of
-    the same source at once are refused. See docs/crawling.md.
+    the same source at once are refused. Exit status 1 when a crawl was interrupted or
+    not one of its requests was answered; failures of some boards or pages are counted
+    and logged, exit status 0. See docs/crawling.md.
 
     \b
     Examples:
@@ -121,6 +123,7 @@ def crawl(sources, since, until, boards, overrides, progress, verbose, resume, h
       skilltrends crawl greenhouse --resume
     """
     from crawlers.runner import run_crawl
+    from crawlers.runstatus import crawl_failure
 
     if resume and boards:
         raise UserError("--resume finishes the boards of the interrupted crawl: drop --board.")
@@ -135,6 +138,9 @@ def crawl(sources, since, until, boards, overrides, progress, verbose, resume, h
     results = run_crawl(list(sources), str(Home.resolve(home).root), spider_args, settings)
     for source, stats in results.items():
         click.echo(crawl_summary(source, stats), err=True)
+    failures = [failure for source, stats in results.items() if (failure := crawl_failure(source, stats))]
+    if failures:
+        raise UserError(" ".join(failures))
 
 
 def crawl_summary(source: str, stats: dict) -> str:

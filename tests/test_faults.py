@@ -138,7 +138,11 @@ def test_a_host_that_refuses_connections_is_one_line_each_for_robots_and_the_boa
         closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
     result = run_cli("crawl", "greenhouse", "--board", "first", "--home", str(tmp_path), *FAST_CRAWL,
                      env={"SKILLTRENDS_GREENHOUSE_URL": closed})
-    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    # Not one request answered: the crawl did nothing, so it fails, in one closing sentence.
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("Error: Not one of the ") and last.endswith(
+        " requests of the greenhouse crawl was answered (connection_refused), so nothing was crawled."), last
     logged = [line for line in result.stderr.splitlines() if "] " in line]
     assert len(logged) == 2, result.stderr
     assert "robots.txt could not be fetched" in logged[0] and "refused the connection" in logged[1]

@@ -115,6 +115,24 @@ def test_resume_refuses_board_arguments(tmp_path):
     assert result.returncode == 1 and "--resume finishes the boards of the interrupted crawl" in result.stderr
 
 
+def test_an_interrupted_crawl_says_so_and_names_resume(tmp_path):
+    # Ctrl-C: Scrapy stops gracefully and the summary is printed, but the crawl did not end.
+    with FixtureServer() as server:
+        for number in range(40):
+            serve_board(server, f"b{number}", [gh_job(f"b{number}", 1)], delay=0.2)
+        registry = write_registry(tmp_path / "boards.toml", [f"b{number}" for number in range(40)])
+        process = start_crawl(Home.resolve(tmp_path), server, registry)
+        deadline = time.monotonic() + 60
+        while board_requests(server) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 1, stderr
+    last = stderr.strip().splitlines()[-1]
+    assert last.startswith("Error: The greenhouse crawl was interrupted") and "--resume" in last, stderr
+    assert [run["status"] for run in crawl_runs(tmp_path, "greenhouse")] == ["interrupted"]
+
+
 def test_resume_with_nothing_to_resume_starts_a_new_crawl(tmp_path):
     with FixtureServer() as server:
         serve_board(server, "alpha", [gh_job("alpha", 1)])
