@@ -223,11 +223,14 @@ def _coerce(label: str, key: str, value):
             raise TimetableError(f"{label}: enabled must be true or false (without quotes).")
         return value
     if key == "timeout_minutes":
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise TimetableError(f"{label}: timeout_minutes must be a whole number of minutes, 0 for no limit.")
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_TIMEOUT_MINUTES:
+            raise TimetableError(f"{label}: timeout_minutes must be a whole number of minutes up to "
+                                 f"{MAX_TIMEOUT_MINUTES:,} (a week), 0 for no limit.")
         return value
     return value
 
+
+MAX_TIMEOUT_MINUTES = 7 * 24 * 60  # beyond this the timer cannot be set (a huge one overflowed)
 
 _EXAMPLES = {"command": '"crawl"', "cron": '"0 6 * * *"', "sources": '["hn"]', "args": '["--since", "{previous_month}"]'}
 

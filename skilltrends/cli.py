@@ -211,10 +211,32 @@ def boards_check(sources, overrides):
 
 
 def parse_setting(text: str) -> tuple[str, str]:
+    """``NAME=VALUE``; a value a number or true/false setting could not read is refused here,
+    not as a traceback once the crawl has started."""
     name, sep, value = text.partition("=")
-    if not sep or not name.strip():
+    name = name.strip()
+    if not sep or not name:
         raise UserError(f"--set takes NAME=VALUE, not {text!r}.")
-    return name.strip(), value
+    default = setting_default(name)
+    # Numbers only as numbers: Scrapy reads some int defaults as floats (DOWNLOAD_TIMEOUT).
+    readers = {bool: lambda v: {"true": True, "false": False, "1": True, "0": False}[v.strip().lower()],
+               int: float, float: float}
+    reader = readers.get(type(default))
+    if reader is not None:
+        try:
+            reader(value)
+        except (KeyError, ValueError):
+            kind = "true or false" if isinstance(default, bool) else "a number"
+            raise UserError(f"--set {name} takes {kind}, not {value!r}.") from None
+    return name, value
+
+
+def setting_default(name: str):
+    """The project's default of a Scrapy setting, else Scrapy's own (None: unknown)."""
+    import crawlers.settings
+    from scrapy.settings import default_settings
+
+    return getattr(crawlers.settings, name, getattr(default_settings, name, None))
 
 
 @cli.command()
@@ -260,7 +282,7 @@ def query(sql, output_format, home):
 
 
 @cli.command()
-@click.option("--parquet", "directory", required=True, type=click.Path(path_type=Path),
+@click.option("--parquet", "directory", required=True, type=click.Path(),
               help="Directory to write one <table>.parquet per table into (created if missing).")
 @home_option
 @user_errors
@@ -277,7 +299,9 @@ def export(directory, home):
     """
     from analysis.export import export_parquet
 
-    exported = export_parquet(existing_home(home), directory)
+    if not directory.strip():  # Path("") would be the current directory
+        raise UserError("--parquet needs a directory to write into, not an empty name.")
+    exported = export_parquet(existing_home(home), Path(directory))
     rows = ", ".join(f"{table.table} {table.rows:,}" for table in exported)
     click.echo(f"Exported {len(exported)} tables to {directory} (rows: {rows}).", err=True)
 

@@ -62,6 +62,14 @@ def test_a_full_disk_is_one_clear_error(tmp_path):
     assert_one_clear_error(run_cli("extract", "--in", str(source), "--out", "/dev/full"), "No space left")
 
 
+@pytest.mark.parametrize("setting, kind", [("DOWNLOAD_DELAY=abc", "a number"), ("DOWNLOAD_TIMEOUT=soon", "a number"),
+                                           ("ROBOTSTXT_OBEY=maybe", "true or false")])
+def test_a_setting_value_of_the_wrong_kind_is_refused_before_the_crawl(tmp_path, setting, kind):
+    assert_one_clear_error(run_cli("crawl", "hn", "--set", setting, "--home", str(tmp_path)),
+                           setting.partition("=")[0], kind)
+    assert not (tmp_path / "landing").exists()
+
+
 def test_bad_setting_syntax(tmp_path):
     assert_one_clear_error(run_cli("crawl", "hn", "--set", "NOVALUE", "--home", str(tmp_path)), "NAME=VALUE")
 

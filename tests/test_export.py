@@ -58,5 +58,11 @@ def test_a_file_in_the_way_is_one_clear_error(loaded_home, tmp_path):
     assert_one_clear_error(export(loaded_home, in_the_way), str(in_the_way))
 
 
+def test_an_empty_directory_name_is_refused_not_taken_for_the_current_directory(loaded_home, tmp_path):
+    result = run_cli("export", "--parquet", "", "--home", str(loaded_home), cwd=tmp_path)
+    assert_one_clear_error(result, "--parquet")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_before_any_etl_it_says_what_to_run(tmp_path):
     assert_one_clear_error(export(tmp_path, tmp_path / "out"), "skilltrends etl")

@@ -191,6 +191,7 @@ BAD_CONFIGS = {
     "new job without cron": ('[[job]]\nname = "nightly"\ncommand = "etl"', ["not a default job", "needs cron"]),
     "sources not a list": ('[[job]]\nname = "hn"\nsources = "hn"', ["sources must be a list of strings"]),
     "negative timeout": ('[[job]]\nname = "etl"\ntimeout_minutes = -5', ["timeout_minutes"]),
+    "timeout beyond a week": ('[[job]]\nname = "etl"\ntimeout_minutes = 99999999999999', ["timeout_minutes", "10,080"]),
     "enabled as text": ('[[job]]\nname = "etl"\nenabled = "no"', ["true or false"]),
 }
 
