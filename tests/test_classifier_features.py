@@ -29,6 +29,20 @@ def test_a_sentence_reads_how_the_previous_one_begins():
     assert "P_years" in features[3] and "P_we'd" not in features[3]
 
 
+def test_a_sentence_after_text_on_its_line_is_marked_as_the_line_says():
+    # The line start is followed from sentence to sentence; compare with reading each
+    # sentence's line from scratch, over lines of several sentences, bullets and blank runs.
+    text = ("Senior ML Engineer\n\nAbout us. We ship models. Daily.\n   \n- Train models. Deploy them.\n"
+            "Python, SQL. " * 3 + "\n\tLast line here. And more.")
+    spans = split_sentences(text)
+    assert len(spans) > 10
+    features = sentence_features(text, spans)
+    for (start, _), feature in zip(spans, features):
+        before = text[text.rfind("\n", 0, start) + 1:start]
+        expected = bool(before) and not before.isspace()
+        assert ("bullet" in feature.split(CONTEXT_MARK)[1].split()) == expected, text[start:start + 30]
+
+
 def test_the_opening_word_is_read_from_the_first_thirty_characters_only():
     def opening(sentence):
         context = sentence_features(sentence, [(0, len(sentence))])[0].split(CONTEXT_MARK)[1].split()

@@ -70,6 +70,7 @@ def sentence_features(text: str, spans: list[tuple[int, int]], skills: list[tupl
     total = max(len(spans), 1)
     offsets = [offset for offset, _ in skills]
     skill_tokens = [token for _, token in skills]
+    line_start = searched_to = 0
     for position, (start, end) in enumerate(spans):
         sentence = text[start:end]
         lowered = sentence.lower()
@@ -100,9 +101,16 @@ def sentence_features(text: str, spans: list[tuple[int, int]], skills: list[tupl
         parts += (LENGTH_TOKENS[min(4, len(sentence) // 40)], END_TOKENS.get(closing, "end_none"))
         if position == 0:
             parts.append("first")
-        # Text before it on its line: a bullet mark or an earlier sentence.
-        before = text[text.rfind("\n", 0, start) + 1:start]
-        after_text = bool(before) and not before.isspace()
+        # Text before it on its line: a bullet mark or an earlier sentence. The line's start
+        # is followed from sentence to sentence, so a text of one long line costs no more
+        # than one of many (looking back from each sentence made it quadratic).
+        if start >= searched_to:
+            newline = text.rfind("\n", searched_to, start)
+            line_start = newline + 1 if newline >= 0 else line_start
+        else:
+            line_start = text.rfind("\n", 0, start) + 1
+        searched_to = start
+        after_text = _text_between(text, line_start, start)
         if after_text:
             parts.append("bullet")
         # The first line of a post is its title, not a heading.
@@ -124,6 +132,15 @@ def sentence_features(text: str, spans: list[tuple[int, int]], skills: list[tupl
         # runs, often after a line such as "You will:" or "We'd love to see" (no heading).
         previous = "P_" + " P_".join(words[:PREVIOUS_WORDS]) if words else ""
     return features
+
+
+def _text_between(text: str, line_start: int, start: int) -> bool:
+    """Is there anything but white space in ``text[line_start:start]``? Read from ``start``
+    back, so a long line is not copied."""
+    for at in range(min(start, len(text)) - 1, line_start - 1, -1):
+        if not text[at].isspace():
+            return True
+    return False
 
 
 def _is_line_heading(text: str, end: int, sentence: str) -> bool:
