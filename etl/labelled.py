@@ -68,6 +68,10 @@ class ReferenceMissing(UserError):
     pass
 
 
+class ReferenceUnreadable(UserError):
+    """The recorded texts are there but damaged: an error, never a reason to skip."""
+
+
 def reference_records_by_file(folder: Path | None = None, home: Home | None = None) -> dict[str, dict[str, dict]]:
     """``{file name without .jsonl: {hn comment id: record}}`` from the hn-2023h1 files (one
     file a month: ``2023_01``...), each id once, in the first file that has it. Without
@@ -89,13 +93,13 @@ def recorded_records_by_file(folder: Path) -> dict[str, dict[str, dict]]:
     by_file: dict[str, dict[str, dict]] = {}
     for path in sorted(folder.glob("*.jsonl")):
         records = by_file.setdefault(path.stem, {})
-        with open(path, encoding="utf-8") as handle:
-            for line in handle:
-                record = json.loads(line)
-                key = str(record["hn_id"])
-                if key not in seen:
-                    seen.add(key)
-                    records[key] = record
+        for record in json_lines(path, ReferenceUnreadable):
+            if not isinstance(record, dict) or "hn_id" not in record:
+                raise ReferenceUnreadable(f"{path} holds a line that is not an hn-2023h1 record (no hn_id).")
+            key = str(record["hn_id"])
+            if key not in seen:
+                seen.add(key)
+                records[key] = record
     return by_file
 
 
@@ -231,9 +235,29 @@ def april_2011_postings() -> tuple[dict[str, str], list[dict]]:
 def read_jsonl(pattern: str) -> list[dict]:
     rows = []
     for path in sorted(LABELS_DIR.glob(pattern)):
-        with open(path, encoding="utf-8") as handle:
-            rows += [json.loads(line) for line in handle if line.strip()]
+        rows += json_lines(path, LabelsUnreadable)
     return rows
+
+
+class LabelsUnreadable(UserError):
+    pass
+
+
+def json_lines(path: Path, error: type[UserError]) -> list:
+    """Every non-blank line of ``path`` read as JSON; a line that is not is ``error``, naming it."""
+    with open(path, encoding="utf-8", errors="strict") as handle:
+        try:
+            lines = handle.readlines()
+        except UnicodeDecodeError as exc:
+            raise error(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start}).") from None
+    records = []
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise error(f"Line {number} of {path} is not valid JSON ({exc.msg}).") from None
+    return records
 
 
 def read_posting_labels(pattern: str, key=lambda row: (row["source"], row["source_id"])) -> list[dict]:

@@ -6,7 +6,10 @@ import json
 
 import pytest
 
-from etl.labelled import ReferenceMissing, load_thread_texts
+from etl import labelled
+from etl.labelled import (
+    LabelsUnreadable, ReferenceMissing, ReferenceUnreadable, load_thread_texts, recorded_records_by_file,
+)
 
 
 def _comment(comment_id: int, text: str | None, children: list | None = None) -> dict:
@@ -30,3 +33,23 @@ def test_only_top_level_comments_with_text_are_postings(tmp_path):
 def test_a_folder_without_recorded_threads_says_what_is_missing(tmp_path):
     with pytest.raises(ReferenceMissing, match="No recorded Hacker News thread"):
         load_thread_texts(tmp_path)
+
+
+@pytest.mark.parametrize("bad_line, words", [
+    ('{"hn_id": 2, "hn_text": "cut off', ["Line 2", "2023_01.jsonl", "not valid JSON"]),
+    ('{"hn_text": "no id"}', ["2023_01.jsonl", "hn_id"]),
+])
+def test_a_damaged_recording_is_one_clear_error_not_a_missing_one(tmp_path, bad_line, words):
+    # Damaged recorded texts must fail training and evaluation, not be skipped as absent.
+    (tmp_path / "2023_01.jsonl").write_text('{"hn_id": 1, "hn_text": "ok"}\n' + bad_line + "\n", encoding="utf-8")
+    with pytest.raises(ReferenceUnreadable) as raised:
+        recorded_records_by_file(tmp_path)
+    assert not isinstance(raised.value, ReferenceMissing)
+    assert all(word in str(raised.value) for word in words), str(raised.value)
+
+
+def test_a_damaged_label_file_names_its_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(labelled, "LABELS_DIR", tmp_path)
+    (tmp_path / "postings.L0.jsonl").write_text('{"source": "hn"}\n\n{"source": \n', encoding="utf-8")
+    with pytest.raises(LabelsUnreadable, match=r"Line 3 of .*postings\.L0\.jsonl is not valid JSON"):
+        labelled.read_jsonl("postings.*.jsonl")
