@@ -295,13 +295,29 @@ def _check_args(job: ScheduledJob, label: str) -> None:
         )
     command = cli.commands[job.command]
     try:
-        command.make_context(job.command, [*job.sources, *job.args])
+        context = command.make_context(job.command, [*job.sources, *expand_args(job.args, datetime.now(TIMEZONE))])
     except click.exceptions.Exit:
         raise TimetableError(f"{label}: args must not ask for --help.") from None
     except click.ClickException as exc:
         raise TimetableError(
             f"{label}: `skilltrends {job.command}` does not accept args {list(job.args)}: {_clause(exc.format_message())}."
         ) from None
+    if job.command == "crawl":
+        _check_crawl_values(context.params, label)
+
+
+def _check_crawl_values(params: dict, label: str) -> None:
+    """The values a crawl checks only once it starts: its months and --set values."""
+    from crawlers.spiders.base import month_range
+    from skilltrends.cli import parse_setting
+    from skilltrends.errors import UserError
+
+    try:
+        month_range(params.get("since"), params.get("until"))
+        for text in params.get("overrides") or ():
+            parse_setting(text)
+    except UserError as exc:
+        raise TimetableError(f"{label}: {_clause(exc)}.") from None
 
 
 def _clause(error) -> str:

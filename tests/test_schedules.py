@@ -191,6 +191,11 @@ BAD_CONFIGS = {
     "new job without cron": ('[[job]]\nname = "nightly"\ncommand = "etl"', ["not a default job", "needs cron"]),
     "sources not a list": ('[[job]]\nname = "hn"\nsources = "hn"', ["sources must be a list of strings"]),
     "negative timeout": ('[[job]]\nname = "etl"\ntimeout_minutes = -5', ["timeout_minutes"]),
+    "bad month in args": ('[[job]]\nname = "hn"\nargs = ["--since", "2023-13"]', ["'hn'", "YYYY-MM", "2023-13"]),
+    "until before since": ('[[job]]\nname = "hn"\nargs = ["--since", "{current_month}", "--until", "2011-04"]',
+                           ["is after --until 2011-04"]),
+    "bad setting in args": ('[[job]]\nname = "boards"\nargs = ["--set", "DOWNLOAD_DELAY=abc"]',
+                            ["DOWNLOAD_DELAY takes a number"]),
     "timeout beyond a week": ('[[job]]\nname = "etl"\ntimeout_minutes = 99999999999999', ["timeout_minutes", "10,080"]),
     "enabled as text": ('[[job]]\nname = "etl"\nenabled = "no"', ["true or false"]),
 }
