@@ -318,9 +318,15 @@ def dashboard(host, port, home):
     Example:
       skilltrends dashboard --port 8050
     """
+    import socket
+
     from dashboard.app import run
 
     existing_home(home)
+    try:
+        socket.getaddrinfo(host, port)
+    except socket.gaierror as exc:
+        raise UserError(f"Cannot listen on {host!r}: {exc.strerror}.") from None
     click.echo(f"Dashboard on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     run(home=str(Home.resolve(home).root), host=host, port=port)
 

@@ -51,6 +51,11 @@ def test_values_out_of_range_are_refused_by_the_parser(tmp_path, command):
     assert "Error: Invalid value for" in result.stderr
 
 
+def test_a_host_that_does_not_resolve_is_named(loaded_home):
+    assert_one_clear_error(run_cli("dashboard", "--host", "nosuchhost.invalid", "--home", str(loaded_home)),
+                           "nosuchhost.invalid")
+
+
 def test_a_home_that_cannot_be_made_is_one_clear_error():
     assert_one_clear_error(run_cli("crawl", "hn", "--since", "2024-01", "--until", "2024-01",
                                    "--home", "/dev/null/home"), "/dev/null/home")
