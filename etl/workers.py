@@ -62,8 +62,11 @@ class ExtractionWorkers:
             raise UserError(f"--workers must be 1 or more, not {workers}.")
         cores = os.cpu_count() or 1
         if workers > cores:
-            logger.warning("--workers %d is more than this machine's %d cores: the workers will take turns.",
-                           workers, cores)
+            # Each worker holds its own copy of the models: more workers than cores would
+            # only take turns, and a typo such as --workers 100 would need some 20 GB.
+            logger.warning("--workers %d is more than this machine's %d cores: tagging in %d processes.",
+                           workers, cores, cores)
+            workers = cores
         self.workers = workers
         self.with_responsibilities = with_responsibilities
         self._pool: ProcessPoolExecutor | None = None

@@ -71,6 +71,12 @@ def test_workers_must_be_one_or_more():
         ExtractionWorkers(0)
 
 
+def test_more_workers_than_cores_are_as_many_as_the_cores(monkeypatch, caplog):
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert ExtractionWorkers(100).workers == 2  # each would hold the models: 100 would need ~20 GB
+    assert "--workers 100 is more than this machine's 2 cores" in caplog.text
+
+
 def input_lines() -> list[str]:
     lines = [json.dumps({"id": n, "text": text}) for n, text in enumerate(TEXTS * 3)]
     return lines[:4] + ["not json", "", "[1, 2]"] + lines[4:]
