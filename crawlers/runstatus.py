@@ -34,9 +34,14 @@ def run_status(close_reason: str, errors: int) -> str:
 
 def crawl_failure(source: str, stats: dict) -> str | None:
     """One sentence when the run of ``source`` (its final stats) did not do its job: it was
-    interrupted, or not one of its requests was answered (a wrong or unreachable host); else None.
-    A run with some failed requests did its job as far as it could: its errors are counted."""
-    if stats.get("skilltrends/status") == "interrupted":
+    never ran (Scrapy could not start it), was interrupted, or not one of its requests was
+    answered (a wrong or unreachable host); else None. A run with some failed requests did its
+    job as far as it could: its errors are counted. A run a ``CLOSESPIDER_*`` setting stopped
+    ended where it was asked to, as one out of request budget does."""
+    if "skilltrends/status" not in stats:
+        return f"The {source} crawl did not run (see the messages above); nothing was stored."
+    asked_to_stop = str(stats.get("finish_reason", "")).startswith("closespider_")
+    if stats.get("skilltrends/status") == "interrupted" and not asked_to_stop:
         then = (f"`skilltrends crawl {source} --resume` finishes its boards" if stats.get("skilltrends/job_id")
                 else "run it again to finish it")
         return f"The {source} crawl was interrupted before it ended: what it fetched is kept; {then}."

@@ -245,13 +245,14 @@ class LabelsUnreadable(UserError):
 
 def json_lines(path: Path, error: type[UserError]) -> list:
     """Every non-blank line of ``path`` read as JSON; a line that is not is ``error``, naming it."""
-    with open(path, encoding="utf-8", errors="strict") as handle:
-        try:
-            lines = handle.readlines()
-        except UnicodeDecodeError as exc:
-            raise error(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start}).") from None
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise error(f"Line {line} of {path} is not UTF-8 text ({exc.reason}).") from None
     records = []
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(text.split("\n"), start=1):  # not splitlines: U+2028 may stand in a string
         if line.strip():
             try:
                 records.append(json.loads(line))

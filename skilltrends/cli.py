@@ -6,8 +6,10 @@ can fix (``UserError``) become one sentence on stderr and exit status 1.
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -45,6 +47,8 @@ def user_errors(command):
         except UserError as exc:
             raise click.ClickException(str(exc)) from None
         except OSError as exc:  # a home or output that cannot be written, a full disk
+            if exc.errno == errno.EPIPE:  # `skilltrends query ... | head`: click ends quietly
+                raise
             raise click.ClickException(os_error_sentence(exc)) from None
 
     return wrapper
@@ -211,32 +215,46 @@ def boards_check(sources, overrides):
 
 
 def parse_setting(text: str) -> tuple[str, str]:
-    """``NAME=VALUE``; a value a number or true/false setting could not read is refused here,
-    not as a traceback once the crawl has started."""
+    """``NAME=VALUE``; a value that Scrapy's own reader of a number or true/false setting
+    would refuse is refused here, not as a traceback once the crawl has started."""
     name, sep, value = text.partition("=")
     name = name.strip()
     if not sep or not name:
         raise UserError(f"--set takes NAME=VALUE, not {text!r}.")
-    default = setting_default(name)
-    # Numbers only as numbers: Scrapy reads some int defaults as floats (DOWNLOAD_TIMEOUT).
-    readers = {bool: lambda v: {"true": True, "false": False, "1": True, "0": False}[v.strip().lower()],
-               int: float, float: float}
-    reader = readers.get(type(default))
-    if reader is not None:
+    kind = setting_kind(name)
+    if kind is not None:
+        from scrapy.settings import Settings
+
+        reader = {"true or false": Settings.getbool, "a whole number": Settings.getint,
+                  "a number": Settings.getfloat}[kind]
         try:
-            reader(value)
-        except (KeyError, ValueError):
-            kind = "true or false" if isinstance(default, bool) else "a number"
+            read = reader(Settings({name: value}), name)
+        except ValueError:
+            read = None
+        if read is None or (isinstance(read, float) and not math.isfinite(read)):
             raise UserError(f"--set {name} takes {kind}, not {value!r}.") from None
     return name, value
 
 
-def setting_default(name: str):
-    """The project's default of a Scrapy setting, else Scrapy's own (None: unknown)."""
+# Settings whose defaults are whole numbers but which Scrapy reads as floats.
+READ_AS_FLOAT = {"DOWNLOAD_TIMEOUT", "CLOSESPIDER_TIMEOUT", "DNS_TIMEOUT", "LOGSTATS_INTERVAL", "DOWNLOAD_DELAY",
+                 "DOWNLOAD_DELAY_JITTER", "AUTOTHROTTLE_START_DELAY", "AUTOTHROTTLE_MAX_DELAY"}
+
+
+def setting_kind(name: str) -> str | None:
+    """What a setting's value must be, from its default (the project's, else Scrapy's; the
+    spiders' ``<NAME>_PAGE_SIZE``/``<NAME>_MAX_PAGES`` are whole numbers); None: anything."""
     import crawlers.settings
     from scrapy.settings import default_settings
 
-    return getattr(crawlers.settings, name, getattr(default_settings, name, None))
+    if name.endswith(("_PAGE_SIZE", "_MAX_PAGES")):
+        return "a whole number"
+    default = getattr(crawlers.settings, name, getattr(default_settings, name, None))
+    if isinstance(default, bool):
+        return "true or false"
+    if isinstance(default, float) or (isinstance(default, int) and name in READ_AS_FLOAT):
+        return "a number"
+    return "a whole number" if isinstance(default, int) else None
 
 
 @cli.command()
@@ -476,5 +494,6 @@ def main():
     try:
         cli(prog_name="skilltrends")
     except OSError as exc:  # raised as click closes an output file (a full disk), after the command
-        click.echo(f"Error: {os_error_sentence(exc)}", err=True)
+        if exc.errno != errno.EPIPE:
+            click.echo(f"Error: {os_error_sentence(exc)}", err=True)
         sys.exit(1)

@@ -71,12 +71,19 @@ def flat(frame: pl.DataFrame) -> pl.DataFrame:
     (``postings.families`` is a list)."""
     nested = [name for name, dtype in frame.schema.items() if isinstance(dtype, NESTED) or dtype in NESTED]
     return frame.with_columns(
-        pl.Series(name, [None if value is None else json.dumps(value, default=str, ensure_ascii=False)
+        pl.Series(name, [None if value is None else json.dumps(finite(value), default=str, ensure_ascii=False)
                          for value in frame[name].to_list()], dtype=pl.String)
         for name in nested
     )
 
 
 def finite(value):
-    """JSON has no NaN or infinity: they are written as null."""
-    return None if isinstance(value, float) and not math.isfinite(value) else value
+    """``value`` with every NaN or infinity in it, in lists and structs too, as None: JSON
+    has neither."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, list):
+        return [finite(item) for item in value]
+    if isinstance(value, dict):
+        return {key: finite(item) for key, item in value.items()}
+    return value

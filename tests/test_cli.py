@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -68,7 +70,10 @@ def test_a_full_disk_is_one_clear_error(tmp_path):
 
 
 @pytest.mark.parametrize("setting, kind", [("DOWNLOAD_DELAY=abc", "a number"), ("DOWNLOAD_TIMEOUT=soon", "a number"),
-                                           ("ROBOTSTXT_OBEY=maybe", "true or false")])
+                                           ("ROBOTSTXT_OBEY=maybe", "true or false"),
+                                           ("ROBOTSTXT_OBEY=TRUE", "true or false"),  # Scrapy reads only true/True
+                                           ("CRAWL_REQUEST_BUDGET=1.5", "a whole number"),
+                                           ("SMARTRECRUITERS_PAGE_SIZE=abc", "a whole number")])
 def test_a_setting_value_of_the_wrong_kind_is_refused_before_the_crawl(tmp_path, setting, kind):
     assert_one_clear_error(run_cli("crawl", "hn", "--set", setting, "--home", str(tmp_path)),
                            setting.partition("=")[0], kind)
@@ -176,6 +181,24 @@ def test_intervals_are_shown_as_text_in_every_format(loaded_home, output_format)
         if output_format == "json" and query == sql:
             (row,) = json.loads(result.stdout)
             assert row["gaps"] == "[1 month]" and row["tagged"] == "1" and isinstance(row["span"], str)
+
+
+def test_nan_inside_lists_and_structs_is_null_too(loaded_home):
+    sql = "SELECT ['nan'::DOUBLE, 1.5] AS xs, {'a': 'inf'::DOUBLE} AS s"
+    as_json = run_cli("query", sql, "--format", "json", "--home", str(loaded_home))
+    assert as_json.returncode == 0, as_json.stderr
+    assert json.loads(as_json.stdout) == [{"xs": [None, 1.5], "s": {"a": None}}]
+    as_csv = run_cli("query", sql, "--format", "csv", "--home", str(loaded_home))
+    row = next(csv.DictReader(as_csv.stdout.splitlines()))
+    assert (json.loads(row["xs"]), json.loads(row["s"])) == ([None, 1.5], {"a": None})
+
+
+def test_output_cut_short_by_a_reader_is_no_error(loaded_home):
+    # `skilltrends query ... | head -1`: the reader goes away; that is not a failure to report.
+    command = (f"{sys.executable} -m skilltrends query 'SELECT * FROM range(200000)' --format csv "
+               f"--home {loaded_home} | head -1")
+    result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.stdout.strip() == "range" and "Error" not in result.stderr, result.stderr
 
 
 def test_lists_are_json_in_csv_and_nan_is_null_in_json(loaded_home):

@@ -53,3 +53,10 @@ def test_a_damaged_label_file_names_its_line(tmp_path, monkeypatch):
     (tmp_path / "postings.L0.jsonl").write_text('{"source": "hn"}\n\n{"source": \n', encoding="utf-8")
     with pytest.raises(LabelsUnreadable, match=r"Line 3 of .*postings\.L0\.jsonl is not valid JSON"):
         labelled.read_jsonl("postings.*.jsonl")
+
+
+def test_a_label_file_that_is_not_utf8_names_its_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(labelled, "LABELS_DIR", tmp_path)
+    (tmp_path / "postings.L0.jsonl").write_bytes(b'{"source": "hn"}\n' * 2000 + b'{"source": "\xff"}\n')
+    with pytest.raises(LabelsUnreadable, match="Line 2001 of .* is not UTF-8"):
+        labelled.read_jsonl("postings.*.jsonl")

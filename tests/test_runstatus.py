@@ -1,8 +1,8 @@
-"""crawlers.runstatus: how many errors a run had, from Scrapy's stats."""
+"""crawlers.runstatus: how many errors a run had, and whether it failed at its job, from Scrapy's stats."""
 
 from __future__ import annotations
 
-from crawlers.runstatus import count_errors
+from crawlers.runstatus import count_errors, crawl_failure
 
 
 def test_a_callback_exception_counts_once():
@@ -10,3 +10,31 @@ def test_a_callback_exception_counts_once():
     stats = {"spider_exceptions/count": 3, "spider_exceptions/TypeError": 2, "spider_exceptions/KeyError": 1,
              "skilltrends/errors/http_500": 4, "skilltrends/postings/new": 50, "downloader/request_count": 9}
     assert count_errors(stats) == 3 + 4
+
+
+ANSWERED = {"skilltrends/requests": 5, "skilltrends/responses": 5}
+
+
+def test_a_run_that_ended_is_no_failure_errors_or_not():
+    assert crawl_failure("greenhouse", {**ANSWERED, "skilltrends/status": "finished"}) is None
+    assert crawl_failure("greenhouse", {**ANSWERED, "skilltrends/status": "finished_with_errors",
+                                        "skilltrends/errors/http_500": 2}) is None
+    assert crawl_failure("greenhouse", {**ANSWERED, "skilltrends/status": "budget_exhausted"}) is None
+
+
+def test_a_run_stopped_by_a_closespider_setting_ended_where_it_was_asked_to():
+    stats = {**ANSWERED, "skilltrends/status": "interrupted", "finish_reason": "closespider_itemcount"}
+    assert crawl_failure("hn", stats) is None
+
+
+def test_an_interrupted_run_names_resume_only_where_there_is_a_job():
+    stopped = {**ANSWERED, "skilltrends/status": "interrupted", "finish_reason": "shutdown"}
+    assert "--resume" in crawl_failure("lever", {**stopped, "skilltrends/job_id": "j1"})
+    assert "run it again" in crawl_failure("hn", stopped)
+
+
+def test_a_run_with_no_answer_or_that_never_ran_failed():
+    refused = {"skilltrends/status": "finished_with_errors", "skilltrends/requests": 3, "skilltrends/responses": 0,
+               "skilltrends/errors/connection_refused": 3}
+    assert "(connection_refused)" in crawl_failure("hn", refused)
+    assert "did not run" in crawl_failure("hn", {})

@@ -161,6 +161,17 @@ def test_a_company_whose_list_changes_while_it_is_read_is_left_incomplete(server
     assert board_results(tmp_path)[0]["complete"] is False
 
 
+def test_a_total_that_overcounts_ends_the_walk_instead_of_asking_for_the_same_page_again(server, tmp_path):
+    # totalFound says 3, but the list holds 2: the page at offset 1 is the overlap alone.
+    later, page = page_at_offset_1(server)
+    server.routes[later] = Reply(body=json.dumps({**page, "content": page["content"][:1]}).encode())
+    result = crawl("smartrecruiters", tmp_path, server, *SMALL_PAGES, "--board", "NovaMobility", env=REGISTRY)
+    assert result.returncode == 0, result.stderr
+    assert offsets_requested(server, "NovaMobility") == [0, 1]
+    assert run_stats(tmp_path, "smartrecruiters")[1]["skilltrends/errors/pagination_repeats"] == 1
+    assert board_results(tmp_path)[0]["complete"] is False
+
+
 def test_a_server_ignoring_the_offset_is_an_error_and_ends_the_walk(server, tmp_path):
     later, _ = page_at_offset_1(server)
     server.routes[later] = Reply(body=(SR / "NovaMobility_offset0.json").read_bytes())

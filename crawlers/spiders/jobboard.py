@@ -414,11 +414,12 @@ class JobBoardSpider(SourceSpider):
         ``ids``: the posting ids the page lists, in order; ``more``: the page says more follow
         (it is full, or fewer were listed than the board's total); ``new``: postings on it not
         seen before; ``starts_with``: the id it must start with, the last of the page before.
-        A page of more than the overlap that brings nothing new (a server ignoring the offset)
-        ends the walk as an error; a page not starting where the last ended means the list
-        changed.
+        A page that brings nothing new ends the walk as an error when it is more than the
+        overlap (a server ignoring the offset) or says more follow (the next page would be the
+        same one again: a total that overcounts); a page not starting where the last ended
+        means the list changed.
         """
-        if len(ids) > 1 and not new:
+        if ids and not new and (len(ids) > 1 or more):
             self.record_error(
                 "pagination_repeats",
                 f"{self.name} board {token!r} {page} repeats postings already seen; stopped paging.",

@@ -10,8 +10,9 @@ job ad, so each posting's text comes from ``/v1/companies/<company>/postings/<id
 starts one posting early, at the last posting of the page before. A later page that does not
 start there, or whose ``totalFound`` differs from the first's, means the list changed during
 the walk (a posting could be missed): the walk stops there, incomplete, and nothing of the
-company is closed by that crawl. A page that should lead on but lists only postings already
-seen (a server ignoring ``offset``) ends the walk as an error (``pagination_repeats``).
+company is closed by that crawl. A page that brings no new posting though more should follow
+(a server ignoring ``offset``, a ``totalFound`` that overcounts: the next page would be the
+same again) ends the walk as an error (``pagination_repeats``).
 
 A posting whose detail request fails (HTTP error after retries, malformed JSON) is still
 stored from the list, with an empty ``html``: the listing exists, its text is missing. If
