@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from analysis.snapshot import open_snapshot
-from skilltrends.errors import UserError, first_line, sql_string
+from skilltrends.errors import UserError, first_line, sql_identifier, sql_string
 from skilltrends.home import Home
 
 # Bookkeeping of the schema itself, of no use outside DuckDB.
@@ -55,21 +55,18 @@ def export_parquet(home: Home, target: Path) -> list[ExportedTable]:
     return exported
 
 
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _export_table(conn: duckdb.DuckDBPyConnection, table: str, path: Path) -> ExportedTable:
     partial = path.with_name(f".{path.name}.partial")
     # JSON columns (crawl_runs.stats) go out as text: Parquet readers would see bytes.
-    columns = ", ".join(f"{_quoted(name)}::VARCHAR AS {_quoted(name)}" if kind == "JSON" else _quoted(name)
+    columns = ", ".join(f"{sql_identifier(name)}::VARCHAR AS {sql_identifier(name)}" if kind == "JSON"
+                        else sql_identifier(name)
                         for name, kind in conn.execute(
                             "SELECT column_name, data_type FROM duckdb_columns() "
                             "WHERE schema_name = 'main' AND table_name = ? ORDER BY column_index", [table]
                         ).fetchall())
     # COPY takes no parameter for its file name: the path goes in as a quoted literal, the
     # names (from DuckDB's catalog) as quoted identifiers.
-    identifier = _quoted(table)
+    identifier = sql_identifier(table)
     try:
         conn.execute(f"COPY (SELECT {columns} FROM {identifier}) TO {sql_string(partial)} (FORMAT parquet)").fetchall()
         (rows,) = conn.execute(f"SELECT count(*) FROM {identifier}").fetchone()

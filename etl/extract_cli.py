@@ -4,7 +4,7 @@ Input: ``{"id": ..., "text": ...}`` (``html`` instead of ``text`` is accepted an
 as the ETL does; ``title`` is optional and, as in the ETL, read beside the text: by the
 is_ml classifier, and for skills only the title names, reported with ``start``/``end`` null
 and the title as evidence; offsets index the text). Output (ARCHITECTURE.md):
-``{"id", "is_ml", "families", "skills": [{name, family, category, start, end, evidence}],
+``{"id", "is_ml", "families", "skills": [{name, family, category, start, end, where, evidence}],
 "responsibilities": [{label, sentence}]}``. A line that cannot be read gives
 ``{"id" or "line", "error": "..."}`` and the run goes on. A lone UTF-16 surrogate, which
 JSON can spell (``"\\ud800"``) but no text encoding can carry, is read as U+FFFD, one

@@ -115,9 +115,9 @@ def crawl(sources, since, until, boards, overrides, progress, verbose, resume, h
     (job-board feeds); jsonld (schema.org JobPosting pages). Boards and feeds list what is
     open now: --since/--until do not apply to them. Only postings new or
     changed since the last crawl are stored; the others are noted as seen. Two crawls of
-    the same source at once are refused. Exit status 1 when a crawl was interrupted or
-    not one of its requests was answered; failures of some boards or pages are counted
-    and logged, exit status 0. See docs/crawling.md.
+    the same source at once are refused. Exit status 1 when a crawl did not run, was
+    interrupted or had not one of its requests answered; failures of some boards or pages
+    are counted and logged, exit status 0. See docs/crawling.md.
 
     \b
     Examples:

@@ -18,3 +18,9 @@ def sql_string(value) -> str:
     """``value`` (a path) as a SQL string literal, for the few statements that take no
     parameter there (ATTACH, COPY ... TO)."""
     return "'" + str(value).replace("'", "''") + "'"
+
+
+def sql_identifier(name: str) -> str:
+    """``name`` (a table or column) as a quoted SQL identifier, for names read from a catalog
+    or a result, which no parameter can stand for."""
+    return '"' + name.replace('"', '""') + '"'

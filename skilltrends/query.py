@@ -11,7 +11,7 @@ import duckdb
 import polars as pl
 
 from analysis.snapshot import open_snapshot
-from skilltrends.errors import UserError, first_line
+from skilltrends.errors import UserError, first_line, sql_identifier
 from skilltrends.home import Home
 
 
@@ -42,12 +42,8 @@ def showable(relation: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
         return relation
     columns = [f"CAST(#{number} AS VARCHAR)" if AS_TEXT.search(str(kind)) else f"#{number}"
                for number, kind in enumerate(relation.types, start=1)]
-    return relation.project(", ".join(f"{column} AS {quoted(name)}"
+    return relation.project(", ".join(f"{column} AS {sql_identifier(name)}"
                                       for column, name in zip(columns, relation.columns)))
-
-
-def quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 NESTED = (pl.List, pl.Array, pl.Struct, pl.Binary)
@@ -57,8 +53,7 @@ def write_result(frame: pl.DataFrame, output_format: str, stream: TextIO) -> Non
     if output_format == "csv":
         stream.write(flat(frame).write_csv())
     elif output_format == "json":
-        rows = [{name: finite(value) for name, value in row.items()} for row in frame.to_dicts()]
-        json.dump(rows, stream, default=str, ensure_ascii=False, indent=1, allow_nan=False)
+        json.dump(finite(frame.to_dicts()), stream, default=str, ensure_ascii=False, indent=1, allow_nan=False)
         stream.write("\n")
     else:
         with pl.Config(tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=80, tbl_width_chars=200,

@@ -16,6 +16,7 @@ import pytest
 
 from analysis.snapshot import open_snapshot
 from tests.fixture_server import FixtureServer
+from tests.landing_factory import write_landing
 
 TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures"
@@ -44,6 +45,14 @@ def run_cli(*args: str, env: dict | None = None, timeout: float = 300, cwd: Path
         [sys.executable, "-m", "skilltrends", *args], capture_output=True, text=True,
         env=full_env, timeout=timeout, cwd=cwd or PROJECT,
     )
+
+
+def home_after_etl(home: Path, items: list) -> Path:
+    """``home`` with ``items`` landed by one HN crawl run and loaded by `skilltrends etl`."""
+    write_landing(home, items)
+    result = run_cli("etl", "--home", str(home))
+    assert result.returncode == 0, result.stderr
+    return home
 
 
 def serve_hn_fixtures(server: FixtureServer, folder: Path = FIXTURES / "hn") -> None:

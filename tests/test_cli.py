@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.helpers import assert_one_clear_error, run_cli
+from tests.helpers import assert_one_clear_error, home_after_etl, run_cli
 from tests.landing_factory import hn_item, write_landing
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,14 +101,10 @@ def test_query_before_any_etl(tmp_path):
 
 @pytest.fixture(scope="module")
 def loaded_home(tmp_path_factory):
-    home = tmp_path_factory.mktemp("home")
-    write_landing(home, [
+    return home_after_etl(tmp_path_factory.mktemp("home"), [
         hn_item(1, "Acme | ML Engineer | Paris<p>PyTorch and MLflow.", "2024-01"),
         hn_item(2, "Bakery | Frontend Developer | Oslo<p>React.", "2024-02"),
     ])
-    result = run_cli("etl", "--home", str(home))
-    assert result.returncode == 0, result.stderr
-    return home
 
 
 def test_bad_sql(loaded_home):

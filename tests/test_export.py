@@ -5,8 +5,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from tests.helpers import assert_one_clear_error, run_cli, snapshot_rows
-from tests.landing_factory import hn_item, write_landing
+from tests.helpers import assert_one_clear_error, home_after_etl, run_cli, snapshot_rows
+from tests.landing_factory import hn_item
 
 RESEARCH_VIEWS = {"listings", "postings", "posting_skills", "posting_responsibilities",
                   "monthly_family_share", "monthly_skill_share"}  # ARCHITECTURE.md's contract
@@ -14,15 +14,11 @@ RESEARCH_VIEWS = {"listings", "postings", "posting_skills", "posting_responsibil
 
 @pytest.fixture(scope="module")
 def loaded_home(tmp_path_factory):
-    home = tmp_path_factory.mktemp("home")
-    write_landing(home, [
+    return home_after_etl(tmp_path_factory.mktemp("home"), [
         hn_item(1, "Acme | ML Engineer | Paris<p>You will train PyTorch models and track them in MLflow.", "2024-01"),
         hn_item(2, "Bakery | Frontend Developer | Oslo<p>React and TypeScript.", "2024-02"),
         hn_item(3, "Corvid | LLM Engineer | Remote<p>Build RAG with LangChain; it's a 'quoted' job.", "2024-02"),
     ])
-    result = run_cli("etl", "--home", str(home))
-    assert result.returncode == 0, result.stderr
-    return home
 
 
 def export(home, target):
