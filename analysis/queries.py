@@ -159,9 +159,12 @@ def example_postings(
 
     Give exactly one of ``family`` and ``skill``.
 
-    :returns: ``posting_id, company, title, month, url, text, evidence`` — ``month`` is the
-        latest month of the selection the posting counts in; ``text`` is plain text (show
-        it as text, never as HTML); ``evidence`` is the sentence of the first mention.
+    :returns: ``posting_id, company, title, month, source, url, text, evidence`` —
+        ``month`` is the latest month of the selection the posting counts in; ``source`` a
+        selected source it is listed on then (its first listing's source, if that is one);
+        ``url`` that source's listing (boards such as Remotive ask to be named and linked
+        to); ``text`` is plain text (show it as text, never as HTML); ``evidence`` is the
+        sentence of the first mention.
     """
     if (family is None) == (skill is None):
         raise ValueError("give exactly one of family= or skill=")
@@ -169,13 +172,19 @@ def example_postings(
     # ``column`` is one of two fixed names chosen above, never user input.
     sql = f"""
         WITH picked AS (
-            SELECT p.posting_id, max(m.month) AS month
+            SELECT p.posting_id, m.month, m.source
             {_SELECTION} AND p.is_ml
               AND EXISTS (SELECT 1 FROM posting_skills s
                           WHERE s.posting_id = p.posting_id AND s.{column} = ?)
-            GROUP BY p.posting_id
+            QUALIFY row_number() OVER (PARTITION BY p.posting_id
+                                       ORDER BY m.month DESC, m.source = p.source DESC, m.source) = 1
         )
-        SELECT p.posting_id, p.company, p.title, picked.month, p.url, p.text,
+        SELECT p.posting_id, p.company, p.title, picked.month, picked.source,
+               coalesce((SELECT l.url FROM listings l
+                         WHERE l.posting_id = p.posting_id AND l.source = picked.source AND l.url IS NOT NULL
+                         ORDER BY l.last_seen DESC NULLS LAST, l.source_id LIMIT 1),
+                        CASE WHEN p.source = picked.source THEN p.url END) AS url,
+               p.text,
                (SELECT s.evidence FROM posting_skills s
                 WHERE s.posting_id = p.posting_id AND s.{column} = ?
                 ORDER BY s.start NULLS LAST, s.skill LIMIT 1) AS evidence

@@ -13,6 +13,7 @@ and every posting in the frame counts in the denominator, skills or not.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import polars as pl
@@ -63,7 +64,9 @@ def wilson_interval(k: pl.Expr, n: pl.Expr, z: float = Z95) -> tuple[pl.Expr, pl
 
 
 def family_shares(
-    frame: pl.DataFrame | pl.LazyFrame, families: Sequence[str] = CHART_FAMILIES
+    frame: pl.DataFrame | pl.LazyFrame,
+    families: Sequence[str] = CHART_FAMILIES,
+    periods: Sequence[dt.date] = (),
 ) -> pl.DataFrame:
     """Per month and family: the share of ML postings mentioning the family.
 
@@ -72,11 +75,22 @@ def family_shares(
 
     :param frame: one row per (ML posting, month), see the module docstring.
     :param families: the families to report, in this order (default: the three compared).
+    :param periods: months (or period starts, see ``by_period``) that get rows even without
+        an ML posting: ``total = 0`` and a null share and interval there, so a chart shows
+        a gap instead of drawing a line across a month with no data (``period_starts``).
     :returns: ``month, family, postings, total, share, ci_low, ci_high``, sorted by month
         then family order.
     """
     rows = _rows(frame)
     order = list(families)
+    totals = _monthly_totals(rows)
+    if periods:
+        wanted_periods = pl.LazyFrame({"month": list(periods)}, schema={"month": pl.Date})
+        totals = (
+            pl.concat([totals.select("month"), wanted_periods]).unique()
+            .join(totals, on="month", how="left")
+            .with_columns(pl.col("total").fill_null(0))
+        )
     mentions = (
         rows.select("posting_id", "month", pl.col("families").alias("family"))
         .explode("family")
@@ -86,7 +100,7 @@ def family_shares(
     )
     wanted = pl.LazyFrame({"family": order}, schema={"family": pl.String})
     return (
-        _monthly_totals(rows)
+        totals
         .join(wanted, how="cross")
         .join(mentions, on=["month", "family"], how="left")
         .with_columns(pl.col("postings").fill_null(0))
@@ -149,7 +163,8 @@ def top_skills(
     )
 
 
-RESOLUTIONS = {"month": "1mo", "quarter": "3mo", "year": "1y"}
+#: The chart's periods, and how many months each spans.
+RESOLUTIONS = {"month": 1, "quarter": 3, "year": 12}
 
 
 def by_period(frame: pl.DataFrame | pl.LazyFrame, resolution: str = "month") -> pl.LazyFrame:
@@ -158,9 +173,34 @@ def by_period(frame: pl.DataFrame | pl.LazyFrame, resolution: str = "month") -> 
     A posting listed in several months of one period counts once there, because the
     share functions count distinct postings per period.
     """
+    return _rows(frame).with_columns(pl.col("month").dt.truncate(f"{RESOLUTIONS[_checked(resolution)]}mo"))
+
+
+def period_starts(start: dt.date, end: dt.date, resolution: str = "month") -> list[dt.date]:
+    """The start of every period (``by_period``'s ``month``) that holds a month of ``[start, end]``."""
+    step = RESOLUTIONS[_checked(resolution)]
+    index = start.year * 12 + (start.month - 1) // step * step
+    last = end.year * 12 + end.month - 1
+    starts = []
+    while index <= last:
+        starts.append(dt.date(index // 12, index % 12 + 1, 1))
+        index += step
+    return starts
+
+
+def period_months(period: dt.date, resolution: str, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last month of the period starting at ``period`` that lie in
+    ``[start, end]``: a quarter or year cut by the selection covers only part of itself."""
+    step = RESOLUTIONS[_checked(resolution)]
+    index = period.year * 12 + period.month - 1 + step - 1
+    period_end = dt.date(index // 12, index % 12 + 1, 1)
+    return max(period, start.replace(day=1)), min(period_end, end.replace(day=1))
+
+
+def _checked(resolution: str) -> str:
     if resolution not in RESOLUTIONS:
         raise ValueError(f"resolution must be one of {', '.join(RESOLUTIONS)}, not {resolution!r}")
-    return _rows(frame).with_columns(pl.col("month").dt.truncate(RESOLUTIONS[resolution]))
+    return resolution
 
 
 def _rows(frame: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
@@ -206,6 +246,8 @@ def _with_share(frame: pl.LazyFrame) -> pl.LazyFrame:
 __all__ = [
     "Z95",
     "family_shares",
+    "period_months",
+    "period_starts",
     "skill_shares",
     "top_skills",
     "wilson_interval",

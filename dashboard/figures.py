@@ -5,26 +5,34 @@ They need no app or snapshot, so tests call them directly.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
+
 import plotly.graph_objects as go
 import polars as pl
 
 from analysis.families import CHART_FAMILIES, label
-from dashboard.theme import band_colour, family_colour
+from dashboard.theme import band_colour, family_colour, month_label
 
 _SHARE_COLUMNS = ("month", "family", "postings", "total", "share", "ci_low", "ci_high")
 
 
-def family_share_figure(shares, families=CHART_FAMILIES) -> go.Figure:
+def family_share_figure(
+    shares, families=CHART_FAMILIES, period_labels: Mapping[dt.date, str] | None = None
+) -> go.Figure:
     """Monthly share of ML postings mentioning each family, with 95% Wilson bands.
 
     :param shares: the frame :func:`analysis.shares.family_shares` returns (Polars, or
         anything ``pl.DataFrame`` accepts, e.g. pandas): ``month, family, postings, total,
-        share, ci_low, ci_high``.
+        share, ci_low, ci_high``. A row with a null share (a month without ML postings) is a
+        gap in the line and the band.
     :param families: which families to draw, in legend order; those absent from the frame
         are skipped.
+    :param period_labels: what each point's hover says it covers, by its ``month`` ("Feb–Mar
+        2022" for a quarter cut by the selection); by default the month.
     :returns: for each family drawn, two traces in this order: its interval band (a closed
-        polygon, ``fill="toself"``, named ``"<family> 95% CI"``) and its share line (named
-        by the family's label, ``meta`` = the family).
+        polygon per run of points without a gap, ``fill="toself"``, named ``"<family> 95%
+        CI"``) and its share line (named by the family's label, ``meta`` = the family).
     """
     frame = _as_polars(shares)
     missing = [c for c in _SHARE_COLUMNS if c not in frame.columns]
@@ -37,12 +45,14 @@ def family_share_figure(shares, families=CHART_FAMILIES) -> go.Figure:
         if rows.is_empty():
             continue
         months = rows["month"].to_list()
-        low, high = rows["ci_low"].fill_null(0.0).to_list(), rows["ci_high"].fill_null(0.0).to_list()
-        top = max(top, *high)
+        low, high = rows["ci_low"].to_list(), rows["ci_high"].to_list()
+        top = max([top, *(value for value in high if value is not None)])
+        band_x, band_y = _band_polygons(months, low, high)
+        covers = [period_labels.get(month) if period_labels else None for month in months]
         figure.add_trace(
             go.Scatter(
-                x=months + months[::-1],
-                y=high + low[::-1],
+                x=band_x,
+                y=band_y,
                 fill="toself",
                 fillcolor=band_colour(family),
                 line={"width": 0},
@@ -65,11 +75,12 @@ def family_share_figure(shares, families=CHART_FAMILIES) -> go.Figure:
                 legendgroup=family,
                 meta=family,
                 customdata=list(
-                    zip(rows["postings"].to_list(), rows["total"].to_list(), low, high)
+                    zip(rows["postings"].to_list(), rows["total"].to_list(), low, high,
+                        [cover or month_label(month) for cover, month in zip(covers, months)])
                 ),
                 hovertemplate=(
                     f"<b>{label(family)}</b> %{{y:.1%}}"
-                    " (%{customdata[0]} of %{customdata[1]} ML postings;"
+                    " (%{customdata[0]} of %{customdata[1]} ML postings, %{customdata[4]};"
                     " 95% CI %{customdata[2]:.1%}–%{customdata[3]:.1%})<extra></extra>"
                 ),
             )
@@ -89,6 +100,21 @@ def family_share_figure(shares, families=CHART_FAMILIES) -> go.Figure:
         xaxis=_month_ticks(frame["month"]),
     )
     return figure
+
+
+def _band_polygons(months: list, low: list, high: list) -> tuple[list, list]:
+    """The band's outline: for each run of points with an interval, along the upper bounds
+    and back along the lower ones; runs apart by ``None``, so a gap stays empty."""
+    xs, ys, run = [], [], []
+    for index, month in enumerate([*months, None]):
+        if month is not None and low[index] is not None and high[index] is not None:
+            run.append(index)
+            continue
+        if run:
+            xs += [months[i] for i in run] + [months[i] for i in reversed(run)] + [None]
+            ys += [high[i] for i in run] + [low[i] for i in reversed(run)] + [None]
+            run = []
+    return xs[:-1], ys[:-1]
 
 
 def _month_ticks(months: pl.Series) -> dict:

@@ -36,15 +36,33 @@ def month_label(month: dt.date | str) -> str:
     return month.strftime("%b %Y")
 
 
+def span_label(first: dt.date, last: dt.date) -> str:
+    """The months from ``first`` to ``last``: ``Mar 2024``, ``Feb–Mar 2022``, ``Nov 2022–Feb 2023``."""
+    if first == last:
+        return month_label(first)
+    if first.year == last.year:
+        return f"{first:%b}–{month_label(last)}"
+    return f"{month_label(first)}–{month_label(last)}"
+
+
 def percent(value: float | None, digits: int = 1) -> str:
     return "–" if value is None else f"{value * 100:.{digits}f}%"
 
 
+#: Every spider's source as people write it; the boards' terms ask to be named (docs/sources.md).
 SOURCE_LABELS: dict[str, str] = {
     "hn": "Hacker News",
     "greenhouse": "Greenhouse",
     "lever": "Lever",
     "ashby": "Ashby",
+    "smartrecruiters": "SmartRecruiters",
+    "workable": "Workable",
+    "recruitee": "Recruitee",
+    "remotive": "Remotive",
+    "remoteok": "Remote OK",
+    "himalayas": "Himalayas",
+    "arbeitnow": "Arbeitnow",
+    "jsonld": "careers pages",
 }
 
 

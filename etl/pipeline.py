@@ -36,7 +36,7 @@ from etl.landing import UnreadableLandingFile, landing_files, read_landing_file
 from etl.lock import EtlLock
 from etl.normalize import NORMALIZE_VERSION, normalize_listings
 from etl.publish import publish_snapshot
-from etl.schema import migrate
+from etl.schema import SCHEMA_VERSION, migrate
 from etl.extraction import extractor_version
 from etl.tagging import tag_postings
 from etl.workers import ExtractionWorkers
@@ -125,7 +125,9 @@ def run_etl(home: Home, full: bool = False, demo: bool | None = None, workers: i
                 for table in DATA_TABLES:
                     conn.execute(f"DELETE FROM {table}").fetchall()
             changed = _load_new_runs(conn, home, report, extraction_workers)
-            changed |= _set_meta(conn, {"normalize_version": NORMALIZE_VERSION})
+            # A migration can change how the monthly tables are computed (the Wilson macros):
+            # rebuild them once, also after a run killed between the migration and the rebuild.
+            changed |= _set_meta(conn, {"normalize_version": NORMALIZE_VERSION, "schema_version": SCHEMA_VERSION})
             changed |= _retag_if_versions_changed(conn, report, extraction_workers)
             changed |= _set_meta(conn, {"demo": "true" if _holds_generated_data(conn, demo) else "false"})
             meta = _meta(conn)

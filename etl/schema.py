@@ -160,7 +160,30 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0005_wilson_exact_ends",
+        # Rounding left the bounds a hair off at k = 0 and k = n (4.9e-17 for 0 of 3, a
+        # little over 1 for 11 of 11), so "ci_low > 0" held for months with no posting.
+        # Now exactly 0 and 1 there and clipped to [0, 1], as analysis.shares.wilson_interval.
+        """
+        CREATE OR REPLACE MACRO wilson_low(k, n) AS CASE WHEN n = 0 THEN NULL WHEN k <= 0 THEN 0.0 ELSE
+            greatest(0.0, least(1.0,
+                ((k / n) + 1.959963984540054 ^ 2 / (2 * n)
+                 - 1.959963984540054 * sqrt((k / n) * (1 - k / n) / n
+                                            + 1.959963984540054 ^ 2 / (4 * n * n)))
+                / (1 + 1.959963984540054 ^ 2 / n))) END;
+        CREATE OR REPLACE MACRO wilson_high(k, n) AS CASE WHEN n = 0 THEN NULL WHEN k >= n THEN 1.0 ELSE
+            greatest(0.0, least(1.0,
+                ((k / n) + 1.959963984540054 ^ 2 / (2 * n)
+                 + 1.959963984540054 * sqrt((k / n) * (1 - k / n) / n
+                                            + 1.959963984540054 ^ 2 / (4 * n * n)))
+                / (1 + 1.959963984540054 ^ 2 / n))) END;
+        """,
+    ),
 ]
+
+#: The last migration's name: ``meta.schema_version`` of a warehouse the ETL has brought up to date.
+SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
 def migrate(conn: duckdb.DuckDBPyConnection) -> list[str]:

@@ -18,7 +18,8 @@ def render_cli_reference() -> str:
         "a test fails when it is out of date.",
         "",
     ]
-    with click.Context(cli, info_name="skilltrends") as context:
+    # The group's own settings (``-h`` beside ``--help``), which subcommands' contexts inherit.
+    with click.Context(cli, info_name="skilltrends", **cli.context_settings) as context:
         parts += ["```", cli.get_help(context), "```", ""]
         for name in sorted(cli.commands):
             parts += _command_sections(cli.commands[name], name, context, f"skilltrends {name}")

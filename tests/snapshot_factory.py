@@ -12,7 +12,11 @@ A posting is a dict::
      "months": ["2024-01", ("greenhouse", "2024-02")],   # str: the posting's own source
      "is_ml": True,                      # default True
      "skills": [("PyTorch", "classic_ml"), {"skill": "LLM", "family": "llm"}],
-     "company": ..., "title": ..., "url": ..., "text": ...}   # optional
+     "company": ..., "title": ..., "url": ..., "text": ...,   # optional
+     "urls": {"remotive": "https://remotive.com/..."}}       # optional: other sources' listing URLs
+
+Each source a posting has months on gets one listing, with the posting's ``url`` on its own
+source and ``urls[source]`` (or none) on the others.
 """
 
 from __future__ import annotations
@@ -65,6 +69,15 @@ def make_snapshot(
         ]
         if month_rows:
             conn.executemany("INSERT INTO posting_months VALUES (?, ?, ?)", month_rows)
+        listing_rows = [
+            [source, f"{p['posting_id']}@{source}",
+             p["urls"].get(source, p["url"] if source == p["source"] else None),
+             p["posting_id"], max(month for s, month in p["months"] if s == source)]
+            for p in rows for source in sorted({s for s, _ in p["months"]})
+        ]
+        if listing_rows:
+            conn.executemany("INSERT INTO listings (source, source_id, url, posting_id, month) VALUES (?, ?, ?, ?, ?)",
+                             listing_rows)
         skill_rows = [
             [p["posting_id"], skill, family, "tool", 0, len(skill), f"Uses {skill}."]
             for p in rows
@@ -101,6 +114,7 @@ def _normalize(posting: Mapping) -> dict:
     p.setdefault("title", "ML Engineer")
     p.setdefault("url", f"https://news.ycombinator.com/item?id={pid}")
     p.setdefault("text", f"Company {pid} | ML Engineer | Remote")
+    p.setdefault("urls", {})
     p["months"] = [
         (m[0], _month(m[1])) if isinstance(m, tuple) else (p["source"], _month(m))
         for m in p.get("months", [])

@@ -54,6 +54,49 @@ def test_wilson_interval_agrees_with_sql_macros():
         assert our_low == pytest.approx(sql_low, abs=1e-12), (k, n)
         assert our_high == pytest.approx(sql_high, abs=1e-12), (k, n)
         assert our_low <= k / n <= our_high
+        assert 0.0 <= sql_low <= sql_high <= 1.0, (k, n)
+        if k == 0:
+            assert sql_low == 0.0 and our_low == 0.0, (k, n)  # a month without a posting has no share above 0
+        if k == n:
+            assert sql_high == 1.0 and our_high == 1.0, (k, n)
+
+
+def test_family_shares_give_periods_without_ml_postings_a_null_share():
+    rows = pl.DataFrame(
+        {"posting_id": ["a", "b"], "month": [MONTHS[0], MONTHS[2]], "families": [["llm"], []],
+         "skills": [None, None]},
+        schema_overrides={"skills": pl.List(pl.Struct({"skill": pl.String, "family": pl.String}))},
+    )
+    filled = family_shares(rows, periods=MONTHS[:4])
+    assert filled["month"].unique().sort().to_list() == MONTHS[:4]
+    by_month = {(r["month"], r["family"]): r for r in filled.iter_rows(named=True)}
+    assert by_month[MONTHS[0], "llm"]["share"] == 1.0 and by_month[MONTHS[2], "llm"]["share"] == 0.0
+    for month in (MONTHS[1], MONTHS[3]):
+        for family in CHART_FAMILIES:
+            row = by_month[month, family]
+            got = (row["postings"], row["total"], row["share"], row["ci_low"], row["ci_high"])
+            assert got == (0, 0, None, None, None)
+    assert family_shares(rows)["month"].unique().sort().to_list() == [MONTHS[0], MONTHS[2]]
+
+
+@pytest.mark.parametrize("resolution,start,end,starts,first_covers,last_covers", [
+    ("month", "2022-11", "2023-02", ["2022-11", "2022-12", "2023-01", "2023-02"],
+     ("2022-11", "2022-11"), ("2023-02", "2023-02")),
+    ("quarter", "2022-02", "2022-10", ["2022-01", "2022-04", "2022-07", "2022-10"],
+     ("2022-02", "2022-03"), ("2022-10", "2022-10")),
+    ("quarter", "2022-04", "2022-06", ["2022-04"], ("2022-04", "2022-06"), ("2022-04", "2022-06")),
+    ("year", "2022-02", "2024-04", ["2022-01", "2023-01", "2024-01"], ("2022-02", "2022-12"), ("2024-01", "2024-04")),
+])
+def test_period_starts_and_the_months_each_covers(resolution, start, end, starts, first_covers, last_covers):
+    from analysis.shares import period_months, period_starts
+
+    lo, hi = queries.to_month(start), queries.to_month(end)
+    got = period_starts(lo, hi, resolution)
+    assert got == [queries.to_month(m) for m in starts]
+    assert period_months(got[0], resolution, lo, hi) == tuple(map(queries.to_month, first_covers))
+    assert period_months(got[-1], resolution, lo, hi) == tuple(map(queries.to_month, last_covers))
+    with pytest.raises(ValueError, match="resolution"):
+        period_starts(lo, hi, "week")
 
 
 def test_wilson_interval_known_textbook_value():
@@ -322,6 +365,37 @@ def test_example_postings_filter(snapshot_home, pick, sources, start, end):
     assert {r["posting_id"]: r["month"] for r in found.iter_rows(named=True)} == latest
     assert found["month"].to_list() == sorted(found["month"].to_list(), reverse=True)
     assert all(t == f"posting {pid} <b>text</b>" for pid, t in zip(found["posting_id"], found["text"]))
+
+
+def test_example_postings_name_and_link_the_source_chosen(tmp_path):
+    """A posting on HN and on Remotive, shown with Remotive selected, names Remotive and links
+    to Remotive's listing (its terms ask for both); with both selected, the source of its
+    latest month."""
+    remotive_url = "https://remotive.com/remote-jobs/ai/ai-engineer-1"
+    make_snapshot(tmp_path, [
+        {"posting_id": "a", "months": ["2024-03", ("remotive", "2024-05")], "skills": [("RAG", "llm")],
+         "url": "https://news.ycombinator.com/item?id=1", "urls": {"remotive": remotive_url}},
+        {"posting_id": "b", "source": "remotive", "months": ["2024-04"], "skills": [("RAG", "llm")],
+         "url": "https://remotive.com/remote-jobs/ai/b"},
+        {"posting_id": "c", "months": ["2024-04", ("himalayas", "2024-04")], "skills": [("RAG", "llm")]},
+    ])
+
+    def shown(sources, start="2024-01", end="2024-12"):
+        with open_snapshot(tmp_path) as conn:
+            found = queries.example_postings(conn, start, end, sources, skill="RAG")
+        return {r["posting_id"]: (r["source"], r["url"]) for r in found.iter_rows(named=True)}
+
+    assert shown(["remotive"]) == {"a": ("remotive", remotive_url),
+                                   "b": ("remotive", "https://remotive.com/remote-jobs/ai/b")}
+    assert shown(["hn"]) == {"a": ("hn", "https://news.ycombinator.com/item?id=1"),
+                             "c": ("hn", "https://news.ycombinator.com/item?id=c")}
+    assert shown(["hn", "remotive"], end="2024-04") == {
+        "a": ("hn", "https://news.ycombinator.com/item?id=1"),
+        "b": ("remotive", "https://remotive.com/remote-jobs/ai/b"),
+        "c": ("hn", "https://news.ycombinator.com/item?id=c")}
+    assert shown(None)["a"] == ("remotive", remotive_url)
+    assert shown(None)["c"] == ("hn", "https://news.ycombinator.com/item?id=c")  # a tie: its own source
+    assert shown(["himalayas"]) == {"c": ("himalayas", None)}  # never another source's link under its name
 
 
 def test_example_postings_limit_and_arguments(snapshot_home):

@@ -87,6 +87,23 @@ def test_posting_card_links_only_when_asked_and_only_to_http():
     assert links(posting_card({**row, "url": "javascript:alert(1)"})) == []
 
 
+def test_posting_card_names_its_source_and_every_source_has_a_label():
+    from crawlers.runner import available_sources
+    from dashboard.components import posting_card
+    from dashboard.theme import SOURCE_LABELS
+
+    def texts(node):
+        if isinstance(node, str):
+            return [node]
+        children = getattr(node, "children", None)
+        children = children if isinstance(children, list) else [children] if children is not None else []
+        return [t for child in children for t in texts(child)]
+
+    card = posting_card({"company": "Acme", "source": "remoteok", "url": "https://remoteok.com/x", "text": "t"})
+    assert "on Remote OK" in texts(card)
+    assert set(available_sources()) <= set(SOURCE_LABELS)
+
+
 def test_a_snapshot_held_open_for_writing_is_said_on_the_page(tmp_path):
     make_snapshot(tmp_path, [{"posting_id": "a", "months": ["2024-01"], "skills": [("LLM", "llm")]}])
     app = dashboard_app.create_app(tmp_path)

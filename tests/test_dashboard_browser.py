@@ -51,7 +51,8 @@ def month(text: str) -> dt.date:
 
 
 def expected(sources=SOURCES, start="2024-01", end="2024-04", bucket=lambda m: m):
-    """Counts and family shares per period for a selection, from POSTINGS by hand.
+    """Counts and family shares per period for a selection, from POSTINGS by hand; a
+    period of the selection without ML postings has share None (a gap in the chart).
 
     ``bucket`` maps a month to the start of its period (identity: monthly points).
     """
@@ -62,11 +63,13 @@ def expected(sources=SOURCES, start="2024-01", end="2024-04", bucket=lambda m: m
     skills = {pid: sk for pid, _, _, sk in POSTINGS}
     ml_listed = {(pid, m) for pid, m in listed if is_ml[pid]}
     shares = {}
-    for m in sorted({m for _, m in ml_listed}):
+    periods = {bucket(dt.date(lo.year + (lo.month - 1 + i) // 12, (lo.month - 1 + i) % 12 + 1, 1))
+               for i in range((hi.year - lo.year) * 12 + hi.month - lo.month + 1)}
+    for m in sorted(periods):
         ids = {pid for pid, mm in ml_listed if mm == m}
         for family in CHART_FAMILIES:
             hits = {pid for pid in ids if family in {FAMILY[s] for s in skills[pid]}}
-            shares[family, m] = len(hits) / len(ids)
+            shares[family, m] = len(hits) / len(ids) if ids else None
     return {
         "postings": len({pid for pid, _ in listed}),
         "ml_postings": len({pid for pid, _ in ml_listed}),
@@ -113,7 +116,8 @@ def wait_for_chart(dash_duo, want):
     def matches():
         got = chart_shares(dash_duo)
         return got is not None and got.keys() == want.keys() and all(
-            abs(got[k] - want[k]) < 1e-9 for k in want
+            got[k] is None if want[k] is None else got[k] is not None and abs(got[k] - want[k]) < 1e-9
+            for k in want
         )
 
     until(matches, timeout=10, msg=lambda: f"chart shows {chart_shares(dash_duo)}, want {want}")
@@ -127,6 +131,7 @@ def wait_for_counts(dash_duo, want):
 def test_overview_renders_chart_counts_and_demo_banner(dash_duo, home):
     dash_duo.start_server(create_app(home))
     want = expected()
+    assert None in want["shares"].values()  # March has no ML posting: a gap, not a line across it
 
     dash_duo.wait_for_element("#family-chart .js-plotly-plot", timeout=15)
     wait_for_counts(dash_duo, want)
@@ -238,4 +243,12 @@ def test_resolution_switch_regroups_the_points(dash_duo, home):
     by_quarter = expected(bucket=lambda m: m.replace(month=(m.month - 1) // 3 * 3 + 1))
     wait_for_chart(dash_duo, by_quarter["shares"])
     assert {m for _, m in by_quarter["shares"]} == {dt.date(2024, 1, 1), dt.date(2024, 4, 1)}
+
+    dash_duo.select_dcc_dropdown("#overview-start", value="Feb 2024")
+    quarter = lambda m: m.replace(month=(m.month - 1) // 3 * 3 + 1)  # noqa: E731
+    wait_for_chart(dash_duo, expected(start="2024-02", bucket=quarter)["shares"])
+    covers = dash_duo.driver.execute_script(
+        "const gd = document.querySelector('#family-chart .js-plotly-plot');"
+        "return gd.data.filter(t => t.fill !== 'toself').map(t => t.customdata.map(c => c[4]));")
+    assert covers == [["Feb–Mar 2024", "Apr 2024"]] * len(CHART_FAMILIES)  # the first quarter is cut by From
     assert dash_duo.get_logs() == []

@@ -117,6 +117,31 @@ def test_one_tick_per_period_for_a_dozen_points_or_fewer(months, dtick):
         assert xaxis.tick0 == months[0]
 
 
+def test_a_period_without_ml_postings_is_a_gap_in_line_and_band():
+    frame = _shares_frame().with_columns(
+        [pl.when(pl.col("month") == MONTHS[1]).then(None).otherwise(pl.col(c)).alias(c)
+         for c in ("share", "ci_low", "ci_high")]
+    )
+    traces = _traces_by_name(family_share_figure(frame))
+    for family in CHART_FAMILIES:
+        rows = sorted((r for r in frame.iter_rows(named=True) if r["family"] == family), key=lambda r: r["month"])
+        assert list(traces[label(family)].y)[1] is None  # Plotly leaves a gap (connectgaps is off)
+        band = traces[f"{family} 95% CI"]
+        first, rest = rows[:1], rows[2:]  # two runs: the month before the gap, and those after
+        assert list(band.x) == [MONTHS[0], MONTHS[0], None, *[r["month"] for r in rest],
+                                *[r["month"] for r in reversed(rest)]]
+        assert list(band.y) == pytest.approx(
+            [first[0]["ci_high"], first[0]["ci_low"], None, *[r["ci_high"] for r in rest],
+             *[r["ci_low"] for r in reversed(rest)]])
+
+
+def test_hover_names_the_months_a_point_covers():
+    figure = family_share_figure(_shares_frame(), period_labels={MONTHS[0]: "Feb–Mar 2024"})
+    line = _traces_by_name(figure)[label("llm")]
+    assert [c[4] for c in line.customdata] == ["Feb–Mar 2024", "Feb 2024", "Mar 2024", "May 2024"]
+    assert "%{customdata[4]}" in line.hovertemplate
+
+
 def test_figure_rejects_frames_without_share_columns():
     with pytest.raises(ValueError, match="ci_low"):
         family_share_figure(_shares_frame().drop("ci_low"))

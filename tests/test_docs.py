@@ -19,6 +19,20 @@ def test_cli_reference_is_up_to_date():
         "regenerate it: python -m skilltrends.cli_docs > docs/cli.md"
 
 
+def test_cli_reference_shows_what_help_prints():
+    """Each command's section is what ``skilltrends CMD --help`` really prints (the reference
+    once said ``--help`` where the commands take ``-h, --help`` too)."""
+    from click.testing import CliRunner
+
+    from skilltrends.cli import cli
+
+    reference = " ".join((PROJECT / "docs" / "cli.md").read_text().split())  # lines wrap by terminal width
+    for command in [["dashboard"], ["crawl"], ["demo"], ["boards", "check"]]:  # not the list of commands: cut by width
+        printed = CliRunner().invoke(cli, [*command, "--help"], prog_name="skilltrends").output
+        assert "-h, --help" in printed
+        assert " ".join(printed.split()) in reference, f"docs/cli.md differs from `{' '.join(command)} --help`"
+
+
 def test_every_research_column_is_documented():
     conn = duckdb.connect()
     migrate(conn)

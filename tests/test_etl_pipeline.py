@@ -10,6 +10,7 @@ import pytest
 from crawlers.items import PostingItem
 from crawlers.landing import LandingWriter, new_run_id
 from etl.pipeline import NoLandingData, run_etl
+from etl.publish import publish_snapshot
 from skilltrends.home import Home
 from tests.helpers import snapshot_rows
 from tests.landing_factory import hn_item, write_landing
@@ -211,6 +212,26 @@ def test_family_shares_count_ml_postings_with_wilson_intervals(home):
                                  "WHERE family = 'llm'")
     assert row[:3] == (3, 8, 3 / 8)
     assert row[3] < 3 / 8 < row[4]
+
+
+def test_a_migration_rebuilds_the_monthly_tables_even_with_nothing_new_to_load(home):
+    """A warehouse built before 0005_wilson_exact_ends had rounding dust for months without a
+    posting (ci_low 4.9e-17 for 0 of 3); the next ETL run, with no new landing data, must
+    publish tables computed by the new macros."""
+    write_landing(home.root, [hn_item(i, f"{DS_POST} Req {i}.", "2024-03") for i in range(3)])
+    run_etl(home)
+    conn = duckdb.connect(str(home.warehouse))
+    try:  # make it a warehouse of the previous schema, its tables built by the old macros
+        conn.execute("DELETE FROM schema_migrations WHERE name = '0005_wilson_exact_ends'")
+        conn.execute("DELETE FROM meta WHERE key = 'schema_version'")
+        conn.execute("UPDATE monthly_family_share SET ci_low = 4.9e-17 WHERE postings = 0")
+    finally:
+        conn.close()
+    publish_snapshot(home)  # as that older ETL published it
+    assert snapshot_rows(home, "SELECT DISTINCT ci_low FROM monthly_family_share WHERE postings = 0") == [(4.9e-17,)]
+    run_etl(home)
+    lows = snapshot_rows(home, "SELECT DISTINCT ci_low FROM monthly_family_share WHERE postings = 0")
+    assert lows == [(0.0,)]
 
 
 def test_publishing_while_a_reader_holds_the_previous_snapshot(home):

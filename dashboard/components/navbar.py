@@ -25,8 +25,8 @@ def footer():
     return html.Footer(
         [
             "Shares are of ML postings (postings hiring for roles that build, train, deploy "
-            "or apply ML models); a posting counts once a month however many of a "
-            "family's skills it names. Shaded bands are 95% Wilson score intervals.",
+            "or apply ML models); a posting counts once a period (a month, a quarter or a year) "
+            "however many of a family's skills it names. Shaded bands are 95% Wilson score intervals.",
         ],
         className="footer",
     )

@@ -2,14 +2,15 @@ from urllib.parse import urlsplit
 
 from dash import html
 
-from dashboard.theme import month_label
+from dashboard.theme import month_label, source_label
 
 
 def posting_card(row: dict, link: bool = True):
-    """One example posting; its text is shown as plain text, never as HTML.
+    """One example posting, naming the source it is listed on (some boards' terms ask for it);
+    its text is shown as plain text, never as HTML.
 
     :param row: a row of :func:`analysis.queries.example_postings` (``company, title,
-        month, url, text, evidence``).
+        month, source, url, text, evidence``).
     :param link: offer the posting's URL; off for generated demo data, whose ids would
         point at unrelated real HN items.
     """
@@ -17,6 +18,7 @@ def posting_card(row: dict, link: bool = True):
         html.Strong(row.get("company") or "Unknown company"),
         html.Span(f" — {row['title']}" if row.get("title") else ""),
         html.Span(month_label(row["month"]), className="posting-month") if row.get("month") else None,
+        html.Span(f"on {source_label(row['source'])}", className="posting-source") if row.get("source") else None,
     ]
     url = row.get("url") or ""
     if link and urlsplit(url).scheme in ("http", "https"):

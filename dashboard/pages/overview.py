@@ -19,7 +19,7 @@ from dashboard.components import (
 from dashboard.components.top_skills_table import TABLE_ID
 from dashboard.context import callback_registry, current_home
 from dashboard.figures import family_share_figure
-from dashboard.theme import month_label, source_label
+from dashboard.theme import month_label, source_label, span_label
 
 dash.register_page(__name__, path="/", name="Overview", title="skilltrends — overview", order=0)
 page_callback, register_callbacks = callback_registry()
@@ -58,8 +58,10 @@ def layout(**_query):
             html.Div(id="overview-banner"),
             html.H1("How is demand shifting between classic ML, MLOps and LLM skills?"),
             html.P(
-                "Each line is the share of ML job postings in a month that mention at least "
-                "one skill of the family; the shaded band around it is its 95% interval.",
+                "Each line is the share of ML job postings in a month (or a quarter, or a year) "
+                "that mention at least one skill of the family; the shaded band around it is its "
+                "95% interval. A gap is a period without ML postings; a quarter or a year cut by "
+                "From or To counts only the months chosen, as its hover says.",
                 className="lede",
             ),
             html.Section(
@@ -154,7 +156,7 @@ def update_overview(start, end, sources, resolution, picked):
         options = _pick_options()
         return banner, fresh_line, empty_state(problem, id="chart-empty"), None, options, _keep(picked, options)
 
-    figure = family_share_figure(shares.family_shares(shares.by_period(rows, resolution or "month")))
+    figure = _share_figure(rows, queries.to_month(start), queries.to_month(end), resolution or "month")
     top = shares.top_skills(rows, TOP_N)
     options = _pick_options(top)
     chart = dcc.Graph(id="family-chart", figure=figure, config={"displaylogo": False})
@@ -162,6 +164,16 @@ def update_overview(start, end, sources, resolution, picked):
         "No skills recognised in these postings.", id="top-skills-empty"
     )
     return banner, fresh_line, chart, table, options, _keep(picked, options)
+
+
+def _share_figure(rows, start, end, resolution):
+    """The chart: a point per period of the selection, a gap where a period has no ML
+    posting, and each point's hover naming the months it covers (a quarter or a year cut by
+    From or To covers only some of its own)."""
+    periods = shares.period_starts(start, end, resolution)
+    covered = {period: span_label(*shares.period_months(period, resolution, start, end)) for period in periods}
+    frame = shares.family_shares(shares.by_period(rows, resolution), periods=periods)
+    return family_share_figure(frame, period_labels=covered)
 
 
 def _pick_options(top=None):
