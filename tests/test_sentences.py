@@ -41,6 +41,19 @@ def test_bullets_inside_a_line_start_sentences_of_their_own():
                             "Apply here → https://acme.example/jobs"]  # an arrow is no bullet
 
 
+def test_bullets_and_sentences_glued_to_the_text_before_them_still_start_their_own():
+    # Line breaks dropped by a scraper in one list of an otherwise well-kept posting.
+    text = ("Responsibilities• Partner with data teams.• Design proofs of concept\n"
+            "Serve features from Redis.Build batch pipelines in Spark.Own the feature store!Mentor others.\n"
+            "Use Node.js, e.g.Python or ASP.NET; see Inc.The rest stays.")
+    assert pieces(text) == ["Responsibilities", "Partner with data teams.", "Design proofs of concept",
+                            "Serve features from Redis.", "Build batch pipelines in Spark.", "Own the feature store!",
+                            "Mentor others.", "Use Node.js, e.g.Python or ASP.NET; see Inc.The rest stays."]
+    view = line_view(text)
+    assert len(view) == len(text)
+    assert [(ch, original) for ch, original in zip(view, text) if ch != original] == [("\n", "•")] * 2
+
+
 def test_a_middle_dot_separates_header_fields_and_stays_inside_its_line():
     assert pieces("Halcyon Labs · London, UK · Full-time") == ["Halcyon Labs · London, UK · Full-time"]
 

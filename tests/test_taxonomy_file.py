@@ -226,6 +226,24 @@ def ambiguous_alias_problems(document: dict) -> list[str]:
     ]
 
 
+def hidden_cloud_problems(document: dict) -> list[str]:
+    """"AWS SageMaker" names AWS too: an "aws X" alias would hide it behind the longer match,
+    where X alone is an alias of the same skill found without judging (a judged X keeps
+    its compound: "AWS Redshift" must not hang on how "Redshift" is judged)."""
+    return [
+        f"{skill['name']}: {alias!r} hides AWS; {alias[4:]!r} alone is an alias"
+        for skill in skills_of(document)
+        for alias in skill.get("aliases", [])
+        if alias.startswith("aws ") and alias[4:] in skill.get("aliases", []) and alias[4:] not in judged_words()
+    ]
+
+
+def judged_words() -> set[str]:
+    """Case-insensitive aliases the disambiguator judges for their other meanings."""
+    with open(TAXONOMY_FILE.parents[1] / "classify" / "other_meanings.toml", "rb") as handle:
+        return set(tomllib.load(handle))
+
+
 RULES = (
     version_problems,
     count_problems,
@@ -241,6 +259,7 @@ RULES = (
     pattern_problems,
     required_name_problems,
     ambiguous_alias_problems,
+    hidden_cloud_problems,
 )
 
 
@@ -313,6 +332,7 @@ BROKEN = {
         "skill": [_skill("Go", aliases=["golang"]), _skill("Python", aliases=["python3"])],
     },
     ambiguous_alias_problems: {"version": "1", "skill": [_skill("Spark", aliases=["spark"])]},
+    hidden_cloud_problems: {"version": "1", "skill": [_skill("SageMaker", aliases=["sagemaker", "aws sagemaker"])]},
 }
 
 
