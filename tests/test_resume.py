@@ -23,8 +23,8 @@ import pytest
 
 from etl.pipeline import run_etl
 from skilltrends.home import Home
-from tests.fixture_server import FixtureServer
-from tests.greenhouse_factory import gh_job, serve_board, write_registry
+from tests.fixture_server import FixtureServer, Reply
+from tests.greenhouse_factory import board_path, gh_job, serve_board, write_registry
 from tests.helpers import FAST_CRAWL, PROJECT, crawl_runs, landing_rows
 
 BOARDS = 300
@@ -131,6 +131,39 @@ def test_an_interrupted_crawl_says_so_and_names_resume(tmp_path):
     last = stderr.strip().splitlines()[-1]
     assert last.startswith("Error: The greenhouse crawl was interrupted") and "--resume" in last, stderr
     assert [run["status"] for run in crawl_runs(tmp_path, "greenhouse")] == ["interrupted"]
+
+
+def test_a_stop_during_a_long_retry_after_wait_keeps_what_was_fetched(tmp_path):
+    """A board answering 429 with Retry-After: 300 must not hold the stop for five minutes
+    (the scheduler kills a job 60 s after SIGTERM): the wait ends, the landing file is
+    closed as interrupted with the other boards' postings, and --resume crawls that board."""
+    home = Home.resolve(tmp_path)
+    with FixtureServer() as server:
+        for token in ("alpha", "beta", "slow"):
+            serve_board(server, token, [gh_job(token, 1), gh_job(token, 2)])
+        server.fail_first(board_path("slow"), Reply(429, b"", {"Retry-After": "300"}))
+        registry = write_registry(tmp_path / "boards.toml", ["alpha", "beta", "slow"])
+        process = start_crawl(home, server, registry, "--set", "RETRY_TIMES=2")
+        deadline = time.monotonic() + 60
+        while len(server.requested(board_path("slow"))) < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(1.0)  # the other boards are stored; the slow board's retry waits
+        stopped_at = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=120)
+        took = time.monotonic() - stopped_at
+        assert took < 20, f"the stop waited {took:.0f}s\n{stderr}"
+        assert process.returncode == 1, stderr
+        (run,) = crawl_runs(tmp_path, "greenhouse")
+        assert run["status"] == "interrupted"
+        stored = {row["source_id"] for row in landing_rows(tmp_path, source="greenhouse")}
+        assert stored == {str(gh_job(token, n)["id"]) for token in ("alpha", "beta") for n in (1, 2)}
+
+        resumed = start_crawl(home, server, registry, "--resume", "--set", "RETRY_TIMES=2")
+        _, stderr = resumed.communicate(timeout=120)
+    assert resumed.returncode == 0, stderr
+    stored = {row["source_id"] for row in landing_rows(tmp_path, source="greenhouse")}
+    assert {str(gh_job("slow", n)["id"]) for n in (1, 2)} <= stored
 
 
 def test_resume_with_nothing_to_resume_starts_a_new_crawl(tmp_path):

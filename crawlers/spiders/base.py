@@ -19,7 +19,7 @@ from twisted.internet.error import (
 )
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
-from crawlers.middlewares import BudgetExhausted
+from crawlers.middlewares import BudgetExhausted, CrawlStopping
 from crawlers.runstatus import ERROR_STAT_PREFIX
 from skilltrends.errors import UserError
 
@@ -123,6 +123,9 @@ class SourceSpider(scrapy.Spider):
         request = failure.request
         if failure.check(BudgetExhausted):
             self.count("budget_dropped_requests")  # the budget middleware said it once
+            return
+        if failure.check(CrawlStopping):
+            self.count("stopped_requests")  # the crawl's own stop, said in its summary
             return
         kind, why = failure_kind(failure)
         if kind is None:

@@ -43,7 +43,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawlers.boards import TOKEN_PATTERN, Board, load_boards
 from crawlers.items import BoardResult, PostingItem, utc_now
-from crawlers.middlewares import BudgetExhausted
+from crawlers.middlewares import BudgetExhausted, CrawlStopping
 from crawlers.spiders.base import BadArgument, SourceSpider, failure_kind
 from crawlers.state import crawl_state
 
@@ -136,7 +136,7 @@ class BoardCrawl:
     read_through: bool = False  # the subclass counted "boards_done"
     error: str | None = None
     unreadable: int = 0
-    abandoned: bool = False  # a request was dropped by the request budget
+    abandoned: bool = False  # a request was dropped by the request budget or a stop
     finished: bool = False
     not_modified: bool = False
     ids: dict[str, None] = field(default_factory=dict)  # ordered set of source ids
@@ -257,9 +257,9 @@ class JobBoardSpider(SourceSpider):
         request = failure.request
         board = self.board_crawls[request.meta["board_token"]]
         board.outstanding -= 1
-        if failure.check(BudgetExhausted):
+        if failure.check(BudgetExhausted, CrawlStopping):
             board.abandoned = True  # not crawled, not failed: --resume will do it
-            self.count("budget_dropped_requests")
+            self.count("budget_dropped_requests" if failure.check(BudgetExhausted) else "stopped_requests")
             return
         if self.check_mode:
             self._check_failure(board, failure)
