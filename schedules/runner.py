@@ -67,6 +67,7 @@ LOCK_FILE = "schedule.lock"
 #: What the job store records as each job's function (by reference, so it survives restarts).
 JOB_FUNC = "schedules.runner:run_job"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+LOG_TIME_FORMAT = "%Y-%m-%d %H:%M:%SZ"  # UTC, like the job times it logs
 
 
 def store_url(root: Path) -> str:
@@ -147,6 +148,11 @@ class Children:
             except subprocess.TimeoutExpired:
                 logger.warning("Job process %d did not stop within %ss; killing it.", process.pid, grace)
                 signal_group(process, signal.SIGKILL)
+        # Those that ended in time may have left children behind: none outlives the stop.
+        for process in processes:
+            while group_alive(process) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            signal_group(process, signal.SIGKILL)
 
     def kill_all(self) -> None:
         with self._lock:
@@ -158,20 +164,47 @@ class Children:
 
 
 def signal_group(process: subprocess.Popen, signum: int) -> None:
-    """Signal the job's whole process group (it leads a session of its own), if still running."""
-    if process.poll() is None:
-        try:
-            os.killpg(process.pid, signum)
-        except ProcessLookupError:
-            pass
+    """Signal the job's whole process group (it leads a session of its own). The group is
+    signalled even when the job's own process has ended: its children (``etl --workers``)
+    may live on, holding the output pipe open."""
+    try:
+        os.killpg(process.pid, signum)
+    except ProcessLookupError:  # nobody left in the group
+        pass
+
+
+def group_alive(process: subprocess.Popen) -> bool:
+    try:
+        os.killpg(process.pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - a process of another user took the id
+        return False
+    return True
 
 
 def terminate(process: subprocess.Popen, grace: float) -> None:
+    """SIGTERM the job's group; SIGKILL it if anyone in it is still there ``grace`` seconds later."""
     signal_group(process, signal.SIGTERM)
+    deadline = time.monotonic() + grace
     try:
         process.wait(grace)
     except subprocess.TimeoutExpired:
         signal_group(process, signal.SIGKILL)
+        return
+    while group_alive(process) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    signal_group(process, signal.SIGKILL)
+
+
+def end_leftovers(name: str, process: subprocess.Popen, grace: float) -> None:
+    """Once the job's own process has ended, end what is left of its group: children it
+    left behind (workers of an ETL killed by the OOM killer) would keep the output pipe
+    open, so the run would never be recorded and the job never run again."""
+    process.wait()
+    if group_alive(process):
+        logger.warning("%s: its process ended but left others running; stopping them.", name)
+        terminate(process, grace)
 
 
 CHILDREN = Children()
@@ -226,6 +259,8 @@ def _run_process(name: str, argv: list[str], timeout: float | None,
         timer = threading.Timer(timeout, expire)
         timer.daemon = True
         timer.start()
+    threading.Thread(target=end_leftovers, args=(name, process, kill_after), daemon=True,
+                     name=f"skilltrends-{name}-leftovers").start()
     try:
         for line in process.stdout:
             line = line.rstrip()
@@ -248,6 +283,20 @@ def _run_process(name: str, argv: list[str], timeout: float | None,
 
 # --- the scheduler -----------------------------------------------------------------------
 
+#: The longest the scheduler sleeps before looking at the clock again.
+WAKEUP_SECONDS = 60.0
+
+
+class WallClockScheduler(BlockingScheduler):
+    """A ``BlockingScheduler`` that looks at the wall clock at least every ``WAKEUP_SECONDS``.
+    Its wait runs on the monotonic clock, which stands still while the machine sleeps: woken
+    at 06:40 from a sleep that began before a 06:00 run, it would sleep out the rest of its
+    wait and find the run too late, recorded "missed" though the machine was up in time."""
+
+    def _process_jobs(self):
+        wait_seconds = super()._process_jobs()
+        return WAKEUP_SECONDS if wait_seconds is None else min(wait_seconds, WAKEUP_SECONDS)
+
 
 class TimetableScheduler:
     """A ``BlockingScheduler`` running ``timetable``'s enabled jobs on ``home``.
@@ -261,7 +310,7 @@ class TimetableScheduler:
         self.stop_timeout = stop_timeout
         self.jobs: dict[str, ScheduledJob] = {job.name: job for job in timetable.enabled}
         self.runs = RunLog.for_home(home.root)
-        self.scheduler = BlockingScheduler(
+        self.scheduler = WallClockScheduler(
             jobstores={"default": SQLAlchemyJobStore(url=store_url(home.root))},
             executors={"default": ThreadPoolExecutor(max_workers=max(10, len(self.jobs)))},
             job_defaults=dict(JOB_DEFAULTS),
@@ -352,6 +401,10 @@ class TimetableScheduler:
             if self._stopping:
                 return
             self._stopping = True
+        try:  # no job starts while the running ones stop: its run would be lost
+            self.scheduler.pause()
+        except SchedulerNotRunningError:
+            pass
         running = CHILDREN.count()
         if running:
             logger.info("Stopping: %d running job(s) get %ss to finish.", running, self.stop_timeout)
@@ -396,6 +449,15 @@ class ScheduleLock(PidLock):
         ))
 
 
+def utc_log_handler() -> logging.Handler:
+    """Log lines stamped in UTC: the job times are UTC, and local time would jump at DST."""
+    formatter = logging.Formatter(LOG_FORMAT, LOG_TIME_FORMAT)
+    formatter.converter = time.gmtime
+    handler = logging.StreamHandler()
+    handler.setFormatter(formatter)
+    return handler
+
+
 def run_schedule(timetable: Timetable, home: Home, stop_timeout: float = STOP_TIMEOUT_SECONDS) -> None:
     """Run ``timetable`` on ``home`` until SIGINT or SIGTERM (blocks); see the module docstring.
 
@@ -407,7 +469,7 @@ def run_schedule(timetable: Timetable, home: Home, stop_timeout: float = STOP_TI
     if not timetable.enabled:
         raise UserError(f"Every job of the timetable{f' in {timetable.config}' if timetable.config else ''} "
                         "is disabled: nothing to run.")
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    logging.basicConfig(level=logging.INFO, handlers=[utc_log_handler()])
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # its warnings (missed, skipped) stay
     home.root.mkdir(parents=True, exist_ok=True)
     with ScheduleLock(home.root / LOCK_FILE):

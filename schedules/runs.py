@@ -18,6 +18,7 @@ run are null. ``stderr_tail`` holds the last lines of the run's output (stdout a
 from __future__ import annotations
 
 import json
+import os
 import threading
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -64,11 +65,19 @@ class RunLog:
         return cls(Path(root) / RUNS_FILE)
 
     def append(self, record: RunRecord) -> None:
-        line = json.dumps(asdict(record), ensure_ascii=False) + "\n"
+        """Append ``record`` as one line, on a line of its own even after a torn last line (a
+        scheduler killed mid-write), and on disk before returning."""
+        line = (json.dumps(asdict(record), ensure_ascii=False) + "\n").encode("utf-8")
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(self.path, "a", encoding="utf-8") as stream:
+            with open(self.path, "ab+") as stream:
+                if stream.seek(0, os.SEEK_END) > 0:
+                    stream.seek(-1, os.SEEK_END)
+                    if stream.read(1) != b"\n":
+                        line = b"\n" + line
                 stream.write(line)
+                stream.flush()
+                os.fsync(stream.fileno())
 
     def read(self) -> list[dict]:
         """Every record, oldest first; an empty list before the first run."""

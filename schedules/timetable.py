@@ -260,6 +260,11 @@ def _check_cron(job: ScheduledJob, label: str) -> None:
             f"{label}: write the weekday of cron {job.cron!r} by name (mon-fri, sun): APScheduler 3 "
             "numbers weekdays from Monday = 0, unlike crontab."
         )
+    if len(fields_) == 5 and "*" not in (fields_[2], fields_[4]):
+        raise TimetableError(
+            f"{label}: cron {job.cron!r} names both a day of the month and a weekday; APScheduler 3 "
+            "fires only on days that are both (crontab on days that are either), so write one of them as *."
+        )
     try:
         job.trigger()
     except ValueError as exc:

@@ -182,6 +182,7 @@ BAD_CONFIGS = {
     "cron out of range": ('[[job]]\nname = "etl"\ncron = "0 25 * * *"', ["'0 25 * * *'", "not a crontab expression"]),
     "cron with four fields": ('[[job]]\nname = "etl"\ncron = "0 6 * *"', ["not a crontab expression", "expected 5"]),
     "numeric weekday": ('[[job]]\nname = "etl"\ncron = "0 6 * * 1-5"', ["by name", "Monday = 0"]),
+    "day and weekday": ('[[job]]\nname = "etl"\ncron = "0 6 1 * mon"', ["'0 6 1 * mon'", "both", "one of them as *"]),
     "unknown source": ('[[job]]\nname = "c"\ncommand = "crawl"\nsources = ["monster"]\ncron = "0 6 * * *"',
                        ["unknown source monster", "hn"]),
     "misspelt option": ('[[job]]\nname = "hn"\nargs = ["--snice", "2024-01"]', ["--snice", "skilltrends crawl"]),
@@ -274,7 +275,109 @@ def test_a_run_over_its_timeout_is_stopped_and_recorded(tmp_path, monkeypatch):
     assert time.monotonic() - started < 30
 
 
+def test_a_job_whose_process_dies_alone_does_not_hang_on_its_orphans(tmp_path):
+    """An ETL killed by the OOM killer leaves its --workers running, holding the output pipe:
+    the run must still end, be recorded, and take its leftovers with it."""
+    from schedules.runner import _run_process
+
+    orphan_pid = tmp_path / "orphan.pid"
+    leader = ("import os, signal, subprocess, sys\n"
+              "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
+              f"open({str(orphan_pid)!r}, 'w').write(str(child.pid))\n"
+              "print('worker started', flush=True)\n"
+              "os.kill(os.getpid(), signal.SIGKILL)\n")
+    result = []
+    run = threading.Thread(target=lambda: result.append(
+        _run_process("etl", [sys.executable, "-c", leader], timeout=None, kill_after=1)), daemon=True)
+    run.start()
+    run.join(15)
+    pid = int(orphan_pid.read_text())
+    if run.is_alive():  # hung on the orphan's pipe: end it so the test run goes on
+        os.kill(pid, signal.SIGKILL)
+        pytest.fail("the run was still reading its output 15 s after its process died")
+    assert result == [(-signal.SIGKILL, "failed", "worker started")]
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        if open(f"/proc/{pid}/stat").read().split()[2] == "Z":  # ended, waiting for its reaper
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail(f"the orphaned worker {pid} is still running")
+
+
+def test_a_record_after_a_torn_line_starts_a_line_of_its_own(tmp_path):
+    import duckdb
+
+    log = RunLog.for_home(tmp_path)
+    log.append(RunRecord(job="etl", command="skilltrends etl", status="ok"))
+    with open(log.path, "a", encoding="utf-8") as stream:
+        stream.write('{"job": "hn", "command": "skilltrends cra')  # a scheduler killed mid-write
+    log.append(RunRecord(job="boards", command="skilltrends crawl greenhouse", status="failed"))
+    assert [(r["job"], r["status"]) for r in log.read()] == [("etl", "ok"), ("boards", "failed")]
+    rows = duckdb.sql(f"SELECT job, status FROM read_json('{log.path}', ignore_errors = true) "
+                      "WHERE job IS NOT NULL").fetchall()
+    assert rows == [("etl", "ok"), ("boards", "failed")]  # the query docs/scheduling.md gives
+
+
+def test_the_schedule_log_is_stamped_in_utc(monkeypatch):
+    import logging
+
+    from schedules.runner import utc_log_handler
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        record = logging.LogRecord("schedules.runner", logging.INFO, __file__, 1, "Scheduler started", None, None)
+        record.created = datetime(2026, 11, 24, 23, 12, 5, tzinfo=UTC).timestamp()
+        line = utc_log_handler().format(record)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert line == "2026-11-24 23:12:05Z INFO schedules.runner: Scheduler started"
+
+
+def test_no_job_starts_while_the_scheduler_stops(tmp_path, monkeypatch):
+    """A job due while running ones are given their time to stop is not started (and lost):
+    it waits for the next start of the scheduler, which catches it up."""
+    with FixtureServer() as server:
+        server.routes["/robots.txt"] = Reply(200, b"", {"Content-Type": "text/plain"}, delay=60)
+        monkeypatch.setenv("SKILLTRENDS_HN_URL", server.url)
+        slow = SoonJob("hn", "crawl", "0 6 * * *", sources=("hn",), soon=in_a_second(0.2))
+        frequent = SoonJob("etl", "etl", "* * * * *", soon=IntervalTrigger(seconds=0.3))
+        service = TimetableScheduler(Timetable((slow, frequent)), Home.resolve(tmp_path), stop_timeout=3)
+        thread = start_in_thread(service)
+        deadline = time.monotonic() + 30
+        while not server.requested("/robots.txt") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        stop(service, thread)  # the crawl waits on its robots.txt until killed, 3 s later
+    not_started = [r for r in RunLog.for_home(tmp_path).read() if "Not started" in (r["stderr_tail"] or "")]
+    assert not_started == []
+
+
 # --- the scheduler ------------------------------------------------------------------------------
+
+
+def test_the_scheduler_looks_at_the_clock_at_least_every_minute():
+    """Its waits run on a clock that stops while the machine sleeps; capped, a run due during
+    the sleep starts within a minute of waking, not when the whole wait is slept out."""
+    from apscheduler.schedulers.base import BaseScheduler
+
+    from schedules.runner import WAKEUP_SECONDS, WallClockScheduler
+
+    scheduler = WallClockScheduler(timezone=UTC)
+    scheduler.add_job(print, DateTrigger(run_date=datetime.now(UTC) + timedelta(days=1)))
+    scheduler._event = threading.Event()
+    BaseScheduler.start(scheduler)  # jobs and executors started, without the blocking loop
+    try:
+        assert scheduler._process_jobs() == WAKEUP_SECONDS == 60
+        scheduler.remove_all_jobs()
+        assert scheduler._process_jobs() == WAKEUP_SECONDS  # no job at all: still looks
+    finally:
+        scheduler.shutdown(wait=False)
 
 
 def test_scheduler_fires_a_job_on_a_near_term_trigger(tmp_path):
