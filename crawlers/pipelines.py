@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import logging
 
+import duckdb
+
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from crawlers.items import BoardResult, PostingItem, record_hash
 from crawlers.landing import LandingWriter, new_run_id, seen_row
-from crawlers.runstatus import ELIGIBLE_STATUSES, count_errors, run_status, run_summary
+from crawlers.runstatus import ELIGIBLE_STATUSES, LANDING_NOT_CLOSED, count_errors, run_status, run_summary
 from crawlers.state import crawl_state
+from skilltrends.errors import first_line
 from skilltrends.home import Home
 
 logger = logging.getLogger(__name__)
@@ -132,7 +135,16 @@ class LandingPipeline:
         summary = run_summary(stats.get_stats())
         for key, value in summary.items():
             stats.set_value(key, value)
-        self.writer.close(status, errors, stats.get_stats())
+        try:
+            self.writer.close(status, errors, stats.get_stats())
+        except (OSError, duckdb.Error) as exc:  # a full disk at the last checkpoint
+            # Left "running", the file loads as a killed run: what it committed is kept, and
+            # it closes no posting. The crawl must not pass for one that ended (crawl_failure).
+            stats.set_value(LANDING_NOT_CLOSED, f"{self.writer.path}: {first_line(exc)}")
+            logger.error("Could not close the landing file %s: %s", self.writer.path, first_line(exc))
+            if self.state is not None:
+                self.state.close()
+            return
         logger.info(
             "Crawl run %s %s: %d postings stored, %d errors",
             self.writer.run_id, status, self.writer.items, errors,

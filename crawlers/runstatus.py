@@ -32,14 +32,21 @@ def run_status(close_reason: str, errors: int) -> str:
     return "finished_with_errors" if errors else "finished"
 
 
+#: Stat set when the landing file could not be closed: its path and the error.
+LANDING_NOT_CLOSED = "skilltrends/landing_not_closed"
+
+
 def crawl_failure(source: str, stats: dict) -> str | None:
     """One sentence when the run of ``source`` (its final stats) did not do its job: it was
-    never ran (Scrapy could not start it), was interrupted, or not one of its requests was
-    answered (a wrong or unreachable host); else None. A run with some failed requests did its
+    never ran (Scrapy could not start it), could not close its landing file, was interrupted,
+    or not one of its requests was answered (a wrong or unreachable host); else None. A run with some failed requests did its
     job as far as it could: its errors are counted. A run a ``CLOSESPIDER_*`` setting stopped
     ended where it was asked to, as one out of request budget does."""
     if "skilltrends/status" not in stats:
         return f"The {source} crawl did not run (see the messages above); nothing was stored."
+    if LANDING_NOT_CLOSED in stats:
+        return (f"The {source} crawl could not close its landing file {stats[LANDING_NOT_CLOSED]}; "
+                "the ETL loads what it committed as a killed run, which closes no posting.")
     asked_to_stop = str(stats.get("finish_reason", "")).startswith("closespider_")
     if stats.get("skilltrends/status") == "interrupted" and not asked_to_stop:
         then = (f"`skilltrends crawl {source} --resume` finishes its boards" if stats.get("skilltrends/job_id")

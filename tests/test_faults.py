@@ -10,6 +10,7 @@ the board's row in ``boards``), keeps every good posting and carries on.
 from __future__ import annotations
 
 import json
+import os
 import socket
 
 import pytest
@@ -148,3 +149,27 @@ def test_a_host_that_refuses_connections_is_one_line_each_for_robots_and_the_boa
     assert "robots.txt could not be fetched" in logged[0] and "refused the connection" in logged[1]
     (run,) = crawl_runs(tmp_path, "greenhouse")
     assert (run["status"], run["errors"]) == ("finished_with_errors", 1)
+
+
+def test_a_landing_file_that_cannot_be_closed_fails_the_crawl_and_keeps_what_it_committed(server, tmp_path):
+    """A full disk at the landing file's last checkpoint: the crawl must not pass for one
+    that ended (the scheduler would record it ok). It exits 1 with one sentence, and the
+    file, left "running", loads as a killed run with what it committed."""
+    patch = tmp_path / "patch"
+    patch.mkdir()
+    (patch / "sitecustomize.py").write_text(
+        "import duckdb\n"
+        "from crawlers.landing import LandingWriter\n"
+        "def close(self, *args, **kwargs):\n"
+        "    raise duckdb.IOException('Could not write file: No space left on device')\n"
+        "LandingWriter.close = close\n")
+    result = crawl("greenhouse", tmp_path / "home", server, "--board", "first", "--board", "last", *QUICK,
+                   env={"PYTHONPATH": f"{patch}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"})
+    assert result.returncode == 1, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("Error: The greenhouse crawl could not close its landing file"), result.stderr
+    assert "No space left on device" in last and "killed run" in last
+    (run,) = crawl_runs(tmp_path / "home", "greenhouse")
+    assert run["status"] == "running"
+    assert {row["source_id"] for row in landing_rows(tmp_path / "home", source="greenhouse")} == good_ids()
+
