@@ -35,7 +35,8 @@ def planned_boards(spider) -> list[str] | None:
 
 
 class LandingPipeline:
-    """Buffers items and commits every ``LANDING_BATCH_SIZE``; records the run on close.
+    """Buffers items and commits every ``LANDING_BATCH_SIZE`` and at the end of every board;
+    records the run on close.
 
     Settings: ``SKILLTRENDS_HOME`` (where ``landing/`` lives), ``LANDING_BATCH_SIZE``,
     ``CRAWL_STATE_ENABLED`` (store only new or changed postings; remember boards),
@@ -89,7 +90,10 @@ class LandingPipeline:
             self._posting(item)
         elif isinstance(item, BoardResult):
             self._board(item)
-        if len(self.items) >= self.batch_size or len(self.seen) >= 10 * self.batch_size:
+        # A board's end is committed at once: a crawl killed later keeps that board whole,
+        # and --resume does not ask for it again.
+        if (isinstance(item, BoardResult) or len(self.items) >= self.batch_size
+                or len(self.seen) >= 10 * self.batch_size):
             self.flush()
         return item
 

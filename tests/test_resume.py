@@ -166,6 +166,32 @@ def test_a_stop_during_a_long_retry_after_wait_keeps_what_was_fetched(tmp_path):
     assert {str(gh_job("slow", n)["id"]) for n in (1, 2)} <= stored
 
 
+def test_a_crawl_killed_mid_run_keeps_every_board_it_finished(tmp_path):
+    """Boards are committed as they end, not only every LANDING_BATCH_SIZE postings: a crawl
+    SIGKILLed while a slow board loads keeps the boards it finished."""
+    home = Home.resolve(tmp_path)
+    with FixtureServer() as server:
+        for token in ("alpha", "beta"):
+            serve_board(server, token, [gh_job(token, 1), gh_job(token, 2)])
+        serve_board(server, "slow", [gh_job("slow", 1)], delay=60)
+        registry = write_registry(tmp_path / "boards.toml", ["alpha", "beta", "slow"])
+        process = subprocess.Popen(  # the default batch size: 500 postings
+            [sys.executable, "-m", "skilltrends", "crawl", "greenhouse", "--home", str(home.root), *FAST_CRAWL],
+            cwd=PROJECT, env={**os.environ, "SKILLTRENDS_GREENHOUSE_URL": server.url,
+                              "SKILLTRENDS_BOARDS_FILE": str(registry)},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while not server.requested(board_path("slow")) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(1.0)  # alpha and beta have ended; slow is loading
+        process.send_signal(signal.SIGKILL)
+        process.wait(30)
+    boards = {row["board"] for row in landing_rows(tmp_path, "SELECT board FROM boards", "greenhouse")}
+    assert boards == {"alpha", "beta"}
+    stored = {row["source_id"] for row in landing_rows(tmp_path, source="greenhouse")}
+    assert stored == {str(gh_job(token, n)["id"]) for token in ("alpha", "beta") for n in (1, 2)}
+
+
 def test_resume_with_nothing_to_resume_starts_a_new_crawl(tmp_path):
     with FixtureServer() as server:
         serve_board(server, "alpha", [gh_job("alpha", 1)])
