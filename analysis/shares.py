@@ -19,6 +19,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from analysis.families import CHART_FAMILIES
+from analysis.queries import months_between
 
 #: The 97.5% standard-normal quantile: a two-sided 95% interval.
 Z95 = 1.959963984540054
@@ -179,13 +180,7 @@ def by_period(frame: pl.DataFrame | pl.LazyFrame, resolution: str = "month") -> 
 def period_starts(start: dt.date, end: dt.date, resolution: str = "month") -> list[dt.date]:
     """The start of every period (``by_period``'s ``month``) that holds a month of ``[start, end]``."""
     step = RESOLUTIONS[_checked(resolution)]
-    index = start.year * 12 + (start.month - 1) // step * step
-    last = end.year * 12 + end.month - 1
-    starts = []
-    while index <= last:
-        starts.append(dt.date(index // 12, index % 12 + 1, 1))
-        index += step
-    return starts
+    return sorted({month.replace(month=(month.month - 1) // step * step + 1) for month in months_between(start, end)})
 
 
 def period_months(period: dt.date, resolution: str, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:

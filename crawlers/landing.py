@@ -231,6 +231,10 @@ class LandingWriter:
             self.conn.unregister("landing_batch")
 
     def close(self, status: str, errors: int, stats: dict) -> None:
+        # The data is checkpointed while the run still reads "running": a disk that fills
+        # up in that big write leaves a run the ETL loads as killed (it closes no posting),
+        # never one whose status says it ended. The status is a small write after it.
+        self.conn.execute("CHECKPOINT").fetchall()
         self.conn.execute(
             "UPDATE crawl_run SET finished_at = ?, status = ?, items = ?, errors = ?, stats = ? "
             "WHERE run_id = ?",

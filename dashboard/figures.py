@@ -47,7 +47,8 @@ def family_share_figure(
         months = rows["month"].to_list()
         low, high = rows["ci_low"].to_list(), rows["ci_high"].to_list()
         top = max([top, *(value for value in high if value is not None)])
-        band_x, band_y = _band_polygons(months, low, high)
+        band_x, band_y, alone = _band_polygons(months, low, high)
+        shares = rows["share"].to_list()
         covers = [period_labels.get(month) if period_labels else None for month in months]
         figure.add_trace(
             go.Scatter(
@@ -67,7 +68,10 @@ def family_share_figure(
         figure.add_trace(
             go.Scatter(
                 x=months,
-                y=rows["share"].to_list(),
+                y=shares,
+                # A point between two gaps has no band to draw (a polygon needs two points
+                # across): its interval is an error bar in the band's colour.
+                error_y=_lone_intervals(shares, low, high, alone, band_colour(family, 0.5)),
                 mode="lines+markers",
                 line={"color": family_colour(family), "width": 2.5},
                 marker={"size": 6},
@@ -102,19 +106,31 @@ def family_share_figure(
     return figure
 
 
-def _band_polygons(months: list, low: list, high: list) -> tuple[list, list]:
-    """The band's outline: for each run of points with an interval, along the upper bounds
-    and back along the lower ones; runs apart by ``None``, so a gap stays empty."""
-    xs, ys, run = [], [], []
+def _band_polygons(months: list, low: list, high: list) -> tuple[list, list, set[int]]:
+    """The band's outline: for each run of two points or more with an interval, along the
+    upper bounds and back along the lower ones; runs apart by ``None``, so a gap stays
+    empty. Also the points that stand alone between gaps (no polygon for them)."""
+    xs, ys, run, alone = [], [], [], set()
     for index, month in enumerate([*months, None]):
         if month is not None and low[index] is not None and high[index] is not None:
             run.append(index)
             continue
-        if run:
+        if len(run) == 1:
+            alone.add(run[0])
+        elif run:
             xs += [months[i] for i in run] + [months[i] for i in reversed(run)] + [None]
             ys += [high[i] for i in run] + [low[i] for i in reversed(run)] + [None]
-            run = []
-    return xs[:-1], ys[:-1]
+        run = []
+    return xs[:-1], ys[:-1], alone
+
+
+def _lone_intervals(shares: list, low: list, high: list, alone: set[int], colour: str) -> dict:
+    """``error_y`` drawing the interval of each point in ``alone``, and nothing elsewhere."""
+    return {
+        "type": "data", "symmetric": False, "visible": bool(alone), "color": colour, "thickness": 4, "width": 0,
+        "array": [high[i] - shares[i] if i in alone else None for i in range(len(shares))],
+        "arrayminus": [shares[i] - low[i] if i in alone else None for i in range(len(shares))],
+    }
 
 
 def _month_ticks(months: pl.Series) -> dict:

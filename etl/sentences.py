@@ -5,9 +5,9 @@ requirements on lines of their own); a long line is split further after ``.``, `
 ``?`` followed by a space and an upper-case letter, digit or opening quote. Bullet
 markers are not part of a sentence. The offsets index the text as the ETL stores it.
 
-A bullet inside a line (" • ", " ► ", or glued on: "teams.• Design") starts a line of its own: job-board text whose line
-breaks were lost on the way (copied from LinkedIn, flattened by a scraper) still lists its
-duties and requirements one per bullet. ``line_view`` gives the lines sentences are read by.
+A bullet inside a line (" • ", " ► ", or glued on: "teams.• Design") starts a line of its
+own: job-board text whose line breaks were lost on the way (copied from LinkedIn, flattened
+by a scraper) still lists its duties and requirements one per bullet. ``line_view`` gives the lines sentences are read by.
 Text whose blocks were glued together without any break ("nightlyWrite Hive jobs") breaks
 at its glue points (``etl.glue``), and text that lost its line breaks and list marks
 ("nightly Write Hive jobs") where an item runs on (``etl.run_on``).
@@ -27,7 +27,10 @@ SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 # from Redis.Build batch features") in a text that otherwise kept its lines ("Node.js" and
 # "e.g.Python" stay whole). Its own regex, opening with a character class: as an alternative
 # of SENTENCE_BREAK it was tried at every position and split sentences 35% slower.
-GLUED_SENTENCE_END = re.compile(r"[.!?](?=[A-Z][a-z])")
+GLUED_SENTENCE_END = re.compile(r"[.!?](?=[A-Z][a-z]{2})")
+# Not in code or addresses: "torch.Tensor", "nn.Module", "pd.DataFrame", "jane.Doe@acme.com".
+CODE_PREFIXES = frozenset({"nn", "np", "pd", "tf", "torch", "jax", "jnp", "plt", "sns", "os", "sys", "F"})
+AFTER_GLUED_END = re.compile(r"[A-Z][a-z]+(?![A-Za-z])[^\s@/]*(?=\s|$)")
 # Marks that start list items, as Word, LinkedIn and career pages write them (not arrows:
 # "apply here → https://…").
 BULLET_MARKS = "•●►▪◦■➢✓✔⁃∙➤‣⦁○◆◇★▶✅🔹🔸👉"
@@ -37,9 +40,9 @@ BULLET = re.compile(rf"^\s*(?:[-*·–—{BULLET_MARKS}]+|\d{{1,2}}[.)]|[a-z][.)
 # separator ("Acme · Remote · Full-time"), and neither are "-" and "*", which stand for
 # dashes and footnotes inside a sentence.
 INLINE_BULLET = re.compile(rf"(?<=\S)[ \t\u00a0]+(?=[{BULLET_MARKS}][ \t\u00a0])")
-# A bullet mark glued to the text before it ("teams.• Design", "Responsibilities• Partner"):
-# the mark itself gives way to the line break.
-GLUED_BULLET = re.compile(rf"(?<=\S)[{BULLET_MARKS}](?=[ \t\u00a0])")
+# A list mark glued to the text before it ("teams.• Design", "Responsibilities• Partner"):
+# the mark itself gives way to the line break. Not stars and ticks ("4.8★ rating").
+GLUED_BULLET = re.compile(r"(?<=\S)[•●►▪◦■➢➤‣⦁▶](?=[ \t\u00a0])")
 # "-" and "*" are bullets inside a line only in a run, at least three before a capital, on a
 # long line ("Core Responsibilities: - Research … - Own …"): headers separate their fields
 # with them too ("Acme - Data Analyst - Remote - Part Time"), but on shorter lines or with pipes.
@@ -61,6 +64,22 @@ def _after_abbreviation(text: str, punctuation: int) -> bool:
     while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "._"):
         start -= 1
     return start < punctuation and text[start:punctuation].lower().rstrip(".") in ABBREVIATIONS
+
+
+def _glued_end(text: str, mark: int) -> bool:
+    """Does the ".", "!" or "?" at ``mark``, with a capitalised word right after it, end a
+    sentence glued to the next? Only after a whole word of two lower-case letters or more
+    that is neither an abbreviation nor a module name, and before a plain word (not
+    "DataFrame") whose token holds no address ("Doe@acme.com")."""
+    start = mark
+    while start > 0 and text[start - 1].isalpha():
+        start -= 1
+    word = text[start:mark]
+    if len(word) < 2 or not word[-2:].islower() or word in CODE_PREFIXES:
+        return False
+    if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "._@/-"):
+        return False
+    return AFTER_GLUED_END.match(text, mark + 1) is not None and not _after_abbreviation(text, mark)
 
 
 def line_view(text: str) -> str:
@@ -117,9 +136,7 @@ def sentences_and_view(text: str | None) -> tuple[list[tuple[int, int]], str]:
     # a match whose spaces run over a line break is none (its capital is on the next line).
     breaks = [match.end() for match in SENTENCE_BREAK.finditer(text)
               if "\n" not in match.group() and not _after_abbreviation(text, match.start() - 1)]
-    glued_ends = [match.end() for match in GLUED_SENTENCE_END.finditer(text)
-                  if text[match.start() - 2:match.start()].isalpha() and text[match.start() - 2:match.start()].islower()
-                  and not _after_abbreviation(text, match.start())]
+    glued_ends = [match.end() for match in GLUED_SENTENCE_END.finditer(text) if _glued_end(text, match.start())]
     if glued_ends:
         breaks = sorted(breaks + glued_ends)
     next_break = 0

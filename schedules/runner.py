@@ -147,12 +147,10 @@ class Children:
                 process.wait(max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 logger.warning("Job process %d did not stop within %ss; killing it.", process.pid, grace)
-                signal_group(process, signal.SIGKILL)
-        # Those that ended in time may have left children behind: none outlives the stop.
+        # Then SIGKILL what is left of each group: a process that did not stop in time, or
+        # children one that did left behind.
         for process in processes:
-            while group_alive(process) and time.monotonic() < deadline:
-                time.sleep(0.1)
-            signal_group(process, signal.SIGKILL)
+            end_group(process, deadline)
 
     def kill_all(self) -> None:
         with self._lock:
@@ -161,6 +159,11 @@ class Children:
             self._stopped.update(process.pid for process in processes)
         for process in processes:
             signal_group(process, signal.SIGKILL)
+
+
+#: How long what a job's process left behind gets to end by itself (a multiprocessing
+#: resource tracker notices its parent is gone within a second or two) before it is stopped.
+LEFTOVER_GRACE_SECONDS = 5.0
 
 
 def signal_group(process: subprocess.Popen, signum: int) -> None:
@@ -174,27 +177,41 @@ def signal_group(process: subprocess.Popen, signum: int) -> None:
 
 
 def group_alive(process: subprocess.Popen) -> bool:
-    try:
-        os.killpg(process.pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # pragma: no cover - a process of another user took the id
-        return False
-    return True
+    """Does the job's process group hold a process that has not ended? Ended ones waiting
+    for their parent to collect them (zombies) do not count."""
+    if not os.path.isdir("/proc/self"):  # pragma: no cover - not Linux: zombies count
+        try:
+            os.killpg(process.pid, 0)
+        except (ProcessLookupError, PermissionError):
+            return False
+        return True
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                line = stat.read()
+        except OSError:  # ended meanwhile
+            continue
+        state, _, group = line[line.rindex(b")") + 2:].split()[:3]  # the name may hold spaces
+        if int(group) == process.pid and state not in (b"Z", b"X"):
+            return True
+    return False
+
+
+def end_group(process: subprocess.Popen, deadline: float) -> None:
+    """Wait until the job's group has ended, up to ``deadline`` (monotonic); SIGKILL what is left."""
+    while group_alive(process):
+        if time.monotonic() >= deadline:
+            signal_group(process, signal.SIGKILL)
+            return
+        time.sleep(0.1)
 
 
 def terminate(process: subprocess.Popen, grace: float) -> None:
     """SIGTERM the job's group; SIGKILL it if anyone in it is still there ``grace`` seconds later."""
     signal_group(process, signal.SIGTERM)
-    deadline = time.monotonic() + grace
-    try:
-        process.wait(grace)
-    except subprocess.TimeoutExpired:
-        signal_group(process, signal.SIGKILL)
-        return
-    while group_alive(process) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    signal_group(process, signal.SIGKILL)
+    end_group(process, time.monotonic() + grace)
 
 
 def end_leftovers(name: str, process: subprocess.Popen, grace: float) -> None:
@@ -202,6 +219,9 @@ def end_leftovers(name: str, process: subprocess.Popen, grace: float) -> None:
     left behind (workers of an ETL killed by the OOM killer) would keep the output pipe
     open, so the run would never be recorded and the job never run again."""
     process.wait()
+    waited_until = time.monotonic() + LEFTOVER_GRACE_SECONDS
+    while group_alive(process) and time.monotonic() < waited_until:
+        time.sleep(0.1)
     if group_alive(process):
         logger.warning("%s: its process ended but left others running; stopping them.", name)
         terminate(process, grace)

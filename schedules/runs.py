@@ -82,14 +82,14 @@ class RunLog:
     def read(self) -> list[dict]:
         """Every record, oldest first; an empty list before the first run."""
         try:
-            text = self.path.read_text(encoding="utf-8")
+            data = self.path.read_bytes()
         except FileNotFoundError:
             return []
         records = []
-        for line in text.splitlines():
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError:
+        for line in data.splitlines():
+            try:  # a line torn by a kill, even inside a character, is skipped
+                records.append(json.loads(line.decode("utf-8")))
+            except (UnicodeDecodeError, json.JSONDecodeError):
                 continue
         return records
 

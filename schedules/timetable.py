@@ -260,7 +260,9 @@ def _check_cron(job: ScheduledJob, label: str) -> None:
             f"{label}: write the weekday of cron {job.cron!r} by name (mon-fri, sun): APScheduler 3 "
             "numbers weekdays from Monday = 0, unlike crontab."
         )
-    if len(fields_) == 5 and "*" not in (fields_[2], fields_[4]):
+    # Crontab takes a field that starts with "*" ("*/2") as unrestricted for this rule, and
+    # then requires both, as APScheduler always does.
+    if len(fields_) == 5 and not fields_[2].startswith("*") and not fields_[4].startswith("*"):
         raise TimetableError(
             f"{label}: cron {job.cron!r} names both a day of the month and a weekday; APScheduler 3 "
             "fires only on days that are both (crontab on days that are either), so write one of them as *."
@@ -300,7 +302,10 @@ def _check_args(job: ScheduledJob, label: str) -> None:
         )
     command = cli.commands[job.command]
     try:
-        context = command.make_context(job.command, [*job.sources, *expand_args(job.args, datetime.now(TIMEZONE))])
+        # With the group's settings: Click keeps the first help option it makes for a command,
+        # and `skilltrends crawl -h` must stay an option of the command line.
+        context = command.make_context(job.command, [*job.sources, *expand_args(job.args, datetime.now(TIMEZONE))],
+                                       **cli.context_settings)
     except click.exceptions.Exit:
         raise TimetableError(f"{label}: args must not ask for --help.") from None
     except click.ClickException as exc:

@@ -14,6 +14,7 @@ import pytest
 from dash.testing.wait import until
 
 from analysis.families import CHART_FAMILIES, label
+from analysis.queries import months_between
 from dashboard.app import create_app
 from tests.snapshot_factory import make_snapshot
 
@@ -63,8 +64,7 @@ def expected(sources=SOURCES, start="2024-01", end="2024-04", bucket=lambda m: m
     skills = {pid: sk for pid, _, _, sk in POSTINGS}
     ml_listed = {(pid, m) for pid, m in listed if is_ml[pid]}
     shares = {}
-    periods = {bucket(dt.date(lo.year + (lo.month - 1 + i) // 12, (lo.month - 1 + i) % 12 + 1, 1))
-               for i in range((hi.year - lo.year) * 12 + hi.month - lo.month + 1)}
+    periods = {bucket(m) for m in months_between(lo, hi)}
     for m in sorted(periods):
         ids = {pid for pid, mm in ml_listed if mm == m}
         for family in CHART_FAMILIES:

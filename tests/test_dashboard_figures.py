@@ -127,12 +127,29 @@ def test_a_period_without_ml_postings_is_a_gap_in_line_and_band():
         rows = sorted((r for r in frame.iter_rows(named=True) if r["family"] == family), key=lambda r: r["month"])
         assert list(traces[label(family)].y)[1] is None  # Plotly leaves a gap (connectgaps is off)
         band = traces[f"{family} 95% CI"]
-        first, rest = rows[:1], rows[2:]  # two runs: the month before the gap, and those after
-        assert list(band.x) == [MONTHS[0], MONTHS[0], None, *[r["month"] for r in rest],
-                                *[r["month"] for r in reversed(rest)]]
-        assert list(band.y) == pytest.approx(
-            [first[0]["ci_high"], first[0]["ci_low"], None, *[r["ci_high"] for r in rest],
-             *[r["ci_low"] for r in reversed(rest)]])
+        rest = rows[2:]  # the month before the gap stands alone (an error bar); those after form a band
+        assert list(band.x) == [*[r["month"] for r in rest], *[r["month"] for r in reversed(rest)]]
+        assert list(band.y) == pytest.approx([*[r["ci_high"] for r in rest], *[r["ci_low"] for r in reversed(rest)]])
+
+
+def test_a_point_alone_between_gaps_shows_its_interval_as_an_error_bar():
+    quarters = [dt.date(2022, 10, 1), dt.date(2023, 1, 1), dt.date(2023, 4, 1), dt.date(2023, 7, 1)]
+    frame = _shares_frame(quarters).with_columns(
+        [pl.when(pl.col("month").is_in([quarters[1], quarters[3]])).then(None).otherwise(pl.col(c)).alias(c)
+         for c in ("share", "ci_low", "ci_high")]
+    )
+    traces = _traces_by_name(family_share_figure(frame))
+    for family in CHART_FAMILIES:
+        rows = sorted((r for r in frame.iter_rows(named=True) if r["family"] == family), key=lambda r: r["month"])
+        assert list(traces[f"{family} 95% CI"].x) == []  # no polygon of two vertices, which draws nothing
+        bars = traces[label(family)].error_y
+        assert bars.visible and bars.symmetric is False
+        assert list(bars.array) == pytest.approx(
+            [rows[0]["ci_high"] - rows[0]["share"], None, rows[2]["ci_high"] - rows[2]["share"], None])
+        assert list(bars.arrayminus) == pytest.approx(
+            [rows[0]["share"] - rows[0]["ci_low"], None, rows[2]["share"] - rows[2]["ci_low"], None])
+    # Points with neighbours keep their band and no error bars.
+    assert not _traces_by_name(family_share_figure(_shares_frame()))[label("llm")].error_y.visible
 
 
 def test_hover_names_the_months_a_point_covers():

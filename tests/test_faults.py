@@ -12,12 +12,15 @@ from __future__ import annotations
 import json
 import os
 import socket
+import subprocess
+import sys
 
+import duckdb
 import pytest
 
 from tests.fixture_server import FixtureServer, Reply
 from tests.greenhouse_factory import board_body, board_path, gh_job, serve_board
-from tests.helpers import FAST_CRAWL, crawl, crawl_runs, landing_rows, run_cli
+from tests.helpers import FAST_CRAWL, PROJECT, crawl, crawl_runs, landing_rows, run_cli
 
 QUICK = ("--set", "DOWNLOAD_TIMEOUT=1", "--set", "RETRY_TIMES=1")
 BOARDS = ("--board", "first", "--board", "faulty", "--board", "last")
@@ -172,4 +175,39 @@ def test_a_landing_file_that_cannot_be_closed_fails_the_crawl_and_keeps_what_it_
     (run,) = crawl_runs(tmp_path / "home", "greenhouse")
     assert run["status"] == "running"
     assert {row["source_id"] for row in landing_rows(tmp_path / "home", source="greenhouse")} == good_ids()
+
+
+FULL_DISK_AT_CLOSE = """
+import os, resource, signal, sys
+from pathlib import Path
+from crawlers.items import PostingItem
+from crawlers.landing import LandingWriter, new_run_id
+path = Path(sys.argv[1])
+writer = LandingWriter(path, new_run_id(), "greenhouse")
+writer.write([PostingItem(source="greenhouse", source_id=str(i), url=f"https://example.com/{i}", html="x" * 2000,
+                          board="acme") for i in range(300)])
+# Room for a small write, not for the checkpoint that moves 300 postings into the file.
+room = max(os.path.getsize(path), os.path.getsize(f"{path}.wal")) + 65536
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (room, room))
+try:
+    writer.close("finished", 0, {})
+except Exception as exc:
+    print(type(exc).__name__)
+"""
+
+
+def test_a_disk_full_at_the_last_checkpoint_leaves_the_run_running_not_finished(tmp_path):
+    """What the crawl's exit sentence promises: a landing file that could not be closed loads
+    as a killed run (which closes no posting), never as one that ended."""
+    path = tmp_path / "landing.duckdb"
+    result = subprocess.run([sys.executable, "-c", FULL_DISK_AT_CLOSE, str(path)], capture_output=True, text=True,
+                            cwd=PROJECT, timeout=120)
+    assert "Exception" in result.stdout, result.stdout + result.stderr  # the close did fail
+    conn = duckdb.connect(str(path), read_only=True)
+    try:
+        assert conn.execute("SELECT status, (SELECT count(*) FROM postings) FROM crawl_run").fetchall() == [
+            ("running", 300)]
+    finally:
+        conn.close()
 

@@ -186,6 +186,7 @@ BAD_CONFIGS = {
     "unknown source": ('[[job]]\nname = "c"\ncommand = "crawl"\nsources = ["monster"]\ncron = "0 6 * * *"',
                        ["unknown source monster", "hn"]),
     "misspelt option": ('[[job]]\nname = "hn"\nargs = ["--snice", "2024-01"]', ["--snice", "skilltrends crawl"]),
+    "-h in args": ('[[job]]\nname = "etl"\nargs = ["-h"]', ["must not ask for --help"]),
     "--home in args": ('[[job]]\nname = "etl"\nargs = ["--home", "/srv"]', ["remove --home"]),
     "unknown placeholder": ('[[job]]\nname = "hn"\nargs = ["--since", "{last_month}"]', ["{last_month}", "{previous_month}"]),
     "duplicate job": ('[[job]]\nname = "etl"\n[[job]]\nname = "etl"', ["'etl' appears twice"]),
@@ -200,6 +201,12 @@ BAD_CONFIGS = {
     "timeout beyond a week": ('[[job]]\nname = "etl"\ntimeout_minutes = 99999999999999', ["timeout_minutes", "10,080"]),
     "enabled as text": ('[[job]]\nname = "etl"\nenabled = "no"', ["true or false"]),
 }
+
+
+def test_a_day_and_a_weekday_are_accepted_where_crontab_also_requires_both(tmp_path):
+    config = tmp_path / "timetable.toml"
+    config.write_text('[[job]]\nname = "etl"\ncron = "0 6 */2 * mon"\n')
+    assert [job.cron for job in load_timetable(config).jobs if job.name == "etl"] == ["0 6 */2 * mon"]
 
 
 @pytest.mark.parametrize("text, words", BAD_CONFIGS.values(), ids=BAD_CONFIGS.keys())
@@ -280,6 +287,8 @@ def test_a_job_whose_process_dies_alone_does_not_hang_on_its_orphans(tmp_path):
     the run must still end, be recorded, and take its leftovers with it."""
     from schedules.runner import _run_process
 
+    CHILDREN.reopen()  # a scheduler stopped by an earlier test closed it
+
     orphan_pid = tmp_path / "orphan.pid"
     leader = ("import os, signal, subprocess, sys\n"
               "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
@@ -316,11 +325,15 @@ def test_a_record_after_a_torn_line_starts_a_line_of_its_own(tmp_path):
     log.append(RunRecord(job="etl", command="skilltrends etl", status="ok"))
     with open(log.path, "a", encoding="utf-8") as stream:
         stream.write('{"job": "hn", "command": "skilltrends cra')  # a scheduler killed mid-write
+    log.append(RunRecord(job="hn", command="skilltrends crawl hn — nightly", status="ok"))
+    with open(log.path, "ab") as stream:
+        stream.write('{"job": "hn", "command": "—'.encode("utf-8")[:-1])  # torn inside a character
     log.append(RunRecord(job="boards", command="skilltrends crawl greenhouse", status="failed"))
-    assert [(r["job"], r["status"]) for r in log.read()] == [("etl", "ok"), ("boards", "failed")]
+    expected = [("etl", "ok"), ("hn", "ok"), ("boards", "failed")]
+    assert [(r["job"], r["status"]) for r in log.read()] == expected
     rows = duckdb.sql(f"SELECT job, status FROM read_json('{log.path}', ignore_errors = true) "
                       "WHERE job IS NOT NULL").fetchall()
-    assert rows == [("etl", "ok"), ("boards", "failed")]  # the query docs/scheduling.md gives
+    assert rows == expected  # the query docs/scheduling.md gives
 
 
 def test_the_schedule_log_is_stamped_in_utc(monkeypatch):
@@ -356,6 +369,28 @@ def test_no_job_starts_while_the_scheduler_stops(tmp_path, monkeypatch):
         stop(service, thread)  # the crawl waits on its robots.txt until killed, 3 s later
     not_started = [r for r in RunLog.for_home(tmp_path).read() if "Not started" in (r["stderr_tail"] or "")]
     assert not_started == []
+
+
+def test_a_job_with_worker_processes_that_ends_normally_is_left_alone(tmp_path, caplog):
+    """Worker pools leave short-lived zombies and a resource tracker behind them for a moment:
+    no reason to warn or signal anything."""
+    import logging
+
+    from schedules.runner import _run_process
+
+    CHILDREN.reopen()  # a scheduler stopped by an earlier test closed it
+
+    script = ("import multiprocessing as mp\n"
+              "from concurrent.futures import ProcessPoolExecutor\n"
+              "if __name__ == '__main__':\n"
+              "    with ProcessPoolExecutor(2, mp_context=mp.get_context('spawn')) as pool:\n"
+              "        print(sum(pool.map(abs, [-1, -2, -3])), flush=True)\n")
+    (tmp_path / "pool.py").write_text(script)
+    with caplog.at_level(logging.WARNING, logger="schedules.runner"):
+        result = _run_process("etl", [sys.executable, str(tmp_path / "pool.py")], timeout=None, kill_after=1)
+        time.sleep(6)  # past the leftovers' grace time
+    assert result == (0, "ok", "6")
+    assert [r.getMessage() for r in caplog.records] == []
 
 
 # --- the scheduler ------------------------------------------------------------------------------

@@ -52,6 +52,11 @@ def test_bullets_and_sentences_glued_to_the_text_before_them_still_start_their_o
     view = line_view(text)
     assert len(view) == len(text)
     assert [(ch, original) for ch, original in zip(view, text) if ch != original] == [("\n", "•")] * 2
+    # Code, addresses, short or CamelCase words after the dot, and ratings stay whole.
+    for whole in ("Wrap models as nn.Module and pass pd.DataFrame objects to torch.Tensor ops in tf.Keras.",
+                  "Email jane.Doe@acme.com or see acme.io/Careers today.", "We use Vue.Js and Next.Js daily.",
+                  "Glassdoor 4.8★ rating and a great team."):
+        assert pieces(whole) == [whole]
 
 
 def test_a_middle_dot_separates_header_fields_and_stays_inside_its_line():
