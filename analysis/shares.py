@@ -180,7 +180,8 @@ def by_period(frame: pl.DataFrame | pl.LazyFrame, resolution: str = "month") -> 
 def period_starts(start: dt.date, end: dt.date, resolution: str = "month") -> list[dt.date]:
     """The start of every period (``by_period``'s ``month``) that holds a month of ``[start, end]``."""
     step = RESOLUTIONS[_checked(resolution)]
-    return sorted({month.replace(month=(month.month - 1) // step * step + 1) for month in months_between(start, end)})
+    return sorted({month.replace(month=(month.month - 1) // step * step + 1)
+                   for month in months_between(start, end)})
 
 
 def period_months(period: dt.date, resolution: str, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:

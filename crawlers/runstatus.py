@@ -39,9 +39,10 @@ LANDING_NOT_CLOSED = "skilltrends/landing_not_closed"
 def crawl_failure(source: str, stats: dict) -> str | None:
     """One sentence when the run of ``source`` (its final stats) did not do its job: it was
     never ran (Scrapy could not start it), could not close its landing file, was interrupted,
-    or not one of its requests was answered (a wrong or unreachable host); else None. A run with some failed requests did its
-    job as far as it could: its errors are counted. A run a ``CLOSESPIDER_*`` setting stopped
-    ended where it was asked to, as one out of request budget does."""
+    or not one of its requests was answered (a wrong or unreachable host); else None. A run
+    with some failed requests did its job as far as it could: its errors are counted. A run
+    a ``CLOSESPIDER_*`` setting stopped ended where it was asked to, as one out of request
+    budget does."""
     if "skilltrends/status" not in stats:
         return f"The {source} crawl did not run (see the messages above); nothing was stored."
     if LANDING_NOT_CLOSED in stats:

@@ -48,8 +48,8 @@ def family_share_figure(
         low, high = rows["ci_low"].to_list(), rows["ci_high"].to_list()
         top = max([top, *(value for value in high if value is not None)])
         band_x, band_y, alone = _band_polygons(months, low, high)
-        shares = rows["share"].to_list()
-        covers = [period_labels.get(month) if period_labels else None for month in months]
+        values = rows["share"].to_list()
+        covers = [(period_labels or {}).get(month) or month_label(month) for month in months]
         figure.add_trace(
             go.Scatter(
                 x=band_x,
@@ -68,10 +68,10 @@ def family_share_figure(
         figure.add_trace(
             go.Scatter(
                 x=months,
-                y=shares,
+                y=values,
                 # A point between two gaps has no band to draw (a polygon needs two points
                 # across): its interval is an error bar in the band's colour.
-                error_y=_lone_intervals(shares, low, high, alone, band_colour(family, 0.5)),
+                error_y=_lone_intervals(values, low, high, alone, band_colour(family, 0.5)),
                 mode="lines+markers",
                 line={"color": family_colour(family), "width": 2.5},
                 marker={"size": 6},
@@ -79,8 +79,7 @@ def family_share_figure(
                 legendgroup=family,
                 meta=family,
                 customdata=list(
-                    zip(rows["postings"].to_list(), rows["total"].to_list(), low, high,
-                        [cover or month_label(month) for cover, month in zip(covers, months)])
+                    zip(rows["postings"].to_list(), rows["total"].to_list(), low, high, covers)
                 ),
                 hovertemplate=(
                     f"<b>{label(family)}</b> %{{y:.1%}}"

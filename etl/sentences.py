@@ -7,8 +7,8 @@ markers are not part of a sentence. The offsets index the text as the ETL stores
 
 A bullet inside a line (" • ", " ► ", or glued on: "teams.• Design") starts a line of its
 own: job-board text whose line breaks were lost on the way (copied from LinkedIn, flattened
-by a scraper) still lists its duties and requirements one per bullet. ``line_view`` gives the lines sentences are read by.
-Text whose blocks were glued together without any break ("nightlyWrite Hive jobs") breaks
+by a scraper) still lists its duties and requirements one per bullet. ``line_view`` gives
+the lines sentences are read by. Text whose blocks were glued together without any break ("nightlyWrite Hive jobs") breaks
 at its glue points (``etl.glue``), and text that lost its line breaks and list marks
 ("nightly Write Hive jobs") where an item runs on (``etl.run_on``).
 """

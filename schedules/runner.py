@@ -199,13 +199,19 @@ def group_alive(process: subprocess.Popen) -> bool:
     return False
 
 
-def end_group(process: subprocess.Popen, deadline: float) -> None:
-    """Wait until the job's group has ended, up to ``deadline`` (monotonic); SIGKILL what is left."""
+def group_ended(process: subprocess.Popen, deadline: float) -> bool:
+    """Wait until the job's group has ended, up to ``deadline`` (monotonic); has it?"""
     while group_alive(process):
         if time.monotonic() >= deadline:
-            signal_group(process, signal.SIGKILL)
-            return
+            return False
         time.sleep(0.1)
+    return True
+
+
+def end_group(process: subprocess.Popen, deadline: float) -> None:
+    """Wait until the job's group has ended, up to ``deadline`` (monotonic); SIGKILL what is left."""
+    if not group_ended(process, deadline):
+        signal_group(process, signal.SIGKILL)
 
 
 def terminate(process: subprocess.Popen, grace: float) -> None:
@@ -219,10 +225,7 @@ def end_leftovers(name: str, process: subprocess.Popen, grace: float) -> None:
     left behind (workers of an ETL killed by the OOM killer) would keep the output pipe
     open, so the run would never be recorded and the job never run again."""
     process.wait()
-    waited_until = time.monotonic() + LEFTOVER_GRACE_SECONDS
-    while group_alive(process) and time.monotonic() < waited_until:
-        time.sleep(0.1)
-    if group_alive(process):
+    if not group_ended(process, time.monotonic() + LEFTOVER_GRACE_SECONDS):
         logger.warning("%s: its process ended but left others running; stopping them.", name)
         terminate(process, grace)
 
