@@ -28,9 +28,11 @@ SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 # "e.g.Python" stay whole). Its own regex, opening with a character class: as an alternative
 # of SENTENCE_BREAK it was tried at every position and split sentences 35% slower.
 GLUED_SENTENCE_END = re.compile(r"[.!?](?=[A-Z][a-z]{2})")
-# Not in code or addresses: "torch.Tensor", "nn.Module", "pd.DataFrame", "jane.Doe@acme.com".
-CODE_PREFIXES = frozenset({"nn", "np", "pd", "tf", "torch", "jax", "jnp", "plt", "sns", "os", "sys", "F"})
-AFTER_GLUED_END = re.compile(r"[A-Z][a-z]+(?![A-Za-z])[^\s@/]*(?=\s|$)")
+# Not in code or addresses: "torch.Tensor", "nn.Module", "pd.DataFrame", "jane.Doe@acme.com",
+# "www.Fieldwire.com", "AJ[at]Coop.Farm". A capitalised word alone at the end of its line is
+# a name ("Udemy, Juno, Spectrum.Life"), not a sentence: the glued item must run on.
+NAME_PREFIXES = frozenset({"nn", "np", "pd", "tf", "torch", "jax", "jnp", "plt", "sns", "os", "sys", "www"})
+AFTER_GLUED_END = re.compile(r"[A-Z][a-z]+(?![A-Za-z])[^\s@/]*(?=[ \t\u00a0]+\S)")
 # Marks that start list items, as Word, LinkedIn and career pages write them (not arrows:
 # "apply here → https://…").
 BULLET_MARKS = "•●►▪◦■➢✓✔⁃∙➤‣⦁○◆◇★▶✅🔹🔸👉"
@@ -69,15 +71,16 @@ def _after_abbreviation(text: str, punctuation: int) -> bool:
 def _glued_end(text: str, mark: int) -> bool:
     """Does the ".", "!" or "?" at ``mark``, with a capitalised word right after it, end a
     sentence glued to the next? Only after a whole word of two lower-case letters or more
-    that is neither an abbreviation nor a module name, and before a plain word (not
-    "DataFrame") whose token holds no address ("Doe@acme.com")."""
+    that is neither an abbreviation nor a module name nor part of an address, and before a
+    plain word (not "DataFrame") whose token holds no address ("Doe@acme.com") and that the
+    line goes on after."""
     start = mark
     while start > 0 and text[start - 1].isalpha():
         start -= 1
     word = text[start:mark]
-    if len(word) < 2 or not word[-2:].islower() or word in CODE_PREFIXES:
+    if len(word) < 2 or not word[-2:].islower() or word in NAME_PREFIXES:
         return False
-    if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "._@/-"):
+    if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "._@/-]"):
         return False
     return AFTER_GLUED_END.match(text, mark + 1) is not None and not _after_abbreviation(text, mark)
 

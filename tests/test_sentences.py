@@ -55,7 +55,11 @@ def test_bullets_and_sentences_glued_to_the_text_before_them_still_start_their_o
     # Code, addresses, short or CamelCase words after the dot, and ratings stay whole.
     for whole in ("Wrap models as nn.Module and pass pd.DataFrame objects to torch.Tensor ops in tf.Keras.",
                   "Email jane.Doe@acme.com or see acme.io/Careers today.", "We use Vue.Js and Next.Js daily.",
-                  "Glassdoor 4.8★ rating and a great team."):
+                  "Glassdoor 4.8★ rating and a great team.",
+                  # Addresses and names as real HN posts write them.
+                  "Check out www.Coop.Farm to see what we built, or reach me at AJ[at]Coop.Farm today.",
+                  "More at www.Fieldwire.com https://engineering.fieldwire.com/",
+                  "Perks: Udemy, Juno, Spectrum.Life"):
         assert pieces(whole) == [whole]
 
 
