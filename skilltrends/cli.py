@@ -286,17 +286,22 @@ def etl(full, home, workers):
 def query(sql, output_format, home):
     """Run read-only SQL on the published snapshot.
 
-    The query sees the snapshot and no file: statements that read or write files
-    (COPY, ATTACH, read_csv, ...) are refused. `skilltrends export --parquet DIR`
-    writes the tables to files; docs/schema.md describes them.
+    SQL may hold several statements, separated by ";": each result is printed in
+    turn (as tables; --format csv or json takes one). "-" reads the SQL from
+    standard input. The query sees the snapshot and no file: statements that read
+    or write files (COPY, ATTACH, read_csv, ...) are refused. `skilltrends export
+    --parquet DIR` writes the tables to files; docs/schema.md describes them.
 
     \b
-    Example:
+    Examples:
       skilltrends query "SELECT family, sum(postings) FROM monthly_family_share GROUP BY ALL"
+      skilltrends query - --format csv < shares.sql
     """
-    from skilltrends.query import run_query, write_result
+    from skilltrends.query import read_sql, run_query, write_results
 
-    write_result(run_query(existing_home(home), sql), output_format, sys.stdout)
+    if sql == "-":
+        sql = read_sql(sys.stdin.buffer)
+    write_results(run_query(existing_home(home), sql), output_format, sys.stdout)
 
 
 @cli.command()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import decimal
 import json
 import math
 import re
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 import duckdb
 import polars as pl
@@ -24,11 +25,30 @@ class QueryFailed(UserError):
     pass
 
 
-def run_query(home: Home, sql: str) -> pl.DataFrame:
+def read_sql(stream: BinaryIO) -> str:
+    """The SQL in ``stream`` (standard input, for ``skilltrends query -``), read as UTF-8."""
+    data = stream.read()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise QueryFailed(f"The SQL on standard input is not UTF-8 text: byte {exc.start} "
+                          f"({data[exc.start]:#04x}) cannot be read.") from None
+
+
+def run_query(home: Home, sql: str) -> list[pl.DataFrame]:
+    """The result of every statement of ``sql`` that returns rows, in order."""
     conn = open_snapshot(home)
     try:
-        relation = conn.sql(sql)
-        return showable(relation).pl() if relation is not None else pl.DataFrame()
+        statements = conn.extract_statements(sql)
+        if not statements:
+            raise QueryFailed("The query holds no SQL statement, only blanks or comments.")
+        results = []
+        for statement in statements:
+            relation = conn.sql(statement.query)
+            # SET and CREATE TEMP VIEW run without a result to show.
+            if relation is not None and statement.expected_result_type == [duckdb.ExpectedResultType.QUERY_RESULT]:
+                results.append(showable(relation).pl())
+        return results
     except duckdb.Error as exc:
         raise QueryFailed(f"The query failed: {first_line(exc)}") from None
     finally:
@@ -47,6 +67,17 @@ def showable(relation: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
 
 
 NESTED = (pl.List, pl.Array, pl.Struct, pl.Binary)
+
+
+def write_results(frames: list[pl.DataFrame], output_format: str, stream: TextIO) -> None:
+    """Print every result as a table, one after another; CSV and JSON hold one result."""
+    if output_format != "table" and len(frames) > 1:
+        raise QueryFailed(f"--format {output_format} prints one result, and {len(frames)} statements of the "
+                          "query return rows: run them one at a time, or print them as tables.")
+    for number, frame in enumerate(frames):
+        if number:
+            stream.write("\n")
+        write_result(frame, output_format, stream)
 
 
 def write_result(frame: pl.DataFrame, output_format: str, stream: TextIO) -> None:
@@ -73,10 +104,15 @@ def flat(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def finite(value):
-    """``value`` with every NaN or infinity in it, in lists and structs too, as None: JSON
-    has neither."""
+    """``value`` as JSON can hold it, in lists and structs too: every NaN or infinity as
+    None (JSON has neither), and every decimal as a number (DuckDB's ``sum`` of integers is
+    a HUGEINT, which arrives as a decimal): an integer exactly, a fraction as a float."""
     if isinstance(value, float):
         return value if math.isfinite(value) else None
+    if isinstance(value, decimal.Decimal):
+        if not value.is_finite():
+            return None
+        return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, list):
         return [finite(item) for item in value]
     if isinstance(value, dict):

@@ -39,10 +39,11 @@ def reference_data(*parts: str) -> Path:
     return path
 
 
-def run_cli(*args: str, env: dict | None = None, timeout: float = 300, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def run_cli(*args: str, env: dict | None = None, timeout: float = 300, cwd: Path | None = None,
+            stdin: str | None = None) -> subprocess.CompletedProcess:
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "skilltrends", *args], capture_output=True, text=True,
+        [sys.executable, "-m", "skilltrends", *args], capture_output=True, text=True, input=stdin,
         env=full_env, timeout=timeout, cwd=cwd or PROJECT,
     )
 

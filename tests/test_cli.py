@@ -166,6 +166,54 @@ def test_query_formats(loaded_home):
     assert "Acme" in as_table.stdout and "(2 rows)" in as_table.stdout
 
 
+def test_every_statement_that_returns_rows_is_printed_as_a_table(loaded_home):
+    sql = ("SET VARIABLE word = 'first'; CREATE TEMP VIEW companies AS SELECT company FROM postings; "
+           "SELECT getvariable('word') AS a; SELECT 'second' AS b FROM companies")
+    result = run_cli("query", sql, "--home", str(loaded_home))
+    assert result.returncode == 0, result.stderr
+    first, second = result.stdout.index("first"), result.stdout.index("second")
+    assert first < second and result.stdout.count("rows)") == 2
+    assert "(1 rows)" in result.stdout[:second] and "(2 rows)" in result.stdout[second:]
+    as_json = run_cli("query", "SET VARIABLE c = 3; SELECT getvariable('c') AS c", "--format", "json",
+                      "--home", str(loaded_home))
+    assert json.loads(as_json.stdout) == [{"c": 3}]
+
+
+@pytest.mark.parametrize("output_format", ["csv", "json"])
+def test_csv_and_json_take_one_result(loaded_home, output_format):
+    result = run_cli("query", "SELECT 1 AS a; SELECT 2 AS b", "--format", output_format, "--home", str(loaded_home))
+    assert_one_clear_error(result, "one result", "2 statements")
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("sql", ["", "  \n", "-- only a note"])
+def test_a_query_without_a_statement_is_one_clear_error(loaded_home, sql):
+    assert_one_clear_error(run_cli("query", "-", "--home", str(loaded_home), stdin=sql), "no SQL statement")
+
+
+def test_sql_from_standard_input_may_open_with_a_comment(loaded_home):
+    sql = "-- ML postings, by company\nSELECT company FROM postings WHERE is_ml;\n"
+    result = run_cli("query", "-", "--format", "csv", "--home", str(loaded_home), stdin=sql)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["company", "Acme"]
+
+
+def test_sql_on_standard_input_that_is_not_utf8_is_one_clear_error(loaded_home):
+    result = subprocess.run([sys.executable, "-m", "skilltrends", "query", "-", "--home", str(loaded_home)],
+                            input="SELECT 'café' AS x".encode("latin-1"), capture_output=True, cwd=ROOT, timeout=120)
+    assert_one_clear_error(subprocess.CompletedProcess(result.args, result.returncode, result.stdout.decode(),
+                                                       result.stderr.decode()), "not UTF-8", "byte 11")
+
+
+def test_sums_and_decimals_are_json_numbers(loaded_home):
+    # DuckDB's sum of integers is a HUGEINT, which reaches Python as a decimal.
+    sql = "SELECT sum(x) AS total, 2.50::DECIMAL(10, 2) AS price, [1.25::DECIMAL(5, 2)] AS xs FROM range(4) t(x)"
+    result = run_cli("query", sql, "--format", "json", "--home", str(loaded_home))
+    assert result.returncode == 0, result.stderr
+    (row,) = json.loads(result.stdout)
+    assert row == {"total": 6, "price": 2.5, "xs": [1.25]} and isinstance(row["total"], int)
+
+
 @pytest.mark.parametrize("output_format", ["table", "csv", "json"])
 def test_intervals_are_shown_as_text_in_every_format(loaded_home, output_format):
     # Polars cannot take an INTERVAL from DuckDB: a bare, nested or empty one raised or panicked.
