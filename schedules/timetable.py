@@ -268,12 +268,15 @@ def _check_cron(job: ScheduledJob, label: str) -> None:
             "fires only on days that are both (crontab on days that are either), so write one of them as *."
         )
     try:
-        job.trigger()
+        trigger = job.trigger()
     except ValueError as exc:
         raise TimetableError(
             f"{label}: cron {job.cron!r} is not a crontab expression "
             f"(minute hour day month weekday, e.g. \"0 6 * * *\"): {_clause(exc)}."
         ) from None
+    # A day no month has ("30 2", "31 4") is valid syntax and never fires.
+    if trigger.get_next_fire_time(None, datetime.now(TIMEZONE)) is None:
+        raise TimetableError(f"{label}: cron {job.cron!r} never fires: no month has that day.")
 
 
 def _check_sources(job: ScheduledJob, label: str) -> None:

@@ -181,6 +181,7 @@ BAD_CONFIGS = {
     "etl with sources": ('[[job]]\nname = "etl"\nsources = ["hn"]', ["only crawl jobs take sources"]),
     "cron out of range": ('[[job]]\nname = "etl"\ncron = "0 25 * * *"', ["'0 25 * * *'", "not a crontab expression"]),
     "cron with four fields": ('[[job]]\nname = "etl"\ncron = "0 6 * *"', ["not a crontab expression", "expected 5"]),
+    "day no month has": ('[[job]]\nname = "etl"\ncron = "0 6 31 4,6 *"', ["'0 6 31 4,6 *'", "never fires"]),
     "numeric weekday": ('[[job]]\nname = "etl"\ncron = "0 6 * * 1-5"', ["by name", "Monday = 0"]),
     "day and weekday": ('[[job]]\nname = "etl"\ncron = "0 6 1 * mon"', ["'0 6 1 * mon'", "both", "one of them as *"]),
     "unknown source": ('[[job]]\nname = "c"\ncommand = "crawl"\nsources = ["monster"]\ncron = "0 6 * * *"',
