@@ -1,4 +1,4 @@
-"""Downloader middlewares: backoff retries, a request budget, conditional requests.
+"""Downloader middlewares: backoff retries, a request budget, conditional requests, robots.txt.
 
 BackoffRetryMiddleware: retry 429/5xx and network failures, waiting before each retry.
 
@@ -24,8 +24,11 @@ from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.utils.defer import _schedule_coro
+from scrapy.utils.defer import _schedule_coro, maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 from scrapy.utils.response import response_status_message
 
 from crawlers.runstatus import BUDGET_CLOSE_REASON
@@ -108,6 +111,31 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
 
 WAIT_SLICE_SECONDS = 0.5
+
+
+class EveryWaiterRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, with every request that waits for a host's robots.txt
+    judged by it.
+
+    Scrapy 2.19's hands the parsed file only to the first request that waited for it: the
+    waiting is a callback on one Deferred that does not pass its result on, so every later
+    waiter gets None, which means "no robots.txt, allowed". A crawl's first burst of requests
+    to a host (three job boards or more) was sent whatever robots.txt said. Here each waiter
+    gets a Deferred of its own, and the shared one keeps its result.
+    """
+
+    async def robot_parser(self, request):
+        pending = self._parsers.get(urlparse_cached(request).netloc)
+        if not isinstance(pending, Deferred):
+            return await super().robot_parser(request)
+        mine: Deferred = Deferred()
+
+        def hand_on(result):
+            mine.callback(result)
+            return result
+
+        pending.addCallback(hand_on)
+        return await maybe_deferred_to_future(mine)
 
 
 class CrawlStopping(IgnoreRequest):

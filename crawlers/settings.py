@@ -41,6 +41,8 @@ RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 DOWNLOADER_MIDDLEWARES = {
     # Before robots.txt (100), so robots.txt fetches count too.
     "crawlers.middlewares.RequestBudgetMiddleware": 50,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawlers.middlewares.EveryWaiterRobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawlers.middlewares.BackoffRetryMiddleware": 550,
     "crawlers.middlewares.ConditionalRequestsMiddleware": 560,
