@@ -77,6 +77,29 @@ def test_the_default_page_is_the_apis_maximum_of_20(server, tmp_path):
     assert server.requested("/jobs/api") == [page_path(0, limit=20)]
 
 
+def test_a_page_size_above_the_apis_20_is_asked_as_20(server, tmp_path):
+    # Asked for 100, Himalayas answers 20, and a page of 20 would have looked like the last.
+    server.serve_file(page_path(0, limit=20), HM / "offset0.json")
+    result = crawl("himalayas", tmp_path, server, "--set", "HIMALAYAS_PAGE_SIZE=100")
+    assert result.returncode == 0, result.stderr
+    assert server.requested("/jobs/api") == [page_path(0, limit=20)]
+
+
+def test_pay_of_zero_is_no_pay_and_an_hourly_period_is_hour(server, tmp_path):
+    page = json.loads((HM / "offset0.json").read_text())
+    unpaid, hourly = ({**job} for job in page["jobs"][:2])
+    unpaid.update(minSalary=0, maxSalary=0, currency="USD", salaryPeriod="hourly")
+    hourly.update(minSalary=40, maxSalary=60, currency="USD", salaryPeriod="hourly")
+    page["jobs"] = [unpaid, hourly]
+    server.routes[page_path(0)] = Reply(body=json.dumps({**page, "totalCount": 2}).encode())
+    result = crawl("himalayas", tmp_path, server, *SMALL_PAGES)
+    assert result.returncode == 0, result.stderr
+    rows = rows_by_id(tmp_path, "himalayas")
+    pay = ("salary_min", "salary_max", "salary_currency", "salary_period")
+    assert [rows[unpaid["guid"]][key] for key in pay] == [None, None, None, None]
+    assert [rows[hourly["guid"]][key] for key in pay] == [40.0, 60.0, "USD", "hour"]
+
+
 def test_the_page_cap_stops_the_walk(server, tmp_path):
     result = crawl("himalayas", tmp_path, server, *SMALL_PAGES, "--set", "HIMALAYAS_MAX_PAGES=1")
     assert result.returncode == 0, result.stderr

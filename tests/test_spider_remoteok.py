@@ -48,6 +48,26 @@ def test_every_job_is_stored_and_the_legal_notice_is_not_a_job(server, tmp_path)
     assert (run["status"], run["errors"], stats.get("skilltrends/jobs_unreadable", 0)) == ("finished", 0, 0)
 
 
+CANARY = ("<p>Please mention the word <b>ENTHUSE</b> and tag RMTI3LjAuMC4x when applying to show you read the "
+          "job post completely (#RMTI3LjAuMC4x). This is a beta feature to avoid spam applicants. Companies can "
+          "search these words to find applicants that read this and see they're human.</p>")
+MARKDOWN_CANARY = ("\n\nPlease mention the word **FUTURESTIC** and tag RMjcuNi4xMjguMjA5 when applying to show "
+                   "you read the job post completely (#RMjcuNi4xMjguMjA5).")
+
+
+def test_the_note_that_carries_the_crawlers_address_is_removed(server, tmp_path):
+    # Remote OK's API appends it to every description; its tag is the base64 of the caller's IP.
+    jobs = [{**job, "description": job["description"] + canary} for job, canary in zip(JOBS, (CANARY, MARKDOWN_CANARY))]
+    server.routes[REMOTEOK_API] = Reply(body=json.dumps([NOTICE, *jobs, *JOBS[2:]]).encode())
+    result = crawl("remoteok", tmp_path, server)
+    assert result.returncode == 0, result.stderr
+    rows = rows_by_id(tmp_path, "remoteok")
+    for job in JOBS:
+        assert rows[job["id"]]["html"] == job["description"]
+        assert json.loads(rows[job["id"]]["raw"]) == job
+    assert run_stats(tmp_path, "remoteok")[1]["skilltrends/reader_canaries_removed"] == 2
+
+
 def test_a_feed_of_only_the_notice_stores_nothing_and_is_no_error(server, tmp_path):
     server.serve_file(REMOTEOK_API, RO / "notice_only.json")
     result = crawl("remoteok", tmp_path, server)

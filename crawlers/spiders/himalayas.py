@@ -4,7 +4,8 @@
 ``{"offset": N, "limit": L, "totalCount": T, "jobs": [...]}``. The API serves at most 20
 jobs a request, and the board holds tens of thousands, so pages are read from offset 0 while
 they are full and below ``totalCount``, up to ``HIMALAYAS_MAX_PAGES`` pages (50 by default:
-the newest 1,000 jobs; crawling daily keeps up). ``L`` is ``HIMALAYAS_PAGE_SIZE`` (20).
+the newest 1,000 jobs; crawling daily keeps up). ``L`` is ``HIMALAYAS_PAGE_SIZE`` (20, and
+no more). Pay of 0 is pay not given.
 
 Himalayas asks for attribution (link back to the job on Himalayas, name Himalayas) and does
 not allow passing its jobs on to other job sites; the stored ``url`` is the Himalayas page
@@ -14,11 +15,11 @@ when the API gives one. See ``docs/sources.md`` for the mapping.
 from __future__ import annotations
 
 from crawlers.items import PostingItem
-from crawlers.spiders.jobboard import amount, salary_period, text_or_none
+from crawlers.spiders.jobboard import positive, salary_period, text_or_none
 from crawlers.spiders.jobfeed import JobFeedSpider, utc_from_epoch
 
 PAGE_PATH = "/jobs/api?limit={limit}&offset={offset}"
-DEFAULT_PAGE_SIZE = 20
+API_MAX_PAGE_SIZE = 20  # the API answers no more a request, whatever limit asks
 
 
 class HimalayasSpider(JobFeedSpider):
@@ -30,8 +31,9 @@ class HimalayasSpider(JobFeedSpider):
 
     @property
     def page_size(self) -> int:
-        """Jobs asked for per page: the ``HIMALAYAS_PAGE_SIZE`` setting (the API gives at most 20)."""
-        return max(1, self.settings.getint("HIMALAYAS_PAGE_SIZE", DEFAULT_PAGE_SIZE))
+        """Jobs asked for per page: the ``HIMALAYAS_PAGE_SIZE`` setting, at most the 20 the API
+        gives (asked for more, a page of 20 would look like the last)."""
+        return min(API_MAX_PAGE_SIZE, max(1, self.settings.getint("HIMALAYAS_PAGE_SIZE", API_MAX_PAGE_SIZE)))
 
     def first_requests(self):
         yield self.page_request(0)
@@ -72,7 +74,7 @@ class HimalayasSpider(JobFeedSpider):
             self.count("jobs_unreadable")
             return None
         guid = job["guid"].strip()
-        low, high = amount(job.get("minSalary")), amount(job.get("maxSalary"))
+        low, high = positive(job.get("minSalary")), positive(job.get("maxSalary"))  # 0: not given
         has_pay = low is not None or high is not None
         return self.posting(
             job,

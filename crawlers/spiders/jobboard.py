@@ -49,6 +49,9 @@ from crawlers.state import crawl_state
 
 INTERVAL = re.compile(r"(?:(\d+)\s+)?(year|month|week|day|hour)s?")  # Ashby: "1 YEAR", "1 HOUR"
 PER_INTERVAL = re.compile(r"per-(year|month|week|day|hour)(?:-\w+)?")  # Lever: "per-year-salary"
+# Himalayas: "hourly"; others "annually".
+INTERVAL_ADVERBS = {"hourly": "hour", "daily": "day", "weekly": "week", "monthly": "month", "yearly": "year",
+                    "annually": "year", "annual": "year"}
 
 
 def board_tokens(board: str | None, boards: str | None) -> list[str]:
@@ -89,6 +92,12 @@ def utc_from_epoch_ms(value) -> datetime | None:
     return datetime.fromtimestamp(value / 1000, timezone.utc).replace(tzinfo=None)
 
 
+def positive(value) -> float | None:
+    """``amount(value)`` above 0; None for 0, which job feeds write for pay not given."""
+    number = amount(value)
+    return number if number and number > 0 else None
+
+
 def amount(value) -> float | None:
     if isinstance(value, bool) or value is None:
         return None
@@ -101,11 +110,14 @@ def amount(value) -> float | None:
 def salary_period(value) -> str | None:
     """"year", "month", "week", "day" or "hour" from the sources' spellings; else as given.
 
-    "1 YEAR" and "per-year-salary" are "year"; "6 MONTH" stays "6 month"; "one-time" stays.
+    "1 YEAR", "per-year-salary" and "annually" are "year"; "6 MONTH" stays "6 month";
+    "one-time" stays.
     """
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip().lower()
+    if text in INTERVAL_ADVERBS:
+        return INTERVAL_ADVERBS[text]
     match = INTERVAL.fullmatch(text)
     if match:
         count, unit = match.groups()

@@ -60,7 +60,7 @@ def salary_from_text(text) -> dict:
     """
     if not isinstance(text, str) or not text.strip():
         return {}
-    numbers = []
+    read = []  # (number, written with k)
     for digits, thousands in SALARY_NUMBER.findall(text):
         cleaned = re.sub(r"[,\s]", "", digits)
         if cleaned.count(".") > 1 or re.search(r"\.\d{3}$", cleaned):  # "60.000" (European grouping)
@@ -69,10 +69,15 @@ def salary_from_text(text) -> dict:
             number = float(cleaned)
         except ValueError:
             continue
-        numbers.append(number * 1000 if thousands else number)
-    numbers = [n for n in numbers if n > 0][:2]
-    if not numbers:
+        if number > 0:
+            read.append((number, bool(thousands)))
+    read = read[:2]
+    if not read:
         return {}
+    # "$80-100k": one k for both ends of the range.
+    if len(read) == 2 and read[1][1] and not read[0][1] and read[0][0] < 1000:
+        read[0] = (read[0][0], True)
+    numbers = [number * 1000 if thousands else number for number, thousands in read]
     found: dict = {}
     lowered = text.lower()
     if len(numbers) == 2:

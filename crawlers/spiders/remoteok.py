@@ -5,6 +5,13 @@ job but a notice, ``{"last_updated": ..., "legal": "API Terms of Service: ..."}`
 recognised by having no ``id``/``position`` (or a ``legal`` key), logged once, kept in the
 run's stats (``skilltrends/source_terms``) and never stored as a posting.
 
+Remote OK appends to every description its API serves a note for applicants ("Please mention
+the word **X** and tag R<base64> when applying to show you read the job post completely
+(#R<base64>). ..."), whose tag is the base64 of the address the request came from. The
+spider removes it (stat ``skilltrends/reader_canaries_removed``): kept, it would store the
+crawler's IP address in every posting, put a random word before the extractor, and make every
+posting look changed whenever that address changes.
+
 The terms ask users of the API to link back to the listing's URL on Remote OK and to name
 Remote OK as the source. The spider keeps each listing's Remote OK ``url`` and stores the
 postings under the source name ``remoteok``; anything published from them should show both.
@@ -14,11 +21,23 @@ spider. See ``docs/sources.md`` for the mapping.
 
 from __future__ import annotations
 
+import re
+
 from crawlers.items import PostingItem
-from crawlers.spiders.jobboard import amount, text_or_none, utc_from_iso
+from crawlers.spiders.jobboard import positive, text_or_none, utc_from_iso
 from crawlers.spiders.jobfeed import JobFeedSpider, utc_from_epoch
 
 API_PATH = "/api"
+TAG = r"R[A-Za-z0-9+/=]+"
+READER_CANARY = re.compile(
+    rf"Please mention the word\s*(?:\*\*|<\w+>)?\s*[\w'-]+\s*(?:\*\*|</\w+>)?\s*and tag\s+{TAG}\s+"
+    rf"when applying to show you read the job post completely(?:\s*\(#{TAG}\))?\.?"
+    r"(?:\s*This is a beta feature to avoid spam applicants\.)?"
+    r"(?:\s*Companies can search these words to find applicants that read this and see they"
+    r"(?:'|’|&#0?39;|&rsquo;)re human\.)?",
+    re.IGNORECASE,
+)
+EMPTY_ELEMENTS_AT_END = re.compile(r"(?:\s*<(\w+)[^>]*>\s*</\1>)+\s*$")  # the "<p></p>" the note leaves
 
 
 class RemoteOkSpider(JobFeedSpider):
@@ -57,6 +76,10 @@ class RemoteOkSpider(JobFeedSpider):
         if not isinstance(job, dict) or job.get("id") in (None, ""):
             self.count("jobs_unreadable")
             return None
+        description = job.get("description")
+        if isinstance(description, str) and READER_CANARY.search(description):
+            job = {**job, "description": EMPTY_ELEMENTS_AT_END.sub("", READER_CANARY.sub("", description)).rstrip()}
+            self.count("reader_canaries_removed")
         low, high = positive(job.get("salary_min")), positive(job.get("salary_max"))
         has_pay = low is not None or high is not None
         return self.posting(
@@ -79,8 +102,3 @@ class RemoteOkSpider(JobFeedSpider):
 
 def is_notice(element: dict) -> bool:
     return "legal" in element or (element.get("id") in (None, "") and not element.get("position"))
-
-
-def positive(value) -> float | None:
-    number = amount(value)
-    return number if number and number > 0 else None

@@ -1,0 +1,22 @@
+"""Free-text pay lines (Remotive's ``salary``) read into min, max, currency and period."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawlers.spiders.jobfeed import salary_from_text
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("$120,000 - $150,000 per year", {"min": 120000.0, "max": 150000.0, "currency": "USD", "period": "year"}),
+    ("€60k–€75k", {"min": 60000.0, "max": 75000.0, "currency": "EUR"}),
+    # One k after the range counts for both of its ends.
+    ("$80-100k", {"min": 80000.0, "max": 100000.0, "currency": "USD"}),
+    ("€50-70K per year", {"min": 50000.0, "max": 70000.0, "currency": "EUR", "period": "year"}),
+    ("$25-35/hr", {"min": 25.0, "max": 35.0, "currency": "USD", "period": "hour"}),
+    ("USD 100000 to 120k", {"min": 100000.0, "max": 120000.0, "currency": "USD"}),
+    ("up to £90k", {"max": 90000.0, "currency": "GBP"}),
+    ("Competitive", {}),
+])
+def test_pay_lines(text, expected):
+    assert salary_from_text(text) == expected
