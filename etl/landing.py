@@ -49,7 +49,7 @@ def read_landing_file(path: Path) -> LandingRun | None:
     """The run record, postings, sightings and boards of one landing file.
 
     None if a crawl still holds it; ``UnreadableLandingFile`` if it is not a database
-    (a crawl killed while creating it).
+    (a crawl killed while creating it) or cannot be read whole (a copy cut short).
     """
     try:
         conn = duckdb.connect(str(path), read_only=True)
@@ -68,6 +68,9 @@ def read_landing_file(path: Path) -> LandingRun | None:
                 else pl.DataFrame(schema=SEEN_SCHEMA))
         boards = (conn.sql(f"SELECT {', '.join(BOARDS_SCHEMA)} FROM boards").pl() if "boards" in tables
                   else pl.DataFrame(schema=BOARDS_SCHEMA))
+    except duckdb.Error as exc:
+        # A copy cut short opens (its header is whole) and fails on the first block it lacks.
+        raise UnreadableLandingFile(f"{path}: {first_line(exc)}") from None
     finally:
         conn.close()
     record = run[0] if run else {"run_id": path.stem, "source": path.parent.name, "status": "unknown"}

@@ -158,6 +158,19 @@ def test_running_twice_changes_nothing(home):
     assert home.current_snapshot() == snapshot
 
 
+def test_a_landing_file_cut_short_is_skipped_and_the_others_load(home, caplog):
+    # A partial copy or a full disk: the header is whole, so the file opens, and a block is missing.
+    good = write_landing(home.root, [hn_item(1, ML_POST, "2024-03")])
+    other = write_landing(home.root, [hn_item(2, WEB_POST, "2024-03")])
+    data = other.read_bytes()
+    other.write_bytes(data[:len(data) - 4096])
+    report = run_etl(home)
+    assert (report.runs_loaded, report.runs_unreadable) == (1, [str(other)])
+    assert "1 landing file(s) unreadable, skipped" in report.summary()
+    assert snapshot_rows(home, "SELECT source_id FROM postings") == [("1",)]
+    assert good.exists() and other.exists()  # nothing deleted: a whole copy can replace it
+
+
 def test_second_run_processes_only_new_landing_data(home):
     write_landing(home.root, [hn_item(1, ML_POST, "2024-03"), hn_item(2, WEB_POST, "2024-03")])
     run_etl(home)
