@@ -13,8 +13,10 @@ from etl.html_text import hn_line_breaks, html_to_text
 # header parsing, hashing): the next `skilltrends etl` then rebuilds from every landing file,
 # since stored texts and the posting ids hashed from them are otherwise never recomputed.
 # 2: old HN comments' literal "\n" line breaks; 3: job titles in posting ids; 4: listings without
-# a date count in the month first seen (etl.pipeline), so older warehouses are rebuilt with them
-NORMALIZE_VERSION = "4"
+# a date count in the month first seen (etl.pipeline), so older warehouses are rebuilt with them;
+# 5: listings keep their own company, title, location and remote flag (etl.pipeline), which
+# listings stored before lack
+NORMALIZE_VERSION = "5"
 
 HEADER_FIELDS = {"company": pl.String, "title": pl.String, "location": pl.String, "remote": pl.Boolean}
 HEADER_DTYPE = pl.Struct(HEADER_FIELDS)

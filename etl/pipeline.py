@@ -293,6 +293,11 @@ def _latest_versions(records: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+# The listing a posting is named after: the earliest posted (then by source and id, so that
+# every run picks the same one; a listing without a date comes last).
+EARLIEST_LISTING = "posted_at, source, source_id"
+
+
 def _merge_listings(conn, new: pl.DataFrame, workers: ExtractionWorkers) -> int:
     """Upsert listings and postings for ``new``; return how many postings are new."""
     conn.register("new_listings", new.to_arrow())
@@ -305,9 +310,11 @@ def _merge_listings(conn, new: pl.DataFrame, workers: ExtractionWorkers) -> int:
         """).fetchall()
         conn.execute("""
             INSERT INTO listings (source, source_id, url, posted_at, first_seen, last_seen, closed_at,
-                                  posting_id, author, thread_id, month, content_hash, run_id, board)
+                                  posting_id, author, thread_id, month, content_hash, run_id, board,
+                                  company, title, location, remote)
             SELECT source, source_id, url, posted_at, first_fetched, fetched_at, NULL,
-                   posting_id, author, thread_id, month, content_hash, run_id, board
+                   posting_id, author, thread_id, month, content_hash, run_id, board,
+                   company, title, location, remote
             FROM new_listings
             ON CONFLICT (source, source_id) DO UPDATE SET
                 url = excluded.url, posted_at = excluded.posted_at,
@@ -316,17 +323,55 @@ def _merge_listings(conn, new: pl.DataFrame, workers: ExtractionWorkers) -> int:
                 posting_id = excluded.posting_id, author = excluded.author,
                 thread_id = excluded.thread_id, month = excluded.month,
                 content_hash = excluded.content_hash, run_id = excluded.run_id,
-                board = coalesce(excluded.board, listings.board)
+                board = coalesce(excluded.board, listings.board),
+                company = excluded.company, title = excluded.title,
+                location = excluded.location, remote = excluded.remote
         """).fetchall()
-        fresh = conn.sql("""
+        fresh = conn.sql(f"""
             SELECT * FROM new_listings n
             WHERE NOT EXISTS (SELECT 1 FROM postings p WHERE p.posting_id = n.posting_id)
-            QUALIFY row_number() OVER (PARTITION BY posting_id ORDER BY posted_at, source, source_id) = 1
+            QUALIFY row_number() OVER (PARTITION BY posting_id ORDER BY {EARLIEST_LISTING}) = 1
         """).pl()
         _insert_postings(conn, fresh, workers)
+        _refresh_posting_fields(conn, workers)
     finally:
         conn.unregister("new_listings")
     return fresh.height
+
+
+def _refresh_posting_fields(conn, workers: ExtractionWorkers) -> None:
+    """Name every touched posting after its earliest listing, as a full rebuild does: that
+    listing's source, id, url, company, title, location and remote flag, as of its latest
+    version (a job moved to remote work, the listing a posting was named after gone to
+    another, an earlier listing that joined later). Where this load brought that listing
+    and its text or title differs from the posting's, the posting takes them and is tagged
+    again, so skill offsets index its text. A posting whose earliest listing left it keeps
+    its text, which normalizes the same as the text of every listing left in it."""
+    conn.execute(f"""
+        CREATE OR REPLACE TEMP TABLE earliest AS
+        SELECT * FROM listings WHERE posting_id IN (SELECT posting_id FROM touched)
+        QUALIFY row_number() OVER (PARTITION BY posting_id ORDER BY {EARLIEST_LISTING}) = 1
+    """).fetchall()
+    retext = conn.sql("""
+        SELECT e.posting_id, n.text, n.title FROM earliest e
+        JOIN new_listings n USING (source, source_id)
+        JOIN postings p ON p.posting_id = e.posting_id
+        WHERE p.text IS DISTINCT FROM n.text OR p.title IS DISTINCT FROM n.title
+    """).pl()
+    conn.execute("""
+        UPDATE postings p SET source = e.source, source_id = e.source_id, url = e.url, company = e.company,
+                              title = e.title, location = e.location, remote = e.remote
+        FROM earliest e WHERE p.posting_id = e.posting_id
+    """).fetchall()
+    if retext.height:
+        conn.register("retext", retext.to_arrow())
+        try:
+            conn.execute("UPDATE postings p SET text = r.text FROM retext r WHERE p.posting_id = r.posting_id"
+                         ).fetchall()
+            _clear_tags(conn, "retext")
+        finally:
+            conn.unregister("retext")
+        _insert_tags(conn, retext, workers)
 
 
 def _merge_record_versions(conn, records: pl.DataFrame) -> None:
@@ -470,6 +515,15 @@ def _insert_postings(conn, fresh: pl.DataFrame, workers: ExtractionWorkers) -> N
     _insert_tags(conn, fresh.select("posting_id", "text", "title"), workers)
 
 
+def _clear_tags(conn, only_postings_in: str | None = None) -> None:
+    """Drop the skills, responsibilities and families of every posting, or of those whose
+    ``posting_id`` is in the table or view named ``only_postings_in``."""
+    where = f" WHERE posting_id IN (SELECT posting_id FROM {only_postings_in})" if only_postings_in else ""
+    conn.execute(f"DELETE FROM posting_skills{where}").fetchall()
+    conn.execute(f"DELETE FROM posting_responsibilities{where}").fetchall()
+    conn.execute(f"UPDATE postings SET families = NULL{where}").fetchall()
+
+
 def _insert_tags(conn, postings: pl.DataFrame, workers: ExtractionWorkers) -> None:
     """is_ml, skills, families and responsibilities of ``postings`` (already in ``postings``)."""
     tags = tag_postings(postings, workers, extractor_version())
@@ -551,9 +605,7 @@ def _retag_if_versions_changed(conn, report: EtlReport, workers: ExtractionWorke
         _mark_build_pending(conn)
         conn.execute("BEGIN TRANSACTION")
         try:
-            conn.execute("DELETE FROM posting_skills").fetchall()
-            conn.execute("DELETE FROM posting_responsibilities").fetchall()
-            conn.execute("UPDATE postings SET families = NULL").fetchall()
+            _clear_tags(conn)
             _insert_tags(conn, postings, workers)
         except BaseException:
             conn.execute("ROLLBACK")

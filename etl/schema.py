@@ -180,6 +180,19 @@ MIGRATIONS: list[tuple[str, str]] = [
                 / (1 + 1.959963984540054 ^ 2 / n))) END;
         """,
     ),
+    (
+        "0006_listing_posting_fields",
+        # Each listing's own company, title, location and remote flag (its latest version), so
+        # that a posting's row can follow its earliest listing in an incremental run as in a
+        # full one (etl.pipeline._refresh_posting_fields). Listings stored before are filled by
+        # the rebuild that NORMALIZE_VERSION 5 asks for.
+        """
+        ALTER TABLE listings ADD COLUMN company VARCHAR;
+        ALTER TABLE listings ADD COLUMN title VARCHAR;
+        ALTER TABLE listings ADD COLUMN location VARCHAR;
+        ALTER TABLE listings ADD COLUMN remote BOOLEAN;
+        """,
+    ),
 ]
 
 #: The last migration's name: ``meta.schema_version`` of a warehouse the ETL has brought up to date.

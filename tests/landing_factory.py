@@ -19,10 +19,21 @@ def hn_item(comment_id: int, html: str, month: str, author: str = "someone") -> 
     )
 
 
-def write_landing(home_dir: Path, items: list[PostingItem], status: str = "finished", stats: dict | None = None) -> Path:
+def board_item(job_id: int, html: str, posted: datetime, fetched: datetime, location: str,
+               remote: bool | None = None) -> PostingItem:
+    """A Greenhouse job as its spider stores it, on board "acme"."""
+    return PostingItem(
+        source="greenhouse", source_id=str(job_id), url=f"https://boards.greenhouse.io/acme/jobs/{job_id}",
+        html=html, title="ML Engineer", company="Acme", location=location, remote=remote, posted_at=posted,
+        fetched_at=fetched, board="acme",
+    )
+
+
+def write_landing(home_dir: Path, items: list[PostingItem], status: str = "finished", stats: dict | None = None,
+                  source: str = "hn") -> Path:
     run_id = new_run_id()
     home = Home.resolve(home_dir)
-    writer = LandingWriter(home.landing_file("hn", run_id), run_id, "hn")
+    writer = LandingWriter(home.landing_file(source, run_id), run_id, source)
     writer.write(items)
     writer.close(status, 0, stats or {"test": True})
     return writer.path

@@ -13,7 +13,7 @@ from etl.pipeline import NoLandingData, run_etl
 from etl.publish import publish_snapshot
 from skilltrends.home import Home
 from tests.helpers import snapshot_rows
-from tests.landing_factory import hn_item, write_landing
+from tests.landing_factory import board_item, hn_item, write_landing
 
 ML_POST = ("Acme | Senior ML Engineer | Boston, MA | REMOTE<p>We train PyTorch models and deploy them "
            "with MLflow on Kubernetes. RAG with LangChain is a plus.")
@@ -189,6 +189,63 @@ def test_incremental_equals_full_rebuild(home):
     incremental = table_dump(home)
     run_etl(home, full=True)
     assert table_dump(home) == incremental  # the times in them come from the crawls, not the ETL
+
+
+BOARD_TEXT = "<p>We train models with PyTorch and deploy them with MLflow.</p>"
+
+
+def assert_a_full_rebuild_gives_the_same(home: Home) -> None:
+    incremental = table_dump(home)
+    run_etl(home, full=True)
+    assert table_dump(home) == incremental
+
+
+def posting_rows(home: Home) -> list[tuple]:
+    return snapshot_rows(home, "SELECT source_id, location, remote, text FROM postings ORDER BY source_id")
+
+
+def test_a_postings_row_follows_the_latest_version_of_its_listing(home):
+    write_landing(home.root, [board_item(1, BOARD_TEXT, datetime(2024, 1, 5), datetime(2024, 1, 10), "Berlin", False)],
+                  source="greenhouse")
+    run_etl(home)
+    write_landing(home.root, [board_item(1, BOARD_TEXT, datetime(2024, 1, 5), datetime(2024, 2, 10), "Remote (EU)",
+                                         True)], source="greenhouse")
+    run_etl(home)
+    assert [row[:3] for row in posting_rows(home)] == [("1", "Remote (EU)", True)]
+    assert_a_full_rebuild_gives_the_same(home)
+
+
+def test_a_posting_whose_first_listing_leaves_is_named_after_the_next(home):
+    write_landing(home.root, [board_item(1, BOARD_TEXT, datetime(2024, 1, 5), datetime(2024, 1, 10), "Berlin"),
+                              board_item(2, BOARD_TEXT, datetime(2024, 1, 6), datetime(2024, 1, 10), "Paris")],
+                  source="greenhouse")
+    run_etl(home)
+    rag = "<p>Now we build RAG agents with LangChain.</p>"
+    write_landing(home.root, [board_item(1, rag, datetime(2024, 1, 5), datetime(2024, 2, 10), "Berlin")],
+                  source="greenhouse")
+    run_etl(home)
+    assert [row[:2] for row in posting_rows(home)] == [("1", "Berlin"), ("2", "Paris")]
+    # Every posting names one of its own listings.
+    assert snapshot_rows(home, "SELECT count(*) FROM postings p JOIN listings l USING (source, source_id) "
+                               "WHERE l.posting_id <> p.posting_id") == [(0,)]
+    assert_a_full_rebuild_gives_the_same(home)
+
+
+def test_an_earlier_listing_that_joins_later_names_the_posting(home):
+    write_landing(home.root, [board_item(2, BOARD_TEXT, datetime(2024, 1, 6), datetime(2024, 1, 10), "Paris")],
+                  source="greenhouse")
+    run_etl(home)
+    # The same text as normalized (case and spacing aside), posted a day earlier, crawled later.
+    earlier = BOARD_TEXT.replace("PyTorch", "pytorch").replace("We train", "We  train")
+    write_landing(home.root, [board_item(1, earlier, datetime(2024, 1, 5), datetime(2024, 2, 10), "Berlin")],
+                  source="greenhouse")
+    run_etl(home)
+    (row,) = posting_rows(home)
+    assert row[:2] == ("1", "Berlin") and "pytorch" in row[3]
+    spans = snapshot_rows(home, "SELECT s.start, s.\"end\", p.text FROM posting_skills s JOIN postings p "
+                                "USING (posting_id) WHERE s.skill = 'PyTorch'")
+    assert [text[start:end] for start, end, text in spans] == ["pytorch"]  # tagged again on its own text
+    assert_a_full_rebuild_gives_the_same(home)
 
 
 def test_exact_duplicates_across_months_are_one_posting(home):
