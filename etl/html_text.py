@@ -13,8 +13,11 @@ import polars as pl
 _DROP_BLOCKS = [r"(?is)<script\b[^>]*>.*?</script\s*>", r"(?is)<style\b[^>]*>.*?</style\s*>", r"(?s)<!--.*?-->"]
 _PARAGRAPH = r"(?i)</?\s*(p|div|ul|ol|table|h[1-6]|pre|blockquote)\b[^>]*>"
 _LINE = r"(?i)<\s*(br|li|tr)\b[^>]*/?>"
-# HN shows a link's URL as its text, often cut short with "..."; the href is whole.
-_LINK = r'(?is)<a\b[^>]*?\bhref\s*=\s*"([^"]*)"[^>]*>.*?</a\s*>'
+# HN shows a link's URL as its text, often cut short with "...": such a link is its href,
+# which is whole. A link with words for its text ("built with <a href=…>PyTorch</a>", as job
+# boards write them) keeps its words, like any other tag's text.
+_URL_LINK = (r'(?is)<a\b[^>]*?\bhref\s*=\s*"([^"]*)"[^>]*>\s*(?:https?:(?:/|&#x2f;|&#47;){2}|www\.)[^<]*'
+             r'</a\s*>')  # HN escapes the slashes of the text: "https:&#x2F;&#x2F;acme.example"
 _ANY_TAG = r"(?s)</?[A-Za-z][^<>]*>"
 
 
@@ -30,14 +33,15 @@ def hn_line_breaks(html: pl.Expr) -> pl.Expr:
 
 
 def html_to_text(column: str | pl.Expr) -> pl.Expr:
-    """Plain text from an HTML column: paragraphs as blank lines, links as their URL."""
+    """Plain text from an HTML column: paragraphs as blank lines, a link whose text is an
+    address as its whole URL, any other link as its text."""
     expr = pl.col(column) if isinstance(column, str) else column
     for pattern in _DROP_BLOCKS:
         expr = expr.str.replace_all(pattern, "")
     return (
         expr.str.replace_all(_PARAGRAPH, "\n\n")
         .str.replace_all(_LINE, "\n")
-        .str.replace_all(_LINK, "${1}")
+        .str.replace_all(_URL_LINK, "${1}")
         .str.replace_all(_ANY_TAG, "")
         .map_batches(_unescape, return_dtype=pl.String)
         .str.replace_all("\u00a0", " ", literal=True)

@@ -17,6 +17,11 @@ def to_text(html: str | None) -> str | None:
         ("We&#x27;re &quot;hiring&quot; &amp; growing: C&#x2F;C++", "We're \"hiring\" & growing: C/C++"),
         ('<a href="https:&#x2F;&#x2F;acme.example&#x2F;careers&#x2F;ml" rel="nofollow">https:&#x2F;&#x2F;acme.example&#x2F;car...</a>',
          "https://acme.example/careers/ml"),
+        ('Apply: <a href="http://acme.example/jobs">http://acme.example/jobs</a> or <a href="https://b.example/x">'
+         'www.b.example/x</a>', "Apply: http://acme.example/jobs or https://b.example/x"),
+        # A link with words for its text, as job boards write them, keeps its words.
+        ('Fine-tune models in <a href="https://acme.example/blog/stack">PyTorch</a> and serve them with '
+         "<a href='https://acme.example/platform'>Triton</a>.", "Fine-tune models in PyTorch and serve them with Triton."),
         ("<i>REMOTE</i> <b>ok</b>", "REMOTE ok"),
         ("a<br>b<br/>c", "a\nb\nc"),
         ("<p><p><p>spaced   \t out</p>\n\n\n\n<p>end", "spaced out\n\nend"),
