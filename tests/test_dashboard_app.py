@@ -120,3 +120,41 @@ def test_a_snapshot_held_open_for_writing_is_said_on_the_page(tmp_path):
         writer.close()
     message = page.children.children[0].children
     assert page.children.id == "overview-missing" and "cannot be opened" in message
+
+
+OVERVIEW_OUTPUTS = ["overview-banner.children", "overview-freshness.children", "overview-chart.children",
+                    "overview-top-skills.children", "example-pick.options", "example-pick.value"]
+
+
+def post_callback(client, outputs: list[str], inputs: dict, state: dict | None = None):
+    """A ``/_dash-update-component`` request as a browser (or anyone) can send it."""
+    def props(values):
+        return [{"id": key.split(".")[0], "property": key.split(".")[1], "value": value} for key, value in values.items()]
+    spec = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in outputs]
+    body = {"output": ".." + "...".join(outputs) + ".." if len(outputs) > 1 else outputs[0],
+            "outputs": spec if len(outputs) > 1 else spec[0], "inputs": props(inputs),
+            "state": props(state or {}), "changedPropIds": [next(iter(inputs))]}
+    return client.post("/_dash-update-component", json=body)
+
+
+@pytest.mark.parametrize("start, end, sources, resolution, shown", [
+    ("2024-01", "2024-01", ["hn"], "month", "rests on"),  # a month as YYYY-MM, as the queries take it
+    ("garbage", "2024-01-01", ["hn"], "month", "not a month"),
+    (5, "2024-01-01", ["hn"], "month", "not a month"),
+    ("2024-01-01", "2024-01-01", "hn", "month", "Choose at least one source"),
+    ("2024-01-01", "2024-01-01", {"hn": 1}, "month", "Choose at least one source"),
+    ("2024-01-01", "2024-01-01", ["hn", None, 3], "decade", "rests on"),
+])
+def test_values_the_controls_cannot_send_get_an_answer_not_a_server_error(tmp_path, start, end, sources,
+                                                                            resolution, shown):
+    make_snapshot(tmp_path, [{"posting_id": "a", "months": ["2024-01"], "skills": [("LLM", "llm")]}])
+    client = dashboard_app.create_app(tmp_path).server.test_client()
+    overview = post_callback(client, OVERVIEW_OUTPUTS,
+                             {"overview-start.value": start, "overview-end.value": end,
+                              "overview-sources.value": sources, "overview-resolution.value": resolution},
+                             {"example-pick.value": None})
+    assert overview.status_code == 200 and shown in overview.get_data(as_text=True)
+    examples = post_callback(client, ["overview-examples.children"],
+                             {"example-pick.value": ["not", "a", "pick"], "overview-start.value": start,
+                              "overview-end.value": end, "overview-sources.value": sources})
+    assert examples.status_code == 200

@@ -32,6 +32,9 @@ NO_SOURCES = "Choose at least one source."
 NO_RANGE = "Choose a start and an end month."
 BAD_RANGE = "The start month is after the end month."
 NO_ML_POSTINGS = "No ML postings in this range."
+NOT_A_MONTH = "The start or the end is not a month."
+# Problems after which there is no range to query at all.
+NO_USABLE_RANGE = (NO_RANGE, NOT_A_MONTH)
 
 
 def layout(**_query):
@@ -139,10 +142,11 @@ def _control(text, widget, wide=False):
 )
 def update_overview(start, end, sources, resolution, picked):
     """Recompute the chart, counts, table and example choices for the selection."""
-    sources = list(sources or [])
-    problem = _selection_problem(start, end, sources)
-    if problem == NO_RANGE:
+    start, end, sources, problem = _read_selection(start, end, sources)
+    if problem in NO_USABLE_RANGE:
         return None, None, empty_state(problem, id="chart-empty"), None, [], None
+    if resolution not in shares.RESOLUTIONS:
+        resolution = "month"
     try:
         with open_snapshot(current_home()) as conn:
             fresh = queries.freshness(conn, start, end, sources)
@@ -156,7 +160,7 @@ def update_overview(start, end, sources, resolution, picked):
         options = _pick_options()
         return banner, fresh_line, empty_state(problem, id="chart-empty"), None, options, _keep(picked, options)
 
-    figure = _share_figure(rows, queries.to_month(start), queries.to_month(end), resolution or "month")
+    figure = _share_figure(rows, queries.to_month(start), queries.to_month(end), resolution)
     top = shares.top_skills(rows, TOP_N)
     options = _pick_options(top)
     chart = dcc.Graph(id="family-chart", figure=figure, config={"displaylogo": False})
@@ -215,9 +219,8 @@ def pick_from_table(cell, rows):
 )
 def update_examples(pick, start, end, sources):
     """Up to five recent postings for the chosen family or skill, shown as text."""
-    sources = list(sources or [])
-    problem = _selection_problem(start, end, sources)
-    if problem or not pick:
+    start, end, sources, problem = _read_selection(start, end, sources)
+    if problem or not pick or not isinstance(pick, str):
         return empty_state(problem or "Pick a family or a skill.", id="examples-empty")
     kind, _, name = pick.partition(":")
     if kind not in ("family", "skill") or not name:
@@ -244,11 +247,19 @@ def update_examples(pick, start, end, sources):
     ]
 
 
-def _selection_problem(start, end, sources):
-    if not sources:
-        return NO_SOURCES
+def _read_selection(start, end, sources):
+    """``(start, end, sources, problem)``: the months as ISO dates and the chosen sources,
+    and the problem to show instead of (or beside) the data, if any. A request made by hand
+    with values the controls cannot send (not a month, sources that are not a list of
+    names) gets a problem too, never a server error."""
+    sources = [s for s in sources if isinstance(s, str)] if isinstance(sources, (list, tuple)) else []
     if not start or not end:
-        return NO_RANGE
-    if queries.to_month(start) > queries.to_month(end):
-        return BAD_RANGE
-    return None
+        return start, end, sources, NO_RANGE
+    try:
+        first, last = queries.to_month(start), queries.to_month(end)
+    except (ValueError, TypeError):
+        return start, end, sources, NOT_A_MONTH
+    start, end = first.isoformat(), last.isoformat()
+    if not sources:
+        return start, end, sources, NO_SOURCES
+    return start, end, sources, BAD_RANGE if first > last else None
