@@ -45,14 +45,23 @@ def run_query(home: Home, sql: str) -> list[pl.DataFrame]:
         results = []
         for statement in statements:
             relation = conn.sql(statement.query)
-            # SET and CREATE TEMP VIEW run without a result to show.
-            if relation is not None and statement.expected_result_type == [duckdb.ExpectedResultType.QUERY_RESULT]:
+            if relation is not None and shows_rows(statement):
                 results.append(showable(relation).pl())
         return results
     except duckdb.Error as exc:
         raise QueryFailed(f"The query failed: {first_line(exc)}") from None
     finally:
         conn.close()
+
+
+# Statements that run without a result to show, though DuckDB may give them one ("Count",
+# "Success"). A PIVOT may return rows or not by DuckDB's reckoning, and does.
+NO_ROWS = frozenset({"SET", "VARIABLE_SET", "CREATE", "DROP", "ALTER", "TRANSACTION", "PREPARE", "DEALLOCATE"})
+
+
+def shows_rows(statement) -> bool:
+    return (duckdb.ExpectedResultType.QUERY_RESULT in statement.expected_result_type
+            and statement.type.name not in NO_ROWS)
 
 
 def showable(relation: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
@@ -74,6 +83,8 @@ def write_results(frames: list[pl.DataFrame], output_format: str, stream: TextIO
     if output_format != "table" and len(frames) > 1:
         raise QueryFailed(f"--format {output_format} prints one result, and {len(frames)} statements of the "
                           "query return rows: run them one at a time, or print them as tables.")
+    if output_format == "json" and not frames:
+        stream.write("[]\n")  # still JSON: no statement returned rows
     for number, frame in enumerate(frames):
         if number:
             stream.write("\n")

@@ -179,6 +179,17 @@ def test_every_statement_that_returns_rows_is_printed_as_a_table(loaded_home):
     assert json.loads(as_json.stdout) == [{"c": 3}]
 
 
+def test_a_pivot_is_printed_and_json_of_no_result_is_still_json(loaded_home):
+    # DuckDB reckons a PIVOT may or may not return rows; it does.
+    pivot = run_cli("query", "PIVOT postings ON company USING count(*) GROUP BY is_ml", "--format", "json",
+                    "--home", str(loaded_home))
+    assert pivot.returncode == 0, pivot.stderr
+    assert sorted(json.loads(pivot.stdout), key=lambda row: row["is_ml"]) == [
+        {"is_ml": False, "Acme": 0, "Bakery": 1}, {"is_ml": True, "Acme": 1, "Bakery": 0}]
+    nothing = run_cli("query", "SET VARIABLE x = 1", "--format", "json", "--home", str(loaded_home))
+    assert nothing.returncode == 0 and json.loads(nothing.stdout) == []
+
+
 @pytest.mark.parametrize("output_format", ["csv", "json"])
 def test_csv_and_json_take_one_result(loaded_home, output_format):
     result = run_cli("query", "SELECT 1 AS a; SELECT 2 AS b", "--format", output_format, "--home", str(loaded_home))

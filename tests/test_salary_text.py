@@ -20,3 +20,9 @@ from crawlers.spiders.jobfeed import salary_from_text
 ])
 def test_pay_lines(text, expected):
     assert salary_from_text(text) == expected
+
+
+@pytest.mark.parametrize("text", ["$50/hr + 401k", "Up to $150 per hour, 401k match"])
+def test_a_k_that_does_not_end_a_range_leaves_the_number_before_it_alone(text):
+    # The 401k plan is still read as a second number (a known limit); the pay stays per hour.
+    assert salary_from_text(text)["min"] in (50.0, 150.0)

@@ -31,6 +31,7 @@ from crawlers.spiders.base import SourceSpider
 
 # "$40,000 - $50,000", "€60k–€80k", "USD 100000 to 120000 per year"
 SALARY_NUMBER = re.compile(r"(\d[\d,.\s]*\d|\d)\s*([kK])?(?![\d])")
+RANGE_JOIN = re.compile(r"\s*(?:[-–—]|to)\s*[$€£¥₹]?\s*", re.IGNORECASE)  # between the ends of "80-100k"
 CURRENCY_CODES = ("USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF", "SEK", "NOK", "DKK", "PLN", "INR", "JPY",
                   "SGD", "BRL", "MXN", "ZAR", "CZK", "HUF", "RON", "ILS", "HKD")
 CURRENCY_SYMBOLS = {"€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "$": "USD"}
@@ -60,8 +61,9 @@ def salary_from_text(text) -> dict:
     """
     if not isinstance(text, str) or not text.strip():
         return {}
-    read = []  # (number, written with k)
-    for digits, thousands in SALARY_NUMBER.findall(text):
+    read = []  # (number, written with k, where it starts, where it ends)
+    for match in SALARY_NUMBER.finditer(text):
+        digits, thousands = match.groups()
         cleaned = re.sub(r"[,\s]", "", digits)
         if cleaned.count(".") > 1 or re.search(r"\.\d{3}$", cleaned):  # "60.000" (European grouping)
             cleaned = cleaned.replace(".", "")
@@ -70,14 +72,15 @@ def salary_from_text(text) -> dict:
         except ValueError:
             continue
         if number > 0:
-            read.append((number, bool(thousands)))
+            read.append((number, bool(thousands), *match.span()))
     read = read[:2]
     if not read:
         return {}
-    # "$80-100k": one k for both ends of the range.
-    if len(read) == 2 and read[1][1] and not read[0][1] and read[0][0] < 1000:
-        read[0] = (read[0][0], True)
-    numbers = [number * 1000 if thousands else number for number, thousands in read]
+    # "$80-100k": one k for both ends of a range (not "$50/hr + 401k").
+    if (len(read) == 2 and read[1][1] and not read[0][1] and read[0][0] < 1000
+            and RANGE_JOIN.fullmatch(text, read[0][3], read[1][2])):
+        read[0] = (read[0][0], True, *read[0][2:])
+    numbers = [number * 1000 if thousands else number for number, thousands, *_ in read]
     found: dict = {}
     lowered = text.lower()
     if len(numbers) == 2:
