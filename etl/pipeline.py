@@ -250,8 +250,8 @@ def _load_new_runs(conn, home: Home, report: EtlReport, workers: ExtractionWorke
         if records is not None and records.height:
             listings = _latest_versions(records)
             report.listings_read = listings.height
-            report.new_postings = _merge_listings(conn, listings, workers)
             _merge_record_versions(conn, records)
+            report.new_postings = _merge_listings(conn, _without_superseded(conn, listings), workers)
         if seen:
             report.listings_seen = _merge_sightings(conn, pl.concat(seen, how="diagonal_relaxed"))
         _record_runs(conn, runs)
@@ -372,6 +372,39 @@ def _refresh_posting_fields(conn, workers: ExtractionWorkers) -> None:
         finally:
             conn.unregister("retext")
         _insert_tags(conn, retext, workers)
+
+
+def _without_superseded(conn, listings: pl.DataFrame) -> pl.DataFrame:
+    """``listings`` less the versions older than one the warehouse already holds, as from a
+    landing file loaded after a newer one (skipped while cut short or still written): such
+    a version only moves its listing's (and posting's) ``first_seen`` back, and the newer
+    stays, as a full rebuild keeps it. Needs ``posting_versions`` merged with the load first
+    and the ``touched`` table."""
+    conn.register("arrived", listings.select("source", "source_id", "version_hash", "fetched_at",
+                                             "first_fetched").to_arrow())
+    try:
+        superseded = conn.sql("""
+            SELECT a.source, a.source_id, a.first_fetched FROM arrived a
+            JOIN (SELECT source, source_id, arg_max(content_hash, last_seen) AS newest, max(last_seen) AS newest_at
+                  FROM posting_versions GROUP BY source, source_id) v USING (source, source_id)
+            WHERE a.version_hash <> v.newest AND v.newest_at > a.fetched_at
+        """).pl()
+    finally:
+        conn.unregister("arrived")
+    if superseded.is_empty():
+        return listings
+    conn.register("superseded", superseded.to_arrow())
+    try:
+        conn.execute("""
+            UPDATE listings l SET first_seen = least(l.first_seen, s.first_fetched)
+            FROM superseded s WHERE l.source = s.source AND l.source_id = s.source_id
+        """).fetchall()
+        conn.execute("""
+            INSERT INTO touched SELECT posting_id FROM listings JOIN superseded USING (source, source_id)
+        """).fetchall()
+    finally:
+        conn.unregister("superseded")
+    return listings.join(superseded.select("source", "source_id"), on=["source", "source_id"], how="anti")
 
 
 def _merge_record_versions(conn, records: pl.DataFrame) -> None:

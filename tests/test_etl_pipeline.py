@@ -231,6 +231,26 @@ def test_a_posting_whose_first_listing_leaves_is_named_after_the_next(home):
     assert_a_full_rebuild_gives_the_same(home)
 
 
+def test_a_landing_file_loaded_after_a_newer_one_does_not_roll_its_listing_back(home):
+    # The January crawl's file was skipped (cut short, or still written) and loads after February's.
+    rag = "<p>Now we build RAG agents with LangChain.</p>"
+    january = write_landing(home.root, [board_item(1, BOARD_TEXT, datetime(2024, 1, 5), datetime(2024, 1, 10),
+                                                   "Berlin", False)], source="greenhouse")
+    late = january.read_bytes()
+    january.unlink()
+    write_landing(home.root, [board_item(1, rag, datetime(2024, 1, 5), datetime(2024, 2, 10), "Remote (EU)", True)],
+                  source="greenhouse")
+    run_etl(home)
+    january.write_bytes(late)
+    run_etl(home)
+    (row,) = posting_rows(home)
+    assert row[:3] == ("1", "Remote (EU)", True) and "LangChain" in row[3]
+    assert [str(first_seen) for (first_seen,) in snapshot_rows(home, "SELECT first_seen FROM listings")] \
+        == ["2024-01-10 00:00:00"]
+    assert snapshot_rows(home, "SELECT count(*) FROM posting_versions") == [(2,)]
+    assert_a_full_rebuild_gives_the_same(home)
+
+
 def test_an_earlier_listing_that_joins_later_names_the_posting(home):
     write_landing(home.root, [board_item(2, BOARD_TEXT, datetime(2024, 1, 6), datetime(2024, 1, 10), "Paris")],
                   source="greenhouse")
