@@ -250,8 +250,8 @@ def _load_new_runs(conn, home: Home, report: EtlReport, workers: ExtractionWorke
         if records is not None and records.height:
             listings = _latest_versions(records)
             report.listings_read = listings.height
-            _merge_record_versions(conn, records)
             report.new_postings = _merge_listings(conn, _without_superseded(conn, listings), workers)
+            _merge_record_versions(conn, records)
         if seen:
             report.listings_seen = _merge_sightings(conn, pl.concat(seen, how="diagonal_relaxed"))
         _record_runs(conn, runs)
@@ -311,10 +311,10 @@ def _merge_listings(conn, new: pl.DataFrame, workers: ExtractionWorkers) -> int:
         conn.execute("""
             INSERT INTO listings (source, source_id, url, posted_at, first_seen, last_seen, closed_at,
                                   posting_id, author, thread_id, month, content_hash, run_id, board,
-                                  company, title, location, remote)
+                                  fetched_at, company, title, location, remote)
             SELECT source, source_id, url, posted_at, first_fetched, fetched_at, NULL,
                    posting_id, author, thread_id, month, content_hash, run_id, board,
-                   company, title, location, remote
+                   fetched_at, company, title, location, remote
             FROM new_listings
             ON CONFLICT (source, source_id) DO UPDATE SET
                 url = excluded.url, posted_at = excluded.posted_at,
@@ -324,7 +324,7 @@ def _merge_listings(conn, new: pl.DataFrame, workers: ExtractionWorkers) -> int:
                 thread_id = excluded.thread_id, month = excluded.month,
                 content_hash = excluded.content_hash, run_id = excluded.run_id,
                 board = coalesce(excluded.board, listings.board),
-                company = excluded.company, title = excluded.title,
+                fetched_at = excluded.fetched_at, company = excluded.company, title = excluded.title,
                 location = excluded.location, remote = excluded.remote
         """).fetchall()
         fresh = conn.sql(f"""
@@ -375,19 +375,15 @@ def _refresh_posting_fields(conn, workers: ExtractionWorkers) -> None:
 
 
 def _without_superseded(conn, listings: pl.DataFrame) -> pl.DataFrame:
-    """``listings`` less the versions older than one the warehouse already holds, as from a
+    """``listings`` less the versions fetched before the one the warehouse holds, as from a
     landing file loaded after a newer one (skipped while cut short or still written): such
     a version only moves its listing's (and posting's) ``first_seen`` back, and the newer
-    stays, as a full rebuild keeps it. Needs ``posting_versions`` merged with the load first
-    and the ``touched`` table."""
-    conn.register("arrived", listings.select("source", "source_id", "version_hash", "fetched_at",
-                                             "first_fetched").to_arrow())
+    stays, as a full rebuild keeps the latest fetched. Needs the ``touched`` table."""
+    conn.register("arrived", listings.select("source", "source_id", "fetched_at", "first_fetched").to_arrow())
     try:
         superseded = conn.sql("""
-            SELECT a.source, a.source_id, a.first_fetched FROM arrived a
-            JOIN (SELECT source, source_id, arg_max(content_hash, last_seen) AS newest, max(last_seen) AS newest_at
-                  FROM posting_versions GROUP BY source, source_id) v USING (source, source_id)
-            WHERE a.version_hash <> v.newest AND v.newest_at > a.fetched_at
+            SELECT a.source, a.source_id, a.first_fetched FROM arrived a JOIN listings l USING (source, source_id)
+            WHERE a.fetched_at < l.fetched_at
         """).pl()
     finally:
         conn.unregister("arrived")

@@ -184,9 +184,12 @@ MIGRATIONS: list[tuple[str, str]] = [
         "0006_listing_posting_fields",
         # Each listing's own company, title, location and remote flag (its latest version), so
         # that a posting's row can follow its earliest listing in an incremental run as in a
-        # full one (etl.pipeline._refresh_posting_fields). Listings stored before are filled by
-        # the rebuild that NORMALIZE_VERSION 5 asks for.
+        # full one (etl.pipeline._refresh_posting_fields), and when that version was fetched,
+        # so that a landing file loaded late cannot put an older one back
+        # (etl.pipeline._without_superseded). Listings stored before are filled by the rebuild
+        # that NORMALIZE_VERSION 5 asks for.
         """
+        ALTER TABLE listings ADD COLUMN fetched_at TIMESTAMP;
         ALTER TABLE listings ADD COLUMN company VARCHAR;
         ALTER TABLE listings ADD COLUMN title VARCHAR;
         ALTER TABLE listings ADD COLUMN location VARCHAR;

@@ -251,6 +251,25 @@ def test_a_landing_file_loaded_after_a_newer_one_does_not_roll_its_listing_back(
     assert_a_full_rebuild_gives_the_same(home)
 
 
+def test_a_version_fetched_again_later_is_not_replaced_by_its_first_fetch_loaded_late(home):
+    # Berlin (Jan), remote (Feb), Berlin again (Mar): January's file, loaded last, is the same
+    # version as March's but older, so it must not bring back January's run or first fetch.
+    rag = "<p>Now we build RAG agents with LangChain.</p>"
+    january = write_landing(home.root, [board_item(1, BOARD_TEXT, datetime(2024, 1, 5), datetime(2024, 1, 10),
+                                                   "Berlin", False)], source="greenhouse")
+    late = january.read_bytes()
+    january.unlink()
+    write_landing(home.root, [board_item(1, rag, datetime(2024, 1, 5), datetime(2024, 2, 10), "Remote (EU)", True)],
+                  source="greenhouse")
+    march = write_landing(home.root, [board_item(1, BOARD_TEXT, datetime(2024, 1, 5), datetime(2024, 3, 10),
+                                                 "Berlin", False)], source="greenhouse")
+    run_etl(home)
+    january.write_bytes(late)
+    run_etl(home)
+    assert snapshot_rows(home, "SELECT run_id FROM listings") == [(march.stem,)]
+    assert_a_full_rebuild_gives_the_same(home)
+
+
 def test_an_earlier_listing_that_joins_later_names_the_posting(home):
     write_landing(home.root, [board_item(2, BOARD_TEXT, datetime(2024, 1, 6), datetime(2024, 1, 10), "Paris")],
                   source="greenhouse")
