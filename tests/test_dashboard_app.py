@@ -144,6 +144,7 @@ def post_callback(client, outputs: list[str], inputs: dict, state: dict | None =
     ("2024-01-01", "2024-01-01", "hn", "month", "Choose at least one source"),
     ("2024-01-01", "2024-01-01", {"hn": 1}, "month", "Choose at least one source"),
     ("2024-01-01", "2024-01-01", ["hn", None, 3], "decade", "rests on"),
+    ("2024-01-01", "2024-01-01", ["hn"], ["month"], "rests on"),
 ])
 def test_values_the_controls_cannot_send_get_an_answer_not_a_server_error(tmp_path, start, end, sources,
                                                                             resolution, shown):
@@ -152,9 +153,35 @@ def test_values_the_controls_cannot_send_get_an_answer_not_a_server_error(tmp_pa
     overview = post_callback(client, OVERVIEW_OUTPUTS,
                              {"overview-start.value": start, "overview-end.value": end,
                               "overview-sources.value": sources, "overview-resolution.value": resolution},
-                             {"example-pick.value": None})
+                             {"example-pick.value": {"not": "a pick"}})
     assert overview.status_code == 200 and shown in overview.get_data(as_text=True)
     examples = post_callback(client, ["overview-examples.children"],
                              {"example-pick.value": ["not", "a", "pick"], "overview-start.value": start,
                               "overview-end.value": end, "overview-sources.value": sources})
     assert examples.status_code == 200
+
+
+def test_a_range_asked_beyond_the_snapshot_is_drawn_over_the_snapshots_months_only(tmp_path):
+    make_snapshot(tmp_path, [{"posting_id": "a", "months": ["2024-01"], "skills": [("LLM", "llm")]}])
+    client = dashboard_app.create_app(tmp_path).server.test_client()
+    overview = post_callback(client, OVERVIEW_OUTPUTS,
+                             {"overview-start.value": "0001-01-01", "overview-end.value": "9999-12-01",
+                              "overview-sources.value": ["hn"], "overview-resolution.value": "month"},
+                             {"example-pick.value": None})
+    assert overview.status_code == 200
+    chart = overview.get_json()["response"]["overview-chart"]["children"]
+    assert max(len(trace["x"]) for trace in chart["props"]["figure"]["data"] if "x" in trace) == 1
+
+
+@pytest.mark.parametrize("cell, rows", [
+    ("x", [{"skill": "LLM"}]), ({"row": "a"}, [{"skill": "LLM"}]), ({"row": 0}, [{}]), ({"row": 0}, "abc"),
+    ({"row": -1}, [{"skill": "LLM"}]), ({"row": 0}, [{"skill": ["LLM"]}]),
+])
+def test_a_table_click_made_by_hand_changes_nothing(tmp_path, cell, rows):
+    make_snapshot(tmp_path, [{"posting_id": "a", "months": ["2024-01"], "skills": [("LLM", "llm")]}])
+    app = dashboard_app.create_app(tmp_path)
+    # The table's output shares example-pick.value with the overview's, so Dash names it apart.
+    (output,) = [key for key in app.callback_map if key.startswith("example-pick.value@")]
+    response = post_callback(app.server.test_client(), [output], {"top-skills.active_cell": cell},
+                             {"top-skills.derived_viewport_data": rows})
+    assert response.status_code == 204  # Dash's answer to PreventUpdate

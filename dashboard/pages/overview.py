@@ -145,10 +145,13 @@ def update_overview(start, end, sources, resolution, picked):
     start, end, sources, problem = _read_selection(start, end, sources)
     if problem in NO_USABLE_RANGE:
         return None, None, empty_state(problem, id="chart-empty"), None, [], None
-    if resolution not in shares.RESOLUTIONS:
+    if not isinstance(resolution, str) or resolution not in shares.RESOLUTIONS:
         resolution = "month"
     try:
         with open_snapshot(current_home()) as conn:
+            # Periods are drawn one by one: never more than the snapshot's own (a request made
+            # by hand for 0001-9999 took 22 s).
+            start, end = _within(queries.month_range(conn), start, end)
             fresh = queries.freshness(conn, start, end, sources)
             rows = queries.ml_posting_months(conn, start, end, sources)
     except SnapshotUnavailable as exc:
@@ -194,7 +197,15 @@ def _pick_options(top=None):
 
 
 def _keep(picked, options):
-    return picked if picked in {o["value"] for o in options} else DEFAULT_PICK
+    return picked if isinstance(picked, str) and picked in {o["value"] for o in options} else DEFAULT_PICK
+
+
+def _within(span, start, end):
+    """``start`` and ``end`` (ISO dates) narrowed to the snapshot's months ``span``, if any."""
+    if span is None:
+        return start, end
+    first, last = (month.isoformat() for month in span)
+    return max(start, first), min(end, last)
 
 
 @page_callback(
@@ -205,9 +216,13 @@ def _keep(picked, options):
 )
 def pick_from_table(cell, rows):
     """Clicking a row of the top-skills table shows that skill's postings."""
-    if not cell or not rows or cell.get("row") is None or cell["row"] >= len(rows):
+    row = cell.get("row") if isinstance(cell, dict) else None
+    if not isinstance(rows, list) or not isinstance(row, int) or not 0 <= row < len(rows):
         raise PreventUpdate
-    return f"skill:{rows[cell['row']]['skill']}"
+    skill = rows[row].get("skill") if isinstance(rows[row], dict) else None
+    if not isinstance(skill, str):
+        raise PreventUpdate
+    return f"skill:{skill}"
 
 
 @page_callback(
