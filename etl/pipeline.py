@@ -332,8 +332,9 @@ def _merge_listings(conn, new: pl.DataFrame, workers: ExtractionWorkers) -> int:
             WHERE NOT EXISTS (SELECT 1 FROM postings p WHERE p.posting_id = n.posting_id)
             QUALIFY row_number() OVER (PARTITION BY posting_id ORDER BY {EARLIEST_LISTING}) = 1
         """).pl()
-        _insert_postings(conn, fresh, workers)
+        # Postings held already first: a new one is named after its earliest listing as inserted.
         _refresh_posting_fields(conn, workers)
+        _insert_postings(conn, fresh, workers)
     finally:
         conn.unregister("new_listings")
     return fresh.height

@@ -192,6 +192,19 @@ def test_incremental_equals_full_rebuild(home):
 
 
 BOARD_TEXT = "<p>We train models with PyTorch and deploy them with MLflow.</p>"
+RAG_TEXT = "<p>Now we build RAG agents with LangChain.</p>"
+
+
+def january_berlin_then_february_remote(home: Home):
+    """January's Berlin version held back (its file cut short, or still written) while
+    February's remote RAG version lands; returns the function that puts January's file back."""
+    january = write_landing(home.root, [board_item(1, BOARD_TEXT, datetime(2024, 1, 5), datetime(2024, 1, 10),
+                                                   "Berlin", False)], source="greenhouse")
+    late = january.read_bytes()
+    january.unlink()
+    write_landing(home.root, [board_item(1, RAG_TEXT, datetime(2024, 1, 5), datetime(2024, 2, 10), "Remote (EU)",
+                                         True)], source="greenhouse")
+    return lambda: january.write_bytes(late)
 
 
 def assert_a_full_rebuild_gives_the_same(home: Home) -> None:
@@ -220,8 +233,7 @@ def test_a_posting_whose_first_listing_leaves_is_named_after_the_next(home):
                               board_item(2, BOARD_TEXT, datetime(2024, 1, 6), datetime(2024, 1, 10), "Paris")],
                   source="greenhouse")
     run_etl(home)
-    rag = "<p>Now we build RAG agents with LangChain.</p>"
-    write_landing(home.root, [board_item(1, rag, datetime(2024, 1, 5), datetime(2024, 2, 10), "Berlin")],
+    write_landing(home.root, [board_item(1, RAG_TEXT, datetime(2024, 1, 5), datetime(2024, 2, 10), "Berlin")],
                   source="greenhouse")
     run_etl(home)
     assert [row[:2] for row in posting_rows(home)] == [("1", "Berlin"), ("2", "Paris")]
@@ -232,16 +244,9 @@ def test_a_posting_whose_first_listing_leaves_is_named_after_the_next(home):
 
 
 def test_a_landing_file_loaded_after_a_newer_one_does_not_roll_its_listing_back(home):
-    # The January crawl's file was skipped (cut short, or still written) and loads after February's.
-    rag = "<p>Now we build RAG agents with LangChain.</p>"
-    january = write_landing(home.root, [board_item(1, BOARD_TEXT, datetime(2024, 1, 5), datetime(2024, 1, 10),
-                                                   "Berlin", False)], source="greenhouse")
-    late = january.read_bytes()
-    january.unlink()
-    write_landing(home.root, [board_item(1, rag, datetime(2024, 1, 5), datetime(2024, 2, 10), "Remote (EU)", True)],
-                  source="greenhouse")
+    put_january_back = january_berlin_then_february_remote(home)
     run_etl(home)
-    january.write_bytes(late)
+    put_january_back()
     run_etl(home)
     (row,) = posting_rows(home)
     assert row[:3] == ("1", "Remote (EU)", True) and "LangChain" in row[3]
@@ -254,17 +259,11 @@ def test_a_landing_file_loaded_after_a_newer_one_does_not_roll_its_listing_back(
 def test_a_version_fetched_again_later_is_not_replaced_by_its_first_fetch_loaded_late(home):
     # Berlin (Jan), remote (Feb), Berlin again (Mar): January's file, loaded last, is the same
     # version as March's but older, so it must not bring back January's run or first fetch.
-    rag = "<p>Now we build RAG agents with LangChain.</p>"
-    january = write_landing(home.root, [board_item(1, BOARD_TEXT, datetime(2024, 1, 5), datetime(2024, 1, 10),
-                                                   "Berlin", False)], source="greenhouse")
-    late = january.read_bytes()
-    january.unlink()
-    write_landing(home.root, [board_item(1, rag, datetime(2024, 1, 5), datetime(2024, 2, 10), "Remote (EU)", True)],
-                  source="greenhouse")
+    put_january_back = january_berlin_then_february_remote(home)
     march = write_landing(home.root, [board_item(1, BOARD_TEXT, datetime(2024, 1, 5), datetime(2024, 3, 10),
                                                  "Berlin", False)], source="greenhouse")
     run_etl(home)
-    january.write_bytes(late)
+    put_january_back()
     run_etl(home)
     assert snapshot_rows(home, "SELECT run_id FROM listings") == [(march.stem,)]
     assert_a_full_rebuild_gives_the_same(home)
