@@ -43,7 +43,7 @@ def open_snapshot(home: str | os.PathLike | Home | None = None, sealed: bool = T
         own statements, never a user's, may pass False.
     :raises SnapshotMissing: before the first ETL run (no pointer, or a dangling one).
     :raises SnapshotUnreadable: when DuckDB refuses the file, e.g. while some other process
-        holds it open for writing.
+        holds it open for writing, or this process holds it open with other settings.
     """
     resolved = home if isinstance(home, Home) else Home.resolve(home)
     path = resolved.current_snapshot()
@@ -54,5 +54,14 @@ def open_snapshot(home: str | os.PathLike | Home | None = None, sealed: bool = T
         )
     try:
         return duckdb.connect(str(path), read_only=True, config=SEALED if sealed else {})
+    except duckdb.ConnectionException as exc:
+        if "different configuration" not in str(exc):
+            raise SnapshotUnreadable(f"The published snapshot {path} cannot be opened: {first_line(exc)}") from None
+        # DuckDB shares one database instance per file within a process, with one configuration.
+        raise SnapshotUnreadable(
+            f"The published snapshot {path} is already open in this process with other settings "
+            "(such as duckdb.connect(path, read_only=True)): close that connection, or open the "
+            "snapshot with analysis.snapshot.open_snapshot there too."
+        ) from None
     except duckdb.Error as exc:
         raise SnapshotUnreadable(f"The published snapshot {path} cannot be opened: {first_line(exc)}") from None

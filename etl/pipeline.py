@@ -581,9 +581,12 @@ def _insert_tags(conn, postings: pl.DataFrame, workers: ExtractionWorkers) -> No
 def _refresh_touched_postings(conn) -> None:
     # A job-board listing without a date of its own (a Greenhouse job without first_published)
     # counts in the month it was first seen, when it was open for sure, not in no month at all.
+    # Set again whenever touched: a crawl file loaded late can move first_seen back a month.
     conn.execute("""
         UPDATE listings SET month = date_trunc('month', first_seen)::DATE
-        WHERE month IS NULL AND posting_id IN (SELECT posting_id FROM touched)
+        WHERE posting_id IN (SELECT posting_id FROM touched)
+          AND (month IS NULL OR (posted_at IS NULL AND thread_id IS NULL))
+          AND month IS DISTINCT FROM date_trunc('month', first_seen)::DATE
     """).fetchall()
     conn.execute("""
         DELETE FROM posting_months WHERE posting_id IN (SELECT posting_id FROM touched)

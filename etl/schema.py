@@ -196,6 +196,20 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE listings ADD COLUMN remote BOOLEAN;
         """,
     ),
+    (
+        "0007_undated_month_follows_first_seen",
+        # An undated job-board listing counts in the month first seen, but that month was set
+        # once: a crawl file loaded late that moved first_seen back left the listing in the
+        # later month. The ETL now sets it again (etl.pipeline._refresh_touched_postings);
+        # this puts right the listings stored before.
+        """
+        UPDATE listings SET month = date_trunc('month', first_seen)::DATE
+        WHERE posted_at IS NULL AND thread_id IS NULL
+          AND month IS DISTINCT FROM date_trunc('month', first_seen)::DATE;
+        DELETE FROM posting_months;
+        INSERT INTO posting_months SELECT DISTINCT posting_id, source, month FROM listings WHERE month IS NOT NULL;
+        """,
+    ),
 ]
 
 #: The last migration's name: ``meta.schema_version`` of a warehouse the ETL has brought up to date.

@@ -6,10 +6,13 @@ import duckdb
 
 from etl.schema import FAMILIES
 
+# Every month any posting counts in has a total, 0 where none was ML: such a month was
+# crawled, unlike a month with no row at all.
 ML_POSTING_MONTHS = """
     ml AS (SELECT DISTINCT m.posting_id, m.month
            FROM posting_months m JOIN postings p USING (posting_id) WHERE p.is_ml),
-    totals AS (SELECT month, count(*) AS total FROM ml GROUP BY month)
+    totals AS (SELECT m.month, count(DISTINCT m.posting_id) FILTER (WHERE p.is_ml) AS total
+               FROM posting_months m JOIN postings p USING (posting_id) GROUP BY m.month)
 """
 
 FAMILY_SHARE_SQL = f"""
@@ -20,7 +23,7 @@ WITH {ML_POSTING_MONTHS},
         FROM ml JOIN posting_skills s USING (posting_id) GROUP BY ALL),
     families AS (SELECT unnest($families) AS family)
 SELECT t.month, f.family, coalesce(m.postings, 0) AS postings, t.total,
-       coalesce(m.postings, 0) / t.total AS share,
+       CASE WHEN t.total > 0 THEN coalesce(m.postings, 0) / t.total END AS share,
        wilson_low(coalesce(m.postings, 0), t.total) AS ci_low,
        wilson_high(coalesce(m.postings, 0), t.total) AS ci_high
 FROM totals t CROSS JOIN families f LEFT JOIN mentions m USING (month, family)

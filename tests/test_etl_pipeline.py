@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from crawlers.items import PostingItem
-from crawlers.landing import LandingWriter, new_run_id
+from crawlers.landing import LandingWriter, new_run_id, seen_row
 from etl.pipeline import NoLandingData, run_etl
 from etl.publish import publish_snapshot
 from skilltrends.home import Home
@@ -269,6 +269,31 @@ def test_a_version_fetched_again_later_is_not_replaced_by_its_first_fetch_loaded
     assert_a_full_rebuild_gives_the_same(home)
 
 
+def undated_june_then_may_loaded_late(home: Home, seen_only: bool) -> None:
+    """An undated job (counted in the month first seen) fetched in June and loaded, then a
+    crawl that met it in May loaded late: with its record, or having only seen it unchanged."""
+    june, may = datetime(2024, 6, 10), datetime(2024, 5, 20)
+    write_landing(home.root, [board_item(1, BOARD_TEXT, None, june, "Berlin")], source="greenhouse")
+    run_etl(home)
+    earlier = board_item(1, BOARD_TEXT, None, may, "Berlin")
+    if seen_only:
+        run_id = new_run_id()
+        writer = LandingWriter(home.landing_file("greenhouse", run_id), run_id, "greenhouse")
+        writer.write([], seen=[seen_row("greenhouse", "1", "acme", earlier.record_hash, may, "unchanged")])
+        writer.close("finished", 0, {"test": True})
+    else:
+        write_landing(home.root, [earlier], source="greenhouse")
+    run_etl(home)
+
+
+@pytest.mark.parametrize("seen_only", [False, True], ids=["record", "seen"])
+def test_an_undated_listing_met_earlier_in_a_file_loaded_late_moves_to_that_month(home, seen_only):
+    undated_june_then_may_loaded_late(home, seen_only)
+    assert snapshot_rows(home, "SELECT month FROM listings") == [(date(2024, 5, 1),)]
+    assert snapshot_rows(home, "SELECT month FROM posting_months") == [(date(2024, 5, 1),)]
+    assert_a_full_rebuild_gives_the_same(home)
+
+
 def test_an_earlier_listing_that_joins_later_names_the_posting(home):
     write_landing(home.root, [board_item(2, BOARD_TEXT, datetime(2024, 1, 6), datetime(2024, 1, 10), "Paris")],
                   source="greenhouse")
@@ -322,6 +347,18 @@ def test_family_shares_count_ml_postings_with_wilson_intervals(home):
     assert row[3] < 3 / 8 < row[4]
 
 
+def test_a_month_with_postings_but_none_ml_has_rows_with_no_share(home):
+    # April was crawled and had no ML posting; May was not crawled at all.
+    write_landing(home.root, [hn_item(1, ML_POST, "2024-03"), hn_item(2, WEB_POST, "2024-04"),
+                              hn_item(3, DS_POST, "2024-06")])
+    run_etl(home)
+    rows = snapshot_rows(home, "SELECT month, postings, total, share, ci_low, ci_high FROM monthly_family_share "
+                               "WHERE family = 'llm' ORDER BY month")
+    assert [row[:3] for row in rows] == [(date(2024, 3, 1), 1, 1), (date(2024, 4, 1), 0, 0), (date(2024, 6, 1), 0, 1)]
+    assert rows[1][3:] == (None, None, None)
+    assert snapshot_rows(home, "SELECT count(*) FROM monthly_skill_share WHERE total = 0") == [(0,)]
+
+
 def test_a_migration_rebuilds_the_monthly_tables_even_with_nothing_new_to_load(home):
     """A warehouse built before 0005_wilson_exact_ends had rounding dust for months without a
     posting (ci_low 4.9e-17 for 0 of 3); the next ETL run, with no new landing data, must
@@ -340,6 +377,22 @@ def test_a_migration_rebuilds_the_monthly_tables_even_with_nothing_new_to_load(h
     run_etl(home)
     lows = snapshot_rows(home, "SELECT DISTINCT ci_low FROM monthly_family_share WHERE postings = 0")
     assert lows == [(0.0,)]
+
+
+def test_a_migration_moves_undated_listings_left_in_a_later_month_by_older_code(home):
+    write_landing(home.root, [board_item(1, BOARD_TEXT, None, datetime(2024, 5, 20), "Berlin")], source="greenhouse")
+    run_etl(home)
+    conn = duckdb.connect(str(home.warehouse))
+    try:  # as the ETL before 0007 left it after a crawl file of June was loaded first
+        conn.execute("DELETE FROM schema_migrations WHERE name = '0007_undated_month_follows_first_seen'")
+        conn.execute("DELETE FROM meta WHERE key = 'schema_version'")
+        conn.execute("UPDATE listings SET month = DATE '2024-06-01'")
+        conn.execute("UPDATE posting_months SET month = DATE '2024-06-01'")
+    finally:
+        conn.close()
+    run_etl(home)
+    assert snapshot_rows(home, "SELECT month FROM posting_months") == [(date(2024, 5, 1),)]
+    assert snapshot_rows(home, "SELECT DISTINCT month FROM monthly_family_share") == [(date(2024, 5, 1),)]
 
 
 def test_publishing_while_a_reader_holds_the_previous_snapshot(home):
