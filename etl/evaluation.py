@@ -5,14 +5,18 @@ for training or tuning; the numbers are whatever they come out as.
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import polars as pl
+
 from etl import bootstrap, published
 from etl.extraction import EXTRACTOR_VERSION, PostingExtractor, predict_responsibilities
+from etl.html_text import html_to_text
 from etl.is_ml import is_ml_expr
 from etl.labelled import (
     RESPONSIBILITIES, SENTENCE_KINDS, ReferenceMissing, april_2011_postings, check_labelled_texts,
@@ -469,6 +473,35 @@ def title_apart(text: str) -> tuple[str, str]:
     return title.strip(), description.strip()
 
 
+AS_BOARD_HTML = "as job-board HTML, title apart (each list item <li><p>, other lines <p>), converted as the ETL does"
+
+
+def as_board_html(text: str) -> str:
+    """``text`` as the job-board APIs serve a description: each run of list items a
+    ``<ul>`` of ``<li><p>item</p></li>`` (their typed marks gone), every other line a
+    ``<p>``; the text HTML-escaped."""
+    parts, in_list = [], False
+    for line in text.splitlines():
+        item = LEADING_BULLET.match(line)
+        if item and not in_list:
+            parts.append("<ul>")
+        elif not item and in_list:
+            parts.append("</ul>")
+        in_list = bool(item)
+        if item:
+            parts.append(f"<li><p>{html.escape(line[item.end():].strip())}</p></li>")
+        elif line.strip():
+            parts.append(f"<p>{html.escape(line.strip())}</p>")
+    return "\n".join(parts + (["</ul>"] if in_list else []))
+
+
+def converted(markups: dict[str, str]) -> dict[str, str]:
+    """Each HTML text as plain text, by the ETL's ``html_to_text``."""
+    keys = list(markups)
+    frame = pl.DataFrame({"html": [markups[key] for key in keys]}, schema={"html": pl.String})
+    return dict(zip(keys, frame.select(html_to_text("html")).to_series().to_list()))
+
+
 def flattened_scores(extractor: PostingExtractor, texts: dict[str, str], labels: list[dict],
                      duties: dict[str, set[str]], titles: dict[str, str] | None = None) -> FlattenedScores:
     """``labels``: ``aside_labels`` rows; ``duties``: each posting's labelled responsibilities;
@@ -503,6 +536,9 @@ def evaluate_flattened(report: Report, extractor: PostingExtractor, postings: di
             split = {key: title_apart(text) for key, text in written.items()}
             report.flattened[(style, TITLE_APART)] = flattened_scores(
                 extractor, {key: text for key, (_, text) in split.items()}, rows, duties,
+                titles={key: title for key, (title, _) in split.items()})
+            report.flattened[(style, AS_BOARD_HTML)] = flattened_scores(
+                extractor, converted({key: as_board_html(text) for key, (_, text) in split.items()}), rows, duties,
                 titles={key: title for key, (title, _) in split.items()})
 
 

@@ -11,8 +11,16 @@ import html
 import polars as pl
 
 _DROP_BLOCKS = [r"(?is)<script\b[^>]*>.*?</script\s*>", r"(?is)<style\b[^>]*>.*?</style\s*>", r"(?s)<!--.*?-->"]
-_PARAGRAPH = r"(?i)</?\s*(p|div|ul|ol|table|h[1-6]|pre|blockquote)\b[^>]*>"
-_LINE = r"(?i)<\s*(br|li|tr)\b[^>]*/?>"
+# A list item is a line with a mark, as descriptions typed by hand write it (and as the
+# sentence models learnt them): a bare short line reads as a heading. The paragraph or span
+# job boards wrap an item's text in (<li><p>…</p></li>) and a mark typed in it are absorbed.
+_ITEM = r"(?i)\s*<li\b[^>]*>(?:\s|<(?:p|div|span)\b[^>]*>)*(?:[•◦▪●‣]\s+)?"
+_ITEM_TEXT_END = r"(?i)</(?:p|div)\s*>(?:\s|</span\s*>)*(</li\s*>)"
+_PARAGRAPH = (r"(?i)</?\s*(p|div|ul|ol|dl|table|h[1-6]|pre|blockquote|section|article|header|footer|main|aside|nav"
+              r"|figure|address|center|details|summary|fieldset|form)\b[^>]*>")
+_LINE = r"(?i)<\s*(br|hr|td|th|dt|dd)\b[^>]*/?>"  # each cell a line, so rows need no break of their own
+# Soft hyphens and zero-width characters: invisible, but they split a name ("Py\u200bTorch").
+_INVISIBLE = "[\u00ad\u200b\u200c\u200d\u2060\ufeff]"
 # HN shows a link's URL as its text, often cut short with "...": such a link is its href,
 # which is whole. A link with words for its text ("built with <a href=…>PyTorch</a>", as job
 # boards write them) keeps its words, like any other tag's text.
@@ -33,17 +41,21 @@ def hn_line_breaks(html: pl.Expr) -> pl.Expr:
 
 
 def html_to_text(column: str | pl.Expr) -> pl.Expr:
-    """Plain text from an HTML column: paragraphs as blank lines, a link whose text is an
-    address as its whole URL, any other link as its text."""
+    """Plain text from an HTML column: paragraphs as blank lines, list items as lines marked
+    "• ", table cells as lines, a link whose text is an address as its whole URL, any other
+    link as its text."""
     expr = pl.col(column) if isinstance(column, str) else column
     for pattern in _DROP_BLOCKS:
         expr = expr.str.replace_all(pattern, "")
     return (
-        expr.str.replace_all(_PARAGRAPH, "\n\n")
+        expr.str.replace_all(_ITEM_TEXT_END, "${1}")
+        .str.replace_all(_ITEM, "\n• ")
+        .str.replace_all(_PARAGRAPH, "\n\n")
         .str.replace_all(_LINE, "\n")
         .str.replace_all(_URL_LINK, "${1}")
         .str.replace_all(_ANY_TAG, "")
         .map_batches(_unescape, return_dtype=pl.String)
+        .str.replace_all(_INVISIBLE, "")
         .str.replace_all("\u00a0", " ", literal=True)
         .str.replace_all(r"[ \t\r\f\v]+", " ")
         .str.replace_all(r" ?\n ?", "\n")

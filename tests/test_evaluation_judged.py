@@ -7,8 +7,9 @@ from types import SimpleNamespace
 import pytest
 
 from etl.evaluation import (
-    FLATTENINGS, TITLE_APART, Report, Score, _render_judged_check, evaluate_aside, evaluate_aside_sentences, evaluate_flattened,
-    evaluate_judged_check, flatten, judged_scores, title_apart,
+    AS_BOARD_HTML, FLATTENINGS, TITLE_APART, Report, Score, _render_judged_check, as_board_html, converted,
+    evaluate_aside, evaluate_aside_sentences, evaluate_flattened, evaluate_judged_check, flatten, judged_scores,
+    title_apart,
 )
 from etl.extraction import PostingExtractor
 from etl.labelled import read_aside_postings, read_jsonl, read_posting_labels
@@ -123,6 +124,15 @@ def test_a_job_title_apart_is_the_first_line_and_the_description_the_rest():
     assert title_apart("Data Scientist") == ("Data Scientist", "")
 
 
+def test_a_description_as_a_job_board_serves_it_converts_back_to_its_text():
+    text = "Acme · Remote\n\nWhat you'll do\n• Ship R&D models\n- Own <evals>\nWe offer\n1. Equity"
+    markup = as_board_html(text)
+    assert markup.startswith("<p>Acme · Remote</p>\n<p>What you&#x27;ll do</p>\n<ul>\n<li><p>Ship R&amp;D models</p></li>")
+    assert markup.endswith("<ul>\n<li><p>Equity</p></li>\n</ul>") and "&lt;evals&gt;" in markup
+    assert converted({"a": markup}) == {"a": "Acme · Remote\n\nWhat you'll do\n\n• Ship R&D models\n"
+                                             "• Own <evals>\n\nWe offer\n\n• Equity"}
+
+
 def test_the_postings_kept_aside_are_read_in_every_form_against_the_same_labels(extractor):
     postings = read_aside_postings()
     report = Report()
@@ -138,7 +148,7 @@ def test_the_postings_kept_aside_are_read_in_every_form_against_the_same_labels(
         assert (as_written.is_ml.tp, as_written.is_ml.fp, as_written.is_ml.fn) == \
             (aside.is_ml.tp, aside.is_ml.fp, aside.is_ml.fn)
         gold_pairs = sum(len(duties[key]) for key, posting in postings.items() if posting["style"] == style)
-        forms = [*FLATTENINGS, *([TITLE_APART] if style == "job_board" else [])]
+        forms = [*FLATTENINGS, *([TITLE_APART, AS_BOARD_HTML] if style == "job_board" else [])]
         assert {form for kept, form in report.flattened if kept == style} == set(forms)
         for form in forms:
             scores = report.flattened[(style, form)]

@@ -41,6 +41,32 @@ def test_html_to_text(html, text):
     assert to_text(html) == text
 
 
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        # A list item keeps a mark, as the descriptions the sentence models learnt from write it
+        # (a bare line "Model deployment and monitoring" reads as a heading).
+        ("<h3>What you'll do</h3><ul><li>Model deployment and monitoring</li><li>Feature engineering</li></ul>",
+         "What you'll do\n\n• Model deployment and monitoring\n• Feature engineering"),
+        # Greenhouse and Ashby wrap each item in a paragraph; a typed mark is not doubled.
+        ('<ul>\n<li><p class="x">Train models</p></li>\n<li>\n<div><span>Ship them</span></div></li></ul>',
+         "• Train models\n• Ship them"),
+        ("<ol><li>• First</li><li>Second<ul><li>nested</li></ul></li></ol>", "• First\n• Second\n\n• nested"),
+        # Cells, definition lists and sectioning tags are apart, not glued ("LanguagesPython").
+        ("<table><tr><td>Languages</td><td>Python, C++</td></tr><tr><th>Frameworks</th><td>PyTorch</td></tr></table>",
+         "Languages\nPython, C++\nFrameworks\nPyTorch"),
+        ("<dl><dt>Languages</dt><dd>Python</dd><dt>Cloud</dt><dd>AWS</dd></dl>", "Languages\nPython\nCloud\nAWS"),
+        ("<section>About us</section><section>We build LLM apps</section>x<hr>y",
+         "About us\n\nWe build LLM apps\n\nx\ny"),
+        ("<header>Acme</header><article>Role</article><footer>EOE</footer>", "Acme\n\nRole\n\nEOE"),
+        # Invisible characters go: a soft hyphen or zero-width space inside a name hid it.
+        ("Kuber&shy;netes, Py\u200bTorch and Tensor\u00adFlow.\u200b Next\ufeff", "Kubernetes, PyTorch and TensorFlow. Next"),
+    ],
+)
+def test_job_board_markup(html, text):
+    assert to_text(html) == text
+
+
 def test_escaped_markup_stays_text_and_real_markup_goes():
     text = to_text('<img src=x onerror="alert(1)">&lt;img src=x onerror=alert(2)&gt;')
     assert text == "<img src=x onerror=alert(2)>"
