@@ -45,6 +45,19 @@ class PostingItem:
     board: str | None = None
     record_hash: str | None = None
 
+    def __post_init__(self):
+        # A value a source sent where text belongs, passed through, would fail the whole batch
+        # when written to the landing file: a number is its text, anything else unreadable (the
+        # spider's ``readable`` makes that one line and skips the record).
+        for name in TEXT_FIELDS:
+            value = getattr(self, name)
+            if value is None or isinstance(value, str):
+                continue
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                setattr(self, name, str(value))
+            else:
+                raise TypeError(f"its {name} is {type(value).__name__} {str(value)[:60]!r}, not text")
+
 
 @dataclass
 class BoardResult:
@@ -79,6 +92,7 @@ def record_hash(item: PostingItem) -> str:
 
 
 CONTENT_FIELDS = tuple(f.name for f in fields(PostingItem) if f.name not in NOT_CONTENT)
+TEXT_FIELDS = tuple(f.name for f in fields(PostingItem) if f.type in ("str", "str | None"))
 
 
 def utc_now() -> datetime:

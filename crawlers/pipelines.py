@@ -12,13 +12,15 @@ from __future__ import annotations
 import logging
 
 import duckdb
-
+import pyarrow as pa
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from crawlers.items import BoardResult, PostingItem, record_hash
 from crawlers.landing import LandingWriter, new_run_id, seen_row
-from crawlers.runstatus import ELIGIBLE_STATUSES, LANDING_NOT_CLOSED, count_errors, run_status, run_summary
+from crawlers.runstatus import (
+    ELIGIBLE_STATUSES, ERROR_STAT_PREFIX, LANDING_NOT_CLOSED, count_errors, run_status, run_summary,
+)
 from crawlers.state import crawl_state
 from skilltrends.errors import first_line
 from skilltrends.home import Home
@@ -122,9 +124,19 @@ class LandingPipeline:
         self.boards.append(result)
 
     def flush(self) -> None:
-        if self.writer and (self.items or self.seen or self.boards):
+        if not (self.writer and (self.items or self.seen or self.boards)):
+            return
+        try:
             stored = self.writer.write(self.items, self.seen, self.boards)
             self.crawler.stats.inc_value("skilltrends/postings_stored", stored)
+        except (pa.ArrowException, duckdb.Error, OSError) as exc:
+            # The batch is rolled back. Kept, it would fail every later write with it; its
+            # boards go unrecorded, so none of their postings is closed on this run's account.
+            self.crawler.stats.inc_value(f"{ERROR_STAT_PREFIX}landing_write_failed")
+            logger.error("%d postings and %d board results could not be written to %s (%s); "
+                         "they are lost, the crawl goes on.", len(self.items), len(self.boards),
+                         self.writer.path, first_line(exc))
+        finally:
             self.items, self.seen, self.boards = [], [], []
 
     def spider_closed(self, spider, reason):

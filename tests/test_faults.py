@@ -136,6 +136,56 @@ def test_an_exception_while_reading_one_job_is_one_line_and_loses_only_that_job(
     assert run["errors"] == 1  # one exception, counted once
 
 
+@pytest.mark.parametrize("url", [["https://x.example/1"], {"href": "x"}, True])
+def test_a_job_whose_text_field_is_no_text_is_one_line_and_loses_only_that_job(server, tmp_path, url):
+    # Passed through to the landing file, it failed the whole batch there, and every later one.
+    odd = {**gh_job("faulty", 2), "absolute_url": url}
+    serve_board(server, "faulty", [gh_job("faulty", 1), odd, gh_job("faulty", 3)])
+    result = crawl("greenhouse", tmp_path, server, *BOARDS)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    logged = [line for line in result.stderr.splitlines() if "] " in line]
+    assert len(logged) == 1 and "'faulty'" in logged[0] and "url" in logged[0], result.stderr
+    stored = {row["source_id"] for row in landing_rows(tmp_path, source="greenhouse")}
+    assert stored == good_ids() | {str(gh_job("faulty", n)["id"]) for n in (1, 3)}
+    boards = {row["board"]: row for row in landing_rows(tmp_path, "SELECT * FROM boards", "greenhouse")}
+    assert boards["faulty"]["complete"] is False
+
+
+def test_a_number_where_text_belongs_is_its_text(server, tmp_path):
+    serve_board(server, "faulty", [{**gh_job("faulty", 1), "absolute_url": 12345}])
+    result = crawl("greenhouse", tmp_path, server, *BOARDS)
+    assert result.returncode == 0 and "ERROR" not in result.stderr, result.stderr
+    urls = {row["source_id"]: row["url"] for row in landing_rows(tmp_path, source="greenhouse")}
+    assert urls[str(gh_job("faulty", 1)["id"])] == "12345" and len(urls) == len(good_ids()) + 1
+
+
+def test_a_batch_the_landing_file_refuses_is_one_error_and_the_next_batches_are_written(tmp_path, caplog):
+    from scrapy.utils.test import get_crawler
+
+    from crawlers.items import PostingItem
+    from crawlers.pipelines import LandingPipeline
+    from crawlers.spiders.greenhouse import GreenhouseSpider
+    from skilltrends.home import Home
+
+    crawler = get_crawler(GreenhouseSpider, {"SKILLTRENDS_HOME": str(tmp_path), "CRAWL_STATE_ENABLED": False})
+    spider = GreenhouseSpider()
+    pipeline = LandingPipeline(Home.resolve(tmp_path), 1, crawler)
+    pipeline.spider_opened(spider)
+    refused = PostingItem("greenhouse", "1", "https://x.example/1", "<p>a</p>")
+    refused.posted_at = "not a time"  # a value the landing file's TIMESTAMP column refuses
+    pipeline.process_item(refused)
+    pipeline.process_item(PostingItem("greenhouse", "2", "https://x.example/2", "<p>b</p>"))
+    pipeline.writer.close("finished", 1, {})
+    assert crawler.stats.get_value("skilltrends/errors/landing_write_failed") == 1
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"][0].startswith(
+        "1 postings and 0 board results could not be written to")
+    conn = duckdb.connect(str(pipeline.writer.path), read_only=True)
+    try:
+        assert conn.execute("SELECT source_id FROM postings").fetchall() == [("2",)]
+    finally:
+        conn.close()
+
+
 def test_a_host_that_refuses_connections_is_one_line_each_for_robots_and_the_board(tmp_path):
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))

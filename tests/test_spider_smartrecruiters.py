@@ -183,6 +183,24 @@ def test_a_server_ignoring_the_offset_is_an_error_and_ends_the_walk(server, tmp_
     assert board_results(tmp_path)[0]["complete"] is False
 
 
+@pytest.mark.parametrize("total", ["3", None, "many"])
+def test_a_total_found_written_as_text_or_missing_does_not_end_the_walk_as_if_complete(server, tmp_path, total):
+    first = SMARTRECRUITERS_LIST.format(token="NovaMobility", offset=0, limit=2)
+    for path in (first, page_at_offset_1(server)[0]):
+        page = json.loads(server.routes[path].body)
+        server.routes[path] = Reply(body=json.dumps({**page, "totalFound": total}).encode())
+    result = crawl("smartrecruiters", tmp_path, server, *SMALL_PAGES, "--board", "NovaMobility", env=REGISTRY)
+    assert result.returncode == 0, result.stderr
+    if total == "3":  # a count written as text is the count
+        assert offsets_requested(server, "NovaMobility") == [0, 1]
+        assert board_results(tmp_path)[0]["complete"] is True
+    else:  # no count: the first page's postings are kept, but nothing may be closed
+        noted = [line for line in result.stderr.splitlines() if "totalFound" in line]
+        assert len(noted) == 1 and "'NovaMobility'" in noted[0], result.stderr
+        assert len(rows_by_id(tmp_path, "smartrecruiters")) == 2
+        assert board_results(tmp_path)[0]["complete"] is False
+
+
 def test_malformed_json_on_a_later_page_keeps_the_first_page(server, tmp_path):
     server.routes[SMARTRECRUITERS_LIST.format(token="NovaMobility", offset=1, limit=2)] = \
         Reply(body=b'{"offset": 1, "limit": 2, "totalFound": 3, "content": [{"id": "7440')

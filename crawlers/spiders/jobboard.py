@@ -86,10 +86,26 @@ def utc_from_iso(value) -> datetime | None:
 
 
 def utc_from_epoch_ms(value) -> datetime | None:
-    """Milliseconds since the epoch (Lever's ``createdAt``) as naive UTC."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    """Milliseconds since the epoch (Lever's ``createdAt``, a number or its digits) as naive UTC."""
+    milliseconds = amount(value)
+    return None if milliseconds is None or milliseconds <= 0 else utc_from_seconds(milliseconds / 1000)
+
+
+def utc_from_seconds(seconds: float) -> datetime | None:
+    """Seconds since the epoch as naive UTC; None beyond the years a datetime holds."""
+    try:
+        return datetime.fromtimestamp(seconds, timezone.utc).replace(tzinfo=None)
+    except (OverflowError, OSError, ValueError):
         return None
-    return datetime.fromtimestamp(value / 1000, timezone.utc).replace(tzinfo=None)
+
+
+def count_of(value) -> int | None:
+    """A count as a source writes it (a whole number, or its digits); None for anything else."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if value >= 0 else None
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
 
 
 def positive(value) -> float | None:

@@ -21,13 +21,14 @@ from __future__ import annotations
 import abc
 import json
 import re
-from datetime import datetime, timezone
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import scrapy
 
 from crawlers.items import PostingItem
 from crawlers.spiders.base import SourceSpider
+from crawlers.spiders.jobboard import amount, utc_from_seconds
 
 # "$40,000 - $50,000", "€60k–€80k", "USD 100000 to 120000 per year"
 SALARY_NUMBER = re.compile(r"(\d[\d,.\s]*\d|\d)\s*([kK])?(?![\d])")
@@ -45,11 +46,12 @@ PERIOD_WORDS = (
 
 
 def utc_from_epoch(value) -> datetime | None:
-    """Seconds or milliseconds since the epoch (told apart by size) as naive UTC."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+    """Seconds or milliseconds since the epoch (told apart by size; a number or its digits)
+    as naive UTC."""
+    number = amount(value)
+    if number is None or number <= 0:
         return None
-    seconds = value / 1000 if value > 100_000_000_000 else value  # 1e11 s is the year 5138
-    return datetime.fromtimestamp(seconds, timezone.utc).replace(tzinfo=None)
+    return utc_from_seconds(number / 1000 if number > 100_000_000_000 else number)  # 1e11 s is the year 5138
 
 
 def salary_from_text(text) -> dict:

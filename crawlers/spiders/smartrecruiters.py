@@ -31,7 +31,7 @@ from contextlib import contextmanager
 import scrapy
 
 from crawlers.items import PostingItem
-from crawlers.spiders.jobboard import JobBoardSpider, text_or_none, utc_from_iso
+from crawlers.spiders.jobboard import JobBoardSpider, count_of, text_or_none, utc_from_iso
 from crawlers.state import crawl_state
 
 LIST_PATH = "/v1/companies/{token}/postings?offset={offset}&limit={limit}"
@@ -97,13 +97,20 @@ class SmartRecruitersSpider(JobBoardSpider):
             seen.add(posting_id)
             new += 1
             yield self.detail_request(token, posting_id, listed)
-        found = data.get("totalFound")
+        found = count_of(data.get("totalFound"))
+        if found is None:  # without the count, the walk cannot tell its last page
+            self.record_error(
+                "unexpected_layout",
+                f"{self.name} board {token!r} page offset={offset} gives no totalFound count "
+                f"({data.get('totalFound')!r}); its postings so far are kept, the company is left incomplete.",
+            )
+            return
         total = found if total is None else total
         listed_so_far = offset + len(content)
         if found != total:
             self.changed_while_read(token, f"totalFound was {total}, page offset={offset} says {found}")
         elif self.reads_on(token, f"page offset={offset}", ids, new=new, starts_with=starts_with,
-                           more=bool(content) and isinstance(total, int) and listed_so_far < total):
+                           more=bool(content) and listed_so_far < total):
             yield self.board_request(token, listed_so_far - 1, total, starts_with=ids[-1])
 
     def detail_request(self, token: str, posting_id: str, listed: dict) -> scrapy.Request:
