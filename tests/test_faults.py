@@ -120,6 +120,27 @@ def test_a_declared_charset_other_than_utf8_is_honoured(server, tmp_path):
     assert "Ingénieur ML, Zürich" in titles
 
 
+@pytest.mark.parametrize("charset", ["iso-8859-1", "utf8mb4"])
+def test_a_utf8_body_is_utf8_whatever_charset_is_declared(server, tmp_path, charset):
+    body = json.dumps({"jobs": [{**gh_job("faulty", 1), "title": "Ingénieur ML, Zürich"}]}, ensure_ascii=False)
+    server.routes[board_path("faulty")] = Reply(body=body.encode(), headers={"Content-Type": f"application/json; charset={charset}"})
+    result = crawl("greenhouse", tmp_path, server, *BOARDS)
+    assert "ERROR" not in result.stderr, result.stderr
+    assert "Ingénieur ML, Zürich" in {row["title"] for row in landing_rows(tmp_path, source="greenhouse")}
+
+
+def test_a_board_answering_json_null_is_one_line_and_left_incomplete(server, tmp_path):
+    server.routes[board_path("faulty")] = Reply(body=b"null", headers=JSON)
+    result = crawl("greenhouse", tmp_path, server, *BOARDS)
+    assert result.returncode == 0, result.stderr
+    logged = [line for line in result.stderr.splitlines() if "] " in line]
+    assert len(logged) == 1 and "JSON null" in logged[0] and "faulty" in logged[0], result.stderr
+    boards = {row["board"]: row for row in landing_rows(tmp_path, "SELECT * FROM boards", "greenhouse")}
+    assert boards["faulty"]["complete"] is False
+    (run,) = crawl_runs(tmp_path, "greenhouse")
+    assert run["status"] == "finished_with_errors"
+
+
 def test_an_exception_while_reading_one_job_is_one_line_and_loses_only_that_job(server, tmp_path):
     odd = {**gh_job("faulty", 2), "content": 12345}  # not a string: the parser raises TypeError
     serve_board(server, "faulty", [gh_job("faulty", 1), odd, gh_job("faulty", 3)])

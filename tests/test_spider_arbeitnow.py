@@ -99,3 +99,16 @@ def test_a_next_link_pointing_back_ends_the_walk(server, tmp_path):
     assert server.requested("/api/") == [ARBEITNOW_PAGE, PAGE_2]
     assert rows_by_id(tmp_path, "arbeitnow").keys() == fixture_jobs("page1", "page2").keys()
     assert run_stats(tmp_path, "arbeitnow")[1]["skilltrends/errors/pagination_repeats"] == 1
+
+
+def test_a_numeric_slug_is_the_id_and_a_job_without_one_is_said(server, tmp_path):
+    second = page("page2")
+    (job,) = second["data"]
+    second["data"] = [{**job, "slug": 1000}, {**job, "slug": None}]
+    server.routes[PAGE_2] = Reply(body=json.dumps(second).encode())
+    result = crawl("arbeitnow", tmp_path, server)
+    assert result.returncode == 0, result.stderr
+    stored = rows_by_id(tmp_path, "arbeitnow").keys()
+    assert stored == fixture_jobs("page1").keys() | {"1000"}
+    said = [line for line in result.stderr.splitlines() if "without a usable id" in line]
+    assert len(said) == 1 and "1 record(s)" in said[0], result.stderr

@@ -128,6 +128,20 @@ def test_an_odd_story_or_comment_loses_only_itself(server, tmp_path):
     stored = {row["source_id"]: row for row in landing_rows(tmp_path)}
     assert stored.keys() == fixture_postings(*ALL_THREADS)
     assert stored[str(odd["id"])]["posted_at"] is None
+    # The hit and the two comments it could not read are said, a line a list, and counted.
+    said = [line for line in result.stderr.splitlines() if "record(s) without a usable id" in line]
+    assert len(said) == 2 and "Thread 9102: 2 record(s)" in said[1], result.stderr
+    assert run_stats(tmp_path, "hn")[1]["skilltrends/errors/unreadable_jobs"] == 2
+
+
+def test_a_comment_id_written_as_digits_is_the_id(server, tmp_path):
+    thread = json.loads((HN / "item_9102.json").read_text())
+    for comment in thread["children"]:
+        comment["id"] = str(comment["id"])
+    server.routes["/api/v1/items/9102"] = Reply(body=json.dumps(thread).encode())
+    result = crawl_hn(tmp_path, server)
+    assert result.returncode == 0 and "ERROR" not in result.stderr, result.stderr
+    assert {row["source_id"] for row in landing_rows(tmp_path)} == fixture_postings(*ALL_THREADS)
 
 
 def test_a_server_error_that_persists_is_recorded_and_the_rest_arrives(server, tmp_path):

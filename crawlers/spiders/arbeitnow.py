@@ -11,7 +11,7 @@ feed's terms of use) is kept in the run's stats. See ``docs/sources.md``.
 from __future__ import annotations
 
 from crawlers.items import PostingItem
-from crawlers.spiders.jobboard import text_or_none, utc_from_iso
+from crawlers.spiders.jobboard import id_text, text_or_none, utc_from_iso
 from crawlers.spiders.jobfeed import JobFeedSpider, utc_from_epoch
 
 FIRST_PAGE_PATH = "/api/job-board-api"
@@ -63,14 +63,14 @@ class ArbeitnowSpider(JobFeedSpider):
             yield self.page_request(next_path)
 
     def posting_from_job(self, job) -> PostingItem | None:
-        if not isinstance(job, dict) or not text_or_none(job.get("slug")):
+        if not isinstance(job, dict) or not id_text(job.get("slug")):
             self.count("jobs_unreadable")
             return None
         job_types = [text for text in job.get("job_types") or [] if text_or_none(text)]
         created = job.get("created_at")
         return self.posting(
             job,
-            source_id=job["slug"].strip(),
+            source_id=id_text(job["slug"]),
             url=job.get("url"),
             html=job.get("description") or "",
             title=text_or_none(job.get("title")),

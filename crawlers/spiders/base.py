@@ -54,6 +54,7 @@ class SourceSpider(scrapy.Spider):
     base_url_env: str = ""
     default_base_url: str = ""
     takes_boards: bool = False  # job-board spiders (``JobBoardSpider``) take ``board``/``boards``
+    says_skipped_records: bool = True  # ``readable`` logs the records it skipped (job boards: per board)
 
     def __init__(self, *args, since: str | None = None, until: str | None = None, **kwargs):
         if not self.takes_boards and ({"board", "boards"} & kwargs.keys()):
@@ -80,23 +81,33 @@ class SourceSpider(scrapy.Spider):
         """``to_item(record)`` of each record that gives an item (a posting, a request). A
         record whose reading raises (a layout the parser did not foresee) is one
         ``record_unreadable`` error, counted under ``counter``, and the records after it are
-        still read."""
+        still read. Where ``says_skipped_records``, records ``to_item`` skipped as unreadable
+        (counted under ``counter``: no usable id) are one ``unreadable_jobs`` error after the
+        list (job boards say so per board instead)."""
+        stat = f"skilltrends/{counter}"
+        skipped_before, raised = self.crawler.stats.get_value(stat, 0), 0
         for number, record in enumerate(records if isinstance(records, list) else []):
             try:
                 item = to_item(record)
             except Exception as exc:
+                raised += 1
                 self.count(counter)
                 self.record_error("record_unreadable", f"{what}: record {number} cannot be read "
                                   f"({exc.__class__.__name__}: {exc}); skipped, the others are kept.")
                 continue
             if item is not None:
                 yield item
+        skipped = self.crawler.stats.get_value(stat, 0) - skipped_before - raised
+        if skipped and self.says_skipped_records:
+            self.record_error("unreadable_jobs", f"{what}: {skipped} record(s) without a usable id or layout "
+                                                 "skipped; the others are kept.")
 
     def load_json(self, response, what: str):
         """The body as JSON, or None after recording why it is not (the crawl goes on).
 
-        JSON is UTF-8 (or UTF-16/32 with its byte pattern); a charset named in Content-Type
-        is honoured. Anything else is one ``bad_encoding`` error, not a guess.
+        JSON is UTF-8 (or UTF-16/32 with its byte pattern); a body that is not is read in the
+        charset Content-Type names, if any. Anything else is one ``bad_encoding`` error, not a
+        guess. A bare ``null`` is one ``unexpected_layout`` error.
         """
         body = response.body
         try:
@@ -107,7 +118,7 @@ class SourceSpider(scrapy.Spider):
             self.record_error(kind, f"{what} at {response.url} is {detail}, not JSON; skipped.")
             return None
         try:
-            return json.loads(text)
+            data = json.loads(text)
         except json.JSONDecodeError as exc:
             if looks_like_html(body):
                 self.record_error("html_instead_of_json", f"{what} at {response.url} is an HTML page, not JSON; skipped.")
@@ -117,6 +128,9 @@ class SourceSpider(scrapy.Spider):
                     f"{what} at {response.url} is not valid JSON ({exc.__class__.__name__}: {exc}); skipped.",
                 )
             return None
+        if data is None:  # no API of ours answers a bare null; callers read None as "said why"
+            self.record_error("unexpected_layout", f"{what} at {response.url} is JSON null, no data; skipped.")
+        return data
 
     def on_request_failed(self, failure):
         """Errback for every request: name the failure in one line and count it by kind."""
@@ -176,10 +190,16 @@ def declared_charset(response) -> str | None:
 
 
 def decode_json_body(body: bytes, charset: str | None) -> str:
-    """Strict decoding: the declared charset, else the encoding JSON's bytes show (RFC 8259)."""
-    if charset and charset.replace("-", "").replace("_", "") not in ("utf8",):
+    """Strict decoding: the encoding JSON's bytes show (UTF-8, or UTF-16/32 by their byte
+    pattern: all RFC 8259 allows), else the declared charset. A body that decodes as UTF-8
+    is UTF-8 whatever the header says: servers declare ISO-8859-1 for UTF-8 JSON, or a
+    label Python does not know ("utf8mb4")."""
+    try:
+        return body.decode(json.detect_encoding(body))
+    except UnicodeDecodeError:
+        if not charset:
+            raise
         return body.decode(charset)
-    return body.decode(json.detect_encoding(body))
 
 
 def looks_like_html(body: bytes) -> bool:

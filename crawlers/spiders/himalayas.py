@@ -15,7 +15,7 @@ when the API gives one. See ``docs/sources.md`` for the mapping.
 from __future__ import annotations
 
 from crawlers.items import PostingItem
-from crawlers.spiders.jobboard import positive, salary_period, text_or_none
+from crawlers.spiders.jobboard import id_text, positive, salary_period, text_or_none
 from crawlers.spiders.jobfeed import JobFeedSpider, utc_from_epoch
 
 PAGE_PATH = "/jobs/api?limit={limit}&offset={offset}"
@@ -70,10 +70,10 @@ class HimalayasSpider(JobFeedSpider):
             yield self.page_request(next_offset)
 
     def posting_from_job(self, job) -> PostingItem | None:
-        if not isinstance(job, dict) or not text_or_none(job.get("guid")):
+        if not isinstance(job, dict) or not id_text(job.get("guid")):
             self.count("jobs_unreadable")
             return None
-        guid = job["guid"].strip()
+        guid = id_text(job["guid"])
         low, high = positive(job.get("minSalary")), positive(job.get("maxSalary"))  # 0: not given
         has_pay = low is not None or high is not None
         return self.posting(

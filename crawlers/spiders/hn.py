@@ -20,6 +20,7 @@ import scrapy
 
 from crawlers.items import PostingItem
 from crawlers.spiders.base import SourceSpider
+from crawlers.spiders.jobboard import count_of
 
 SEARCH_PATH = "/api/v1/search_by_date?page={page}&query=hiring&tags=story,(author__whoishiring,author_whoishiring)"
 ITEM_PATH = "/api/v1/items/{id}"
@@ -160,8 +161,8 @@ class HackerNewsHiringSpider(SourceSpider):
                                  f"Thread {story_id}", "comments_unreadable")
 
     def posting_from_comment(self, comment, story_id: int, month: date | None) -> PostingItem | None:
-        if (not isinstance(comment, dict) or comment.get("type", "comment") != "comment"
-                or isinstance(comment.get("id"), bool) or not isinstance(comment.get("id"), int)):
+        comment_id = count_of(comment.get("id")) if isinstance(comment, dict) else None
+        if comment_id is None or comment.get("type", "comment") != "comment":
             self.count("comments_unreadable")
             return None
         text = comment.get("text")
@@ -172,8 +173,8 @@ class HackerNewsHiringSpider(SourceSpider):
         self.count("postings_found")
         return PostingItem(
             source="hn",
-            source_id=str(comment["id"]),
-            url=f"https://news.ycombinator.com/item?id={comment['id']}",
+            source_id=str(comment_id),
+            url=f"https://news.ycombinator.com/item?id={comment_id}",
             html=text,
             posted_at=utc_from_epoch(comment.get("created_at_i")),
             author=comment.get("author"),

@@ -154,6 +154,13 @@ def text_or_none(value) -> str | None:
     return None
 
 
+def id_text(value) -> str | None:
+    """A record's id as text: a non-empty string, or a whole number's digits."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return text_or_none(value)
+
+
 @dataclass
 class BoardCrawl:
     """The crawl of one board in this run, while its requests are out."""
@@ -186,6 +193,8 @@ class BoardCheck:
 class JobBoardSpider(SourceSpider):
     """Base for ATS spiders: a subclass names its ``board_path`` and a ``parse_board``
     callback, or overrides ``board_request`` (Lever pages through a board)."""
+
+    says_skipped_records = False  # each board's unreadable jobs are one line when it ends
 
     takes_boards = True
     board_path: str = ""  # the API path of one board, with a ``{token}`` placeholder
