@@ -32,15 +32,39 @@ def server():
         yield fixture_server
 
 
-def test_discovers_hiring_threads_across_pages_until_an_empty_page(server, tmp_path):
+def index_pages_asked(server) -> list[str]:
+    return [p.split("page=")[1].split("&")[0] for p in server.requested("/api/v1/search_by_date")]
+
+
+def test_discovers_hiring_threads_across_pages_until_the_last_the_index_counts(server, tmp_path):
     result = crawl_hn(tmp_path, server)
     assert result.returncode == 0, result.stderr
-    pages = server.requested("/api/v1/search_by_date")
-    assert [p.split("page=")[1].split("&")[0] for p in pages] == ["0", "1", "2", "3"]
+    assert index_pages_asked(server) == ["0", "1", "2"]  # nbPages is 3
     threads = {p.rsplit("/", 1)[1] for p in server.requested("/api/v1/items/")}
     # Not "wants to be hired", "Freelancer?", "hiring right now", nor another author's story.
     assert threads == {str(s) for s in ALL_THREADS}
     assert {row["source_id"] for row in landing_rows(tmp_path)} == fixture_postings(*ALL_THREADS)
+
+
+def test_without_a_page_count_the_index_is_read_until_an_empty_page(server, tmp_path):
+    for page in range(4):
+        body = json.loads((HN / f"search_page{page}.json").read_text())
+        del body["nbPages"]
+        server.routes[SEARCH.format(page=page)] = Reply(body=json.dumps(body).encode())
+    result = crawl_hn(tmp_path, server)
+    assert result.returncode == 0, result.stderr
+    assert index_pages_asked(server) == ["0", "1", "2", "3"]
+
+
+def test_an_index_that_ignores_the_page_asked_for_is_read_once(server, tmp_path):
+    first = json.loads((HN / "search_page0.json").read_text())
+    del first["nbPages"]
+    for page in range(4):
+        server.routes[SEARCH.format(page=page)] = Reply(body=json.dumps(first).encode())
+    result = crawl_hn(tmp_path, server)
+    assert result.returncode == 0, result.stderr
+    assert index_pages_asked(server) == ["0", "1"]
+    assert run_stats(tmp_path, "hn")[1]["skilltrends/errors/pagination_repeats"] == 1
 
 
 def test_keeps_only_the_months_asked_for(server, tmp_path):

@@ -12,7 +12,7 @@ import pytest
 
 from crawlers.spiders.base import BadArgument
 from crawlers.spiders.jsonld import JsonLdSpider
-from tests.fixture_server import FixtureServer
+from tests.fixture_server import FixtureServer, Reply
 from tests.helpers import (
     FIXTURES, JSONLD_SITE, crawl, landing_rows, run_cli, run_stats, serve_jsonld_fixtures,
 )
@@ -139,6 +139,17 @@ def test_the_page_cap_limits_what_sitemaps_add(server, tmp_path):
     assert result.returncode == 0, result.stderr
     assert len(server.requested("/jobs/")) == 2
     assert run_stats(tmp_path, "jsonld")[1]["skilltrends/page_cap_reached"] == 3  # two jobs pages and /private/
+
+
+def test_a_chain_of_sitemap_indexes_without_end_is_cut_at_the_sitemap_cap(server, tmp_path):
+    for n in range(10):
+        index = (f'<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                 f"<sitemap><loc>{server.url}/chain{n + 1}.xml</loc></sitemap></sitemapindex>")
+        server.routes[f"/chain{n}.xml"] = Reply(body=index.encode(), headers={"Content-Type": "application/xml"})
+    result = crawl("jsonld", tmp_path, server, "--board", f"{server.url}/chain0.xml", "--set", "JSONLD_MAX_SITEMAPS=4")
+    assert result.returncode == 0, result.stderr
+    assert [path for path in server.requests if path.startswith("/chain")] == [f"/chain{n}.xml" for n in range(4)]
+    assert sum("JSONLD_MAX_SITEMAPS" in line for line in result.stderr.splitlines()) == 1, result.stderr
 
 
 def test_a_page_without_jobposting_stores_nothing_and_is_no_error(server, tmp_path):

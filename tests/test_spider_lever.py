@@ -124,6 +124,21 @@ def test_a_server_ignoring_skip_is_an_error_and_ends_the_walk(server, tmp_path):
     assert landing_rows(tmp_path, "SELECT complete FROM boards", "lever") == [{"complete": False}]
 
 
+def test_a_site_that_pages_on_without_end_is_cut_at_the_page_cap(server, tmp_path):
+    # Every page full, each starting at the last of the page before, each bringing a new id.
+    first = json.loads((LEVER / "orbital_skip0.json").read_text())
+    for n in range(1, 8):
+        page = [{**first[1], "id": f"endless-{n - 1}" if n > 1 else first[1]["id"]}, {**first[1], "id": f"endless-{n}"}]
+        server.routes[LEVER_PAGE.format(token="orbital", skip=n, limit=2)] = Reply(body=json.dumps(page).encode())
+    result = crawl("lever", tmp_path, server, *SMALL_PAGES, "--set", "BOARD_MAX_PAGES=3", "--board", "orbital")
+    assert result.returncode == 0, result.stderr
+    assert skips_requested(server, "orbital") == [0, 1, 2]
+    said = [line for line in result.stderr.splitlines() if "BOARD_MAX_PAGES" in line]
+    assert len(said) == 1 and "'orbital'" in said[0], result.stderr
+    assert landing_rows(tmp_path, "SELECT complete FROM boards", "lever") == [{"complete": False}]
+    assert len(rows_by_id(tmp_path, "lever")) == 4
+
+
 @pytest.mark.parametrize("change", ["removed", "added"])
 def test_a_site_that_changes_while_it_is_read_is_left_incomplete(server, tmp_path, change):
     first = json.loads((LEVER / "orbital_skip0.json").read_text())

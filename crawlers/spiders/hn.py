@@ -2,7 +2,8 @@
 
 1. ``/api/v1/search_by_date?page=N&query=hiring&tags=story,(author__whoishiring,author_whoishiring)``
    lists the stories of the ``whoishiring`` account, newest first, 20 a page; pages are read
-   until an empty one (or, with ``--since``, until a page holds only older stories).
+   up to the last that ``nbPages`` counts, or an empty one (or, with ``--since``, until a page
+   holds only older stories); a page of stories all seen before ends the walk as an error.
 2. Only "Ask HN: Who is hiring? (Month YYYY)" stories by ``whoishiring`` (or ``_whoishiring``, 2015) in the wanted
    months are kept ("Who wants to be hired?", "Freelancer?" and others are not).
 3. ``/api/v1/items/<id>`` returns the whole thread as a tree; every top-level comment with
@@ -30,6 +31,9 @@ HIRING_TITLE = re.compile(r"^\s*Ask HN:\s*Who is hiring\?\s*\(\s*([A-Za-z]+)\s+(
 MONTH_NUMBERS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 MONTH_NUMBERS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
 MAX_CONSECUTIVE_BAD_PAGES = 3
+# Algolia serves at most 1,000 hits of a search (50 pages of 20); a server that pages on past
+# that, or past its own nbPages, is not the real index.
+MAX_INDEX_PAGES = 50
 
 
 def hiring_thread_month(title: str | None) -> date | None:
@@ -57,6 +61,7 @@ class HackerNewsHiringSpider(SourceSpider):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.seen_stories: set[int] = set()
+        self.seen_hits: set[str] = set()
         self.known_pages: int | None = None
         self.bad_pages_in_a_row = 0
 
@@ -91,8 +96,16 @@ class HackerNewsHiringSpider(SourceSpider):
         if not hits:
             return
         self.count("index_pages")
+        hit_ids = {str(hit.get("objectID")) for hit in hits if isinstance(hit, dict)}
+        repeats = hit_ids <= self.seen_hits
+        self.seen_hits |= hit_ids
         yield from self.readable(hits, self.thread_request, f"Story index page {page}", "stories_unreadable")
-        if not self.all_older_than_since(hits):
+        if repeats:
+            self.record_error("pagination_repeats", f"Story index page {page} at {response.url} repeats stories "
+                                                    "already seen; stopped paging.")
+        elif page + 1 >= min(MAX_INDEX_PAGES, self.known_pages or MAX_INDEX_PAGES):
+            return  # the last page the index has
+        elif not self.all_older_than_since(hits):
             yield self.search_request(page + 1)
 
     def after_bad_page(self, page: int):

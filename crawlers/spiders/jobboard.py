@@ -54,6 +54,10 @@ INTERVAL_ADVERBS = {"hourly": "hour", "daily": "day", "weekly": "week", "monthly
                     "annually": "year", "annual": "year"}
 
 
+# 1,000 pages of Lever's or SmartRecruiters' 100 postings: ten times the largest boards.
+DEFAULT_BOARD_MAX_PAGES = 1000
+
+
 def board_tokens(board: str | None, boards: str | None) -> list[str]:
     """The tokens named by ``board`` and ``boards`` (comma-separated), each once, in order."""
     tokens: list[str] = []
@@ -171,6 +175,7 @@ class BoardCrawl:
     read_through: bool = False  # the subclass counted "boards_done"
     error: str | None = None
     unreadable: int = 0
+    pages: int = 0  # pages read of a board that pages (``reads_on``)
     abandoned: bool = False  # a request was dropped by the request budget or a stop
     finished: bool = False
     not_modified: bool = False
@@ -467,7 +472,23 @@ class JobBoardSpider(SourceSpider):
             return False
         if not more:
             self.count("boards_done")
-        return more
+            return False
+        board = self.board_crawls.setdefault(token, BoardCrawl(token))
+        board.pages += 1
+        if board.pages >= self.max_board_pages:
+            self.record_error(
+                "too_many_pages",
+                f"{self.name} board {token!r} still had more after {board.pages} pages (the BOARD_MAX_PAGES "
+                "setting); stopped paging, the board is left incomplete.",
+            )
+            return False
+        return True
+
+    @property
+    def max_board_pages(self) -> int:
+        """Pages read of one board at most (``BOARD_MAX_PAGES``): a server paging on without
+        end (new ids on every full page) would otherwise be walked for ever."""
+        return max(1, self.settings.getint("BOARD_MAX_PAGES", DEFAULT_BOARD_MAX_PAGES))
 
     def changed_while_read(self, token: str, how: str) -> None:
         """A paged board whose list changed between its pages (``how``): a posting could

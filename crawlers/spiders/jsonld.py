@@ -11,7 +11,8 @@ pages it is given and stores every ``JobPosting`` it finds.
 ``.xml.gz``, or a ``robots.txt`` whose ``Sitemap:`` lines are followed — and from the
 argument ``sitemap``. Sitemap indexes are followed; of the pages a sitemap lists, only those
 whose URL matches the regular expression ``follow`` (argument, or setting ``JSONLD_FOLLOW``;
-default: every page) are fetched, at most ``JSONLD_MAX_PAGES`` (1000) per crawl.
+default: every page) are fetched, at most ``JSONLD_MAX_PAGES`` (1000) per crawl, from at
+most ``JSONLD_MAX_SITEMAPS`` (100) sitemaps.
 
 Example: ``skilltrends crawl jsonld --board https://careers.example.com/sitemap.xml
 --set JSONLD_FOLLOW=/jobs/``.
@@ -43,6 +44,7 @@ from crawlers.spiders.base import BadArgument, SourceSpider
 from crawlers.spiders.jobboard import amount, salary_period, text_or_none, utc_from_iso
 
 DEFAULT_MAX_PAGES = 1000
+DEFAULT_MAX_SITEMAPS = 100
 SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # the sitemap protocol's limit, uncompressed
 JSONLD_TYPE = "application/ld+json"
 SCHEMA_ORG = re.compile(r"^https?://schema\.org/", re.IGNORECASE)
@@ -188,6 +190,8 @@ class JsonLdSpider(SourceSpider):
         if follow:
             compile_follow(follow)
         self.pages_from_sitemaps = 0
+        self.sitemaps_requested = 0
+        self.sitemap_cap_said = False
         self.seen_pages: set[str] = set()
         self.follow_pattern: re.Pattern | None = None
 
@@ -207,8 +211,8 @@ class JsonLdSpider(SourceSpider):
         if not self.page_urls and not self.sitemap_urls:
             self.logger.warning("No pages to crawl: give --board URL (a page or a sitemap), "
                                 "or the spider arguments urls=... / sitemap=...")
-        for url in self.sitemap_urls:
-            yield self.sitemap_request(url)
+        for request in self.sitemap_requests(self.sitemap_urls):
+            yield request
         for url in self.page_urls:
             yield self.page_request(url)
 
@@ -217,9 +221,21 @@ class JsonLdSpider(SourceSpider):
         self.count("pages_requested")
         return scrapy.Request(url, callback=self.parse_page, errback=self.on_request_failed)
 
-    def sitemap_request(self, url: str) -> scrapy.Request:
-        self.count("sitemaps_requested")
-        return scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_request_failed)
+    def sitemap_requests(self, urls):
+        """A request for each sitemap, at most ``JSONLD_MAX_SITEMAPS`` in a crawl: an index
+        that leads on to new sitemaps without end (sm1 → sm2 → …) is cut there, said once."""
+        cap = max(1, self.settings.getint("JSONLD_MAX_SITEMAPS", DEFAULT_MAX_SITEMAPS))
+        for url in urls:
+            if self.sitemaps_requested >= cap:
+                if not self.sitemap_cap_said:
+                    self.sitemap_cap_said = True
+                    self.logger.warning("jsonld: stopped after %d sitemaps (the JSONLD_MAX_SITEMAPS setting); "
+                                        "the pages they list are crawled.", cap)
+                self.count("sitemap_cap_reached")
+                continue
+            self.sitemaps_requested += 1
+            self.count("sitemaps_requested")
+            yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_request_failed)
 
     def parse_sitemap(self, response):
         """A sitemap, sitemap index or robots.txt: the pages (or sitemaps) it lists.
@@ -229,8 +245,7 @@ class JsonLdSpider(SourceSpider):
         @returns items 0 0
         """
         if urlsplit(response.url).path.endswith("/robots.txt"):
-            for url in sitemap_urls_from_robots(response.body, base_url=response.url):
-                yield self.sitemap_request(url)
+            yield from self.sitemap_requests(sitemap_urls_from_robots(response.body, base_url=response.url))
             return
         body = sitemap_body(response)
         if body is None:
@@ -238,8 +253,7 @@ class JsonLdSpider(SourceSpider):
             return
         sitemap = Sitemap(body)
         if sitemap.type == "sitemapindex":
-            for entry in sitemap:
-                yield self.sitemap_request(entry["loc"])
+            yield from self.sitemap_requests(entry["loc"] for entry in sitemap)
             return
         if sitemap.type != "urlset":
             self.record_error("not_a_sitemap", f"{response.url} is not a sitemap (root <{sitemap.type}>); skipped.")
