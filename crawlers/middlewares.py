@@ -113,9 +113,12 @@ class BackoffRetryMiddleware(RetryMiddleware):
 WAIT_SLICE_SECONDS = 0.5
 
 
+DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
+
+
 class EveryWaiterRobotsTxtMiddleware(RobotsTxtMiddleware):
     """Scrapy's robots.txt middleware, with every request that waits for a host's robots.txt
-    judged by it.
+    judged by it, and a robots.txt answering a server error taken as forbidding everything.
 
     Scrapy 2.19's hands the parsed file only to the first request that waited for it: the
     waiting is a callback on one Deferred that does not pass its result on, so every later
@@ -123,6 +126,15 @@ class EveryWaiterRobotsTxtMiddleware(RobotsTxtMiddleware):
     to a host (three job boards or more) was sent whatever robots.txt said. Here each waiter
     gets a Deferred of its own, and the shared one keeps its result.
     """
+
+    async def _parse_robots(self, response, netloc, request):
+        # RFC 9309 (2.3.1.4): a robots.txt the server fails to give (5xx, after the retries)
+        # means complete disallow; Scrapy parsed the error page, which allowed everything.
+        if response.status >= 500 or response.status == 429:
+            logger.warning("robots.txt of %s answered HTTP %d after retries: nothing on %s is fetched in this "
+                           "crawl, as RFC 9309 asks while a robots.txt cannot be read.", netloc, response.status, netloc)
+            response = response.replace(body=DISALLOW_ALL)
+        await super()._parse_robots(response, netloc, request)
 
     async def robot_parser(self, request):
         pending = self._parsers.get(urlparse_cached(request).netloc)

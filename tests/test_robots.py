@@ -20,3 +20,15 @@ def test_no_request_of_the_first_burst_slips_past_a_robots_txt_that_forbids_them
     _, stats = run_stats(tmp_path, "smartrecruiters")
     assert stats["skilltrends/errors/robots_forbidden"] == 3
     assert result.stderr.count("is forbidden by the site's robots.txt") == 3, result.stderr
+
+
+def test_a_robots_txt_that_answers_a_server_error_forbids_the_host(tmp_path):
+    with FixtureServer() as server:
+        serve_smartrecruiters_fixtures(server)
+        server.routes["/robots.txt"] = Reply(500, b"Internal Server Error", {"Content-Type": "text/plain"})
+        result = crawl("smartrecruiters", tmp_path, server, "--set", "RETRY_TIMES=1",
+                       env=boards_file("smartrecruiters"))
+    assert set(server.requests) == {"/robots.txt"}, server.requests
+    said = [line for line in result.stderr.splitlines() if "robots.txt of" in line]
+    assert len(said) == 1 and "HTTP 500" in said[0], result.stderr
+    assert run_stats(tmp_path, "smartrecruiters")[1]["skilltrends/errors/robots_forbidden"] == 3

@@ -152,6 +152,17 @@ def test_a_chain_of_sitemap_indexes_without_end_is_cut_at_the_sitemap_cap(server
     assert sum("JSONLD_MAX_SITEMAPS" in line for line in result.stderr.splitlines()) == 1, result.stderr
 
 
+def test_a_block_beyond_what_the_html_parser_reaches_is_said(server, tmp_path):
+    page = ("<html><body>" + "<div><span>x" * 2500
+            + '<script type="application/ld+json">{"@type": "JobPosting", "title": "ML Engineer"}</script>')
+    server.routes["/jobs/deep.html"] = Reply(body=page.encode(), headers={"Content-Type": "text/html; charset=utf-8"})
+    result = crawl("jsonld", tmp_path, server, "--board", page_url(server, "deep"))
+    assert result.returncode == 0, result.stderr
+    said = [line for line in result.stderr.splitlines() if "did not reach" in line]
+    assert len(said) == 1 and "deep.html" in said[0], result.stderr
+    assert run_stats(tmp_path, "jsonld")[0]["status"] == "finished_with_errors"
+
+
 def test_a_page_without_jobposting_stores_nothing_and_is_no_error(server, tmp_path):
     result = crawl("jsonld", tmp_path, server, "--board", f"{server.url}/about.html")
     assert result.returncode == 0, result.stderr

@@ -45,6 +45,7 @@ from crawlers.spiders.jobboard import amount, salary_period, text_or_none, utc_f
 
 DEFAULT_MAX_PAGES = 1000
 DEFAULT_MAX_SITEMAPS = 100
+JSONLD_SCRIPT = re.compile(r"""<script\b[^>]*\btype\s*=\s*["']?application/ld\+json""", re.IGNORECASE)
 SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # the sitemap protocol's limit, uncompressed
 JSONLD_TYPE = "application/ld+json"
 SCHEMA_ORG = re.compile(r"^https?://schema\.org/", re.IGNORECASE)
@@ -294,11 +295,12 @@ class JsonLdSpider(SourceSpider):
                                  f"{response.url}")
 
     def jsonld_postings(self, response) -> list[dict]:
-        postings = []
+        postings, blocks = [], 0
         for script in response.xpath("//script[@type]"):
             kind = script.attrib.get("type", "").split(";")[0].strip().lower()
             if kind != JSONLD_TYPE:
                 continue
+            blocks += 1
             text = script.xpath("string()").get() or ""
             if not text.strip():
                 continue
@@ -311,6 +313,13 @@ class JsonLdSpider(SourceSpider):
                 )
                 continue
             postings.extend(job_postings(document))
+        written = len(JSONLD_SCRIPT.findall(response.text))
+        if written > blocks:  # libxml2 stops building the tree some 2,000 elements deep
+            self.record_error(
+                "unparsed_jsonld",
+                f"{written - blocks} JSON-LD block(s) at {response.url} lie where the HTML parser did not reach "
+                "(markup nested too deep or broken); skipped.",
+            )
         return postings
 
     def microdata_postings(self, response) -> list[dict]:
