@@ -26,6 +26,9 @@ _INVISIBLE = "[\u00ad\u200b\u200c\u200d\u2060\ufeff]"
 # boards write them) keeps its words, like any other tag's text.
 _URL_LINK = (r'(?is)<a\b[^>]*?\bhref\s*=\s*"([^"]*)"[^>]*>\s*(?:https?:(?:/|&#x2f;|&#47;){2}|www\.)[^<]*'
              r'</a\s*>')  # HN escapes the slashes of the text: "https:&#x2F;&#x2F;acme.example"
+# A tag, its quoted attribute values read whole ('<span title="a > b">' is one tag); then,
+# for a tag whose quote never closes, up to the first ">".
+_QUOTED_TAG = r"""(?s)</?[A-Za-z](?:[^<>"']|"[^"]*"|'[^']*')*>"""
 _ANY_TAG = r"(?s)</?[A-Za-z][^<>]*>"
 
 
@@ -53,6 +56,7 @@ def html_to_text(column: str | pl.Expr) -> pl.Expr:
         .str.replace_all(_PARAGRAPH, "\n\n")
         .str.replace_all(_LINE, "\n")
         .str.replace_all(_URL_LINK, "${1}")
+        .str.replace_all(_QUOTED_TAG, "")
         .str.replace_all(_ANY_TAG, "")
         .map_batches(_unescape, return_dtype=pl.String)
         .str.replace_all(_INVISIBLE, "")

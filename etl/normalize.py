@@ -16,7 +16,8 @@ from etl.html_text import hn_line_breaks, html_to_text
 # a date count in the month first seen (etl.pipeline), so older warehouses are rebuilt with them;
 # 5: listings keep their own company, title, location and remote flag (etl.pipeline), which
 # listings stored before lack; 6: a link with words for its text keeps them (etl.html_text);
-# 7: list items keep a mark, table cells and sectioning tags break lines, invisible characters go
+# 7: list items keep a mark, table cells and sectioning tags break lines, invisible characters go,
+# a ">" in a quoted attribute value no longer ends its tag
 NORMALIZE_VERSION = "7"
 
 HEADER_FIELDS = {"company": pl.String, "title": pl.String, "location": pl.String, "remote": pl.Boolean}

@@ -59,6 +59,9 @@ def test_html_to_text(html, text):
         ("<section>About us</section><section>We build LLM apps</section>x<hr>y",
          "About us\n\nWe build LLM apps\n\nx\ny"),
         ("<header>Acme</header><article>Role</article><footer>EOE</footer>", "Acme\n\nRole\n\nEOE"),
+        # A ">" inside a quoted attribute value is not the tag's end.
+        ('<span title="a > b">Python</span> and <img alt=\'x>y\' src="p.png">Go', "Python and Go"),
+        ('<a title="unclosed>Rust</a>', "Rust"),
         # Invisible characters go: a soft hyphen or zero-width space inside a name hid it.
         ("Kuber&shy;netes, Py\u200bTorch and Tensor\u00adFlow.\u200b Next\ufeff", "Kubernetes, PyTorch and TensorFlow. Next"),
     ],
