@@ -26,7 +26,7 @@ from etl.sentences import sentences_and_view
 from etl.skills import Candidate, Mention, SkillExtractor
 from etl.taxonomy import Taxonomy, load_taxonomy
 
-EXTRACTOR_VERSION = "aho-1.3+clf-2.8"  # 1.3: skills named in a job title kept apart
+EXTRACTOR_VERSION = "aho-1.4+clf-2.8"  # 1.3: skills named in a job title kept apart; 1.4: evidence ends at a list mark
 ACCEPT = 0.5
 MODEL_NAMES = ("disambiguation", "is_ml", "sentence_kind", "responsibilities")
 

@@ -33,6 +33,12 @@ def test_skills_with_offsets_evidence_and_families():
     assert set(out) == {"id", "is_ml", "families", "skills", "responsibilities"}
 
 
+def test_the_r_of_r_cnn_is_no_r_but_r_after_it_is():
+    text = "Train detection models (Mask R-CNN, Faster R-CNN) in PyTorch. Statistical analysis in R."
+    candidates = SkillTagger(load_taxonomy()).skills.candidates(text)
+    assert [c.start for c in candidates if text[c.start:c.end] == "R"] == [text.rindex("R")]
+
+
 def test_a_skill_alone_in_a_requirement_line_is_found_and_another_meaning_is_not():
     # Job-board requirement lines with nothing technical around the word: the disambiguator
     # once rejected Kafka, Airflow and Snowflake in all three of these lines.

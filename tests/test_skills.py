@@ -61,6 +61,16 @@ def test_evidence_is_the_sentence(extractor):
     assert mention.evidence == "We build LLM agents for banks!"
 
 
+def test_evidence_is_the_list_item_of_a_description_flattened_onto_one_line():
+    text = ("Ship models with our MLOps team on Azure ML • Communicate results • Statistics, SQL and R • "
+            "Spark•style notes")
+    for word, item in [("Azure ML", "Ship models with our MLOps team on Azure ML"), ("SQL", "Statistics, SQL and R"),
+                       ("Spark", "Spark•style notes")]:  # a mark glued to a word is no list mark
+        at = text.index(word)
+        assert sentence_around(text, at, at + len(word)) == item
+    assert sentence_around("• Python and Go\n• Kubernetes", 13, 15) == "Python and Go"
+
+
 def test_long_sentences_are_cut_around_the_mention():
     text = "x " * 400 + "LLM" + " y" * 400
     evidence = sentence_around(text, 800, 803)
