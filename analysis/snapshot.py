@@ -59,8 +59,8 @@ def open_snapshot(home: str | os.PathLike | Home | None = None, sealed: bool = T
             raise SnapshotUnreadable(f"The published snapshot {path} cannot be opened: {first_line(exc)}") from None
         # DuckDB shares one database instance per file within a process, with one configuration.
         raise SnapshotUnreadable(
-            f"The published snapshot {path} is already open in this process with other settings "
-            "(such as duckdb.connect(path, read_only=True)): close that connection, or open the "
+            f"The published snapshot {path} cannot be opened: this process already holds it open with other "
+            "settings (a duckdb.connect(path) of its own, read-only or not): close that connection, or open the "
             "snapshot with analysis.snapshot.open_snapshot there too."
         ) from None
     except duckdb.Error as exc:

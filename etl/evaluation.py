@@ -473,7 +473,7 @@ def title_apart(text: str) -> tuple[str, str]:
     return title.strip(), description.strip()
 
 
-AS_BOARD_HTML = "as job-board HTML, title apart (each list item <li><p>, other lines <p>), converted as the ETL does"
+AS_BOARD_HTML = "as job-board HTML, title apart (each list item `<li><p>`, other lines `<p>`), converted as the ETL does"
 
 
 def as_board_html(text: str) -> str:
@@ -912,7 +912,9 @@ def _render_flattened(report: Report) -> list[str]:
         "HTML without a separator leaves it: \"…nightlyWrite Hive jobs…\"), against the same labels. The "
         "job-board descriptions are also read with their first line, the job title, given apart as `title`, "
         "the way the job-board spiders store a posting (a skill only the title names counts, as in "
-        "`skilltrends extract`). Responsibilities here are per posting: a responsibility "
+        "`skilltrends extract`), and as the job-board APIs serve them: HTML with lists as `<ul><li><p>` "
+        "(`etl.evaluation.as_board_html`), converted to text as the ETL does. Responsibilities here are "
+        "per posting: a responsibility "
         "counts for a posting when any of its labelled sentences has it. Measured only; no target.",
         "",
         "| postings | form | skills micro-F1 | `is_ml` F1 | responsibilities per posting, macro-F1 |",

@@ -439,7 +439,7 @@ def test_a_snapshot_open_in_this_process_with_other_settings_is_a_clear_error(tm
     make_snapshot(tmp_path, [{"posting_id": "a", "months": ["2023-01"]}])
     researcher = duckdb.connect(str(tmp_path / "snapshot.duckdb"), read_only=True)  # as docs/schema.md shows
     try:
-        with pytest.raises(SnapshotUnreadable, match="already open in this process.*close that connection"):
+        with pytest.raises(SnapshotUnreadable, match="cannot be opened: this process already holds it open.*close that connection"):
             open_snapshot(tmp_path)
     finally:
         researcher.close()
