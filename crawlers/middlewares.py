@@ -129,10 +129,12 @@ class EveryWaiterRobotsTxtMiddleware(RobotsTxtMiddleware):
 
     async def _parse_robots(self, response, netloc, request):
         # RFC 9309 (2.3.1.4): a robots.txt the server fails to give (5xx, after the retries)
-        # means complete disallow; Scrapy parsed the error page, which allowed everything.
+        # means complete disallow; 429 too, as Google reads it (the RFC leaves 4xx allowed).
+        # Scrapy parsed the error page, which allowed everything.
         if response.status >= 500 or response.status == 429:
             logger.warning("robots.txt of %s answered HTTP %d after retries: nothing on %s is fetched in this "
-                           "crawl, as RFC 9309 asks while a robots.txt cannot be read.", netloc, response.status, netloc)
+                           "crawl, as RFC 9309 asks while a robots.txt cannot be read (5xx) and Google does "
+                           "for 429.", netloc, response.status, netloc)
             response = response.replace(body=DISALLOW_ALL)
         await super()._parse_robots(response, netloc, request)
 

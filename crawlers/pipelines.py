@@ -10,6 +10,7 @@ updated from the landing file, never from memory.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import duckdb
 import pyarrow as pa
@@ -56,6 +57,7 @@ class LandingPipeline:
         self.writer: LandingWriter | None = None
         self.job = None
         self.closed_postings = 0
+        self.unwritten_boards: set[str] = set()  # boards with postings or sightings lost in a failed write
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -112,6 +114,9 @@ class LandingPipeline:
         self.crawler.stats.inc_value(f"skilltrends/postings/{change}")
 
     def _board(self, result: BoardResult) -> None:
+        if result.complete and result.board in self.unwritten_boards:
+            # Its listings whose rows were lost would look unlisted: such a board closes nothing.
+            result = replace(result, complete=False, error="landing_write_failed")
         if result.not_modified and self.state is not None:
             # A 304: the board lists what its last complete crawl listed, unchanged.
             for source_id in result.ids:
@@ -130,8 +135,10 @@ class LandingPipeline:
             stored = self.writer.write(self.items, self.seen, self.boards)
             self.crawler.stats.inc_value("skilltrends/postings_stored", stored)
         except (pa.ArrowException, duckdb.Error, OSError) as exc:
-            # The batch is rolled back. Kept, it would fail every later write with it; its
-            # boards go unrecorded, so none of their postings is closed on this run's account.
+            # The batch is rolled back. Kept, it would fail every later write with it. Its
+            # boards' crawls, recorded now or later, are incomplete: none of their postings is
+            # closed on this run's account.
+            self.unwritten_boards |= {item.board for item in self.items} | {row["board"] for row in self.seen}
             self.crawler.stats.inc_value(f"{ERROR_STAT_PREFIX}landing_write_failed")
             logger.error("%d postings and %d board results could not be written to %s (%s); "
                          "they are lost, the crawl goes on.", len(self.items), len(self.boards),

@@ -14,21 +14,23 @@ _DROP_BLOCKS = [r"(?is)<script\b[^>]*>.*?</script\s*>", r"(?is)<style\b[^>]*>.*?
 # A list item is a line with a mark, as descriptions typed by hand write it (and as the
 # sentence models learnt them): a bare short line reads as a heading. The paragraph or span
 # job boards wrap an item's text in (<li><p>…</p></li>) and a mark typed in it are absorbed.
-_ITEM = r"(?i)\s*<li\b[^>]*>(?:\s|<(?:p|div|span)\b[^>]*>)*(?:[•◦▪●‣]\s+)?"
-_ITEM_TEXT_END = r"(?i)</(?:p|div)\s*>(?:\s|</span\s*>)*(</li\s*>)"
+# A tag's attributes, a quoted value read whole: '<div title="a > b">' is one tag.
+_ATTRIBUTES = r"""(?:[^<>"']|"[^"]*"|'[^']*')*"""
+_ITEM = rf"(?i)\s*<li\b{_ATTRIBUTES}>(?:\s|<(?:p|div|span)\b{_ATTRIBUTES}>)*(?:[•◦▪●‣]\s+)?"
+_ITEM_TEXT_END = r"(?i)</(?:p|div)\s*>(?:\s|</(?:p|div|span)\s*>)*(</li\s*>)"
 _PARAGRAPH = (r"(?i)</?\s*(p|div|ul|ol|dl|table|h[1-6]|pre|blockquote|section|article|header|footer|main|aside|nav"
-              r"|figure|address|center|details|summary|fieldset|form)\b[^>]*>")
-_LINE = r"(?i)<\s*(br|hr|td|th|dt|dd)\b[^>]*/?>"  # each cell a line, so rows need no break of their own
+              rf"|figure|address|center|details|summary|fieldset|form)\b{_ATTRIBUTES}>")
+_LINE = rf"(?i)<\s*(br|hr|td|th|dt|dd)\b{_ATTRIBUTES}>"  # each cell a line, so rows need no break of their own
 # Soft hyphens and zero-width characters: invisible, but they split a name ("Py\u200bTorch").
 _INVISIBLE = "[\u00ad\u200b\u200c\u200d\u2060\ufeff]"
 # HN shows a link's URL as its text, often cut short with "...": such a link is its href,
 # which is whole. A link with words for its text ("built with <a href=…>PyTorch</a>", as job
 # boards write them) keeps its words, like any other tag's text.
-_URL_LINK = (r'(?is)<a\b[^>]*?\bhref\s*=\s*"([^"]*)"[^>]*>\s*(?:https?:(?:/|&#x2f;|&#47;){2}|www\.)[^<]*'
-             r'</a\s*>')  # HN escapes the slashes of the text: "https:&#x2F;&#x2F;acme.example"
-# A tag, its quoted attribute values read whole ('<span title="a > b">' is one tag); then,
-# for a tag whose quote never closes, up to the first ">".
-_QUOTED_TAG = r"""(?s)</?[A-Za-z](?:[^<>"']|"[^"]*"|'[^']*')*>"""
+_URL_LINK = (rf'(?is)<a\b(?:[^<>"\']|"[^"]*"|\'[^\']*\')*?\bhref\s*=\s*"([^"]*)"{_ATTRIBUTES}>\s*'
+             r'(?:https?:(?:/|&#x2f;|&#47;){2}|www\.)[^<]*</a\s*>')  # HN escapes the slashes: "https:&#x2F;&#x2F;"
+# A tag, its quoted attribute values read whole; then, for a tag whose quote never closes,
+# up to the first ">".
+_QUOTED_TAG = rf"(?s)</?[A-Za-z]{_ATTRIBUTES}>"
 _ANY_TAG = r"(?s)</?[A-Za-z][^<>]*>"
 
 

@@ -17,15 +17,16 @@ import ahocorasick
 
 from etl.glue import glue_points, spaced, word_joins
 from etl.phrases import PhrasePattern, TriggeredPatterns
+from etl.sentences import BULLET_MARKS
 from etl.taxonomy import Skill, Taxonomy
 
 MAX_EVIDENCE = 300
 # A sentence ends after ".", "!" or "?" followed by whitespace, at a line break, or before a
-# list mark "•" followed by whitespace (a description flattened onto one line keeps its items
-# apart so, and etl.sentences cuts there too). Written to start with a character class, so
-# the regex engine skips quickly to the candidates.
-_BREAK_AHEAD = re.compile(r"[.!?](?=\s)|[\n•]")
-_LIST_MARK = "•"
+# list mark followed by whitespace (a description flattened onto one line keeps its items
+# apart so; etl.sentences cuts there too). Written to start with a character class, so the
+# regex engine skips quickly to the candidates.
+_BREAK_AHEAD = re.compile(rf"[.!?](?=\s)|\n|[{BULLET_MARKS}](?=\s)")
+_LIST_MARK = re.compile(rf"[{BULLET_MARKS}](?=\s)")
 
 
 class Mention(NamedTuple):  # a named tuple: built for every skill found, cheaper than a dataclass
@@ -50,10 +51,10 @@ def _sentence_start(text: str, left: int, start: int) -> int:
     whitespace that follows the last ``.``, ``!`` or ``?``, between ``left`` and ``start``.
     ``str.rfind`` finds the nearest end mark from the right without reading the whole window."""
     after_newline = text.rfind("\n", left, start) + 1
-    mark = text.rfind(_LIST_MARK, left, start)
-    while mark != -1 and not (mark + 1 < start and text[mark + 1].isspace()):
-        mark = text.rfind(_LIST_MARK, left, mark)
-    after_newline = max(after_newline, mark + 2 if mark != -1 else 0)  # past the mark and its space
+    mark = _LIST_MARK.search(text, max(left, after_newline), start)
+    while mark:  # the last one: few windows hold any, fewer several
+        after_newline = mark.end() + 1  # past the mark and the white space after it
+        mark = _LIST_MARK.search(text, mark.end(), start)
     nearest = -1  # the last end mark followed by whitespace
     for mark in ".!?":
         lo = max(left, nearest + 1)
@@ -75,11 +76,9 @@ def _sentence_end(text: str, end: int) -> int:
     if 0 < end < limit and text[end - 1] in ".!?" and text[end].isspace():
         return end  # the mention itself ends the sentence ("... with A.I. Then")
     found = _BREAK_AHEAD.search(text, end, limit)
-    while found and found.group() == _LIST_MARK and not (found.end() < len(text) and text[found.end()].isspace()):
-        found = _BREAK_AHEAD.search(text, found.end(), limit)  # "•" glued to a word: no list mark
     if not found:
         return limit
-    return found.start() if found.group() in ("\n", _LIST_MARK) else found.start() + 1
+    return found.start() + 1 if found.group() in ".!?" else found.start()
 
 
 def sentence_around(text: str, start: int, end: int) -> str:

@@ -14,6 +14,7 @@ import os
 import socket
 import subprocess
 import sys
+from datetime import datetime
 
 import duckdb
 import pytest
@@ -183,7 +184,7 @@ def test_a_number_where_text_belongs_is_its_text(server, tmp_path):
 def test_a_batch_the_landing_file_refuses_is_one_error_and_the_next_batches_are_written(tmp_path, caplog):
     from scrapy.utils.test import get_crawler
 
-    from crawlers.items import PostingItem
+    from crawlers.items import BoardResult, PostingItem
     from crawlers.pipelines import LandingPipeline
     from crawlers.spiders.greenhouse import GreenhouseSpider
     from skilltrends.home import Home
@@ -192,10 +193,12 @@ def test_a_batch_the_landing_file_refuses_is_one_error_and_the_next_batches_are_
     spider = GreenhouseSpider()
     pipeline = LandingPipeline(Home.resolve(tmp_path), 1, crawler)
     pipeline.spider_opened(spider)
-    refused = PostingItem("greenhouse", "1", "https://x.example/1", "<p>a</p>")
+    refused = PostingItem("greenhouse", "1", "https://x.example/1", "<p>a</p>", board="acme")
     refused.posted_at = "not a time"  # a value the landing file's TIMESTAMP column refuses
     pipeline.process_item(refused)
-    pipeline.process_item(PostingItem("greenhouse", "2", "https://x.example/2", "<p>b</p>"))
+    pipeline.process_item(PostingItem("greenhouse", "2", "https://x.example/2", "<p>b</p>", board="acme"))
+    # Its board's end arrives in a later batch: the lost row must not make posting 1 look unlisted.
+    pipeline.process_item(BoardResult("greenhouse", "acme", True, datetime(2024, 5, 1), ids=["1", "2"]))
     pipeline.writer.close("finished", 1, {})
     assert crawler.stats.get_value("skilltrends/errors/landing_write_failed") == 1
     assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"][0].startswith(
@@ -203,8 +206,28 @@ def test_a_batch_the_landing_file_refuses_is_one_error_and_the_next_batches_are_
     conn = duckdb.connect(str(pipeline.writer.path), read_only=True)
     try:
         assert conn.execute("SELECT source_id FROM postings").fetchall() == [("2",)]
+        assert conn.execute("SELECT board, complete, error FROM boards").fetchall() == [
+            ("acme", False, "landing_write_failed")]
     finally:
         conn.close()
+
+
+def test_records_skipped_by_one_list_are_not_said_by_another_read_at_the_same_time(caplog):
+    from scrapy.utils.test import get_crawler
+
+    from crawlers.spiders.hn import HackerNewsHiringSpider
+
+    crawler = get_crawler(HackerNewsHiringSpider)
+    crawler.spider = spider = HackerNewsHiringSpider.from_crawler(crawler)
+    comment = {"id": 1, "text": "Acme | ML Engineer"}
+    first = spider.readable([comment, comment], lambda c: spider.posting_from_comment(c, 1, None), "Thread 1",
+                            "comments_unreadable")
+    second = spider.readable([{"text": "no id"}], lambda c: spider.posting_from_comment(c, 2, None), "Thread 2",
+                             "comments_unreadable")
+    next(first)  # Scrapy steps callbacks' outputs in turn
+    assert list(second) == [] and len(list(first)) == 1
+    said = [r.getMessage() for r in caplog.records if "without a usable id" in r.getMessage()]
+    assert said == ["Thread 2: 1 record(s) without a usable id or layout skipped; the others are kept."]
 
 
 def test_a_host_that_refuses_connections_is_one_line_each_for_robots_and_the_board(tmp_path):

@@ -62,6 +62,12 @@ def test_html_to_text(html, text):
         # A ">" inside a quoted attribute value is not the tag's end.
         ('<span title="a > b">Python</span> and <img alt=\'x>y\' src="p.png">Go', "Python and Go"),
         ('<a title="unclosed>Rust</a>', "Rust"),
+        ('<div title="a > b">Python</div><p data-x="1>2">SQL</p><ul><li title="a > b">Go</li></ul>'
+         '<table><tr><td title="a>b">Rust</td></tr></table>', "Python\n\nSQL\n\n• Go\n\nRust"),
+        ('Apply: <a title="x > y" href="https://acme.example/jobs">https://acme.example/jobs</a>',
+         "Apply: https://acme.example/jobs"),
+        # An item's text wrapped twice is one line too.
+        ("<ul><li><div><p>Three</p></div></li><li><span><p>Four</p></span></li></ul>", "• Three\n• Four"),
         # Invisible characters go: a soft hyphen or zero-width space inside a name hid it.
         ("Kuber&shy;netes, Py\u200bTorch and Tensor\u00adFlow.\u200b Next\ufeff", "Kubernetes, PyTorch and TensorFlow. Next"),
     ],

@@ -69,6 +69,8 @@ def test_evidence_is_the_list_item_of_a_description_flattened_onto_one_line():
         at = text.index(word)
         assert sentence_around(text, at, at + len(word)) == item
     assert sentence_around("• Python and Go\n• Kubernetes", 13, 15) == "Python and Go"
+    other = "Ship models with our MLOps team ▪ Statistics, SQL and R ► Spark notes"
+    assert sentence_around(other, other.index("SQL"), other.index("SQL") + 3) == "Statistics, SQL and R"
 
 
 def test_long_sentences_are_cut_around_the_mention():
@@ -81,13 +83,14 @@ def test_evidence_shared_within_a_sentence_is_what_each_mention_would_get_alone(
     # Mentions in one sentence reuse its evidence. Line breaks, end marks that do or do not
     # end a sentence, an end mark inside an alias, whitespace runs and sentences longer
     # than the evidence limit must not make the reused sentence differ from the one the
-    # mention gets by itself.
+    # mention gets by itself. So must list marks.
     extractor = SkillExtractor(parse_taxonomy({"version": "test", "skill": [
         *SKILLS, {"name": "Yahoo! Pipes", "family": "other", "aliases": ["yahoo! pipes"]},
         {"name": "XYZ", "family": "other", "aliases": [" xyz"]}]}))  # an alias starting with whitespace
     rng = random.Random(7)
     pieces = ["Go", "C", "LLM", "sklearn", "AI", "Yahoo! Pipes", " xyz", " ", " " * 150, ". ", ".", "! ",
-              "?\n", "\n", "e.g. ", "A.I. ", "Node.js", ", ", "and ", "x" * 90, "y " * 60]
+              "?\n", "\n", "e.g. ", "A.I. ", "Node.js", ", ", "and ", "x" * 90, "y " * 60,
+              "•", "• ", " •", "•\n", "c•d", " ▪ ", "•  "]  # list marks, glued or not
     checked = 0
     for _ in range(5000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))

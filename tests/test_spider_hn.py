@@ -67,6 +67,14 @@ def test_an_index_that_ignores_the_page_asked_for_is_read_once(server, tmp_path)
     assert run_stats(tmp_path, "hn")[1]["skilltrends/errors/pagination_repeats"] == 1
 
 
+def test_a_page_of_unreadable_hits_is_no_repeat_and_the_walk_goes_on(server, tmp_path):
+    first = json.loads((HN / "search_page0.json").read_text())
+    server.routes[SEARCH.format(page=0)] = Reply(body=json.dumps({**first, "hits": [None, 7]}).encode())
+    result = crawl_hn(tmp_path, server)
+    assert result.returncode == 0, result.stderr
+    assert index_pages_asked(server) == ["0", "1", "2"] and "repeats" not in result.stderr, result.stderr
+
+
 def test_keeps_only_the_months_asked_for(server, tmp_path):
     result = crawl_hn(tmp_path, server, "--since", "2023-01", "--until", "2023-02")
     assert result.returncode == 0, result.stderr

@@ -163,6 +163,17 @@ def test_a_block_beyond_what_the_html_parser_reaches_is_said(server, tmp_path):
     assert run_stats(tmp_path, "jsonld")[0]["status"] == "finished_with_errors"
 
 
+def test_a_block_written_in_a_comment_or_in_code_is_no_unparsed_block(server, tmp_path):
+    page = (page_html := (SITE / "jobs" / "ml-platform-engineer.html").read_text()).replace(
+        "</body>", '<!-- old: <script type="application/ld+json">{}</script> -->'
+                   "<script>var t = '<script type=\"application/ld+json\">';</script></body>")
+    assert page != page_html
+    server.routes["/jobs/commented.html"] = Reply(body=page.encode(), headers={"Content-Type": "text/html; charset=utf-8"})
+    result = crawl("jsonld", tmp_path, server, "--board", page_url(server, "commented"))
+    assert result.returncode == 0 and "did not reach" not in result.stderr, result.stderr
+    assert run_stats(tmp_path, "jsonld")[0]["status"] == "finished"
+
+
 def test_a_page_without_jobposting_stores_nothing_and_is_no_error(server, tmp_path):
     result = crawl("jsonld", tmp_path, server, "--board", f"{server.url}/about.html")
     assert result.returncode == 0, result.stderr

@@ -84,20 +84,22 @@ class SourceSpider(scrapy.Spider):
         still read. Where ``says_skipped_records``, records ``to_item`` skipped as unreadable
         (counted under ``counter``: no usable id) are one ``unreadable_jobs`` error after the
         list (job boards say so per board instead)."""
-        stat = f"skilltrends/{counter}"
-        skipped_before, raised = self.crawler.stats.get_value(stat, 0), 0
+        stat, skipped = f"skilltrends/{counter}", 0
         for number, record in enumerate(records if isinstance(records, list) else []):
+            # Counted around each call alone: callbacks' generators interleave, so the counter
+            # also moves between this generator's steps.
+            before = self.crawler.stats.get_value(stat, 0)
             try:
                 item = to_item(record)
             except Exception as exc:
-                raised += 1
                 self.count(counter)
                 self.record_error("record_unreadable", f"{what}: record {number} cannot be read "
                                   f"({exc.__class__.__name__}: {exc}); skipped, the others are kept.")
                 continue
             if item is not None:
                 yield item
-        skipped = self.crawler.stats.get_value(stat, 0) - skipped_before - raised
+            elif self.crawler.stats.get_value(stat, 0) > before:
+                skipped += 1
         if skipped and self.says_skipped_records:
             self.record_error("unreadable_jobs", f"{what}: {skipped} record(s) without a usable id or layout "
                                                  "skipped; the others are kept.")

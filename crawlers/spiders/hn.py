@@ -96,8 +96,8 @@ class HackerNewsHiringSpider(SourceSpider):
         if not hits:
             return
         self.count("index_pages")
-        hit_ids = {str(hit.get("objectID")) for hit in hits if isinstance(hit, dict)}
-        repeats = hit_ids <= self.seen_hits
+        hit_ids = {str(hit["objectID"]) for hit in hits if isinstance(hit, dict) and hit.get("objectID") is not None}
+        repeats = bool(hit_ids) and hit_ids <= self.seen_hits
         self.seen_hits |= hit_ids
         yield from self.readable(hits, self.thread_request, f"Story index page {page}", "stories_unreadable")
         if repeats:

@@ -46,6 +46,9 @@ from crawlers.spiders.jobboard import amount, salary_period, text_or_none, utc_f
 DEFAULT_MAX_PAGES = 1000
 DEFAULT_MAX_SITEMAPS = 100
 JSONLD_SCRIPT = re.compile(r"""<script\b[^>]*\btype\s*=\s*["']?application/ld\+json""", re.IGNORECASE)
+# What a JSON-LD block written inside is not one: a comment, another script's code.
+OTHER_SCRIPT_OR_COMMENT = re.compile(
+    r"""<!--.*?-->|<script\b(?![^>]*application/ld\+json)[^>]*>.*?</script\s*>""", re.IGNORECASE | re.DOTALL)
 SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # the sitemap protocol's limit, uncompressed
 JSONLD_TYPE = "application/ld+json"
 SCHEMA_ORG = re.compile(r"^https?://schema\.org/", re.IGNORECASE)
@@ -313,7 +316,7 @@ class JsonLdSpider(SourceSpider):
                 )
                 continue
             postings.extend(job_postings(document))
-        written = len(JSONLD_SCRIPT.findall(response.text))
+        written = len(JSONLD_SCRIPT.findall(OTHER_SCRIPT_OR_COMMENT.sub("", response.text)))
         if written > blocks:  # libxml2 stops building the tree some 2,000 elements deep
             self.record_error(
                 "unparsed_jsonld",
