@@ -26,7 +26,8 @@ MAX_EVIDENCE = 300
 # apart so; etl.sentences cuts there too). Written to start with a character class, so the
 # regex engine skips quickly to the candidates.
 _BREAK_AHEAD = re.compile(rf"[.!?](?=\s)|\n|[{BULLET_MARKS}](?=\s)")
-_LIST_MARK = re.compile(rf"[{BULLET_MARKS}](?=\s)")
+# Everything up to the last break before a point: match from a window's start, ending there.
+_LAST_BREAK = re.compile(rf"(?s).*(?:\n|[.!?{BULLET_MARKS}](?=\s))")
 
 
 class Mention(NamedTuple):  # a named tuple: built for every skill found, cheaper than a dataclass
@@ -48,26 +49,17 @@ def _same_length_lower(text: str) -> str:
 
 def _sentence_start(text: str, left: int, start: int) -> int:
     """Where the sentence holding ``start`` begins: after the last line break, or after the
-    whitespace that follows the last ``.``, ``!`` or ``?``, between ``left`` and ``start``.
-    ``str.rfind`` finds the nearest end mark from the right without reading the whole window."""
-    after_newline = text.rfind("\n", left, start) + 1
-    mark = _LIST_MARK.search(text, max(left, after_newline), start)
-    while mark:  # the last one: few windows hold any, fewer several
-        after_newline = mark.end() + 1  # past the mark and the white space after it
-        mark = _LIST_MARK.search(text, mark.end(), start)
-    nearest = -1  # the last end mark followed by whitespace
-    for mark in ".!?":
-        lo = max(left, nearest + 1)
-        found = text.rfind(mark, lo, start - 1) if start - 1 > lo else -1
-        while found != -1 and not text[found + 1].isspace():  # "e.g.", "Node.js", "3.5"
-            found = text.rfind(mark, lo, found) if found > lo else -1
-        nearest = max(nearest, found)
-    after_mark = 0
-    if nearest != -1:
-        after_mark = nearest + 1
-        while after_mark < start and text[after_mark].isspace():
-            after_mark += 1
-    return max(left, after_newline, after_mark)
+    whitespace that follows the last ``.``, ``!``, ``?`` or list mark, between ``left`` and
+    ``start``. One greedy match finds the last break: it backtracks from ``start`` in C, so
+    it costs the distance to that break, not the window."""
+    last = _LAST_BREAK.match(text, left, start)
+    if last is None:
+        return left
+    begins = last.end()
+    if text[begins - 1] != "\n":  # past the white space after an end mark or list mark
+        while begins < start and text[begins].isspace():
+            begins += 1
+    return begins
 
 
 def _sentence_end(text: str, end: int) -> int:
