@@ -54,14 +54,11 @@ def open_snapshot(home: str | os.PathLike | Home | None = None, sealed: bool = T
         )
     try:
         return duckdb.connect(str(path), read_only=True, config=SEALED if sealed else {})
-    except duckdb.ConnectionException as exc:
-        if "different configuration" not in str(exc):
-            raise SnapshotUnreadable(f"The published snapshot {path} cannot be opened: {first_line(exc)}") from None
-        # DuckDB shares one database instance per file within a process, with one configuration.
-        raise SnapshotUnreadable(
-            f"The published snapshot {path} cannot be opened: this process already holds it open with other "
-            "settings (a duckdb.connect(path) of its own, read-only or not): close that connection, or open the "
-            "snapshot with analysis.snapshot.open_snapshot there too."
-        ) from None
     except duckdb.Error as exc:
-        raise SnapshotUnreadable(f"The published snapshot {path} cannot be opened: {first_line(exc)}") from None
+        why = first_line(exc)
+        if isinstance(exc, duckdb.ConnectionException) and "different configuration" in why:
+            # DuckDB shares one database instance per file within a process, with one configuration.
+            why = ("this process already holds it open with other settings (a duckdb.connect(path) of its own, "
+                   "read-only or not): close that connection, or open the snapshot with "
+                   "analysis.snapshot.open_snapshot there too.")
+        raise SnapshotUnreadable(f"The published snapshot {path} cannot be opened: {why}") from None

@@ -534,12 +534,12 @@ def evaluate_flattened(report: Report, extractor: PostingExtractor, postings: di
             report.flattened[(style, form)] = flattened_scores(extractor, texts, rows, duties)
         if style == "job_board":
             split = {key: title_apart(text) for key, text in written.items()}
+            titles = {key: title for key, (title, _) in split.items()}
             report.flattened[(style, TITLE_APART)] = flattened_scores(
-                extractor, {key: text for key, (_, text) in split.items()}, rows, duties,
-                titles={key: title for key, (title, _) in split.items()})
+                extractor, {key: text for key, (_, text) in split.items()}, rows, duties, titles=titles)
             report.flattened[(style, AS_BOARD_HTML)] = flattened_scores(
                 extractor, converted({key: as_board_html(text) for key, (_, text) in split.items()}), rows, duties,
-                titles={key: title for key, (title, _) in split.items()})
+                titles=titles)
 
 
 def evaluate(home: Home | None = None) -> Report:

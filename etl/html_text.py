@@ -11,11 +11,12 @@ import html
 import polars as pl
 
 _DROP_BLOCKS = [r"(?is)<script\b[^>]*>.*?</script\s*>", r"(?is)<style\b[^>]*>.*?</style\s*>", r"(?s)<!--.*?-->"]
+# One piece of a tag's attributes, a quoted value read whole: '<div title="a > b">' is one tag.
+_ATTRIBUTE = r"""(?:[^<>"']|"[^"]*"|'[^']*')"""
+_ATTRIBUTES = _ATTRIBUTE + "*"
 # A list item is a line with a mark, as descriptions typed by hand write it (and as the
 # sentence models learnt them): a bare short line reads as a heading. The paragraph or span
 # job boards wrap an item's text in (<li><p>…</p></li>) and a mark typed in it are absorbed.
-# A tag's attributes, a quoted value read whole: '<div title="a > b">' is one tag.
-_ATTRIBUTES = r"""(?:[^<>"']|"[^"]*"|'[^']*')*"""
 _ITEM = rf"(?i)\s*<li\b{_ATTRIBUTES}>(?:\s|<(?:p|div|span)\b{_ATTRIBUTES}>)*(?:[•◦▪●‣]\s+)?"
 _ITEM_TEXT_END = r"(?i)</(?:p|div)\s*>(?:\s|</(?:p|div|span)\s*>)*(</li\s*>)"
 _PARAGRAPH = (r"(?i)</?\s*(p|div|ul|ol|dl|table|h[1-6]|pre|blockquote|section|article|header|footer|main|aside|nav"
@@ -26,7 +27,7 @@ _INVISIBLE = "[\u00ad\u200b\u200c\u200d\u2060\ufeff]"
 # HN shows a link's URL as its text, often cut short with "...": such a link is its href,
 # which is whole. A link with words for its text ("built with <a href=…>PyTorch</a>", as job
 # boards write them) keeps its words, like any other tag's text.
-_URL_LINK = (rf'(?is)<a\b(?:[^<>"\']|"[^"]*"|\'[^\']*\')*?\bhref\s*=\s*"([^"]*)"{_ATTRIBUTES}>\s*'
+_URL_LINK = (rf'(?is)<a\b{_ATTRIBUTE}*?\bhref\s*=\s*"([^"]*)"{_ATTRIBUTES}>\s*'
              r'(?:https?:(?:/|&#x2f;|&#47;){2}|www\.)[^<]*</a\s*>')  # HN escapes the slashes: "https:&#x2F;&#x2F;"
 # A tag, its quoted attribute values read whole; then, for a tag whose quote never closes,
 # up to the first ">".

@@ -25,9 +25,10 @@ MAX_EVIDENCE = 300
 # list mark followed by whitespace (a description flattened onto one line keeps its items
 # apart so; etl.sentences cuts there too). Written to start with a character class, so the
 # regex engine skips quickly to the candidates.
-_BREAK_AHEAD = re.compile(rf"[.!?](?=\s)|\n|[{BULLET_MARKS}](?=\s)")
+_BREAK = rf"\n|[.!?{BULLET_MARKS}](?=\s)"
+_BREAK_AHEAD = re.compile(_BREAK)
 # Everything up to the last break before a point: match from a window's start, ending there.
-_LAST_BREAK = re.compile(rf"(?s).*(?:\n|[.!?{BULLET_MARKS}](?=\s))")
+_LAST_BREAK = re.compile(rf"(?s).*(?:{_BREAK})")
 
 
 class Mention(NamedTuple):  # a named tuple: built for every skill found, cheaper than a dataclass

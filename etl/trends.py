@@ -9,10 +9,10 @@ from etl.schema import FAMILIES
 # Every month any posting counts in has a total, 0 where none was ML: such a month was
 # crawled, unlike a month with no row at all.
 ML_POSTING_MONTHS = """
-    ml AS (SELECT DISTINCT m.posting_id, m.month
-           FROM posting_months m JOIN postings p USING (posting_id) WHERE p.is_ml),
-    totals AS (SELECT m.month, count(DISTINCT m.posting_id) FILTER (WHERE p.is_ml) AS total
-               FROM posting_months m JOIN postings p USING (posting_id) GROUP BY m.month)
+    posting_month AS (SELECT DISTINCT m.posting_id, m.month, p.is_ml
+                      FROM posting_months m JOIN postings p USING (posting_id)),
+    ml AS (SELECT posting_id, month FROM posting_month WHERE is_ml),
+    totals AS (SELECT month, count(*) FILTER (WHERE is_ml) AS total FROM posting_month GROUP BY month)
 """
 
 FAMILY_SHARE_SQL = f"""

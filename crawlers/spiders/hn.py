@@ -15,13 +15,13 @@ from __future__ import annotations
 import calendar
 import json
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 import scrapy
 
 from crawlers.items import PostingItem
 from crawlers.spiders.base import SourceSpider
-from crawlers.spiders.jobboard import count_of
+from crawlers.spiders.jobboard import count_of, utc_from_seconds
 
 SEARCH_PATH = "/api/v1/search_by_date?page={page}&query=hiring&tags=story,(author__whoishiring,author_whoishiring)"
 ITEM_PATH = "/api/v1/items/{id}"
@@ -48,8 +48,8 @@ def hiring_thread_month(title: str | None) -> date | None:
 def utc_from_epoch(seconds) -> datetime | None:
     """Algolia's ``created_at_i`` as naive UTC; None when absent or not a number."""
     try:
-        return datetime.fromtimestamp(int(seconds), timezone.utc).replace(tzinfo=None)
-    except (TypeError, ValueError, OverflowError, OSError):
+        return utc_from_seconds(int(seconds))
+    except (TypeError, ValueError, OverflowError):  # int() of None, "n/a", infinity
         return None
 
 

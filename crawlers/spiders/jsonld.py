@@ -316,7 +316,10 @@ class JsonLdSpider(SourceSpider):
                 )
                 continue
             postings.extend(job_postings(document))
-        written = len(JSONLD_SCRIPT.findall(OTHER_SCRIPT_OR_COMMENT.sub("", response.text)))
+        # The page's text is scanned again only where it names more blocks than the tree holds.
+        written = blocks
+        if response.text.count(JSONLD_TYPE) > blocks:
+            written = len(JSONLD_SCRIPT.findall(OTHER_SCRIPT_OR_COMMENT.sub("", response.text)))
         if written > blocks:  # libxml2 stops building the tree some 2,000 elements deep
             self.record_error(
                 "unparsed_jsonld",
