@@ -7,6 +7,7 @@ Pages live in ``dashboard/pages/`` (one module each, registered with
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from dash import html
 
 from dashboard.components import footer, navbar
 from dashboard.context import HOME_KEY
+from skilltrends.errors import UserError
 from skilltrends.home import Home
 
 _HERE = Path(__file__).parent
@@ -64,3 +66,19 @@ def run(
 ) -> None:
     """Serve the dashboard on ``host:port`` until interrupted (binds only ``host``)."""
     create_app(home).run(host=host, port=int(port), debug=debug)
+
+
+def check_listenable(host: str, port: int) -> None:
+    """One sentence (``UserError``) when ``host:port`` cannot be listened on: a host that
+    does not resolve, or a port another program holds. Found by binding it once, before the
+    server starts: the server's own failure is two lines after it has announced itself."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    except socket.gaierror as exc:
+        raise UserError(f"Cannot listen on {host!r}: {exc.strerror}.") from None
+    try:
+        with socket.create_server((host, port), family=family):
+            pass
+    except OSError as exc:
+        raise UserError(f"Cannot listen on {host}:{port}: {exc.strerror} (is another program using the port? "
+                        "Pick another with --port).") from None

@@ -6,7 +6,9 @@ is_ml classifier, and for skills only the title names, reported with ``start``/`
 and the title as evidence; offsets index the text). Output (ARCHITECTURE.md):
 ``{"id", "is_ml", "families", "skills": [{name, family, category, start, end, where, evidence}],
 "responsibilities": [{label, sentence}]}``. A line that cannot be read gives
-``{"id" or "line", "error": "..."}`` and the run goes on. A lone UTF-16 surrogate, which
+``{"id" or "line", "error": "..."}`` and the run goes on (an empty line too, so output line
+N answers input line N). A line without an id is answered with ``"id": null`` and its
+``"line"`` number. A lone UTF-16 surrogate, which
 JSON can spell (``"\\ud800"``) but no text encoding can carry, is read as U+FFFD, one
 character for one, so offsets still index the text as sent. So do they where runs of
 white space, tabs or no-break spaces are read as one space, as the ETL reads them.
@@ -15,6 +17,7 @@ white space, tabs or no-break spaces are read as one space, as the ETL reads the
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import IO
 
@@ -37,22 +40,55 @@ def _readable(value):
     return LONE_SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
 
 
+def _finite(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):  # 1e999: a valid JSON number no double holds
+        raise ValueError(text)
+    return number
+
+
+def _refuse_constant(name: str):
+    raise ValueError(name)  # NaN, Infinity, -Infinity: Python's JSON extension, not JSON
+
+
+def _parse_error(number: int, line: str, exc: json.JSONDecodeError) -> str:
+    if "\x00" in line:  # a raw NUL is never valid JSON; UTF-16 read as UTF-8 is full of them
+        return f"line {number} is not UTF-8 text (it holds NUL characters: UTF-16?)."
+    place = "column" if exc.msg.endswith(" at") else "at column"  # "Unterminated string starting at"
+    return f"line {number} is not valid JSON: {exc.msg} {place} {exc.colno}."
+
+
 def parse_line(number: int, line: str) -> tuple[object, str, str | None] | dict:
-    """``(id, text, title)`` for a good line, or the error object for a bad one."""
+    """``(id, text, title)`` for a good line, or the error object for a bad one. A line
+    without an id is read with the id None; its output names its line number."""
+    line = line.rstrip("\r\n")
+    if not line.strip():
+        return {"line": number, "error": f"line {number} is empty."}
     try:
-        record = json.loads(line)
+        record = json.loads(line, parse_constant=_refuse_constant, parse_float=_finite)
     except json.JSONDecodeError as exc:
-        return {"line": number, "error": f"line {number} is not valid JSON: {exc.msg} at column {exc.colno}."}
+        return {"line": number, "error": _parse_error(number, line, exc)}
+    except ValueError:
+        return {"line": number, "error": f"line {number} holds a number JSON cannot carry (NaN, Infinity or "
+                                         "beyond ±1.8e308)."}
     if not isinstance(record, dict):
         return {"line": number, "error": f"line {number} is not a JSON object."}
-    key = _readable(record.get("id", number))
+    key = _readable(record["id"]) if "id" in record else LineNumber(number)
     text, markup = _readable(record.get("text")), _readable(record.get("html"))
     if not isinstance(text, str) and not isinstance(markup, str):
-        return {"id": key, "error": f"line {number} has no \"text\" or \"html\" string."}
+        return {**_identity(key), "error": f"line {number} has no \"text\" or \"html\" string."}
     if not isinstance(text, str):
         text = pl.DataFrame({"html": [markup]}).select(html_to_text("html")).item() or ""
     title = _readable(record.get("title"))
     return key, text, title if isinstance(title, str) and title.strip() else None
+
+
+class LineNumber(int):
+    """The id of a line that has none: output as ``"id": null`` beside ``"line"``."""
+
+
+def _identity(key) -> dict:
+    return {"id": None, "line": int(key)} if isinstance(key, LineNumber) else {"id": key}
 
 
 def single_spaced(text: str) -> MappedCopy | None:
@@ -70,7 +106,7 @@ def render(key, extraction, copy: MappedCopy | None = None) -> dict:
     def at(offset):
         return None if offset is None else mapped(offset)  # None: found in the title
     return {
-        "id": key,
+        **_identity(key),
         "is_ml": extraction.is_ml,
         "families": extraction.families,
         "skills": [{"name": m.skill, "family": m.family, "category": m.category, "start": at(m.start),
@@ -90,18 +126,16 @@ def extract_lines(source: IO[str], sink: IO[str], responsibilities: bool = True,
             found = iter(zip(results, copies))
             for item in pending:
                 out = item if isinstance(item, dict) else render(item[0], *next(found))
-                sink.write(json.dumps(out, ensure_ascii=False) + "\n")
+                sink.write(json.dumps(out, ensure_ascii=False, allow_nan=False) + "\n")
             handled += len(pending)
     return handled
 
 
 def _batches(source: IO[str]):
     """``((parsed lines, single-spaced copies), texts to read, their titles)`` for each
-    ``BATCH`` non-empty lines of ``source``."""
+    ``BATCH`` lines of ``source``."""
     pending: list[tuple[object, str, str | None] | dict] = []
     for number, line in enumerate(source, 1):
-        if not line.strip():
-            continue
         pending.append(parse_line(number, line))
         if len(pending) >= BATCH:
             yield _batch(pending)

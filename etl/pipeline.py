@@ -113,6 +113,8 @@ def run_etl(home: Home, full: bool = False, demo: bool | None = None, workers: i
     """
     started = time.monotonic()
     report = EtlReport()
+    if not home.warehouse.exists() and not landing_files(home):
+        raise _no_landing_data(home)  # before a warehouse and a lock file are made for nothing
     with EtlLock(home.etl_lock), ExtractionWorkers(workers) as extraction_workers:
         conn = _open_warehouse(home)
         try:
@@ -211,6 +213,11 @@ def _published_build(home: Home) -> str | None:
     return found[0][0] if found else None
 
 
+def _no_landing_data(home: Home) -> NoLandingData:
+    return NoLandingData(
+        f"No landing data under {home.landing_dir}: run `skilltrends crawl hn` (or `skilltrends demo`) first.")
+
+
 def _load_new_runs(conn, home: Home, report: EtlReport, workers: ExtractionWorkers) -> bool:
     # By run id (a landing file is named after its run), not path: a home moved or copied
     # elsewhere is not loaded all over again.
@@ -238,9 +245,7 @@ def _load_new_runs(conn, home: Home, report: EtlReport, workers: ExtractionWorke
             boards.append(landing.boards.with_columns(run_id))
     if not runs:
         if not loaded and not report.runs_skipped:
-            raise NoLandingData(
-                f"No landing data under {home.landing_dir}: run `skilltrends crawl hn` (or `skilltrends demo`) first."
-            )
+            raise _no_landing_data(home)
         return False
     records = _normalized_records(pl.concat(postings, how="diagonal_relaxed")) if postings else None
     _mark_build_pending(conn)

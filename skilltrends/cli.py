@@ -10,6 +10,7 @@ import errno
 import functools
 import json
 import math
+import os
 import sys
 from pathlib import Path
 
@@ -60,6 +61,14 @@ def os_error_sentence(exc: OSError) -> str:
 
 
 PORT = click.IntRange(1, 65535)
+
+
+def same_file(source, target) -> bool:
+    """Are two of click's file arguments one file on disk (standard input and output are not)?"""
+    try:
+        return os.path.samefile(source.name, target.name)
+    except (OSError, TypeError):  # a file not there yet, or a stream without a path
+        return False
 
 
 def existing_home(home: Path) -> Home:
@@ -288,14 +297,17 @@ def query(sql, output_format, home):
 
     SQL may hold several statements, separated by ";": each result is printed in
     turn (as tables; --format csv or json takes one). "-" reads the SQL from
-    standard input. The query sees the snapshot and no file: statements that read
-    or write files (COPY, ATTACH, read_csv, ...) are refused. `skilltrends export
-    --parquet DIR` writes the tables to files; docs/schema.md describes them.
+    standard input; SQL that opens with a "--" comment goes after "--" (below).
+    The query sees the snapshot and no file: statements that read or write files
+    (COPY, ATTACH, read_csv, ...) and changes of DuckDB settings (SET
+    memory_limit, threads, TimeZone) are refused. `skilltrends export --parquet
+    DIR` writes the tables to files; docs/schema.md describes them.
 
     \b
     Examples:
       skilltrends query "SELECT family, sum(postings) FROM monthly_family_share GROUP BY ALL"
       skilltrends query - --format csv < shares.sql
+      skilltrends query -- "$(cat commented.sql)"
     """
     from skilltrends.query import read_sql, run_query, write_results
 
@@ -314,7 +326,8 @@ def export(directory, home):
 
     One file per table of docs/schema.md (postings, posting_skills,
     monthly_family_share, ..., and meta with the taxonomy and extractor versions);
-    a file of an earlier export is replaced whole, by rename, never half written.
+    a file of an earlier export is replaced whole, by rename, never half written,
+    and only once every table is written, so a failed export leaves the earlier one.
 
     \b
     Example:
@@ -341,15 +354,10 @@ def dashboard(host, port, home):
     Example:
       skilltrends dashboard --port 8050
     """
-    import socket
-
-    from dashboard.app import run
+    from dashboard.app import check_listenable, run
 
     existing_home(home)
-    try:
-        socket.getaddrinfo(host, port)
-    except socket.gaierror as exc:
-        raise UserError(f"Cannot listen on {host!r}: {exc.strerror}.") from None
+    check_listenable(host, port)
     click.echo(f"Dashboard on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     run(home=str(Home.resolve(home).root), host=host, port=port)
 
@@ -379,10 +387,10 @@ def demo(offline, since, until, scale, serve, port, home):
 
 
 @cli.command()
-@click.option("--in", "input_file", type=click.File("r", encoding="utf-8", errors="replace"), default="-",
-              show_default=True, help="JSON lines {\"id\", \"text\" or \"html\", \"title\"?}.")
+@click.option("--in", "input_file", type=click.File("r", encoding="utf-8-sig", errors="replace"), default="-",
+              show_default=True, help="JSON lines {\"id\", \"text\" or \"html\", \"title\"?}, UTF-8.")
 @click.option("--out", "output_file", type=click.File("w", encoding="utf-8"), default="-", show_default=True,
-              help="Where to write one JSON line per input line.")
+              help="Where to write one JSON line per input line (not the --in file).")
 @click.option("--no-responsibilities", is_flag=True, help="Skip the sentence classifiers (faster).")
 @workers_option
 @user_errors
@@ -392,8 +400,12 @@ def extract(input_file, output_file, no_responsibilities, workers):
     A "title", if given, is read beside the text, as in the ETL: by the is_ml
     classifier, and for skills only the title names, listed after the text's
     ("where": "title", start and end null, the title as evidence); offsets
-    index the text ("where": "text"). A bad input line
-    gives an error object for that line and the run goes on; a lone UTF-16 surrogate (JSON "\\ud800") is read as U+FFFD, so offsets hold.
+    index the text ("where": "text"). A bad or empty input line
+    gives an error object for that line and the run goes on, so output line N
+    answers input line N; a line without an id is answered with "id": null and
+    its "line" number. Input is UTF-8 (a byte-order mark is skipped; bytes that
+    are not UTF-8 are read as U+FFFD); a lone UTF-16 surrogate (JSON "\\ud800")
+    is read as U+FFFD, so offsets hold.
     Runs of white space, tabs and no-break spaces are read as one space (as the
     ETL reads them) and offsets still index the text as sent. Text that lost its
     line breaks (a description on one line, list items joined by " • " or glued
@@ -405,6 +417,9 @@ def extract(input_file, output_file, no_responsibilities, workers):
     """
     from etl.extract_cli import extract_lines
 
+    if same_file(input_file, output_file):
+        raise UserError(f"--out is the --in file ({output_file.name}): writing would empty it before it is "
+                        "read; write elsewhere and rename.")
     extract_lines(input_file, output_file, responsibilities=not no_responsibilities, workers=workers)
 
 

@@ -79,6 +79,10 @@ def run_demo(home: Home, offline: bool, since: str | None, until: str | None, sc
 
     month_range(since, until)  # a mistake is one sentence before anything is made
     generator = offline_generator(scale, since, until) if offline else None
+    if serve:
+        from dashboard.app import check_listenable
+
+        check_listenable("127.0.0.1", port)
     home.root.mkdir(parents=True, exist_ok=True)
     real_base = os.environ.get(HackerNewsHiringSpider.base_url_env, HackerNewsHiringSpider.default_base_url)
     if not offline and not api_reachable(real_base):
@@ -102,7 +106,8 @@ def run_demo(home: Home, offline: bool, since: str | None, until: str | None, sc
     report = run_etl(home, demo=offline)
     click.echo(report.summary(), err=True)
     if serve:
-        from dashboard.app import run
+        from dashboard.app import check_listenable, run
 
+        check_listenable("127.0.0.1", port)  # taken while the demo crawled?
         click.echo(f"Dashboard on http://127.0.0.1:{port}/ (Ctrl-C to stop)", err=True)
         run(home=str(home.root), host="127.0.0.1", port=port)

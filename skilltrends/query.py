@@ -49,9 +49,24 @@ def run_query(home: Home, sql: str) -> list[pl.DataFrame]:
                 results.append(showable(relation).pl())
         return results
     except duckdb.Error as exc:
-        raise QueryFailed(f"The query failed: {first_line(exc)}") from None
+        raise QueryFailed(f"The query failed: {failure(exc)}") from None
     finally:
         conn.close()
+
+
+HINTS = ("Did you mean", "Candidate bindings")  # DuckDB's second lines worth keeping
+
+
+def failure(exc: duckdb.Error) -> str:
+    """DuckDB's first line, with its hint ("Did you mean "postings"?") on the same line."""
+    lines = str(exc).strip().splitlines()
+    message = first_line(exc)
+    if len(lines) > 1 and lines[1].startswith(HINTS):
+        message += " " + lines[1]
+    if "the configuration has been locked" in message:
+        message += (" (a query's settings are fixed: the snapshot is opened with them locked, so that no "
+                    "statement can reach a file)")
+    return message
 
 
 # Statements that run without a result to show, though DuckDB may give them one ("Count",

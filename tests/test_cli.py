@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -58,6 +59,16 @@ def test_a_host_that_does_not_resolve_is_named(loaded_home):
                            "nosuchhost.invalid")
 
 
+def test_a_port_in_use_is_one_sentence_before_the_dashboard_or_the_demo_starts(loaded_home, tmp_path):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = str(taken.getsockname()[1])
+        result = run_cli("dashboard", "--port", port, "--home", str(loaded_home))
+        assert_one_clear_error(result, f"127.0.0.1:{port}", "--port")
+        home = tmp_path / "demo-home"
+        assert_one_clear_error(run_cli("demo", "--offline", "--port", port, "--home", str(home)), "--port")
+        assert not home.exists()  # refused before anything was crawled
+
+
 def test_a_home_that_cannot_be_made_is_one_clear_error():
     assert_one_clear_error(run_cli("crawl", "hn", "--since", "2024-01", "--until", "2024-01",
                                    "--home", "/dev/null/home"), "/dev/null/home")
@@ -109,6 +120,19 @@ def loaded_home(tmp_path_factory):
 
 def test_bad_sql(loaded_home):
     assert_one_clear_error(run_cli("query", "SELEC * FROM postings", "--home", str(loaded_home)), "query failed")
+
+
+@pytest.mark.parametrize("sql, hint", [("SELECT * FROM postngs", 'Did you mean "postings"?'),
+                                       ("SELECT familyy FROM monthly_family_share", 'Candidate bindings: "family'),
+                                       ("SET memory_limit = '1GB'", "settings are fixed")])
+def test_a_failed_query_keeps_duckdbs_hint_on_its_one_line(loaded_home, sql, hint):
+    assert_one_clear_error(run_cli("query", sql, "--home", str(loaded_home)), "query failed", hint)
+
+
+def test_sql_that_opens_with_a_comment_is_read_after_a_double_dash(loaded_home):
+    result = run_cli("query", "--format", "csv", "--home", str(loaded_home), "--", "-- count\nSELECT 41 + 1 AS n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["n", "42"]
 
 
 def test_writes_are_refused(loaded_home):

@@ -36,6 +36,7 @@ def test_no_landing_data_is_a_clear_error(home):
     home.root.mkdir(exist_ok=True)
     with pytest.raises(NoLandingData, match="skilltrends crawl hn"):
         run_etl(home)
+    assert list(home.root.iterdir()) == []  # no warehouse or lock file left for nothing
 
 
 def test_loads_normalizes_and_tags(home):

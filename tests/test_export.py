@@ -60,5 +60,18 @@ def test_an_empty_directory_name_is_refused_not_taken_for_the_current_directory(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_before_any_etl_it_says_what_to_run(tmp_path):
+def test_before_any_etl_it_says_what_to_run_and_makes_no_directory(tmp_path):
     assert_one_clear_error(export(tmp_path, tmp_path / "out"), "skilltrends etl")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_table_that_cannot_be_replaced_leaves_the_earlier_export_whole(loaded_home, tmp_path):
+    assert export(loaded_home, tmp_path).returncode == 0
+    before = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    (tmp_path / "postings.parquet").unlink()
+    (tmp_path / "postings.parquet").mkdir()  # in the way of one table, not the first in order
+    del before["postings.parquet"]
+    result = export(loaded_home, tmp_path)
+    assert_one_clear_error(result, str(tmp_path / "postings.parquet"), "is a directory")
+    assert "Errno" not in result.stderr
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir() if path.is_file()} == before

@@ -68,6 +68,37 @@ def test_bad_lines_give_error_objects_and_the_run_goes_on():
     assert {"Python", "Go"} <= {s["name"] for s in out[0]["skills"]}
 
 
+def test_every_input_line_has_one_output_line_and_a_missing_id_is_null_not_the_line_number():
+    out = extract('{"text": "PyTorch"}', "", '{"id": 1, "text": "Rust"}', "   ", '{"id": 1.5, "text": "Go"}')
+    assert len(out) == 5
+    assert out[0]["id"] is None and out[0]["line"] == 1 and "PyTorch" in {s["name"] for s in out[0]["skills"]}
+    assert out[1] == {"line": 2, "error": "line 2 is empty."}
+    assert out[2]["id"] == 1 and "line" not in out[2]
+    assert out[3] == {"line": 4, "error": "line 4 is empty."}
+
+
+def test_json_errors_name_the_column_once_and_a_line_end_is_no_control_character():
+    (out,) = extract('{"id": 2, "text": "broken')
+    assert out["error"] == "line 1 is not valid JSON: Unterminated string starting at column 19."
+
+
+@pytest.mark.parametrize("line", ['{"id": NaN, "text": "PyTorch"}', '{"id": 1e999, "text": "PyTorch"}',
+                                  '{"id": [-Infinity], "text": "PyTorch"}'])
+def test_numbers_json_cannot_carry_are_an_error_and_every_output_line_is_strict_json(line):
+    sink = io.StringIO()
+    extract_lines(io.StringIO(line + '\n{"id": 2, "text": "Go and Rust"}\n'), sink)
+    strict = [json.loads(row, parse_constant=lambda name: pytest.fail(f"{name} in the output"))
+              for row in sink.getvalue().splitlines()]
+    assert strict[0] == {"line": 1, "error": "line 1 holds a number JSON cannot carry (NaN, Infinity or "
+                                             "beyond ±1.8e308)."}
+    assert strict[1]["id"] == 2
+
+
+def test_a_utf16_line_says_so_instead_of_a_json_error():
+    (out,) = extract('{"id": 1, "text": "PyTorch"}'.encode("utf-16-le").decode("utf-8", "replace"))
+    assert out == {"line": 1, "error": "line 1 is not UTF-8 text (it holds NUL characters: UTF-16?)."}
+
+
 def test_responsibilities_are_labelled_sentences_of_the_text():
     text = ("Acme | Machine Learning Engineer | NYC\n"
             "What you'll do:\n- Train and fine-tune deep learning models for ranking\n"
@@ -105,6 +136,21 @@ def test_the_command_reads_files_and_stdin(tmp_path):
     assert result.returncode == 0, result.stderr
     (out,) = [json.loads(line) for line in target.read_text().splitlines()]
     assert {"Kubernetes", "MLflow"} <= {s["name"] for s in out["skills"]}
+
+
+def test_a_byte_order_mark_is_skipped_and_in_and_out_being_one_file_is_refused(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_bytes('{"id": 1, "text": "Kubernetes"}\n'.encode("utf-8-sig"))
+    result = run_cli("extract", "--in", str(source))
+    assert result.returncode == 0, result.stderr
+    assert "Kubernetes" in {s["name"] for s in json.loads(result.stdout)["skills"]}
+    lines = "".join(json.dumps({"id": n, "text": "PyTorch"}) + "\n" for n in range(2500))
+    source.write_text(lines, encoding="utf-8")
+    (tmp_path / "link.jsonl").symlink_to(source)
+    result = run_cli("extract", "--in", str(source), "--out", str(tmp_path / "link.jsonl"))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1].startswith("Error: --out is the --in file")
+    assert source.read_text(encoding="utf-8") == lines
 
 
 def test_a_lone_surrogate_is_read_as_a_replacement_character_and_offsets_hold():
