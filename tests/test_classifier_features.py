@@ -134,6 +134,14 @@ def test_a_mention_reads_the_words_of_its_own_sentence_only():
     assert words == {"go", "services", "and", "postgres", "run", "the", "backend."}
 
 
+@pytest.mark.parametrize("sentence", [
+    "Go services, C++ and Node.js run the ML-backend; email_us@x.io", "ÉTÉ: Go and Rust at Zürich AG",
+    "\u212aubernetes (Kelvin sign) and Go", "İstanbul team: Go, Kafka", "ǅango and Go", ""])
+def test_sentence_words_read_the_same_by_the_ascii_shortcut_and_the_general_way(sentence):
+    from etl.classify.mentions import SENTENCE_WORD, _sentence_words
+    assert _sentence_words(sentence) == ["S=" + word.lower() for word in SENTENCE_WORD.findall(sentence)]
+
+
 def test_a_mention_in_a_long_unbroken_line_reads_a_bounded_window():
     text = "word " * 1000 + "Go " + "more " * 1000
     start = text.index("Go")

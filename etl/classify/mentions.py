@@ -14,6 +14,7 @@ import re
 import tomllib
 from bisect import bisect_left, bisect_right
 from itertools import accumulate, chain
+from operator import add
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,7 @@ NEAR_CHARS = 80
 SENTENCE_REACH = 300  # at most this many characters of the sentence on either side
 LINE_REACH = 200  # the all-caps test reads at most this much of the line on either side
 SENTENCE_WORD = re.compile(r"[A-Za-z][\w+#.-]*")
+_LOWER_SENTENCE_WORD = re.compile(r"[a-z][\w+#.-]*")  # SENTENCE_WORD in lower-cased ASCII text
 # Case-insensitive aliases with a common meaning in another field: alias -> that meaning.
 OTHER_MEANINGS: dict[str, str] = tomllib.loads(Path(__file__).with_name("other_meanings.toml").read_text(encoding="utf-8"))
 # Case-insensitive aliases that are also ordinary words or names, and those with a common
@@ -82,59 +84,67 @@ def nearby_counts(sure_spans: list[tuple[int, int]], spans: list[tuple[int, int]
 _SENTENCE_ENDS = frozenset(".!?:\n")
 _LIST_MARKS = frozenset((",", "/", "|", "&"))
 _JOINERS = frozenset(("-", "'", "’"))
+_LEFT_NAMES = ("l1=", "l2=", "l3=")  # the nearest word first
+_RIGHT_NAMES = ("r1=", "r2=", "r3=")
 
 
 def mention_features(text: str, start: int, end: int, nearby: int) -> list[str]:
     """Feature tokens of one mention; ``nearby``: its count from ``nearby_counts``.
-    Mostly concatenation and set tests rather than f-strings and generators: this runs for
-    every judged mention."""
+    Mostly concatenation, ``map`` and set tests rather than f-strings and generators: this
+    runs for every judged mention."""
     alias = text[start:end]
     a = alias.lower()
     left, right = _words_before(text, start), _words_after(text, end)
     left_lower = [w.lower() for w in left]
     right_lower = [w.lower() for w in right]
-    n_left, n_right = len(left), len(right)
-    features = ["alias=" + alias, "alias_lower=" + a]
-    l1 = left_lower[-1] if n_left else "^"
-    r1 = right_lower[0] if n_right else "$"
-    features += [f"l{i}={w}" for i, w in enumerate(reversed(left_lower[-3:]), 1)]
-    features += [f"r{i}={w}" for i, w in enumerate(right_lower[:3], 1)]
-    features += ["L=" + w for w in left_lower]
-    features += ["R=" + w for w in right_lower]
+    l1 = left_lower[-1] if left else "^"
+    r1 = right_lower[0] if right else "$"
     with_alias = "a=" + a + "|"
-    features += [with_alias + "l1=" + l1, with_alias + "r1=" + r1]
-    if not n_left or left[-1] in _SENTENCE_ENDS:
+    features = ["alias=" + alias, "alias_lower=" + a,
+                *map(add, _LEFT_NAMES, left_lower[:-4:-1]), *map(add, _RIGHT_NAMES, right_lower),
+                *["L=" + w for w in left_lower], *["R=" + w for w in right_lower],
+                with_alias + "l1=" + l1, with_alias + "r1=" + r1]
+    if not left or left[-1] in _SENTENCE_ENDS:
         features.append("sentence_start")
     if not _LIST_MARKS.isdisjoint(left[-2:]) or not _LIST_MARKS.isdisjoint(right[:2]):
         features.append("list_context")
     if _line_around(text, start, end).isupper():
         features.append("caps_line")
-    if n_right and right[0] in _JOINERS:
+    if right and right[0] in _JOINERS:
         features.append("next=" + right[0])
     # Word shapes tell a name or a title ("Ray Dalio", "Spark Innovation Across Teams")
     # from a tool in running text; word pairs catch idioms ("go ahead", "react quickly").
-    before = _shape(left[-1]) if n_left else "none"
-    after = _shape(right[0]) if n_right else "none"
+    before = _shape(left[-1]) if left else "none"
+    after = _shape(right[0]) if right else "none"
     features += ["ashape=" + _shape(alias), "lshape=" + before, "rshape=" + after,
                  with_alias + "lshape=" + before, with_alias + "rshape=" + after]
-    if n_left >= 2:
+    if len(left) >= 2:
         features.append("l21=" + left_lower[-2] + "_" + l1)
-    if n_right >= 2:
+    if len(right) >= 2:
         features.append("r12=" + r1 + "_" + right_lower[1])
     features.append("near=" + str(min(nearby, 3)))
     # Suffixes generalise over word forms ("Go exploring", "Spark-ing", "Swiftly"); the
     # sentence's words say what it is about ("hiking", "payroll") beyond the six-word window.
-    if n_left:
+    if left:
         features.append("lsuf=" + l1[-3:])
-    if n_right:
+    if right:
         features += ["rsuf=" + r1[-3:], with_alias + "rsuf=" + r1[-3:]]
-    features += ["S=" + w.lower() for w in SENTENCE_WORD.findall(_sentence_around(text, start, end))]
+    features += _sentence_words(_sentence_around(text, start, end))
     if a in JUDGED_GENERAL_ACRONYMS:
         # Features of their own: their many real mentions, nearly all the skill, would
         # otherwise teach that any capitalised acronym before a title word is a tool
         # ("Site Engineer, HPC Project" went from 0.39 to 0.58 with them shared).
         return ["general|" + feature for feature in features]
     return features
+
+
+def _sentence_words(sentence: str) -> list[str]:
+    """``"S=" + word.lower()`` for each SENTENCE_WORD of ``sentence``. An ASCII sentence is
+    lower-cased once, which gives the same words: outside ASCII, lower-casing can change
+    what matches (the Kelvin sign lower-cases to "k")."""
+    if sentence.isascii():
+        return ["S=" + w for w in _LOWER_SENTENCE_WORD.findall(sentence.lower())]
+    return ["S=" + w.lower() for w in SENTENCE_WORD.findall(sentence)]
 
 
 def _words_before(text: str, start: int) -> list[str]:
@@ -171,8 +181,11 @@ def _sentence_around(text: str, start: int, end: int) -> str:
     question mark or "e.g." does not end it; a word cut by the reach stays a token)."""
     lo, hi = max(0, start - SENTENCE_REACH), end + SENTENCE_REACH
     lo = max(text.rfind("\n", lo, start), text.rfind(". ", lo, start), lo - 1) + 1
-    stops = [i for i in (text.find("\n", end, hi), text.find(". ", end, hi)) if i != -1]
-    return text[lo:min(stops, default=hi)]
+    stop = text.find("\n", end, hi)
+    if stop == -1:
+        stop = hi
+    period = text.find(". ", end, stop)  # only one before the line's end can end it first
+    return text[lo:stop if period == -1 else period]
 
 
 def _shape(word: str) -> str:
