@@ -31,7 +31,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 from scrapy.utils.response import response_status_message
 
-from crawlers.runstatus import BUDGET_CLOSE_REASON
+from crawlers.runstatus import BUDGET_CLOSE_REASON, crawl_stopping
 from crawlers.state import crawl_state
 
 logger = logging.getLogger(__name__)
@@ -97,17 +97,10 @@ class BackoffRetryMiddleware(RetryMiddleware):
         loop = asyncio.get_running_loop()
         deadline = loop.time() + seconds
         while (left := deadline - loop.time()) > 0:
-            if self._stopping():
+            if crawl_stopping(self.crawler):
                 raise CrawlStopping(f"not retried: the crawl stopped during a {seconds:.0f}s wait before the retry")
             await asyncio.sleep(min(left, WAIT_SLICE_SECONDS))
 
-    def _stopping(self) -> bool:
-        # Scrapy's graceful stop waits for every request in progress, this one included;
-        # its engine has no public "closing" flag, so the slot's is read when there is one.
-        engine = self.crawler.engine
-        slot = getattr(engine, "_slot", None)
-        return (not self.crawler.crawling or engine is None or not engine.running
-                or getattr(slot, "closing", None) is not None)
 
 
 WAIT_SLICE_SECONDS = 0.5

@@ -10,17 +10,19 @@ updated from the landing file, never from memory.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
 
 import duckdb
 import pyarrow as pa
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from twisted.internet import task
 
 from crawlers.items import BoardResult, PostingItem, record_hash
 from crawlers.landing import LandingWriter, new_run_id, seen_row
 from crawlers.runstatus import (
-    ELIGIBLE_STATUSES, ERROR_STAT_PREFIX, LANDING_NOT_CLOSED, count_errors, run_status, run_summary,
+    ELIGIBLE_STATUSES, ERROR_STAT_PREFIX, LANDING_NOT_CLOSED, count_errors, crawl_stopping, run_status, run_summary,
 )
 from crawlers.state import crawl_state
 from skilltrends.errors import first_line
@@ -28,6 +30,7 @@ from skilltrends.home import Home
 
 logger = logging.getLogger(__name__)
 GENERATED_STAT = "skilltrends/generated"  # the run crawled generated data (setting GENERATED_DATA)
+FLUSH_CHECK_SECONDS = 0.5
 
 
 def planned_boards(spider) -> list[str] | None:
@@ -38,17 +41,21 @@ def planned_boards(spider) -> list[str] | None:
 
 
 class LandingPipeline:
-    """Buffers items and commits every ``LANDING_BATCH_SIZE`` and at the end of every board;
+    """Buffers items and commits every ``LANDING_BATCH_SIZE``, at the end of every board,
+    when an item has waited ``LANDING_FLUSH_SECONDS``, and as soon as the crawl is stopping;
     records the run on close.
 
     Settings: ``SKILLTRENDS_HOME`` (where ``landing/`` lives), ``LANDING_BATCH_SIZE``,
-    ``CRAWL_STATE_ENABLED`` (store only new or changed postings; remember boards),
-    ``CRAWL_RESUME`` (continue the source's unfinished crawl job).
+    ``LANDING_FLUSH_SECONDS``, ``CRAWL_STATE_ENABLED`` (store only new or changed postings;
+    remember boards), ``CRAWL_RESUME`` (continue the source's unfinished crawl job).
     """
 
-    def __init__(self, home: Home, batch_size: int, crawler):
+    def __init__(self, home: Home, batch_size: int, crawler, max_wait: float = 10.0):
         self.home = home
         self.batch_size = batch_size
+        self.max_wait = max_wait
+        self.waiting_since: float | None = None  # when the oldest uncommitted item came
+        self.flusher: task.LoopingCall | None = None
         self.crawler = crawler
         self.state = crawl_state(crawler)
         self.items: list[PostingItem] = []
@@ -64,7 +71,8 @@ class LandingPipeline:
         home = crawler.settings.get("SKILLTRENDS_HOME")
         if not home:
             raise NotConfigured("LandingPipeline needs the SKILLTRENDS_HOME setting")
-        pipeline = cls(Home.resolve(home), crawler.settings.getint("LANDING_BATCH_SIZE", 500), crawler)
+        pipeline = cls(Home.resolve(home), crawler.settings.getint("LANDING_BATCH_SIZE", 500), crawler,
+                       crawler.settings.getfloat("LANDING_FLUSH_SECONDS", 10.0))
         crawler.signals.connect(pipeline.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
@@ -88,12 +96,25 @@ class LandingPipeline:
         for change in ("new", "changed", "unchanged"):
             stats.set_value(f"skilltrends/postings/{change}", 0)
         logger.info("Crawl run %s writes to %s", run_id, path)
+        self.flusher = task.LoopingCall(self._flush_if_due)
+        self.flusher.start(FLUSH_CHECK_SECONDS, now=False)
+
+    def _flush_if_due(self) -> None:
+        """Commit what waits once the crawl is stopping, or once its oldest item has waited
+        ``max_wait``: a stop waits for the requests in progress (a minute and more with a
+        long DOWNLOAD_DELAY), and the scheduler SIGKILLs a job that has not ended a minute
+        after its stop, so a kill loses at most what came after the stop or ``max_wait``."""
+        if self.waiting_since is not None and (crawl_stopping(self.crawler)
+                                               or time.monotonic() - self.waiting_since >= self.max_wait):
+            self.flush()
 
     def process_item(self, item):
         if isinstance(item, PostingItem):
             self._posting(item)
         elif isinstance(item, BoardResult):
             self._board(item)
+        if self.waiting_since is None and (self.items or self.seen or self.boards):
+            self.waiting_since = time.monotonic()
         # A board's end is committed at once: a crawl killed later keeps that board whole,
         # and --resume does not ask for it again.
         if (isinstance(item, BoardResult) or len(self.items) >= self.batch_size
@@ -145,8 +166,11 @@ class LandingPipeline:
                          self.writer.path, first_line(exc))
         finally:
             self.items, self.seen, self.boards = [], [], []
+            self.waiting_since = None
 
     def spider_closed(self, spider, reason):
+        if self.flusher is not None and self.flusher.running:
+            self.flusher.stop()
         self.flush()
         stats = self.crawler.stats
         errors = count_errors(stats.get_stats())

@@ -8,6 +8,16 @@ BUDGET_CLOSE_REASON = "request_budget"
 ELIGIBLE_STATUSES = ("finished", "finished_with_errors")
 
 
+def crawl_stopping(crawler) -> bool:
+    """Is the crawl stopping (a signal, a budget, the scheduler's stop)? Scrapy's graceful
+    stop then waits for every request in progress; its engine has no public "closing" flag,
+    so the slot's is read when there is one."""
+    engine = crawler.engine
+    slot = getattr(engine, "_slot", None)
+    return (not crawler.crawling or engine is None or not engine.running
+            or getattr(slot, "closing", None) is not None)
+
+
 def count_errors(stats: dict) -> int:
     """Failures the run could not recover from: our own counters plus callback exceptions
     (Scrapy counts each of those twice: ``spider_exceptions/count`` and by class)."""
@@ -39,8 +49,10 @@ LANDING_NOT_CLOSED = "skilltrends/landing_not_closed"
 def crawl_failure(source: str, stats: dict) -> str | None:
     """One sentence when the run of ``source`` (its final stats) did not do its job: it was
     never ran (Scrapy could not start it), could not close its landing file, was interrupted,
-    or not one of its requests was answered (a wrong or unreachable host); else None. A run
-    with some failed requests did its job as far as it could: its errors are counted. A run
+    not one of its requests was answered (a wrong or unreachable host), or it had errors and
+    found not one posting (a source that answers everything with a 500 or a maintenance
+    page); else None. A run with some failed requests that found postings did its job as far
+    as it could: its errors are counted. A run
     a ``CLOSESPIDER_*`` setting stopped ended where it was asked to, as one out of request
     budget does."""
     if "skilltrends/status" not in stats:
@@ -54,10 +66,15 @@ def crawl_failure(source: str, stats: dict) -> str | None:
                 else "run it again to finish it")
         return f"The {source} crawl was interrupted before it ended: what it fetched is kept; {then}."
     requests = stats.get("skilltrends/requests", 0)
+    kinds = ", ".join(sorted(key.removeprefix(ERROR_STAT_PREFIX) for key in stats if key.startswith(ERROR_STAT_PREFIX)))
     if requests and not stats.get("skilltrends/responses", 0):
-        kinds = sorted(key.removeprefix(ERROR_STAT_PREFIX) for key in stats if key.startswith(ERROR_STAT_PREFIX))
         return (f"Not one of the {requests} requests of the {source} crawl was answered "
-                f"({', '.join(kinds) or 'no response'}), so nothing was crawled.")
+                f"({kinds or 'no response'}), so nothing was crawled.")
+    errors = count_errors(stats)
+    found = sum(stats.get(f"skilltrends/postings/{change}", 0) for change in ("new", "changed", "unchanged"))
+    if errors and not found:
+        return (f"The {source} crawl had {errors} error(s) ({kinds or 'in callbacks'}) and found not one posting, "
+                "so nothing was crawled.")
     return None
 
 

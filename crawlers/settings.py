@@ -85,6 +85,8 @@ ONE_LINE_PER_FAILURE_ENABLED = True
 # Where landing files go: <SKILLTRENDS_HOME>/landing/<source>/<run_id>.duckdb.
 SKILLTRENDS_HOME = os.environ.get("SKILLTRENDS_HOME", "data")
 LANDING_BATCH_SIZE = 500
+# Seconds an item may wait uncommitted; a stopping crawl commits at once (crawlers.pipelines).
+LANDING_FLUSH_SECONDS = 10.0
 # Lever postings asked for per page (the API's ``limit``); pages are read until a short one.
 LEVER_PAGE_SIZE = 100
 # Progress display on stderr (the CLI turns it on); seconds between updates.

@@ -17,8 +17,8 @@ from etl.html_text import hn_line_breaks, html_to_text
 # 5: listings keep their own company, title, location and remote flag (etl.pipeline), which
 # listings stored before lack; 6: a link with words for its text keeps them (etl.html_text);
 # 7: list items keep a mark, table cells and sectioning tags break lines, invisible characters go,
-# a ">" in a quoted attribute value no longer ends its tag
-NORMALIZE_VERSION = "7"
+# a ">" in a quoted attribute value no longer ends its tag; 8: only HN posts are read for a header
+NORMALIZE_VERSION = "8"
 
 HEADER_FIELDS = {"company": pl.String, "title": pl.String, "location": pl.String, "remote": pl.Boolean}
 HEADER_DTYPE = pl.Struct(HEADER_FIELDS)
@@ -67,10 +67,14 @@ def normalize_listings(landing: pl.LazyFrame) -> pl.LazyFrame:
     """One row per landing record with ``text``, header fields, ``content_hash``, ``posting_id``.
 
     The posting id is the hash of ``posting_key``, so identical posts (a company reposting
-    the same comment, one job listed for several cities) share one posting. ``remote`` is
-    the source's own flag where it gives one, else the HN header's, else HN's capitals.
+    the same comment, one job listed for several cities) share one posting. Company, title
+    and location are the source's own, else (HN posts only) the header's. ``remote`` is the
+    source's own flag where it gives one, else the HN header's, else the text's capitals
+    ("REMOTE"), for every source.
     """
-    header = pl.col("header")
+    # Only an HN post opens with a "Company | Role | Place" header; a job board's description
+    # opens with prose ("About us | Series B | ..."), and its source gives those fields.
+    header = pl.when(pl.col("source") == "hn").then(pl.col("header"))
     return (
         landing.with_columns(html_to_text(
             pl.when(pl.col("source") == "hn").then(hn_line_breaks(pl.col("html"))).otherwise(pl.col("html"))

@@ -27,6 +27,7 @@ from typing import Any
 from etl.extraction import Extraction, PostingExtractor, require_models
 from etl.taxonomy import load_taxonomy
 from skilltrends.errors import UserError
+from skilltrends.parent_watch import exit_when_orphaned
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ class WorkerDied(UserError):
 def _start_worker() -> None:
     global _worker_extractor
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the pool
+    exit_when_orphaned()
     _worker_extractor = PostingExtractor()
 
 

@@ -44,6 +44,8 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
+import sqlalchemy.exc
+from sqlalchemy.engine import URL
 
 from schedules.runs import RunLog, RunRecord, utc_stamp
 from skilltrends.parent_watch import SCHEDULER_PID_ENV
@@ -70,17 +72,27 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 LOG_TIME_FORMAT = "%Y-%m-%d %H:%M:%SZ"  # UTC, like the job times it logs
 
 
-def store_url(root: Path) -> str:
-    return f"sqlite:///{Path(root) / STORE_FILE}"
+def store_url(root: Path) -> URL:
+    """The job store's SQLite URL, built by SQLAlchemy: a path holding "?" or "%41" written
+    into a URL string would name another file."""
+    return URL.create("sqlite", database=str(Path(root) / STORE_FILE))
+
+
+class JobStoreUnreadable(UserError):
+    pass
 
 
 @contextmanager
 def open_job_store(root: Path):
     """The job store of ``root`` opened on its own, outside a running scheduler (to read or tidy it)."""
     store = SQLAlchemyJobStore(url=store_url(root))
-    store.start(BlockingScheduler(timezone=TIMEZONE), "default")
     try:
+        store.start(BlockingScheduler(timezone=TIMEZONE), "default")
         yield store
+    except sqlalchemy.exc.DatabaseError as exc:
+        raise JobStoreUnreadable(
+            f"{Path(root) / STORE_FILE} is not a readable job store ({exc.orig}); delete it: it holds only the "
+            "jobs' next run times, which the next start sets again from the timetable.") from None
     finally:
         store.shutdown()
 
@@ -358,7 +370,9 @@ class TimetableScheduler:
             options = {"trigger": job.trigger(), "kwargs": self.job_kwargs(job), "id": job.name, "name": job.name,
                        "replace_existing": True}
             previous = stored.get(job.name)
-            if previous is not None and previous.next_run_time is not None and self._unchanged(previous, options):
+            if previous is not None and previous.next_run_time is not None and self._same_times(previous, options):
+                # Kept though its args or timeout changed: a run due while the scheduler was
+                # down is then run (or recorded missed) as if nothing had changed.
                 options["next_run_time"] = previous.next_run_time
             self.scheduler.add_job(JOB_FUNC, **options)
         if self._stopping:
@@ -377,9 +391,8 @@ class TimetableScheduler:
             return stored
 
     @staticmethod
-    def _unchanged(stored, options: dict) -> bool:
-        return (stored.func_ref == JOB_FUNC and stored.kwargs == options["kwargs"]
-                and repr(stored.trigger) == repr(options["trigger"]))
+    def _same_times(stored, options: dict) -> bool:
+        return stored.func_ref == JOB_FUNC and repr(stored.trigger) == repr(options["trigger"])
 
     def _on_started(self, event) -> None:
         self.log_jobs()

@@ -260,6 +260,12 @@ def _check_cron(job: ScheduledJob, label: str) -> None:
             f"{label}: write the weekday of cron {job.cron!r} by name (mon-fri, sun): APScheduler 3 "
             "numbers weekdays from Monday = 0, unlike crontab."
         )
+    if len(fields_) == 5 and "/" in fields_[4]:
+        raise TimetableError(
+            f"{label}: write the weekdays of cron {job.cron!r} as a list of names (sun,tue,thu,sat), not a "
+            "step: APScheduler 3 steps weekdays from Monday and starts again each week, so \"*/2\" fires "
+            "on other days than crontab's, Sunday and Monday in a row."
+        )
     # Crontab takes a field that starts with "*" ("*/2") as unrestricted for this rule, and
     # then requires both, as APScheduler always does.
     if len(fields_) == 5 and not fields_[2].startswith("*") and not fields_[4].startswith("*"):
@@ -316,15 +322,24 @@ def _check_args(job: ScheduledJob, label: str) -> None:
             f"{label}: `skilltrends {job.command}` does not accept args {list(job.args)}: {_clause(exc.format_message())}."
         ) from None
     if job.command == "crawl":
-        _check_crawl_values(context.params, label)
+        _check_crawl_values(job.sources, context.params, label)
 
 
-def _check_crawl_values(params: dict, label: str) -> None:
-    """The values a crawl checks only once it starts: its months and --set values."""
+def _check_crawl_values(sources: tuple[str, ...], params: dict, label: str) -> None:
+    """The values a crawl checks only once it starts: its months, --set values, and --board
+    (job-board sources only, and not with --resume)."""
+    from crawlers.runner import job_board_sources
     from crawlers.spiders.base import month_range
     from skilltrends.cli import parse_setting
     from skilltrends.errors import UserError
 
+    if params.get("boards"):
+        boardless = [source for source in sources if source not in job_board_sources()]
+        if boardless:
+            raise TimetableError(f"{label}: --board applies to job-board sources, and {_names(boardless)} has "
+                                 "no boards; crawl it in a job of its own.")
+        if params.get("resume"):
+            raise TimetableError(f"{label}: --resume finishes the boards of the interrupted crawl: drop --board.")
     try:
         month_range(params.get("since"), params.get("until"))
         for text in params.get("overrides") or ():

@@ -125,8 +125,9 @@ def crawl(sources, since, until, boards, overrides, progress, verbose, resume, h
     open now: --since/--until do not apply to them. Only postings new or
     changed since the last crawl are stored; the others are noted as seen. Two crawls of
     the same source at once are refused. Exit status 1 when a crawl did not run, was
-    interrupted, had not one of its requests answered or could not close its landing file; failures of some boards or pages
-    are counted and logged, exit status 0. See docs/crawling.md.
+    interrupted, had not one of its requests answered, had errors and found not one
+    posting (its source down), or could not close its landing file; failures of some
+    boards or pages are counted and logged, exit status 0. See docs/crawling.md.
 
     \b
     Examples:

@@ -40,3 +40,19 @@ def _watch(scheduler: int) -> None:
     os.killpg(os.getpgrp(), signal.SIGTERM)
     time.sleep(GRACE_SECONDS)
     os.killpg(os.getpgrp(), signal.SIGKILL)
+
+
+def exit_when_orphaned(check_seconds: float = CHECK_SECONDS) -> threading.Thread:
+    """In a worker process (``etl --workers``): exit once the process that started it is
+    gone. A pool's workers wait on a queue whose pipe each of them holds open too, so a
+    parent killed outright would leave them waiting for ever, each holding its models."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(check_seconds)
+        os._exit(1)
+
+    thread = threading.Thread(target=watch, daemon=True, name="skilltrends-parent-watch")
+    thread.start()
+    return thread

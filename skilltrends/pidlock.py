@@ -1,7 +1,9 @@
 """PidLock: an exclusive, non-blocking ``flock`` on a file holding the owner's pid.
 
 The kernel releases it when the process ends, even by SIGKILL, so a crash never leaves
-a stale lock. Whoever asks while it is held gets ``busy(holder_pid)`` raised.
+a stale lock. Whoever asks while it is held gets ``busy(holder_pid)`` raised. The file is
+emptied when the lock is let go; a process killed outright leaves its pid in it, which
+means something only while the lock is held.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class PidLock:
 
     def __exit__(self, *exc) -> None:
         if self.fd is not None:
+            os.ftruncate(self.fd, 0)  # no pid that may be another process's by now
             fcntl.flock(self.fd, fcntl.LOCK_UN)
             os.close(self.fd)
             self.fd = None

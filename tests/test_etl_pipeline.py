@@ -117,6 +117,17 @@ def test_a_sources_own_remote_flag_wins(home):
         ("1", True), ("2", False), ("3", True)]
 
 
+def test_a_job_board_description_is_not_read_as_an_hn_header(home):
+    """A board posting that gives no company or location keeps them empty: its description's
+    first line is prose, not HN's "Company | Role | Place" header."""
+    write_board_landing(home, "jsonld", [
+        dict(source_id="https://jobs.example/7", board="https://jobs.example/",
+             html="<p>About us | Series B | We train LLM agents - ONSITE in Paris</p>" + BOARD_TEXT),
+    ])
+    run_etl(home)
+    assert snapshot_rows(home, "SELECT company, title, location FROM postings") == [(None, None, None)]
+
+
 def test_a_listing_without_a_date_counts_in_the_month_first_seen(home):
     # Later crawls see it again; it stays in the month it was first seen, and its text's
     # skills count in that month's trend rows.

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from skilltrends.parent_watch import SCHEDULER_PID_ENV, end_with_scheduler
+from tests.helpers import PROJECT
 
 
 def alive(pid: int) -> bool:
@@ -62,3 +63,41 @@ def test_only_a_scheduled_job_watches_and_its_own_children_do_not(monkeypatch):
     watch.join(5)
     assert watched == [4242] and watch.daemon and SCHEDULER_PID_ENV not in environ
     assert end_with_scheduler({}) is None and end_with_scheduler({SCHEDULER_PID_ENV: "x"}) is None
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_extraction_workers_end_when_their_parent_is_killed_outright():
+    """A pool's workers wait on a queue whose pipe they hold open themselves: an `etl
+    --workers 2` SIGKILLed left them waiting for ever, each with its models loaded."""
+    stand_in = textwrap.dedent("""
+        import time
+        from etl.workers import ExtractionWorkers
+        workers = ExtractionWorkers(2).__enter__()
+        list(workers.map([(None, ["PyTorch and Go"], None)] * 4))
+        print("ready", flush=True)
+        time.sleep(600)
+    """)
+    parent = subprocess.Popen([sys.executable, "-c", stand_in], stdout=subprocess.PIPE, text=True, cwd=PROJECT)
+    assert parent.stdout.readline().strip() == "ready"
+    children = children_of(parent.pid)
+    assert len([pid for pid in children if alive(pid)]) >= 2, children  # the workers (and a resource tracker)
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 20
+    while any(alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = [pid for pid in children if alive(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, "workers still running 20 s after their parent was killed"

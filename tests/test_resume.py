@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 
 import duckdb
 import pytest
@@ -25,7 +26,9 @@ from etl.pipeline import run_etl
 from skilltrends.home import Home
 from tests.fixture_server import FixtureServer, Reply
 from tests.greenhouse_factory import board_path, gh_job, serve_board, write_registry
-from tests.helpers import FAST_CRAWL, PROJECT, crawl_runs, landing_rows
+from tests.helpers import (
+    FAST_CRAWL, FIXTURES, LEVER_PAGE, LEVER_TEST_PAGE_SIZE, PROJECT, crawl_runs, landing_rows, serve_lever_fixtures,
+)
 
 BOARDS = 300
 KILLS = 4
@@ -190,6 +193,38 @@ def test_a_crawl_killed_mid_run_keeps_every_board_it_finished(tmp_path):
     assert boards == {"alpha", "beta"}
     stored = {row["source_id"] for row in landing_rows(tmp_path, source="greenhouse")}
     assert stored == {str(gh_job(token, n)["id"]) for token in ("alpha", "beta") for n in (1, 2)}
+
+
+@pytest.mark.parametrize("stop", ["stopped, then killed a minute later", "killed outright"])
+def test_a_killed_crawl_keeps_the_items_it_had_waiting(tmp_path, stop):
+    """Items wait for a batch of LANDING_BATCH_SIZE or their board's end. A crawl told to stop
+    while a request hangs waits for it (with a long DOWNLOAD_DELAY, for every queued one),
+    and the scheduler SIGKILLs a job that has not ended a minute after its stop: what waits
+    is committed as soon as the crawl is stopping. Killed outright, a crawl keeps the items
+    that had waited LANDING_FLUSH_SECONDS."""
+    stopped_first = stop.startswith("stopped")
+    with FixtureServer() as server:
+        serve_lever_fixtures(server)
+        second_page = LEVER_PAGE.format(token="orbital", skip=1, limit=LEVER_TEST_PAGE_SIZE)
+        server.routes[second_page] = replace(server.routes[second_page], delay=60)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "skilltrends", "crawl", "lever", "--board", "orbital", "--home", str(tmp_path),
+             *FAST_CRAWL, "--set", f"LEVER_PAGE_SIZE={LEVER_TEST_PAGE_SIZE}",
+             "--set", f"LANDING_FLUSH_SECONDS={600 if stopped_first else 1}"],
+            cwd=PROJECT, env={**os.environ, "SKILLTRENDS_LEVER_URL": server.url,
+                              "SKILLTRENDS_BOARDS_FILE": str(FIXTURES / "boards.toml")},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while not server.requested(second_page) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if stopped_first:
+            process.send_signal(signal.SIGTERM)
+        time.sleep(3.0)
+        process.send_signal(signal.SIGKILL)
+        process.wait(30)
+    first_page = json.loads((FIXTURES / "lever" / "orbital_skip0.json").read_text(encoding="utf-8"))
+    stored = {row["source_id"] for row in landing_rows(tmp_path, source="lever")}
+    assert stored == {posting["id"] for posting in first_page}
 
 
 def test_resume_with_nothing_to_resume_starts_a_new_crawl(tmp_path):

@@ -18,7 +18,9 @@ ANSWERED = {"skilltrends/requests": 5, "skilltrends/responses": 5}
 def test_a_run_that_ended_is_no_failure_errors_or_not():
     assert crawl_failure("greenhouse", {**ANSWERED, "skilltrends/status": "finished"}) is None
     assert crawl_failure("greenhouse", {**ANSWERED, "skilltrends/status": "finished_with_errors",
-                                        "skilltrends/errors/http_500": 2}) is None
+                                        "skilltrends/errors/http_500": 2, "skilltrends/postings/new": 40}) is None
+    assert crawl_failure("greenhouse", {**ANSWERED, "skilltrends/status": "finished_with_errors",
+                                        "skilltrends/errors/http_500": 2, "skilltrends/postings/unchanged": 9}) is None
     assert crawl_failure("greenhouse", {**ANSWERED, "skilltrends/status": "budget_exhausted"}) is None
 
 
@@ -38,3 +40,13 @@ def test_a_run_with_no_answer_or_that_never_ran_failed():
                "skilltrends/errors/connection_refused": 3}
     assert "(connection_refused)" in crawl_failure("hn", refused)
     assert "did not run" in crawl_failure("hn", {})
+
+
+def test_a_run_whose_every_answer_was_an_error_failed():
+    """A source that is down answers every request, with 500s or a maintenance page: a run
+    that found not one posting and had errors did not do its job (it was recorded ok)."""
+    down = {**ANSWERED, "skilltrends/status": "finished_with_errors", "skilltrends/errors/http_500": 3,
+            "skilltrends/errors/unexpected_layout": 2, "skilltrends/postings/new": 0}
+    assert crawl_failure("hn", down) == ("The hn crawl had 5 error(s) (http_500, unexpected_layout) and found "
+                                         "not one posting, so nothing was crawled.")
+    assert crawl_failure("hn", {**ANSWERED, "skilltrends/status": "finished"}) is None  # an empty month is no error

@@ -183,6 +183,9 @@ BAD_CONFIGS = {
     "cron with four fields": ('[[job]]\nname = "etl"\ncron = "0 6 * *"', ["not a crontab expression", "expected 5"]),
     "day no month has": ('[[job]]\nname = "etl"\ncron = "0 6 31 4,6 *"', ["'0 6 31 4,6 *'", "never fires"]),
     "numeric weekday": ('[[job]]\nname = "etl"\ncron = "0 6 * * 1-5"', ["by name", "Monday = 0"]),
+    "weekday step": ('[[job]]\nname = "etl"\ncron = "0 6 * * */2"', ["'0 6 * * */2'", "list of names", "not a step"]),
+    "weekday range step": ('[[job]]\nname = "etl"\ncron = "0 6 * * mon-fri/0"', ["list of names"]),
+    "board of a boardless source": ('[[job]]\nname = "hn"\nargs = ["--board", "foo"]', ["'hn'", "--board", "hn has no boards"]),
     "day and weekday": ('[[job]]\nname = "etl"\ncron = "0 6 1 * mon"', ["'0 6 1 * mon'", "both", "one of them as *"]),
     "unknown source": ('[[job]]\nname = "c"\ncommand = "crawl"\nsources = ["monster"]\ncron = "0 6 * * *"',
                        ["unknown source monster", "hn"]),
@@ -490,6 +493,27 @@ def test_runs_missed_while_down_collapse_into_one_run_at_start(tmp_path):
         assert store.lookup_job("etl").next_run_time == due + timedelta(hours=1)
 
 
+def test_a_run_due_while_down_is_run_at_start_though_the_jobs_args_changed(tmp_path):
+    """An operator who fixes a job's timeout or args while the scheduler is down must not
+    lose the run that came due meanwhile: only a new cron sets a new next run time."""
+    with_landing(tmp_path)
+    due = (datetime.now(UTC) - timedelta(minutes=10)).replace(second=0, microsecond=0)
+    hourly = ScheduledJob("etl", "etl", f"{due.minute} * * * *")
+    service = TimetableScheduler(Timetable((hourly,)), Home.resolve(tmp_path))
+    stop(service, start_in_thread(service))
+    make_due(tmp_path, "etl", due)
+    changed = ScheduledJob("etl", "etl", hourly.cron, timeout_minutes=90)
+    service = TimetableScheduler(Timetable((changed,)), Home.resolve(tmp_path))
+    thread = start_in_thread(service)
+    try:
+        records = wait_for_records(tmp_path, lambda records: records)
+    finally:
+        stop(service, thread)
+    assert [(r["job"], r["status"]) for r in records] == [("etl", "ok")]
+    with open_job_store(tmp_path) as store:
+        assert store.lookup_job("etl").kwargs["timeout"] == 90 * 60
+
+
 def test_a_run_missed_beyond_the_grace_time_is_recorded_not_run(tmp_path):
     due = (datetime.now(UTC) - timedelta(hours=2)).replace(second=0, microsecond=0)
     daily = ScheduledJob("etl", "etl", f"{due.minute} {due.hour} * * *")
@@ -603,3 +627,18 @@ def test_a_second_scheduler_on_the_same_home_is_refused(tmp_path):
     with ScheduleLock(tmp_path / LOCK_FILE):
         result = run_cli("schedule", "--home", str(tmp_path))
     assert_one_clear_error(result, "Another `skilltrends schedule` is running", str(tmp_path), str(os.getpid()))
+    assert (tmp_path / LOCK_FILE).read_text() == ""  # let go: no pid another process may have by now
+
+
+def test_a_job_store_that_is_no_database_is_one_sentence(tmp_path):
+    (tmp_path / "schedule.sqlite").write_bytes(b"not a database, garbage " * 100)
+    result = run_cli("schedule", "--home", str(tmp_path), timeout=60)
+    assert_one_clear_error(result, str(tmp_path / "schedule.sqlite"), "delete it")
+
+
+def test_the_job_store_stays_in_a_home_whose_path_holds_url_characters(tmp_path):
+    home = tmp_path / "my?home%41"
+    service = TimetableScheduler(load_timetable(), Home.resolve(home))
+    stop(service, start_in_thread(service))
+    assert (home / "schedule.sqlite").is_file()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["my?home%41"]

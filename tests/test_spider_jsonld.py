@@ -157,7 +157,10 @@ def test_a_block_beyond_what_the_html_parser_reaches_is_said(server, tmp_path):
             + '<script type="application/ld+json">{"@type": "JobPosting", "title": "ML Engineer"}</script>')
     server.routes["/jobs/deep.html"] = Reply(body=page.encode(), headers={"Content-Type": "text/html; charset=utf-8"})
     result = crawl("jsonld", tmp_path, server, "--board", page_url(server, "deep"))
-    assert result.returncode == 0, result.stderr
+    # Its one posting unread, the crawl found none: exit status 1, after the error line.
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == ("Error: The jsonld crawl had 1 error(s) (unparsed_jsonld) "
+                                                      "and found not one posting, so nothing was crawled.")
     said = [line for line in result.stderr.splitlines() if "did not reach" in line]
     assert len(said) == 1 and "deep.html" in said[0], result.stderr
     assert run_stats(tmp_path, "jsonld")[0]["status"] == "finished_with_errors"

@@ -82,7 +82,7 @@ def test_an_unreadable_job_is_skipped_and_the_others_are_stored(server, tmp_path
 def test_malformed_json_is_one_error_line(server, tmp_path):
     server.routes[REMOTIVE_JOBS] = Reply(body=b'{"job-count": 3, "jobs": [{"id": 19044')
     result = crawl("remotive", tmp_path, server)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # the feed is the whole source: nothing was crawled
     errors = [line for line in result.stderr.splitlines() if "not valid JSON" in line]
     assert len(errors) == 1 and "Remotive feed" in errors[0]
     run, stats = run_stats(tmp_path, "remotive")
