@@ -19,21 +19,34 @@ ROLE_WORDS = re.compile(
     re.IGNORECASE,
 )
 REMOTE_YES = re.compile(r"\bremote\b", re.IGNORECASE)
-REMOTE_NO = re.compile(r"\b(no remote|not remote|remote not|on-?site( only)?|in[- ]office|hybrid)\b", re.IGNORECASE)
+REMOTE_NO = re.compile(r"\b(no remote|not remote|remote not|remote:\s*no|non-?remote|on-?site( only)?|in[- ]office|"
+                       r"in[- ]person|hybrid)\b", re.IGNORECASE)
 URL_LIKE = re.compile(r"(https?://|www\.|\b[\w-]+\.(com|io|ai|co|org|net|dev|app)\b|@)", re.IGNORECASE)
 SALARY_LIKE = re.compile(r"([$€£¥]\s?\d|\d+\s?[kK]\b|\bsalary\b|\bequity\b|\bcomp\b|\d{2,3},\d{3})")
 TERMS_LIKE = re.compile(
     r"^\W*(full[- ]?time|part[- ]?time|contract(or)?|freelance|permanent|visa|h-?1b|interns?|"
     r"sponsorship|relocation|ft|pt)\b", re.IGNORECASE
 )
+# "City, XX" where XX is a US state, a Canadian province or a country code: "Python, ML" is a stack.
+REGION_CODES = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|"
+    "OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|ON|QC|BC|AB|MB|NS|UK|FR|NL|ES|IE|CH|SE|DK|FI|PL|PT|AT|BE|IL|SG|"
+    "AU|NZ|JP|BR|MX"
+)
 PLACE_LIKE = re.compile(
-    r"(\b[A-Z][a-z]+,\s?[A-Z]{2}\b|\b(USA?|UK|EU|EMEA|APAC|Europe|Canada|Germany|France|India|"
+    rf"(\b[A-Z][a-z]+,\s?(?:{REGION_CODES})\b|\b(USA?|UK|EU|EMEA|APAC|Europe|Canada|Germany|France|India|"
     r"Berlin|London|Paris|Amsterdam|NYC|New York|SF|San Francisco|Bay Area|Seattle|Boston|Austin|"
     r"Chicago|Los Angeles|LA|Toronto|Montreal|Vancouver|Denver|Portland|Atlanta|Miami|Dublin|"
     r"Zurich|Munich|Stockholm|Barcelona|Madrid|Lisbon|Tel Aviv|Singapore|Tokyo|Sydney|Bangalore|"
     r"Palo Alto|Mountain View|Menlo Park|Oakland|Brooklyn|Cambridge|Washington|DC|Remote|"
     r"Anywhere|Worldwide|Global|Hybrid|Onsite|On-site)\b)"
 )
+# Prose, not a company name: a sentence ends inside it, or it is longer than names run.
+SENTENCE_LIKE = re.compile(r"[a-z]{2}[.!?]\s+[A-Z]")
+MAX_NAME = 80
+# A line that is a place and nothing else: capitalised words and commas ("San Francisco, CA",
+# "Location: NYC"), a remark in parentheses at most; not "Rdio is hiring in San Francisco".
+LONE_PLACE = re.compile(r"(?:Location:\s*)?[A-Z][\w.'-]*(?:,?\s+[A-Z][\w.'-]*|,)*\s*(?:\([^()]*\))?[\s.:-]*")
 YC_BATCH = re.compile(r"\s*\((YC|Y Combinator)\b[^)]*\)\s*", re.IGNORECASE)
 SEPARATORS = re.compile(r"\s*(?:\||•|·|\s[-–—]\s|;)\s*")
 
@@ -71,6 +84,18 @@ def _kind(field: str) -> str:
     return "other"
 
 
+def _fields(line: str) -> list[str]:
+    """The line cut at its separators, but not inside parentheses: "Remote (US - EST)"."""
+    fields, start = [], 0
+    for separator in SEPARATORS.finditer(line):
+        if line.count("(", 0, separator.start()) > line.count(")", 0, separator.start()):
+            continue
+        fields.append(line[start:separator.start()])
+        start = separator.end()
+    fields.append(line[start:])
+    return [field for field in (f.strip() for f in fields) if field]
+
+
 def _clean(value: str) -> str | None:
     value = value.strip(" \t-–—|:,;")
     return value or None
@@ -83,13 +108,15 @@ def parse_header(first_line: str | None) -> Header:
         return Header()
     line = line[:400]
     piped = line.count("|") >= 1
-    fields = [field for field in (f.strip() for f in SEPARATORS.split(line)) if field]
-    if len(fields) < 2:
-        return Header(remote=remote_policy(line))
+    fields = _fields(line)
+    if len(fields) < 2:  # early posts often lead with the place alone: "San Francisco, CA"
+        place = LONE_PLACE.fullmatch(line) is not None and _kind(line) == "place"
+        return Header(location=_clean(line) if place else None, remote=remote_policy(line))
     kinds = [_kind(field) for field in fields]
     company = None
     if piped or kinds[0] == "other":
-        company = _clean(YC_BATCH.sub(" ", fields[0]))
+        named = YC_BATCH.sub(" ", fields[0])
+        company = None if len(named) > MAX_NAME or SENTENCE_LIKE.search(named) else _clean(named)
         fields, kinds = fields[1:], kinds[1:]
     roles = [f for f, k in zip(fields, kinds) if k == "role"]
     places = [f for f, k in zip(fields, kinds) if k in ("place", "remote")]

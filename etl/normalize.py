@@ -17,7 +17,8 @@ from etl.html_text import hn_line_breaks, html_to_text
 # 5: listings keep their own company, title, location and remote flag (etl.pipeline), which
 # listings stored before lack; 6: a link with words for its text keeps them (etl.html_text);
 # 7: list items keep a mark, table cells and sectioning tags break lines, invisible characters go,
-# a ">" in a quoted attribute value no longer ends its tag; 8: only HN posts are read for a header
+# a ">" in a quoted attribute value no longer ends its tag; 8: only HN posts are read for a header,
+# which is not cut inside parentheses; a lone place is a location; a sentence is no company
 NORMALIZE_VERSION = "8"
 
 HEADER_FIELDS = {"company": pl.String, "title": pl.String, "location": pl.String, "remote": pl.Boolean}

@@ -124,7 +124,8 @@ class Children:
             process = subprocess.Popen(
                 argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                 text=True, encoding="utf-8", errors="replace", bufsize=1, start_new_session=True,
-                env={**os.environ, "PYTHONUNBUFFERED": "1", SCHEDULER_PID_ENV: str(os.getpid())},
+                # TZ: the job's own log lines (Scrapy's) stamped in UTC, like the scheduler's.
+                env={**os.environ, "PYTHONUNBUFFERED": "1", "TZ": "UTC", SCHEDULER_PID_ENV: str(os.getpid())},
             )
             self._running[process.pid] = process
             return process

@@ -23,6 +23,17 @@ from etl.hn_header import Header, parse_header
         ("Stripe | San Francisco or Remote | Many roles",
          Header("Stripe", "Many roles", "San Francisco or Remote", True)),
         ("We are hiring!", Header(None, None, None, None)),
+        ("San Francisco, CA", Header(None, None, "San Francisco, CA", None)),
+        ("Our office is in Berlin, and we hire people who love building compilers for fun", Header()),
+        ("Acme | ML Engineer | Python, TX", Header("Acme", "ML Engineer", "Python, TX", None)),  # a Texas town
+        # "City, XX" wants a region code: "Python, ML" is a stack, not a place before Berlin.
+        ("Acme | ML Engineer | Python, ML | Berlin", Header("Acme", "ML Engineer", "Berlin", None)),
+        ("Acme | Engineer | Remote (US - EST) | Full-time", Header("Acme", "Engineer", "Remote (US - EST)", True)),
+        ("Acme | Engineer | NYC | Remote: No", Header("Acme", "Engineer", "NYC", False)),
+        ("Acme | Engineer | Non-remote, NYC", Header("Acme", "Engineer", "Non-remote, NYC", False)),
+        ("Acme | Engineer | In-person (NYC)", Header("Acme", "Engineer", "In-person (NYC)", False)),
+        ("The working world has fundamentally shifted. Never before have norms moved so fast | Engineer | NYC",
+         Header(None, "Engineer", "NYC", None)),
         ("", Header()),
         (None, Header()),
     ],

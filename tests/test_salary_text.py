@@ -17,6 +17,16 @@ from crawlers.spiders.jobfeed import salary_from_text
     ("USD 100000 to 120k", {"min": 100000.0, "max": 120000.0, "currency": "USD"}),
     ("up to £90k", {"max": 90000.0, "currency": "GBP"}),
     ("Competitive", {}),
+    # European writing: dots group thousands, a comma starts the decimals; spaces group too.
+    ("50.000,00 € - 70.000,00 €", {"min": 50000.0, "max": 70000.0, "currency": "EUR"}),
+    ("€ 4.500,00 per month", {"min": 4500.0, "max": 4500.0, "currency": "EUR", "period": "month"}),
+    ("USD 100 000 to 120 000 per year", {"min": 100000.0, "max": 120000.0, "currency": "USD", "period": "year"}),
+    ("£45,000-£55,000", {"min": 45000.0, "max": 55000.0, "currency": "GBP"}),
+    # A space does not join two numbers, and hours or days are no pay.
+    ("€90 000, 30 days leave", {"min": 90000.0, "max": 90000.0, "currency": "EUR"}),
+    ("€45k (38 hours)", {"min": 45000.0, "max": 45000.0, "currency": "EUR"}),
+    ("$1.2M-$1.5M equity", {"min": 1200000.0, "max": 1500000.0, "currency": "USD"}),
+    ("$120.5k", {"min": 120500.0, "max": 120500.0, "currency": "USD"}),
 ])
 def test_pay_lines(text, expected):
     assert salary_from_text(text) == expected

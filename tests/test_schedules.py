@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -37,7 +38,9 @@ from schedules.timetable import (
 )
 from skilltrends.home import Home
 from tests.fixture_server import FixtureServer, Reply
-from tests.helpers import FAST_CRAWL, PROJECT, assert_one_clear_error, crawl_runs, run_cli, serve_hn_fixtures
+from tests.helpers import (
+    FAST_CRAWL, PROJECT, SEARCH, assert_one_clear_error, crawl_runs, run_cli, serve_hn_fixtures,
+)
 from tests.landing_factory import hn_item, write_landing
 
 UTC = timezone.utc
@@ -252,6 +255,18 @@ def test_job_runs_the_etl_command_in_a_subprocess_and_records_the_run(tmp_path):
     assert "Loaded 1 crawl run(s)" in record["stderr_tail"]
     assert record["started_at"].endswith("Z") and record["started_at"] <= record["finished_at"]
     assert RunLog.for_home(tmp_path).read() == [record]
+
+
+def test_a_jobs_own_log_lines_are_stamped_in_utc_like_the_schedulers(tmp_path, monkeypatch):
+    monkeypatch.setenv("TZ", "America/New_York")  # a scheduler started in a local time zone
+    with FixtureServer() as server:
+        server.routes[SEARCH.format(page=0)] = Reply(500, b"down")
+        monkeypatch.setenv("SKILLTRENDS_HN_URL", server.url)
+        record = run_job("hn", ["crawl", "hn", *FAST_CRAWL, "--set", "RETRY_TIMES=0"], str(tmp_path))
+    stamps = re.findall(r"^(\d{4}-\d\d-\d\d \d\d:\d\d):\d\d \[", record["stderr_tail"], re.MULTILINE)
+    assert stamps, record["stderr_tail"]
+    started = datetime.strptime(record["started_at"], "%Y-%m-%dT%H:%M:%SZ")
+    assert all(abs(datetime.strptime(stamp, "%Y-%m-%d %H:%M") - started) < timedelta(minutes=2) for stamp in stamps)
 
 
 def test_failed_run_records_its_exit_status_and_last_stderr_lines(tmp_path):

@@ -89,7 +89,7 @@ def test_an_html_page_instead_of_json_is_one_error(server, tmp_path):
     server.routes[REMOTEOK_API] = Reply(body=b"<!DOCTYPE html><html><title>Just a moment...</title></html>",
                                         headers={"Content-Type": "text/html"})
     result = crawl("remoteok", tmp_path, server)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # the feed is the whole source: nothing was crawled
     assert landing_rows(tmp_path, source="remoteok") == []
     run, stats = run_stats(tmp_path, "remoteok")
     assert (run["status"], stats["skilltrends/errors/html_instead_of_json"]) == ("finished_with_errors", 1)
@@ -99,6 +99,7 @@ def test_robots_txt_is_obeyed(server, tmp_path):
     server.routes["/robots.txt"] = Reply(body=b"User-agent: *\nDisallow: /api\n",
                                          headers={"Content-Type": "text/plain"})
     result = crawl("remoteok", tmp_path, server)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # forbidden, so nothing was crawled: said, not exit 0
+    assert "(robots_forbidden) and found not one posting" in result.stderr
     assert server.requested("/api") == []  # never asked
     assert landing_rows(tmp_path, source="remoteok") == []

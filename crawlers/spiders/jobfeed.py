@@ -30,8 +30,14 @@ from crawlers.items import PostingItem
 from crawlers.spiders.base import SourceSpider
 from crawlers.spiders.jobboard import amount, utc_from_seconds
 
-# "$40,000 - $50,000", "€60k–€80k", "USD 100000 to 120000 per year"
-SALARY_NUMBER = re.compile(r"(\d[\d,.\s]*\d|\d)\s*([kK])?(?![\d])")
+# "$40,000 - $50,000", "€60k–€80k", "USD 100 000 to 120 000 per year", "50.000,00 €", "$1.5M":
+# digits in groups of three (after ",", ".", a space or a narrow no-break space) or not,
+# up to two decimals after "." or ",", then k or M. A space joins only a group of three ("90
+# 000"), not two numbers ("90 000 30 days"); a number of hours, days or the like is no pay.
+SALARY_NUMBER = re.compile(
+    r"(\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+|\d+)(?:[.,](\d{1,2}))?(?!\d)\s*(?:([kK])|([mM])(?![a-zA-Z]))?(?!\d)"
+    r"(?!\s*(?:hours?|hrs?|days?|weeks?|months?|years?|yrs?|%)\b)"
+)
 RANGE_JOIN = re.compile(r"\s*(?:[-–—]|to)\s*[$€£¥₹]?\s*", re.IGNORECASE)  # between the ends of "80-100k"
 CURRENCY_CODES = ("USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF", "SEK", "NOK", "DKK", "PLN", "INR", "JPY",
                   "SGD", "BRL", "MXN", "ZAR", "CZK", "HUF", "RON", "ILS", "HKD")
@@ -65,14 +71,10 @@ def salary_from_text(text) -> dict:
         return {}
     read = []  # (number, written with k, where it starts, where it ends)
     for match in SALARY_NUMBER.finditer(text):
-        digits, thousands = match.groups()
-        cleaned = re.sub(r"[,\s]", "", digits)
-        if cleaned.count(".") > 1 or re.search(r"\.\d{3}$", cleaned):  # "60.000" (European grouping)
-            cleaned = cleaned.replace(".", "")
-        try:
-            number = float(cleaned)
-        except ValueError:
-            continue
+        whole, decimals, thousands, millions = match.groups()
+        number = int(re.sub(r"\D", "", whole)) + (int(decimals) / 10 ** len(decimals) if decimals else 0)
+        if millions:
+            number *= 1_000_000
         if number > 0:
             read.append((number, bool(thousands), *match.span()))
     read = read[:2]
