@@ -1,4 +1,4 @@
-"""A scheduled job ends when the scheduler that started it dies.
+"""A scheduled job ends when the scheduler that started it dies; a worker, when its parent does.
 
 ``skilltrends schedule`` starts each job in a session of its own (so a Ctrl-C meant for
 the scheduler does not reach it) and names itself in ``$SKILLTRENDS_SCHEDULER_PID``. If the
@@ -6,7 +6,8 @@ scheduler is killed outright (SIGKILL, the OOM killer, a closed terminal), nothi
 stop the job or time it out, and it would hold its crawl's lock against the next
 scheduler's runs. So the job watches its parent: once it is gone, the job's session gets
 SIGTERM (a crawl closes its landing file, keeping what it fetched), then SIGKILL
-``GRACE_SECONDS`` later, as when the scheduler stops it.
+``GRACE_SECONDS`` later, as when the scheduler stops it. An ETL worker process watches its
+parent the same way (``exit_when_orphaned``).
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
-"""skilltrends.parent_watch: a scheduled job ends when its scheduler is killed outright."""
+"""skilltrends.parent_watch: a scheduled job ends when its scheduler is killed outright, and
+an ETL worker when its parent is."""
 
 from __future__ import annotations
 
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -89,6 +91,9 @@ def test_extraction_workers_end_when_their_parent_is_killed_outright():
         time.sleep(600)
     """)
     parent = subprocess.Popen([sys.executable, "-c", stand_in], stdout=subprocess.PIPE, text=True, cwd=PROJECT)
+    if not select.select([parent.stdout], [], [], 180)[0]:
+        parent.kill()
+        raise AssertionError("the workers did not start within 180 s")
     assert parent.stdout.readline().strip() == "ready"
     children = children_of(parent.pid)
     assert len([pid for pid in children if alive(pid)]) >= 2, children  # the workers (and a resource tracker)
