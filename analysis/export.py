@@ -5,7 +5,7 @@ One ``<table>.parquet`` per table of the snapshot (the research views of docs/sc
 read Parquet rather than DuckDB. Every file is written beside its final name, and only
 then is each renamed into place: a reader of ``DIR`` sees a table's previous export or its
 new one, never half a file, and a table that cannot be written leaves the earlier export
-whole. DuckDB streams each table to disk, so the export does not hold a table in
+whole (a rename that fails, rarer, leaves the tables renamed before it new). DuckDB streams each table to disk, so the export does not hold a table in
 memory.
 """
 

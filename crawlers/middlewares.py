@@ -102,7 +102,6 @@ class BackoffRetryMiddleware(RetryMiddleware):
             await asyncio.sleep(min(left, WAIT_SLICE_SECONDS))
 
 
-
 WAIT_SLICE_SECONDS = 0.5
 
 

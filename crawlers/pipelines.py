@@ -106,7 +106,10 @@ class LandingPipeline:
         after its stop, so a kill loses at most what came after the stop or ``max_wait``."""
         if self.waiting_since is not None and (crawl_stopping(self.crawler)
                                                or time.monotonic() - self.waiting_since >= self.max_wait):
-            self.flush()
+            try:
+                self.flush()
+            except Exception:  # noqa: BLE001 - an escaped error would stop the timer for the rest of the crawl
+                logger.exception("A timed commit to %s failed; the crawl goes on.", self.writer.path)
 
     def process_item(self, item):
         if isinstance(item, PostingItem):

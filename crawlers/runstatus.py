@@ -4,6 +4,7 @@ from __future__ import annotations
 
 ERROR_STAT_PREFIX = "skilltrends/errors/"
 BUDGET_CLOSE_REASON = "request_budget"
+BOARD_GONE = "board_gone"  # the error kind of a board that answered 404
 # Runs whose complete board crawls may close postings (the ETL uses the same list).
 ELIGIBLE_STATUSES = ("finished", "finished_with_errors")
 
@@ -49,9 +50,9 @@ LANDING_NOT_CLOSED = "skilltrends/landing_not_closed"
 def crawl_failure(source: str, stats: dict) -> str | None:
     """One sentence when the run of ``source`` (its final stats) did not do its job: it was
     never ran (Scrapy could not start it), could not close its landing file, was interrupted,
-    not one of its requests was answered (a wrong or unreachable host), or it had errors and
-    found not one posting (a source that answers everything with a 500 or a maintenance
-    page); else None. A run with some failed requests that found postings did its job as far
+    not one of its requests was answered (a wrong or unreachable host), or it had errors
+    (other than boards gone) and found not one posting and not one complete board (a source
+    that answers everything with a 500 or a maintenance page); else None. A run with some failed requests that found postings did its job as far
     as it could: its errors are counted. A run
     a ``CLOSESPIDER_*`` setting stopped ended where it was asked to, as one out of request
     budget does."""
@@ -66,15 +67,19 @@ def crawl_failure(source: str, stats: dict) -> str | None:
                 else "run it again to finish it")
         return f"The {source} crawl was interrupted before it ended: what it fetched is kept; {then}."
     requests = stats.get("skilltrends/requests", 0)
-    kinds = ", ".join(sorted(key.removeprefix(ERROR_STAT_PREFIX) for key in stats if key.startswith(ERROR_STAT_PREFIX)))
+    kinds = sorted(key.removeprefix(ERROR_STAT_PREFIX) for key in stats if key.startswith(ERROR_STAT_PREFIX))
     if requests and not stats.get("skilltrends/responses", 0):
         return (f"Not one of the {requests} requests of the {source} crawl was answered "
-                f"({kinds or 'no response'}), so nothing was crawled.")
-    errors = count_errors(stats)
+                f"({', '.join(kinds) or 'no response'}), so nothing was crawled.")
+    # A board that is gone is a finding, not a failure (a crawl of several sources with one
+    # --board asks every source); a complete board, even an empty one, is work done; and a
+    # run out of its request budget ended where it was asked to.
+    errors = count_errors(stats) - stats.get(f"{ERROR_STAT_PREFIX}{BOARD_GONE}", 0)
     found = sum(stats.get(f"skilltrends/postings/{change}", 0) for change in ("new", "changed", "unchanged"))
-    if errors and not found:
-        return (f"The {source} crawl had {errors} error(s) ({kinds or 'in callbacks'}) and found not one posting, "
-                "so nothing was crawled.")
+    done = found or stats.get("skilltrends/boards/complete", 0) or stats.get("skilltrends/status") == "budget_exhausted"
+    if errors > 0 and not done:
+        failures = ", ".join(kind for kind in kinds if kind != BOARD_GONE) or "in callbacks"
+        return f"The {source} crawl had {errors} error(s) ({failures}) and found not one posting, so nothing was crawled."
     return None
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dash
 from dash import html
+from werkzeug.serving import select_address_family
 
 from dashboard.components import footer, navbar
 from dashboard.context import HOME_KEY
@@ -73,9 +74,10 @@ def check_listenable(host: str, port: int) -> None:
     does not resolve, or a port another program holds. Found by binding it once, before the
     server starts: the server's own failure is two lines after it has announced itself."""
     try:
-        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
         raise UserError(f"Cannot listen on {host!r}: {exc.strerror}.") from None
+    family = select_address_family(host, port)  # the family the server itself will bind
     try:
         with socket.create_server((host, port), family=family):
             pass

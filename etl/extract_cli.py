@@ -76,7 +76,7 @@ def parse_line(number: int, line: str) -> tuple[object, str, str | None] | dict:
     key = _readable(record["id"]) if "id" in record else LineNumber(number)
     text, markup = _readable(record.get("text")), _readable(record.get("html"))
     if not isinstance(text, str) and not isinstance(markup, str):
-        return {**_identity(key), "error": f"line {number} has no \"text\" or \"html\" string."}
+        return {**_id_fields(key), "error": f"line {number} has no \"text\" or \"html\" string."}
     if not isinstance(text, str):
         text = pl.DataFrame({"html": [markup]}).select(html_to_text("html")).item() or ""
     title = _readable(record.get("title"))
@@ -87,7 +87,7 @@ class LineNumber(int):
     """The id of a line that has none: output as ``"id": null`` beside ``"line"``."""
 
 
-def _identity(key) -> dict:
+def _id_fields(key) -> dict:
     return {"id": None, "line": int(key)} if isinstance(key, LineNumber) else {"id": key}
 
 
@@ -106,7 +106,7 @@ def render(key, extraction, copy: MappedCopy | None = None) -> dict:
     def at(offset):
         return None if offset is None else mapped(offset)  # None: found in the title
     return {
-        **_identity(key),
+        **_id_fields(key),
         "is_ml": extraction.is_ml,
         "families": extraction.families,
         "skills": [{"name": m.skill, "family": m.family, "category": m.category, "start": at(m.start),

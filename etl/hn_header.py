@@ -46,7 +46,9 @@ SENTENCE_LIKE = re.compile(r"[a-z]{2}[.!?]\s+[A-Z]")
 MAX_NAME = 80
 # A line that is a place and nothing else: capitalised words and commas ("San Francisco, CA",
 # "Location: NYC"), a remark in parentheses at most; not "Rdio is hiring in San Francisco".
-LONE_PLACE = re.compile(r"(?:Location:\s*)?[A-Z][\w.'-]*(?:,?\s+[A-Z][\w.'-]*|,)*\s*(?:\([^()]*\))?[\s.:-]*")
+# Each comma and space can be matched one way only: a pattern that let ", Word" match two
+# ways took time doubling with every comma when the line was no place (22 of them: 2 s).
+LONE_PLACE = re.compile(r"(?:Location:\s*)?[A-Z][\w.'-]*(?:,*\s+[A-Z][\w.'-]*)*,*\s*(?:\([^()]*\))?[\s.:-]*")
 YC_BATCH = re.compile(r"\s*\((YC|Y Combinator)\b[^)]*\)\s*", re.IGNORECASE)
 SEPARATORS = re.compile(r"\s*(?:\||•|·|\s[-–—]\s|;)\s*")
 

@@ -75,7 +75,7 @@ def normalize_listings(landing: pl.LazyFrame) -> pl.LazyFrame:
     """
     # Only an HN post opens with a "Company | Role | Place" header; a job board's description
     # opens with prose ("About us | Series B | ..."), and its source gives those fields.
-    header = pl.when(pl.col("source") == "hn").then(pl.col("header"))
+    header = pl.col("header")
     return (
         landing.with_columns(html_to_text(
             pl.when(pl.col("source") == "hn").then(hn_line_breaks(pl.col("html"))).otherwise(pl.col("html"))
@@ -83,7 +83,8 @@ def normalize_listings(landing: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(
             normalized_text.map_batches(_sha1_16, return_dtype=pl.String).alias("content_hash"),
             posting_key.map_batches(_sha1_16, return_dtype=pl.String).alias("posting_id"),
-            first_line.map_batches(_parse_headers, return_dtype=HEADER_DTYPE).alias("header"),
+            pl.when(pl.col("source") == "hn").then(first_line)
+            .map_batches(_parse_headers, return_dtype=HEADER_DTYPE).alias("header"),
             text.map_batches(_text_remote, return_dtype=pl.Boolean).alias("text_remote"),
             pl.coalesce(pl.col("month"), pl.col("posted_at").dt.truncate("1mo").cast(pl.Date)).alias("month"),
         )

@@ -41,10 +41,10 @@ class WorkerDied(UserError):
     pass
 
 
-def _start_worker() -> None:
+def _start_worker(parent: int) -> None:
     global _worker_extractor
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the pool
-    exit_when_orphaned()
+    exit_when_orphaned(parent)
     _worker_extractor = PostingExtractor()
 
 
@@ -142,5 +142,5 @@ class ExtractionWorkers:
         if self._pool is None:
             require_models()  # a missing model is one clear error here, not one per worker
             self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_start_worker)
+                                             initializer=_start_worker, initargs=(os.getpid(),))
         return self._pool

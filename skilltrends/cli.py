@@ -64,11 +64,14 @@ PORT = click.IntRange(1, 65535)
 
 
 def same_file(source, target) -> bool:
-    """Are two of click's file arguments one file on disk (standard input and output are not)?"""
+    """Is ``target`` (a click file argument not opened yet) the file ``source`` reads, given
+    by name or as standard input (``--out f < f``)?"""
     try:
-        return os.path.samefile(source.name, target.name)
-    except (OSError, TypeError):  # a file not there yet, or a stream without a path
+        read = os.fstat(source.fileno())
+        written = os.stat(target.name)
+    except (OSError, TypeError, ValueError, AttributeError):  # a file not there yet, a stream without one
         return False
+    return (read.st_dev, read.st_ino) == (written.st_dev, written.st_ino)
 
 
 def existing_home(home: Path) -> Home:
@@ -125,9 +128,10 @@ def crawl(sources, since, until, boards, overrides, progress, verbose, resume, h
     open now: --since/--until do not apply to them. Only postings new or
     changed since the last crawl are stored; the others are noted as seen. Two crawls of
     the same source at once are refused. Exit status 1 when a crawl did not run, was
-    interrupted, had not one of its requests answered, had errors and found not one
-    posting (its source down), or could not close its landing file; failures of some
-    boards or pages are counted and logged, exit status 0. See docs/crawling.md.
+    interrupted, had not one of its requests answered, had errors (other than boards gone)
+    and found not one posting or complete board (its source down), or could not close its
+    landing file; failures of some boards or pages are counted and logged, exit status 0.
+    See docs/crawling.md.
 
     \b
     Examples:
@@ -328,7 +332,8 @@ def export(directory, home):
     One file per table of docs/schema.md (postings, posting_skills,
     monthly_family_share, ..., and meta with the taxonomy and extractor versions);
     a file of an earlier export is replaced whole, by rename, never half written,
-    and only once every table is written, so a failed export leaves the earlier one.
+    and only once every table is written, so an export that fails while writing
+    leaves the earlier one.
 
     \b
     Example:
@@ -419,7 +424,7 @@ def extract(input_file, output_file, no_responsibilities, workers):
     from etl.extract_cli import extract_lines
 
     if same_file(input_file, output_file):
-        raise UserError(f"--out is the --in file ({output_file.name}): writing would empty it before it is "
+        raise UserError(f"--out is the file read ({output_file.name}): writing would empty it before it is "
                         "read; write elsewhere and rename.")
     extract_lines(input_file, output_file, responsibilities=not no_responsibilities, workers=workers)
 

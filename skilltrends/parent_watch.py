@@ -43,11 +43,12 @@ def _watch(scheduler: int) -> None:
     os.killpg(os.getpgrp(), signal.SIGKILL)
 
 
-def exit_when_orphaned(check_seconds: float = CHECK_SECONDS) -> threading.Thread:
-    """In a worker process (``etl --workers``): exit once the process that started it is
-    gone. A pool's workers wait on a queue whose pipe each of them holds open too, so a
-    parent killed outright would leave them waiting for ever, each holding its models."""
-    parent = os.getppid()
+def exit_when_orphaned(parent: int, check_seconds: float = CHECK_SECONDS) -> threading.Thread:
+    """In a worker process (``etl --workers``): exit once ``parent``, the process that
+    started it, is gone (its pid as the parent gave it: one read here could already be the
+    reaper's, had the parent died while the worker started). A pool's workers wait on a
+    queue whose pipe each of them holds open too, so a parent killed outright would leave
+    them waiting for ever, each holding its models."""
 
     def watch() -> None:
         while os.getppid() == parent:

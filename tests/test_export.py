@@ -65,6 +65,26 @@ def test_before_any_etl_it_says_what_to_run_and_makes_no_directory(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_a_table_that_fails_to_be_written_leaves_the_earlier_export_whole(loaded_home, tmp_path, monkeypatch):
+    from analysis import export as module
+    from skilltrends.home import Home
+
+    module.export_parquet(Home.resolve(loaded_home), tmp_path)
+    # By inode: a table exported again has the same bytes, but a new file renamed into place.
+    before = {path.name: path.stat().st_ino for path in tmp_path.iterdir()}
+    write = module._write_beside
+
+    def failing_late(conn, table, path):  # "postings" comes after several tables in order
+        if table == "postings":
+            raise module.ExportFailed(f"Exporting table {table} to {path} failed: disk full.")
+        return write(conn, table, path)
+
+    monkeypatch.setattr(module, "_write_beside", failing_late)
+    with pytest.raises(module.ExportFailed, match="disk full"):
+        module.export_parquet(Home.resolve(loaded_home), tmp_path)
+    assert {path.name: path.stat().st_ino for path in tmp_path.iterdir()} == before  # no partial file either
+
+
 def test_a_table_that_cannot_be_replaced_leaves_the_earlier_export_whole(loaded_home, tmp_path):
     assert export(loaded_home, tmp_path).returncode == 0
     before = {path.name: path.read_bytes() for path in tmp_path.iterdir()}

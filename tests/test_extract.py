@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 
 import pytest
 
 from etl.extract_cli import extract_lines
 from etl.extraction import SkillTagger
 from etl.taxonomy import load_taxonomy
-from tests.helpers import run_cli
+from tests.helpers import PROJECT, run_cli
 
 
 def extract(*records: str) -> list[dict]:
@@ -149,7 +151,11 @@ def test_a_byte_order_mark_is_skipped_and_in_and_out_being_one_file_is_refused(t
     (tmp_path / "link.jsonl").symlink_to(source)
     result = run_cli("extract", "--in", str(source), "--out", str(tmp_path / "link.jsonl"))
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines()[-1].startswith("Error: --out is the --in file")
+    assert result.stderr.strip().splitlines()[-1].startswith("Error: --out is the file read")
+    with source.open("rb") as stdin:  # `skilltrends extract --out in.jsonl < in.jsonl`
+        result = subprocess.run([sys.executable, "-m", "skilltrends", "extract", "--out", str(source)], stdin=stdin,
+                                capture_output=True, text=True, cwd=PROJECT, timeout=300)
+    assert result.returncode == 1 and "--out is the file read" in result.stderr
     assert source.read_text(encoding="utf-8") == lines
 
 

@@ -219,7 +219,7 @@ def test_a_killed_crawl_keeps_the_items_it_had_waiting(tmp_path, stop):
             time.sleep(0.01)
         if stopped_first:
             process.send_signal(signal.SIGTERM)
-        time.sleep(3.0)
+        time.sleep(6.0)  # the commit comes within half a second of the stop, or of the 1 s wait
         process.send_signal(signal.SIGKILL)
         process.wait(30)
     first_page = json.loads((FIXTURES / "lever" / "orbital_skip0.json").read_text(encoding="utf-8"))

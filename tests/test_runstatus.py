@@ -50,3 +50,13 @@ def test_a_run_whose_every_answer_was_an_error_failed():
     assert crawl_failure("hn", down) == ("The hn crawl had 5 error(s) (http_500, unexpected_layout) and found "
                                          "not one posting, so nothing was crawled.")
     assert crawl_failure("hn", {**ANSWERED, "skilltrends/status": "finished"}) is None  # an empty month is no error
+
+
+def test_a_gone_board_an_empty_complete_board_or_a_budget_stop_is_no_such_failure():
+    gone = {**ANSWERED, "skilltrends/status": "finished_with_errors", "skilltrends/errors/board_gone": 1}
+    assert crawl_failure("greenhouse", gone) is None  # `crawl greenhouse lever --board x`: x is a Lever board
+    empty = {**gone, "skilltrends/errors/http_500": 1, "skilltrends/boards/complete": 2}
+    assert crawl_failure("greenhouse", empty) is None  # two boards read whole, with no job open
+    budget = {**ANSWERED, "skilltrends/status": "budget_exhausted", "skilltrends/errors/timeout": 1}
+    assert crawl_failure("greenhouse", budget) is None
+    assert "had 1 error(s) (http_500)" in crawl_failure("greenhouse", {**empty, "skilltrends/boards/complete": 0})

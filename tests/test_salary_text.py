@@ -27,6 +27,10 @@ from crawlers.spiders.jobfeed import salary_from_text
     ("€45k (38 hours)", {"min": 45000.0, "max": 45000.0, "currency": "EUR"}),
     ("$1.2M-$1.5M equity", {"min": 1200000.0, "max": 1500000.0, "currency": "USD"}),
     ("$120.5k", {"min": 120500.0, "max": 120500.0, "currency": "USD"}),
+    ("₹10,00,000 - ₹15,00,000 per year", {"min": 1000000.0, "max": 1500000.0, "currency": "INR", "period": "year"}),
+    ("€100\u2009000 - 120\u2009000", {"min": 100000.0, "max": 120000.0, "currency": "EUR"}),
+    ("€60k + 10% bonus", {"min": 60000.0, "currency": "EUR"}),
+    ("€100 000 (35 hours)", {"min": 100000.0, "max": 100000.0, "currency": "EUR"}),
 ])
 def test_pay_lines(text, expected):
     assert salary_from_text(text) == expected

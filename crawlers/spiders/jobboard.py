@@ -44,6 +44,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from crawlers.boards import TOKEN_PATTERN, Board, load_boards
 from crawlers.items import BoardResult, PostingItem, utc_now
 from crawlers.middlewares import BudgetExhausted, CrawlStopping
+from crawlers.runstatus import BOARD_GONE
 from crawlers.spiders.base import BadArgument, SourceSpider, failure_kind
 from crawlers.state import crawl_state
 
@@ -424,7 +425,7 @@ class JobBoardSpider(SourceSpider):
         if failure.check(HttpError) and failure.value.response.status == 404:
             token = failure.request.cb_kwargs.get("token", "?")
             self.record_error(
-                "board_gone",
+                BOARD_GONE,
                 f"{self.name} board {token!r} is gone (HTTP 404 at {failure.request.url}); skipped.",
             )
         else:

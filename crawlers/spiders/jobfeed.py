@@ -30,13 +30,16 @@ from crawlers.items import PostingItem
 from crawlers.spiders.base import SourceSpider
 from crawlers.spiders.jobboard import amount, utc_from_seconds
 
-# "$40,000 - $50,000", "€60k–€80k", "USD 100 000 to 120 000 per year", "50.000,00 €", "$1.5M":
-# digits in groups of three (after ",", ".", a space or a narrow no-break space) or not,
-# up to two decimals after "." or ",", then k or M. A space joins only a group of three ("90
-# 000"), not two numbers ("90 000 30 days"); a number of hours, days or the like is no pay.
+# "$40,000 - $50,000", "€60k–€80k", "USD 100 000 to 120 000 per year", "50.000,00 €", "$1.5M",
+# "₹10,00,000": digits in groups of three (after ",", ".", a space, a thin or a no-break
+# space), or Indian lakh groups of two, or not grouped; up to two decimals after "." or ",";
+# then k or M. A space joins only a group of three ("90 000"), not two numbers ("90 000 30
+# days"); the number is taken whole or not at all (atomic), and a number of hours, days or
+# the like, or a percentage, is no pay.
 SALARY_NUMBER = re.compile(
-    r"(\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+|\d+)(?:[.,](\d{1,2}))?(?!\d)\s*(?:([kK])|([mM])(?![a-zA-Z]))?(?!\d)"
-    r"(?!\s*(?:hours?|hrs?|days?|weeks?|months?|years?|yrs?|%)\b)"
+    r"(?<!\d)(?>(\d{1,2}(?:,\d\d)+,\d{3}|\d{1,3}(?:[,.\u00a0\u2009\u202f ]\d{3})+|\d+)(?:[.,](\d{1,2}))?(?!\d))"
+    r"\s*(?:([kK])|([mM])(?![a-zA-Z]))?(?!\d)"
+    r"(?!\s*(?:(?:hours?|hrs?|days?|weeks?|months?|years?|yrs?)\b|%))"
 )
 RANGE_JOIN = re.compile(r"\s*(?:[-–—]|to)\s*[$€£¥₹]?\s*", re.IGNORECASE)  # between the ends of "80-100k"
 CURRENCY_CODES = ("USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF", "SEK", "NOK", "DKK", "PLN", "INR", "JPY",
