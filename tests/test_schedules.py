@@ -78,6 +78,15 @@ def stop(service: TimetableScheduler, thread: threading.Thread) -> None:
     assert not thread.is_alive(), "the scheduler did not stop"
 
 
+def first_records(service, home) -> list[dict]:
+    """Run ``service`` until it has recorded a run; its records."""
+    thread = start_in_thread(service)
+    try:
+        return wait_for_records(home, lambda records: records)
+    finally:
+        stop(service, thread)
+
+
 def wait_for_records(home, predicate, timeout: float = 60) -> list[dict]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -438,11 +447,7 @@ def test_scheduler_fires_a_job_on_a_near_term_trigger(tmp_path):
     with_landing(tmp_path)
     job = SoonJob("etl-soon", "etl", "0 0 1 1 *", soon=in_a_second())
     service = TimetableScheduler(Timetable((job,)), Home.resolve(tmp_path))
-    thread = start_in_thread(service)
-    try:
-        records = wait_for_records(tmp_path, lambda records: records)
-    finally:
-        stop(service, thread)
+    records = first_records(service, tmp_path)
     assert [(r["job"], r["status"], r["command"]) for r in records] == [
         ("etl-soon", "ok", f"skilltrends etl --home {tmp_path}")]
     assert (tmp_path / "snapshot.duckdb").exists()
@@ -519,11 +524,7 @@ def test_a_run_due_while_down_is_run_at_start_though_the_jobs_args_changed(tmp_p
     make_due(tmp_path, "etl", due)
     changed = ScheduledJob("etl", "etl", hourly.cron, timeout_minutes=90)
     service = TimetableScheduler(Timetable((changed,)), Home.resolve(tmp_path))
-    thread = start_in_thread(service)
-    try:
-        records = wait_for_records(tmp_path, lambda records: records)
-    finally:
-        stop(service, thread)
+    records = first_records(service, tmp_path)
     assert [(r["job"], r["status"]) for r in records] == [("etl", "ok")]
     with open_job_store(tmp_path) as store:
         assert store.lookup_job("etl").kwargs["timeout"] == 90 * 60
