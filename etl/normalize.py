@@ -18,7 +18,8 @@ from etl.html_text import hn_line_breaks, html_to_text
 # listings stored before lack; 6: a link with words for its text keeps them (etl.html_text);
 # 7: list items keep a mark, table cells and sectioning tags break lines, invisible characters go,
 # a ">" in a quoted attribute value no longer ends its tag; 8: only HN posts are read for a header,
-# which is not cut inside parentheses; a lone place is a location; a sentence is no company
+# which is not cut inside parentheses; a lone place is a location; a sentence is no company;
+# posting keys fold Unicode forms, curly quotes and links' tracking parameters
 NORMALIZE_VERSION = "8"
 
 HEADER_FIELDS = {"company": pl.String, "title": pl.String, "location": pl.String, "remote": pl.Boolean}
@@ -26,8 +27,19 @@ HEADER_DTYPE = pl.Struct(HEADER_FIELDS)
 
 text = pl.col("text")
 
+# What a copy of a post may change without being another post: the Unicode form of its
+# characters (NFKC: "e" + combining accent is "é", a no-break space a space), curly for
+# straight quotes, and tracking parameters on its links.
+TRACKING_PARAMETER = r"[?&](?:utm_[a-z]+|gh_src)=[^\s&#]*"
+
+
 def _normalized(column: pl.Expr) -> pl.Expr:
-    return column.str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
+    return (
+        column.str.normalize("NFKC").str.to_lowercase()
+        .str.replace_all(r"[‘’‚‛′]", "'").str.replace_all(r"[“”„‟″]", '"')
+        .str.replace_all(TRACKING_PARAMETER, "")
+        .str.replace_all(r"\s+", " ").str.strip_chars()
+    )
 
 
 normalized_text = _normalized(text)

@@ -337,6 +337,21 @@ def test_exact_duplicates_across_months_are_one_posting(home):
         == [(m, 1) for (m,) in months]
 
 
+def test_copies_that_differ_in_quotes_accents_or_tracking_links_are_one_posting(home):
+    base = "Acme | ML Engineer | NYC<p>We're building PyTorch models for café owners. Apply: https://acme.com/jobs/1"
+    copies = [base, base.replace("We're", "We’re"), base.replace("café", "cafe\u0301"),
+              base + "?utm_source=hn&utm_medium=board", base.replace("café", "café").replace("Apply", "APPLY"),
+              base.replace("https://acme.com/jobs/1", "https://acme.com/jobs/1?gh_src=hn1")]
+    write_landing(home.root, [hn_item(n, text, "2024-05") for n, text in enumerate(copies, 1)])
+    run_etl(home)
+    assert snapshot_rows(home, "SELECT count(DISTINCT posting_id) FROM listings") == [(1,)]
+    # Another job link, or another word, is another posting.
+    write_landing(home.root, [hn_item(9, base.replace("jobs/1", "jobs/2"), "2024-05"),
+                              hn_item(10, base.replace("café", "bakery"), "2024-05")])
+    run_etl(home)
+    assert snapshot_rows(home, "SELECT count(DISTINCT posting_id) FROM listings") == [(3,)]
+
+
 def test_a_changed_listing_moves_to_its_new_posting(home):
     write_landing(home.root, [hn_item(1, ML_POST, "2024-03")])
     run_etl(home)
