@@ -49,6 +49,7 @@ MAX_NAME = 80
 # Each comma and space can be matched one way only: a pattern that let ", Word" match two
 # ways took time doubling with every comma when the line was no place (22 of them: 2 s).
 LONE_PLACE = re.compile(r"(?:Location:\s*)?[A-Z][\w.'-]*(?:,*\s+[A-Z][\w.'-]*)*,*\s*(?:\([^()]*\))?[\s.:-]*")
+PARENTHESES = re.compile(r"\([^()]*\)")
 YC_BATCH = re.compile(r"\s*\((YC|Y Combinator)\b[^)]*\)\s*", re.IGNORECASE)
 SEPARATORS = re.compile(r"\s*(?:\||•|·|\s[-–—]\s|;)\s*")
 
@@ -73,7 +74,8 @@ def remote_policy(text: str) -> bool | None:
 def _kind(field: str) -> str:
     if URL_LIKE.search(field):
         return "url"
-    if SALARY_LIKE.search(field):
+    # A role with its pay in parentheses is a role: "ML Engineer ($150k-$200k)".
+    if SALARY_LIKE.search(field) and not (ROLE_WORDS.search(field) and not SALARY_LIKE.search(PARENTHESES.sub("", field))):
         return "salary"
     if TERMS_LIKE.match(field):
         return "terms"

@@ -26,6 +26,8 @@ from etl.hn_header import Header, parse_header
          Header("Stripe", "Many roles", "San Francisco or Remote", True)),
         ("We are hiring!", Header(None, None, None, None)),
         ("San Francisco, CA", Header(None, None, "San Francisco, CA", None)),
+        ("Acme | ML Engineer ($150k-$200k) | NYC", Header("Acme", "ML Engineer ($150k-$200k)", "NYC", None)),
+        ("Acme | ML Engineer | NYC | $150k-$200k + equity", Header("Acme", "ML Engineer", "NYC", None)),
         ("Our office is in Berlin, and we hire people who love building compilers for fun", Header()),
         ("Acme | ML Engineer | Python, TX", Header("Acme", "ML Engineer", "Python, TX", None)),  # a Texas town
         # "City, XX" wants a region code: "Python, ML" is a stack, not a place before Berlin.
