@@ -52,10 +52,10 @@ def crawl_failure(source: str, stats: dict) -> str | None:
     never ran (Scrapy could not start it), could not close its landing file, was interrupted,
     not one of its requests was answered (a wrong or unreachable host), or it had errors
     (other than boards gone) and found not one posting and not one complete board (a source
-    that answers everything with a 500 or a maintenance page); else None. A run with some failed requests that found postings did its job as far
-    as it could: its errors are counted. A run
-    a ``CLOSESPIDER_*`` setting stopped ended where it was asked to, as one out of request
-    budget does."""
+    that answers everything with a 500 or a maintenance page); else None. A run with some
+    failed requests that found postings did its job as far as it could: its errors are
+    counted. A run a ``CLOSESPIDER_*`` setting stopped ended where it was asked to, as one
+    out of request budget does."""
     if "skilltrends/status" not in stats:
         return f"The {source} crawl did not run (see the messages above); nothing was stored."
     if LANDING_NOT_CLOSED in stats:

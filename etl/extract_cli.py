@@ -58,9 +58,10 @@ def _parse_error(number: int, line: str, exc: json.JSONDecodeError) -> str:
     return f"line {number} is not valid JSON: {exc.msg} {place} {exc.colno}."
 
 
-def parse_line(number: int, line: str) -> tuple[object, str, str | None] | dict:
-    """``(id, text, title)`` for a good line, or the error object for a bad one. A line
-    without an id is read with the id None; its output names its line number."""
+def parse_line(number: int, line: str) -> tuple[dict, str, str | None] | dict:
+    """``(id fields, text, title)`` for a good line, or the error object for a bad one. The
+    id fields open the output line: ``{"id": ...}``, or for a line without an id
+    ``{"id": null, "line": number}``."""
     line = line.rstrip("\r\n")
     if not line.strip():
         return {"line": number, "error": f"line {number} is empty."}
@@ -73,22 +74,15 @@ def parse_line(number: int, line: str) -> tuple[object, str, str | None] | dict:
                                          "beyond ±1.8e308)."}
     if not isinstance(record, dict):
         return {"line": number, "error": f"line {number} is not a JSON object."}
-    key = _readable(record["id"]) if "id" in record else LineNumber(number)
+    # A line without an id is named by its number beside a null id.
+    key = {"id": _readable(record["id"])} if "id" in record else {"id": None, "line": number}
     text, markup = _readable(record.get("text")), _readable(record.get("html"))
     if not isinstance(text, str) and not isinstance(markup, str):
-        return {**_id_fields(key), "error": f"line {number} has no \"text\" or \"html\" string."}
+        return {**key, "error": f"line {number} has no \"text\" or \"html\" string."}
     if not isinstance(text, str):
         text = pl.DataFrame({"html": [markup]}).select(html_to_text("html")).item() or ""
     title = _readable(record.get("title"))
     return key, text, title if isinstance(title, str) and title.strip() else None
-
-
-class LineNumber(int):
-    """The id of a line that has none: output as ``"id": null`` beside ``"line"``."""
-
-
-def _id_fields(key) -> dict:
-    return {"id": None, "line": int(key)} if isinstance(key, LineNumber) else {"id": key}
 
 
 def single_spaced(text: str) -> MappedCopy | None:
@@ -98,15 +92,15 @@ def single_spaced(text: str) -> MappedCopy | None:
     return MappedCopy(text, edits) if edits else None
 
 
-def render(key, extraction, copy: MappedCopy | None = None) -> dict:
-    """The output line; ``copy``: the single-spaced copy that was read, whose offsets are
+def render(key: dict, extraction, copy: MappedCopy | None = None) -> dict:
+    """The output line, opening with the id fields ``key`` (``parse_line``); ``copy``: the single-spaced copy that was read, whose offsets are
     mapped back to the text as sent."""
     mapped = copy.original if copy else (lambda offset: offset)
 
     def at(offset):
         return None if offset is None else mapped(offset)  # None: found in the title
     return {
-        **_id_fields(key),
+        **key,
         "is_ml": extraction.is_ml,
         "families": extraction.families,
         "skills": [{"name": m.skill, "family": m.family, "category": m.category, "start": at(m.start),

@@ -30,7 +30,7 @@ TERMS_LIKE = re.compile(
 # "City, XX" where XX is a US state, a Canadian province or a country code: "Python, ML" is a stack.
 REGION_CODES = (
     "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|"
-    "OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|ON|QC|BC|AB|MB|NS|UK|FR|NL|ES|IE|CH|SE|DK|FI|PL|PT|AT|BE|IL|SG|"
+    "OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|ON|QC|BC|AB|MB|NS|UK|FR|NL|ES|IE|CH|SE|DK|FI|PL|PT|AT|BE|SG|"
     "AU|NZ|JP|BR|MX"
 )
 PLACE_LIKE = re.compile(
@@ -74,8 +74,7 @@ def remote_policy(text: str) -> bool | None:
 def _kind(field: str) -> str:
     if URL_LIKE.search(field):
         return "url"
-    # A role with its pay in parentheses is a role: "ML Engineer ($150k-$200k)".
-    if SALARY_LIKE.search(field) and not (ROLE_WORDS.search(field) and not SALARY_LIKE.search(PARENTHESES.sub("", field))):
+    if SALARY_LIKE.search(field) and not _role_with_pay_aside(field):
         return "salary"
     if TERMS_LIKE.match(field):
         return "terms"
@@ -86,6 +85,11 @@ def _kind(field: str) -> str:
     if PLACE_LIKE.search(field):
         return "place"
     return "other"
+
+
+def _role_with_pay_aside(field: str) -> bool:
+    """A role whose pay stands only in parentheses: "ML Engineer ($150k-$200k)"."""
+    return bool(ROLE_WORDS.search(field)) and not SALARY_LIKE.search(PARENTHESES.sub("", field))
 
 
 def _fields(line: str) -> list[str]:

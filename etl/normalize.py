@@ -85,8 +85,6 @@ def normalize_listings(landing: pl.LazyFrame) -> pl.LazyFrame:
     source's own flag where it gives one, else the HN header's, else the text's capitals
     ("REMOTE"), for every source.
     """
-    # Only an HN post opens with a "Company | Role | Place" header; a job board's description
-    # opens with prose ("About us | Series B | ..."), and its source gives those fields.
     header = pl.col("header")
     return (
         landing.with_columns(html_to_text(
@@ -95,6 +93,9 @@ def normalize_listings(landing: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(
             normalized_text.map_batches(_sha1_16, return_dtype=pl.String).alias("content_hash"),
             posting_key.map_batches(_sha1_16, return_dtype=pl.String).alias("posting_id"),
+            # Only an HN post opens with a "Company | Role | Place" header; a job board's
+            # description opens with prose ("About us | Series B | ..."), and its source gives
+            # those fields.
             pl.when(pl.col("source") == "hn").then(first_line)
             .map_batches(_parse_headers, return_dtype=HEADER_DTYPE).alias("header"),
             text.map_batches(_text_remote, return_dtype=pl.Boolean).alias("text_remote"),
