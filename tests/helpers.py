@@ -95,13 +95,14 @@ def crawl(source: str, home: Path, server: FixtureServer, *args: str, env_var: s
                         **(env or {})})
 
 
-def crawl_in_a_new_second(source: str, home: Path, server: FixtureServer, *args: str) -> subprocess.CompletedProcess:
+def crawl_in_a_new_second(source: str, home: Path, server: FixtureServer, *args: str,
+                          env: dict | None = None) -> subprocess.CompletedProcess:
     """``crawl``, started in a new wall-clock second. Times are kept to the second and a board
     crawl closes only listings last seen before it, so two crawls whose responses fall in the
     same second close nothing; a warm machine runs one in about a second (1.0-1.3 s measured;
     lifecycle tests failed that way in full runs, with nothing closed)."""
     time.sleep(1.001 - time.time() % 1)
-    return crawl(source, home, server, *args)
+    return crawl(source, home, server, *args, env=env)
 
 
 def crawl_hn(home: Path, server: FixtureServer, *args: str) -> subprocess.CompletedProcess:

@@ -121,3 +121,24 @@ def test_a_server_error_that_persists_is_recorded_as_such_not_as_a_gone_board(se
     assert set(rows_by_id(tmp_path, "ashby")) == set(fixture_jobs("quartz"))
     stats = run_stats(tmp_path, "ashby")[1]
     assert stats["skilltrends/errors/http_502"] == 1 and "skilltrends/errors/board_gone" not in stats
+
+
+def test_pay_the_employer_holds_back_is_not_stored(server, tmp_path):
+    """With includeCompensation=true the API also sends pay whose job says
+    shouldDisplayCompensationOnJobPostings: false; only the published pay is stored."""
+    pay = {"summaryComponents": [{"compensationType": "Salary", "interval": "1 YEAR", "currencyCode": "USD",
+                                  "minValue": 211400, "maxValue": 290600}]}
+    jobs = [{"id": job_id, "title": "ML Engineer", "isListed": True, "jobUrl": f"https://jobs.ashbyhq.com/x/{job_id}",
+             "descriptionHtml": "<p>Train models.</p>", "publishedAt": "2026-04-07T17:12:35.753+00:00",
+             "compensation": pay, **shown}
+            for job_id, shown in [("held", {"shouldDisplayCompensationOnJobPostings": False}),
+                                  ("shown", {"shouldDisplayCompensationOnJobPostings": True}),
+                                  ("unsaid", {})]]
+    server.routes[ASHBY_BOARD.format(token="withheld")] = Reply(body=json.dumps({"apiVersion": "1", "jobs": jobs}).encode())
+    assert crawl("ashby", tmp_path, server, "--board", "withheld").returncode == 0
+    rows = rows_by_id(tmp_path, "ashby")
+    salary = ("salary_min", "salary_max", "salary_currency", "salary_period")
+    assert [rows["held"][key] for key in salary] == [None] * 4
+    assert json.loads(rows["held"]["raw"])["compensation"] == pay  # kept as received
+    for job_id in ("shown", "unsaid"):
+        assert [rows[job_id][key] for key in salary] == [211400, 290600, "USD", "year"]

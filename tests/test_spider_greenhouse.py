@@ -79,10 +79,38 @@ def test_board_arguments_choose_the_boards_and_companies_come_from_the_registry(
     assert {row["company"] for row in rows} == {"Nimbus Labs"}
 
 
-def test_a_board_not_in_the_registry_is_named_by_its_token(server, tmp_path):
-    server.serve_file(GREENHOUSE_JOBS.format(token="newco"), GH / "nimbuslabs.json")
+def test_a_board_not_in_the_registry_is_named_as_its_jobs_name_it_else_by_its_token(server, tmp_path):
+    jobs = json.loads((GH / "nimbuslabs.json").read_text())
+    named = {**jobs, "jobs": [{**job, "company_name": "Nimbus Labs, Inc."} for job in jobs["jobs"]]}
+    unnamed = {**jobs, "jobs": [{key: value for key, value in job.items() if key != "company_name"}
+                                for job in jobs["jobs"]]}
+    server.routes[GREENHOUSE_JOBS.format(token="newco")] = Reply(body=json.dumps(named).encode())
+    server.routes[GREENHOUSE_JOBS.format(token="otherco")] = Reply(body=json.dumps(unnamed).encode())
     crawl("greenhouse", tmp_path, server, "--board", "newco")
-    assert {row["company"] for row in landing_rows(tmp_path, source="greenhouse")} == {"newco"}
+    crawl("greenhouse", tmp_path, server, "--board", "otherco")
+    companies = {(row["board"], row["company"]) for row in landing_rows(tmp_path, source="greenhouse")}
+    assert companies == {("newco", "Nimbus Labs, Inc."), ("otherco", "otherco")}
+    # The registry's name stands whatever the jobs say.
+    server.routes[GREENHOUSE_JOBS.format(token="nimbuslabs")] = Reply(body=json.dumps(named).encode())
+    crawl("greenhouse", tmp_path / "registered", server, "--board", "nimbuslabs")
+    assert {row["company"] for row in landing_rows(tmp_path / "registered", source="greenhouse")} == {"Nimbus Labs"}
+
+
+def test_a_published_workplace_type_says_whether_a_job_is_remote(server, tmp_path):
+    def job(job_id: int, location: str, workplace=None) -> dict:
+        metadata = [] if workplace is None else [
+            {"id": 1, "name": "Workplace Type", "value": workplace,
+             "value_type": "multi_select" if isinstance(workplace, list) else "single_select"}]
+        return {"id": job_id, "title": "ML Engineer", "absolute_url": f"https://example.com/{job_id}",
+                "location": {"name": location}, "metadata": metadata, "content": "&lt;p&gt;Train models.&lt;/p&gt;",
+                "updated_at": "2026-05-02T13:41:07-04:00"}
+    jobs = [job(1, "Canada", "Remote"), job(2, "Remote - US", "Hybrid"), job(3, "Berlin", "On-site"),
+            job(4, "Austin, TX", ["Remote", "Hybrid"]), job(5, "Remote (EU)"), job(6, "Paris"),
+            job(7, "Remote", "Flexible")]
+    server.routes[GREENHOUSE_JOBS.format(token="workplaces")] = Reply(body=json.dumps({"jobs": jobs}).encode())
+    assert crawl("greenhouse", tmp_path, server, "--board", "workplaces").returncode == 0
+    remote = {int(source_id): row["remote"] for source_id, row in rows_by_id(tmp_path, "greenhouse").items()}
+    assert remote == {1: True, 2: False, 3: False, 4: None, 5: True, 6: None, 7: True}
 
 
 def test_an_empty_board_stores_nothing_and_is_no_error(server, tmp_path):

@@ -11,7 +11,7 @@ import pytest
 from tests.fixture_server import FixtureServer, Reply
 from tests.helpers import (
     FIXTURES, SMARTRECRUITERS_DETAIL, SMARTRECRUITERS_LIST, SMARTRECRUITERS_TEST_PAGE_SIZE, boards_file, crawl,
-    crawl_runs, landing_rows, registry_companies, rows_by_id, run_cli, run_stats, serve_smartrecruiters_fixtures,
+    crawl_in_a_new_second, crawl_runs, landing_rows, registry_companies, rows_by_id, run_cli, run_stats, serve_smartrecruiters_fixtures,
     snapshot_rows, utc,
 )
 
@@ -64,8 +64,9 @@ def test_every_posting_is_stored_with_its_job_ad(server, tmp_path):
         assert row["url"] == full["postingUrl"]
         assert row["title"] == full["name"]
         assert row["company"] == COMPANIES["NovaMobility"]
+        # Without fullLocation: "city, region, COUNTRY" (the API gives the ISO code in lower case).
         assert row["location"] == place.get("fullLocation", ", ".join(
-            place[key] for key in ("city", "region", "country") if place.get(key)))
+            place[key] for key in ("city", "region") if place.get(key)) + f", {place['country'].upper()}")
         assert row["html"] == expected_html(full)
         assert row["department"] == full["department"]["label"]
         assert row["employment_type"] == full["typeOfEmployment"]["label"]
@@ -100,7 +101,7 @@ def test_a_company_without_postings_stores_nothing_and_is_no_error(server, tmp_p
 
 def test_a_missing_detail_keeps_the_posting_from_the_list(server, tmp_path):
     missing = "744000050000002"
-    del server.routes[SMARTRECRUITERS_DETAIL.format(token="NovaMobility", posting_id=missing)]  # → 404
+    server.routes[SMARTRECRUITERS_DETAIL.format(token="NovaMobility", posting_id=missing)] = Reply(500, b"oops")
     result = crawl("smartrecruiters", tmp_path, server, *SMALL_PAGES, "--board", "NovaMobility", env=REGISTRY)
     assert result.returncode == 0, result.stderr
     rows = rows_by_id(tmp_path, "smartrecruiters")
@@ -110,7 +111,7 @@ def test_a_missing_detail_keeps_the_posting_from_the_list(server, tmp_path):
     assert json.loads(rows[missing]["raw"]) == in_list
     assert all(row["html"] for source_id, row in rows.items() if source_id != missing)
     run, stats = run_stats(tmp_path, "smartrecruiters")
-    assert (stats["skilltrends/errors/http_404"], stats["skilltrends/details_missing"]) == (1, 1)
+    assert (stats["skilltrends/errors/http_500"], stats["skilltrends/details_missing"]) == (1, 1)
     assert run["status"] == "finished_with_errors"
     # Every page of the list was read, so the board's postings are all known: it stays complete.
     assert board_results(tmp_path) in (None, [{"board": "NovaMobility", "complete": True, "postings": 3}])
@@ -123,13 +124,38 @@ def test_a_missing_detail_never_replaces_a_stored_text(server, tmp_path):
     assert run_cli("etl", "--home", str(tmp_path)).returncode == 0
     query = f"SELECT text FROM postings WHERE source_id = '{missing}'"
     (stored,) = snapshot_rows(tmp_path, query)[0]
-    del server.routes[SMARTRECRUITERS_DETAIL.format(token="NovaMobility", posting_id=missing)]  # → 404
+    server.routes[SMARTRECRUITERS_DETAIL.format(token="NovaMobility", posting_id=missing)] = Reply(500, b"oops")
     second = crawl("smartrecruiters", tmp_path, server, *SMALL_PAGES, "--board", "NovaMobility", env=REGISTRY)
     assert second.returncode == 0, second.stderr
     assert run_cli("etl", "--home", str(tmp_path)).returncode == 0
     assert stored and snapshot_rows(tmp_path, query) == [(stored,)]  # the first crawl's job ad stands
     runs = crawl_runs(tmp_path, "smartrecruiters")
     assert [run["status"] for run in runs] == ["finished", "finished_with_errors"]
+
+
+def test_a_detail_answering_404_is_a_posting_withdrawn_and_no_error(server, tmp_path):
+    """SmartRecruiters answers 404 for a posting withdrawn between the list and its detail:
+    it is not stored as a textless posting, and the complete board closes a stored copy."""
+    withdrawn = "744000050000002"
+    first = crawl("smartrecruiters", tmp_path, server, *SMALL_PAGES, "--board", "NovaMobility", env=REGISTRY)
+    assert first.returncode == 0, first.stderr
+    server.routes[SMARTRECRUITERS_DETAIL.format(token="NovaMobility", posting_id=withdrawn)] = \
+        Reply(404, b'{"code":"RESOURCE_NOT_FOUND","message":"Posting not found"}')
+    second = crawl_in_a_new_second("smartrecruiters", tmp_path, server, *SMALL_PAGES, "--board", "NovaMobility",
+                                   env=REGISTRY)
+    assert second.returncode == 0, second.stderr
+    runs = crawl_runs(tmp_path, "smartrecruiters")
+    assert [(run["status"], run["errors"]) for run in runs] == [("finished", 0), ("finished", 0)]
+    first_file, second_file = sorted((tmp_path / "landing" / "smartrecruiters").glob("*.duckdb"))
+    with duckdb.connect(str(second_file), read_only=True) as conn:
+        seen = {source_id for (source_id,) in conn.sql("SELECT source_id FROM seen").fetchall()}
+        ((stats,),) = conn.sql("SELECT stats FROM crawl_run").fetchall()
+        board = conn.sql("SELECT complete, postings FROM boards").fetchall()
+    assert seen == set(listed_postings("NovaMobility")) - {withdrawn} and board == [(True, 2)]
+    assert json.loads(stats)["skilltrends/postings_withdrawn"] == 1
+    assert run_cli("etl", "--home", str(tmp_path)).returncode == 0
+    closed = dict(snapshot_rows(tmp_path, "SELECT source_id, closed_at IS NOT NULL FROM postings"))
+    assert closed == {posting_id: posting_id == withdrawn for posting_id in listed_postings("NovaMobility")}
 
 
 def board_results(home: Path) -> list[dict] | None:
@@ -211,3 +237,19 @@ def test_malformed_json_on_a_later_page_keeps_the_first_page(server, tmp_path):
     errors = [line for line in result.stderr.splitlines() if "not valid JSON" in line]
     assert len(errors) == 1 and "offset=1" in errors[0]
     assert run_stats(tmp_path, "smartrecruiters")[1]["skilltrends/errors/malformed_json"] == 1
+
+
+def test_boards_check_counts_the_postings_a_page_lists_and_says_an_empty_company_may_be_unknown(server):
+    result = run_cli("boards", "check", "smartrecruiters", "--set", "DOWNLOAD_DELAY=0",
+                     "--set", "AUTOTHROTTLE_ENABLED=False", *SMALL_PAGES,
+                     env={**REGISTRY, "SKILLTRENDS_SMARTRECRUITERS_URL": server.url})
+    assert result.returncode == 0, result.stderr
+    report = {token: (status, detail) for _, token, status, detail in
+              (line.split("\t") for line in result.stdout.splitlines())}
+    assert report == {
+        "NovaMobility": ("ok", f"{SMARTRECRUITERS_TEST_PAGE_SIZE} posting(s) on its first page"),
+        # The API answers an unknown company as one without postings (200, totalFound 0).
+        "QuietCorp": ("ok", "0 posting(s) (SmartRecruiters answers an unknown company so too)"),
+        "vanishedco": ("gone", "HTTP 404"),
+    }
+    assert not server.requested("/v1/companies/NovaMobility/postings/")  # no detail asked for

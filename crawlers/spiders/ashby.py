@@ -4,7 +4,9 @@
 response: ``{"apiVersion": "1", "jobs": [...]}``, each job with ``descriptionHtml`` and,
 asked with ``includeCompensation=true``, a ``compensation`` object whose
 ``summaryComponents`` hold the pay ranges (``compensationType`` "Salary", ``minValue``,
-``maxValue``, ``currencyCode``, ``interval``). Jobs marked ``isListed: false`` are skipped.
+``maxValue``, ``currencyCode``, ``interval``); a job whose
+``shouldDisplayCompensationOnJobPostings`` is false gets no pay (the employer holds it back).
+Jobs marked ``isListed: false`` are skipped.
 See ``docs/sources.md`` for the mapping.
 """
 
@@ -48,7 +50,7 @@ class AshbySpider(JobBoardSpider):
         if job.get("isListed") is False:
             self.count("jobs_unlisted")
             return None
-        salary = salary_component(job.get("compensation"))
+        salary = published_salary(job)
         return self.posting(
             token, job,
             source_id=str(job["id"]),
@@ -72,6 +74,14 @@ def remote(job: dict) -> bool | None:
     if workplace in REMOTE_BY_WORKPLACE:
         return REMOTE_BY_WORKPLACE[workplace]
     return job["isRemote"] if isinstance(job.get("isRemote"), bool) else None
+
+
+def published_salary(job: dict) -> dict:
+    """The pay the employer publishes: none when ``shouldDisplayCompensationOnJobPostings`` is
+    false, though the API still sends the ``compensation`` it holds back."""
+    if job.get("shouldDisplayCompensationOnJobPostings") is False:
+        return {}
+    return salary_component(job.get("compensation"))
 
 
 def salary_component(compensation) -> dict:

@@ -16,6 +16,7 @@ from crawlers.spiders.jobboard import JobBoardSpider, text_or_none, utc_from_iso
 
 JOBS_PATH = "/v1/boards/{token}/jobs?content=true"
 EMPLOYMENT_TYPE_FIELDS = {"employment type", "employment_type", "job type"}
+WORKPLACE_FIELDS = {"workplace type", "workplace", "location type"}
 
 
 class GreenhouseSpider(JobBoardSpider):
@@ -54,15 +55,40 @@ class GreenhouseSpider(JobBoardSpider):
             posted_at=utc_from_iso(job.get("first_published")),
             updated_at=utc_from_iso(job.get("updated_at")),
             department="; ".join(name for name in departments if text_or_none(name)) or None,
-            employment_type=employment_type(job.get("metadata")),
-            # Greenhouse has no remote flag: a location naming "remote" is the only sign.
-            remote=True if location and "remote" in location.lower() else None,
+            employment_type=text_or_none(custom_field(job.get("metadata"), EMPLOYMENT_TYPE_FIELDS)),
+            remote=remote(job.get("metadata"), location),
+            company_named=job.get("company_name"),
         )
 
 
-def employment_type(metadata) -> str | None:
-    """A custom field the employer publishes as "Employment Type" (or "Job Type"), if any."""
-    for field in metadata or []:
-        if isinstance(field, dict) and str(field.get("name", "")).strip().lower() in EMPLOYMENT_TYPE_FIELDS:
-            return text_or_none(field.get("value"))
+def custom_field(metadata, names: set[str]):
+    """The value of the first custom field the employer publishes under one of ``names``
+    ("Employment Type", "Workplace Type"...), as given: text, a list or None."""
+    for field in metadata if isinstance(metadata, list) else []:
+        if isinstance(field, dict) and str(field.get("name", "")).strip().lower() in names:
+            return field.get("value")
+    return None
+
+
+def remote(metadata, location: str | None) -> bool | None:
+    """Greenhouse has no remote flag of its own. A published "Workplace Type" field says it
+    (Remote: true; Hybrid, On-site: false; a multi-select of several kinds: not said);
+    without one, a location naming "remote" is the only sign."""
+    value = custom_field(metadata, WORKPLACE_FIELDS)
+    kinds = {workplace_kind(v) for v in (value if isinstance(value, list) else [value])} - {None}
+    if len(kinds) == 1:
+        return kinds.pop() == "remote"
+    if kinds:
+        return None
+    return True if location and "remote" in location.lower() else None
+
+
+def workplace_kind(value) -> str | None:
+    text = (text_or_none(value) or "").lower().replace("-", " ")
+    if "hybrid" in text:
+        return "hybrid"
+    if "remote" in text:
+        return "remote"
+    if any(word in text for word in ("on site", "onsite", "in office", "office", "in person")):
+        return "on-site"
     return None

@@ -205,6 +205,8 @@ class JobBoardSpider(SourceSpider):
     takes_boards = True
     board_path: str = ""  # the API path of one board, with a ``{token}`` placeholder
     conditional_requests: bool = False  # True only where one response is the whole board
+    # Where the API answers an unknown board as an empty one (not 404), ``boards check`` says so.
+    unknown_board_answer: str = ""
 
     def __init__(self, *args, board: str | None = None, boards: str | None = None, check=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -422,7 +424,7 @@ class JobBoardSpider(SourceSpider):
 
     def on_board_failed(self, failure):
         """Errback for board requests: a 404 means the board is gone; anything else as usual."""
-        if failure.check(HttpError) and failure.value.response.status == 404:
+        if answered_not_found(failure):
             token = failure.request.cb_kwargs.get("token", "?")
             self.record_error(
                 BOARD_GONE,
@@ -505,12 +507,17 @@ class JobBoardSpider(SourceSpider):
             f"{self.name} board {token!r} at {response.url} is not {expected}; skipped.",
         )
 
-    def posting(self, token: str, job: dict, **fields) -> PostingItem:
-        """The common item for one job of board ``token``, its JSON kept as received in ``raw``."""
+    def posting(self, token: str, job: dict, company_named=None, **fields) -> PostingItem:
+        """The common item for one job of board ``token``, its JSON kept as received in ``raw``.
+        ``company_named``: the company as the source names it, for a board the registry does
+        not name."""
         self.count("postings_found")
+        company = self.company_of(token)
+        if company == token and text_or_none(company_named):
+            company = company_named.strip()
         return PostingItem(
             source=self.name,
-            company=self.company_of(token),
+            company=company,
             month=None,
             raw=json.dumps(job, ensure_ascii=False),
             board=token,
@@ -523,19 +530,29 @@ class JobBoardSpider(SourceSpider):
         postings = 0
         callback = response.meta["board_callback"]
         for value in self._in_board(board, lambda: callback(response, **cb_kwargs)):
-            postings += isinstance(value, PostingItem)
+            postings += self.is_listed_posting(value)
         if board.error:
             self.check_results[board.token] = BoardCheck(board.token, "error", board.error, postings)
         else:
             more = "" if board.read_through else " on its first page"
-            self.check_results[board.token] = BoardCheck(board.token, "ok", f"{postings} posting(s){more}", postings)
+            unknown = f" ({self.unknown_board_answer})" if postings == 0 and self.unknown_board_answer else ""
+            self.check_results[board.token] = BoardCheck(
+                board.token, "ok", f"{postings} posting(s){more}{unknown}", postings)
+
+    def is_listed_posting(self, value) -> bool:
+        """Whether a value the board's first callback yields stands for one posting it lists."""
+        return isinstance(value, PostingItem)
 
     def _check_failure(self, board: BoardCrawl, failure) -> None:
-        if failure.check(HttpError) and failure.value.response.status == 404:
+        if answered_not_found(failure):
             self.check_results[board.token] = BoardCheck(board.token, "gone", "HTTP 404")
         else:
             kind, why = failure_kind(failure)
             self.check_results[board.token] = BoardCheck(board.token, "error", f"{kind}: {why}")
+
+
+def answered_not_found(failure) -> bool:
+    return bool(failure.check(HttpError)) and failure.value.response.status == 404
 
 
 def header(response, name: bytes) -> str | None:

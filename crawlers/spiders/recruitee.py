@@ -89,8 +89,9 @@ class RecruiteeSpider(JobBoardSpider):
             self.count("jobs_unlisted")
             return None
         salary = offer.get("salary") if isinstance(offer.get("salary"), dict) else {}
-        item = self.posting(
+        return self.posting(
             token, offer,
+            company_named=offer.get("company_name"),
             source_id=str(offer["id"]),
             url=offer.get("careers_url"),
             html=offer_html(offer),
@@ -103,9 +104,6 @@ class RecruiteeSpider(JobBoardSpider):
             remote=remote(offer),
             **salary_fields(salary.get("min"), salary.get("max"), salary.get("currency"), salary.get("period")),
         )
-        if item.company == token and text_or_none(offer.get("company_name")):  # not in the registry
-            item.company = offer["company_name"].strip()
-        return item
 
 
 def offer_html(offer: dict) -> str:

@@ -14,7 +14,9 @@ company is closed by that crawl. A page that brings no new posting though more s
 (a server ignoring ``offset``, a ``totalFound`` that overcounts: the next page would be the
 same again) ends the walk as an error (``pagination_repeats``).
 
-A posting whose detail request fails (HTTP error after retries, malformed JSON) is still
+A posting whose detail answers 404 was withdrawn after the list was read: it is not stored,
+and is no error. A posting whose detail request fails otherwise (HTTP error after retries,
+malformed JSON) is still
 stored from the list, with an empty ``html``: the listing exists, its text is missing. If
 an earlier crawl stored the posting, that version stands instead: the posting is recorded as
 seen, unchanged, so a failed detail never replaces a stored text with none. The failure is
@@ -31,7 +33,9 @@ from contextlib import contextmanager
 import scrapy
 
 from crawlers.items import PostingItem
-from crawlers.spiders.jobboard import JobBoardSpider, count_of, text_or_none, utc_from_iso
+from crawlers.spiders.jobboard import (
+    JobBoardSpider, answered_not_found, count_of, text_or_none, utc_from_iso,
+)
 from crawlers.state import crawl_state
 
 LIST_PATH = "/v1/companies/{token}/postings?offset={offset}&limit={limit}"
@@ -46,9 +50,15 @@ class SmartRecruitersSpider(JobBoardSpider):
     base_url_env = "SKILLTRENDS_SMARTRECRUITERS_URL"
     default_base_url = "https://api.smartrecruiters.com"
 
+    unknown_board_answer = "SmartRecruiters answers an unknown company so too"
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.seen_ids: dict[str, set[str]] = {}
+
+    def is_listed_posting(self, value) -> bool:
+        """A list page yields a detail request per posting it lists."""
+        return isinstance(value, scrapy.Request) and "listed" in value.cb_kwargs
 
     @property
     def page_size(self) -> int:
@@ -140,10 +150,17 @@ class SmartRecruitersSpider(JobBoardSpider):
         yield self.posting_from(token, {**listed, **detail}, detail_found=True)
 
     def on_detail_failed(self, failure):
-        """The detail is missing: count the failure, keep the posting as the list gave it."""
+        """The detail is missing: count the failure, keep the posting as the list gave it.
+        A detail answering 404 is a posting withdrawn since the list was read: not stored
+        (so a complete board closes it), and no error."""
+        kwargs = failure.request.cb_kwargs
+        if answered_not_found(failure):
+            self.count("postings_withdrawn")
+            self.logger.info("SmartRecruiters posting %s of %r was withdrawn after the list was read "
+                             "(its detail answers 404); not stored.", kwargs["listed"].get("id"), kwargs["token"])
+            return
         with self.outside_board():
             self.on_request_failed(failure)
-        kwargs = failure.request.cb_kwargs
         yield self.posting_from(kwargs["token"], kwargs["listed"], detail_found=False)
 
     @contextmanager
@@ -162,8 +179,10 @@ class SmartRecruitersSpider(JobBoardSpider):
             self.count("details_missing")
         posting_id = str(posting["id"]).strip()
         place = posting.get("location") if isinstance(posting.get("location"), dict) else {}
+        company = posting.get("company") if isinstance(posting.get("company"), dict) else {}
         item = self.posting(
             token, posting,
+            company_named=company.get("name"),
             source_id=posting_id,
             url=posting.get("postingUrl") or PUBLIC_PAGE.format(token=token, posting_id=posting_id),
             html=job_ad_html(posting.get("jobAd")),
@@ -174,9 +193,6 @@ class SmartRecruitersSpider(JobBoardSpider):
             employment_type=label(posting.get("typeOfEmployment")),
             remote=remote(place),
         )
-        company = posting.get("company") if isinstance(posting.get("company"), dict) else {}
-        if item.company == token and text_or_none(company.get("name")):  # not in the registry
-            item.company = company["name"].strip()
         if not detail_found:
             state = crawl_state(self.crawler)
             stored = state.hashes.get(posting_id) if state is not None else None
@@ -194,8 +210,10 @@ def location(place: dict) -> str | None:
     full = text_or_none(place.get("fullLocation"))
     if full:
         return full
-    parts = [text_or_none(place.get(key)) for key in ("city", "region", "country")]
-    return ", ".join(part for part in parts if part) or None
+    city, region, country = (text_or_none(place.get(key)) for key in ("city", "region", "country"))
+    if country and len(country) == 2:
+        country = country.upper()  # the API gives an ISO code in lower case: "br"
+    return ", ".join(part for part in (city, region, country) if part) or None
 
 
 def remote(place: dict) -> bool | None:

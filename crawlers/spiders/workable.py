@@ -8,7 +8,8 @@ account-jobs format Workable documents for its API (``/spi/v3/accounts/<subdomai
 needs a token). ``apply.workable.com/api/v3/accounts/<account>/jobs`` is the careers page's
 own, undocumented POST endpoint and is not used.
 
-An unknown account answers 404: the board is gone. Workable publishes no pay here.
+An unknown account answers 404 (the board is gone) or, some report, 200 with no jobs:
+then it cannot be told from an account with no open jobs. Workable publishes no pay here.
 See ``docs/sources.md`` for the mapping.
 """
 
@@ -26,6 +27,7 @@ SECTIONS = (("requirements", "Requirements"), ("benefits", "Benefits"))
 
 class WorkableSpider(JobBoardSpider):
     name = "workable"
+    unknown_board_answer = "Workable answers some unknown accounts so too"
     base_url_env = "SKILLTRENDS_WORKABLE_URL"
     default_base_url = "https://apply.workable.com"
     conditional_requests = True  # one response is the whole board: a 304 means "unchanged"
@@ -56,8 +58,9 @@ class WorkableSpider(JobBoardSpider):
         if not job_id:
             self.count("jobs_unreadable")
             return None
-        item = self.posting(
+        return self.posting(
             token, job,
+            company_named=account_name,
             source_id=job_id,
             url=job.get("url") or job.get("shortlink"),
             html=job_html(job),
@@ -68,9 +71,6 @@ class WorkableSpider(JobBoardSpider):
             employment_type=text_or_none(job.get("employment_type")),
             remote=remote(job),
         )
-        if item.company == token and account_name:  # a board not in the registry
-            item.company = account_name
-        return item
 
 
 def job_html(job: dict) -> str:
