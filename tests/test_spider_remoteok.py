@@ -103,3 +103,25 @@ def test_robots_txt_is_obeyed(server, tmp_path):
     assert "(robots_forbidden) and found not one posting" in result.stderr
     assert server.requested("/api") == []  # never asked
     assert landing_rows(tmp_path, source="remoteok") == []
+
+
+def test_text_encoded_twice_is_repaired_and_kept_as_received_in_raw(server, tmp_path):
+    """Remote OK serves UTF-8 read as Latin-1 and encoded again: "Â\xa0" after words, "â\x80\x99"
+    for a curly apostrophe. Stored as served, "PyTorchÂ" hides PyTorch from the extractor."""
+    def twice(text: str) -> str:
+        return text.encode("utf-8").decode("latin-1")
+    served = {**JOBS[0], "position": twice("Ingeniero de grabación ML"), "company": twice("Señal Labs"),
+              "description": twice("<ul><li>PyTorch\xa0</li><li>MLflow\xa0</li></ul><p>The world’s data.</p>")
+              + "<br/><br/>" + MARKDOWN_CANARY.strip()}
+    server.routes[REMOTEOK_API] = Reply(body=json.dumps([NOTICE, served, *JOBS[1:]]).encode())
+    result = crawl("remoteok", tmp_path, server)
+    assert result.returncode == 0, result.stderr
+    rows = rows_by_id(tmp_path, "remoteok")
+    row = rows[served["id"]]
+    assert (row["title"], row["company"]) == ("Ingeniero de grabación ML", "Señal Labs")
+    # The note and the line breaks before it are gone.
+    assert row["html"] == "<ul><li>PyTorch\xa0</li><li>MLflow\xa0</li></ul><p>The world’s data.</p>"
+    assert json.loads(row["raw"])["position"] == served["position"]
+    for job in JOBS[1:]:  # clean text is left alone
+        assert (rows[job["id"]]["html"], rows[job["id"]]["title"]) == (job["description"], job["position"])
+    assert run_stats(tmp_path, "remoteok")[1]["skilltrends/texts_reencoded"] == 1

@@ -12,6 +12,12 @@ spider removes it (stat ``skilltrends/reader_canaries_removed``): kept, it would
 crawler's IP address in every posting, put a random word before the extractor, and make every
 posting look changed whenever that address changes.
 
+Remote OK serves much of its text encoded twice: UTF-8 bytes read as Latin-1 and encoded
+again ("grabaciÃ³n", "worldâ\x80\x99s", a no-break space as "Â\xa0"). The glued "Â" hides
+the word before it from the skill matcher ("PyTorchÂ"), so the spider repairs description,
+position, company and location with ftfy's ``fix_encoding``, which changes only text that
+is such mojibake (stat ``skilltrends/texts_reencoded``); ``raw`` keeps them as received.
+
 The terms ask users of the API to link back to the listing's URL on Remote OK and to name
 Remote OK as the source. The spider keeps each listing's Remote OK ``url`` and stores the
 postings under the source name ``remoteok``; anything published from them should show both.
@@ -22,6 +28,8 @@ spider. See ``docs/sources.md`` for the mapping.
 from __future__ import annotations
 
 import re
+
+from ftfy import fix_encoding
 
 from crawlers.items import PostingItem
 from crawlers.spiders.jobboard import positive, text_or_none, utc_from_iso
@@ -37,7 +45,9 @@ READER_CANARY = re.compile(
     r"(?:'|’|&#0?39;|&rsquo;)re human\.)?",
     re.IGNORECASE,
 )
-EMPTY_ELEMENTS_AT_END = re.compile(r"(?:\s*<(\w+)[^>]*>\s*</\1>)+\s*$")  # the "<p></p>" the note leaves
+# The "<p></p>" and "<br/><br/>" the note leaves.
+EMPTY_ELEMENTS_AT_END = re.compile(r"(?:\s*<(\w+)[^>]*>\s*</\1>|\s*<br\s*/?>)+\s*$", re.IGNORECASE)
+REPAIRED_FIELDS = ("description", "position", "company", "location")
 
 
 class RemoteOkSpider(JobFeedSpider):
@@ -82,14 +92,15 @@ class RemoteOkSpider(JobFeedSpider):
             self.count("reader_canaries_removed")
         low, high = positive(job.get("salary_min")), positive(job.get("salary_max"))
         has_pay = low is not None or high is not None
+        text = self.repaired(job)
         return self.posting(
             job,
             source_id=str(job["id"]),
             url=job.get("url"),
-            html=job.get("description") or "",
-            title=text_or_none(job.get("position")),
-            company=text_or_none(job.get("company")),
-            location=text_or_none(job.get("location")),
+            html=text["description"] or "",
+            title=text_or_none(text["position"]),
+            company=text_or_none(text["company"]),
+            location=text_or_none(text["location"]),
             remote=True,  # a remote-only board
             posted_at=utc_from_iso(job.get("date")) or utc_from_epoch(job.get("epoch")),
             salary_min=low,
@@ -98,6 +109,17 @@ class RemoteOkSpider(JobFeedSpider):
             salary_currency="USD" if has_pay else None,
             salary_period="year" if has_pay else None,
         )
+
+
+    def repaired(self, job: dict) -> dict:
+        """The job's text fields with text encoded twice repaired (see the module's docstring)."""
+        text = {}
+        for name in REPAIRED_FIELDS:
+            value = job.get(name)
+            text[name] = fix_encoding(value) if isinstance(value, str) else value
+        if any(text[name] != job.get(name) for name in REPAIRED_FIELDS):
+            self.count("texts_reencoded")
+        return text
 
 
 def is_notice(element: dict) -> bool:
