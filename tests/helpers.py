@@ -172,7 +172,9 @@ SMARTRECRUITERS_TEST_PAGE_SIZE = 2  # the SmartRecruiters fixtures hold two post
 RECRUITEE_OFFERS = "/api/offers/"
 REMOTIVE_JOBS = "/api/remote-jobs"
 ARBEITNOW_PAGE = "/api/job-board-api"
-HIMALAYAS_PAGE = "/jobs/api?limit={limit}&offset={offset}"
+HIMALAYAS_FIRST = "/jobs/api?limit={limit}"
+HIMALAYAS_CURSOR = "/jobs/api?limit={limit}&cursor={cursor}"  # the cursor URL-quoted
+HIMALAYAS_OFFSET = "/jobs/api?limit={limit}&offset={offset}"  # deprecated by the API
 HIMALAYAS_TEST_PAGE_SIZE = 2  # the Himalayas fixtures hold two jobs a page
 REMOTEOK_API = "/api"
 JSONLD_SITE = "https://careers.example.com"  # the host the jsonld fixtures are written for

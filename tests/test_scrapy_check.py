@@ -9,7 +9,7 @@ import sys
 
 from tests.fixture_server import FixtureServer
 from tests.helpers import (
-    ARBEITNOW_PAGE, ASHBY_BOARD, FIXTURES, GREENHOUSE_JOBS, HIMALAYAS_PAGE, LEVER_PAGE, PROJECT, RECRUITEE_OFFERS,
+    ARBEITNOW_PAGE, ASHBY_BOARD, FIXTURES, GREENHOUSE_JOBS, HIMALAYAS_FIRST, LEVER_PAGE, PROJECT, RECRUITEE_OFFERS,
     REMOTEOK_API, REMOTIVE_JOBS, SMARTRECRUITERS_DETAIL, SMARTRECRUITERS_LIST, WORKABLE_ACCOUNT, serve_hn_fixtures,
 )
 
@@ -27,7 +27,7 @@ CONTRACT_FIXTURES = {
     RECRUITEE_OFFERS: FIXTURES / "recruitee" / "deepfield.json",  # one host for every company
     REMOTIVE_JOBS: FIXTURES / "remotive" / "remote-jobs.json",
     ARBEITNOW_PAGE: FIXTURES / "arbeitnow" / "page1.json",
-    HIMALAYAS_PAGE.format(limit=20, offset=0): FIXTURES / "himalayas" / "offset0.json",
+    HIMALAYAS_FIRST.format(limit=20): FIXTURES / "himalayas" / "page1.json",
     REMOTEOK_API: FIXTURES / "remoteok" / "api.json",
 }
 # The jsonld contracts' example page and sitemap, served as HTML and XML.

@@ -1,11 +1,17 @@
 """Himalayas (remote jobs board), through its public Remote Jobs API (no key needed).
 
-``/jobs/api?limit=L&offset=N`` returns one page, newest first:
-``{"offset": N, "limit": L, "totalCount": T, "jobs": [...]}``. The API serves at most 20
-jobs a request, and the board holds tens of thousands, so pages are read from offset 0 while
-they are full and below ``totalCount``, up to ``HIMALAYAS_MAX_PAGES`` pages (50 by default:
-the newest 1,000 jobs; crawling daily keeps up). ``L`` is ``HIMALAYAS_PAGE_SIZE`` (20, and
-no more). Pay of 0 is pay not given.
+``/jobs/api?limit=L`` returns the first page, newest first:
+``{"offset", "limit", "totalCount": T, "nextCursor": C, "jobs": [...]}``; the next page is
+``/jobs/api?limit=L&cursor=C``, until ``nextCursor`` is null. Cursors are the API's
+preferred paging since August 2026 ("will never return the same job twice"); the ``offset``
+parameter is deprecated, so it is used only for an answer without a ``nextCursor`` field (an
+older API, a mirror): then pages are read by offset while they are full and below
+``totalCount``. A cursor given twice, or a page of jobs all seen before, ends the walk as
+``pagination_repeats``. The API serves at most 20 jobs a request; ``L`` is
+``HIMALAYAS_PAGE_SIZE`` (20, and no more). At most ``HIMALAYAS_MAX_PAGES`` pages are read
+(150 by default: the newest 3,000 jobs). The board lists about 2,000 new jobs a day (in
+October 2026 its ``totalCount`` was 117,223 jobs, each open 60 days), so a daily crawl with
+the default reads about a day and a half. Pay of 0 is pay not given.
 
 Himalayas asks for attribution (link back to the job on Himalayas, name Himalayas) and does
 not allow passing its jobs on to other job sites; the stored ``url`` is the Himalayas page
@@ -14,12 +20,17 @@ when the API gives one. See ``docs/sources.md`` for the mapping.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from crawlers.items import PostingItem
 from crawlers.spiders.jobboard import id_text, positive, salary_period, text_or_none
 from crawlers.spiders.jobfeed import JobFeedSpider, utc_from_epoch
 
-PAGE_PATH = "/jobs/api?limit={limit}&offset={offset}"
+FIRST_PAGE_PATH = "/jobs/api?limit={limit}"
+CURSOR_PAGE_PATH = "/jobs/api?limit={limit}&cursor={cursor}"
+OFFSET_PAGE_PATH = "/jobs/api?limit={limit}&offset={offset}"  # deprecated by the API: a fallback
 API_MAX_PAGE_SIZE = 20  # the API answers no more a request, whatever limit asks
+REPEATED = "repeated"  # next_page's answer for a cursor the walk was given before
 
 
 class HimalayasSpider(JobFeedSpider):
@@ -27,7 +38,11 @@ class HimalayasSpider(JobFeedSpider):
     base_url_env = "SKILLTRENDS_HIMALAYAS_URL"
     default_base_url = "https://himalayas.app"
     feed_label = "Himalayas"
-    default_max_pages = 50
+    default_max_pages = 150
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cursors_seen: set[str] = set()
 
     @property
     def page_size(self) -> int:
@@ -36,38 +51,51 @@ class HimalayasSpider(JobFeedSpider):
         return min(API_MAX_PAGE_SIZE, max(1, self.settings.getint("HIMALAYAS_PAGE_SIZE", API_MAX_PAGE_SIZE)))
 
     def first_requests(self):
-        yield self.page_request(0)
-
-    def page_request(self, offset: int):
-        return self.api_request(PAGE_PATH.format(limit=self.page_size, offset=offset), self.parse_page,
-                                offset=offset)
+        yield self.api_request(FIRST_PAGE_PATH.format(limit=self.page_size), self.parse_page, offset=0)
 
     def parse_page(self, response, offset: int = 0):
-        """One page of jobs; the next page while this one was full and more remain.
+        """One page of jobs, then the page its ``nextCursor`` names (by offset, for an answer
+        without one, while this page was full and more remain).
 
-        @api_path /jobs/api?limit=20&offset=0
+        @api_path /jobs/api?limit=20
         @cb_kwargs {"offset": 0}
         @returns requests 0 1
         @returns items 1
         @scrapes source source_id url html title company remote posted_at raw
         """
-        found = self.feed_jobs(response, f"Himalayas page offset={offset}", "jobs")
+        where = f"Himalayas page {response.url}"
+        found = self.feed_jobs(response, where, "jobs")
         if found is None:
             return
         data, jobs = found
         self.count("pages_done")
-        items = list(self.readable(jobs, self.posting_from_job, f"Himalayas page offset={offset}"))
+        items = list(self.readable(jobs, self.posting_from_job, where))
         new = self.new_ids(items)
         yield from items
-        total = data.get("totalCount")
-        next_offset = offset + len(jobs)
-        more = len(jobs) >= self.page_size and (not isinstance(total, int) or next_offset < total)
-        if items and not new:
+        next_page = self.next_page(data, jobs, offset)
+        if (items and not new) or next_page is REPEATED:
             self.repeats(response)
-        elif not more:
+        elif next_page is None:
             self.count("feed_done")
         elif self.may_request_another_page():
-            yield self.page_request(next_offset)
+            yield self.api_request(next_page, self.parse_page, offset=offset + len(jobs))
+
+    def next_page(self, data: dict, jobs: list, offset: int) -> str | None:
+        """The path of the page after this one; None after the last; REPEATED for a cursor
+        given before."""
+        if "nextCursor" in data:
+            cursor = text_or_none(data["nextCursor"])
+            if not cursor or not jobs:
+                return None
+            if cursor in self.cursors_seen:
+                return REPEATED
+            self.cursors_seen.add(cursor)
+            return CURSOR_PAGE_PATH.format(limit=self.page_size, cursor=quote(cursor, safe="=/"))
+        total = data.get("totalCount")
+        next_offset = offset + len(jobs)
+        if len(jobs) >= self.page_size and (not isinstance(total, int) or next_offset < total):
+            return OFFSET_PAGE_PATH.format(limit=self.page_size, offset=next_offset)
+        return None
 
     def posting_from_job(self, job) -> PostingItem | None:
         if not isinstance(job, dict) or not id_text(job.get("guid")):
