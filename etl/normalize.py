@@ -19,13 +19,24 @@ from etl.html_text import hn_line_breaks, html_to_text
 # 7: list items keep a mark, table cells and sectioning tags break lines, invisible characters go,
 # a ">" in a quoted attribute value no longer ends its tag; 8: only HN posts are read for a header,
 # which is not cut inside parentheses; a lone place is a location; a sentence is no company;
-# posting keys fold Unicode forms, curly quotes and links' tracking parameters
-NORMALIZE_VERSION = "8"
+# posting keys fold Unicode forms, curly quotes and links' tracking parameters; 9: texts and
+# names lose control characters and are cut at MAX_TEXT_CHARS / MAX_NAME_CHARS
+NORMALIZE_VERSION = "9"
 
 HEADER_FIELDS = {"company": pl.String, "title": pl.String, "location": pl.String, "remote": pl.Boolean}
 HEADER_DTYPE = pl.Struct(HEADER_FIELDS)
 
 text = pl.col("text")
+
+# No job posting is this long: a longer one is a broken or hostile page, and tagging and showing
+# it whole cost memory out of all proportion (a 10 MB description took 2.8 GB to tag). The
+# HTML is cut before conversion, the text after it; landing files keep the record whole.
+MAX_HTML_CHARS = 1_000_000
+MAX_TEXT_CHARS = 100_000
+MAX_NAME_CHARS = 300  # company, title, location
+# C0 and C1 control characters but tab and line breaks: never meant in a posting, and
+# terminal escapes when a researcher prints a table.
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 
 # What a copy of a post may change without being another post: the Unicode form of its
 # characters (NFKC: "e" + combining accent is "é", a no-break space a space), curly for
@@ -76,6 +87,10 @@ def _text_remote(texts: pl.Series) -> pl.Series:
     )
 
 
+def _clean_name(column: str) -> pl.Expr:
+    return pl.col(column).str.replace_all(CONTROL_CHARACTERS, "").str.strip_chars().str.slice(0, MAX_NAME_CHARS)
+
+
 def normalize_listings(landing: pl.LazyFrame) -> pl.LazyFrame:
     """One row per landing record with ``text``, header fields, ``content_hash``, ``posting_id``.
 
@@ -83,13 +98,21 @@ def normalize_listings(landing: pl.LazyFrame) -> pl.LazyFrame:
     the same comment, one job listed for several cities) share one posting. Company, title
     and location are the source's own, else (HN posts only) the header's. ``remote`` is the
     source's own flag where it gives one, else the HN header's, else the text's capitals
-    ("REMOTE"), for every source.
+    ("REMOTE"), for every source. ``text_cut``: the text was longer than ``MAX_TEXT_CHARS``
+    (or its HTML than ``MAX_HTML_CHARS``) and is cut there.
     """
     header = pl.col("header")
+    html = pl.col("html").str.slice(0, MAX_HTML_CHARS)
     return (
         landing.with_columns(html_to_text(
-            pl.when(pl.col("source") == "hn").then(hn_line_breaks(pl.col("html"))).otherwise(pl.col("html"))
-        ).fill_null("").alias("text"))
+            pl.when(pl.col("source") == "hn").then(hn_line_breaks(html)).otherwise(html)
+        ).str.replace_all(CONTROL_CHARACTERS, "").fill_null("").alias("text"))
+        .with_columns(
+            ((text.str.len_chars() > MAX_TEXT_CHARS) | (pl.col("html").str.len_chars() > MAX_HTML_CHARS))
+            .fill_null(False).alias("text_cut"),
+            text.str.slice(0, MAX_TEXT_CHARS),
+            *(_clean_name(name) for name in ("company", "title", "location")),
+        )
         .with_columns(
             normalized_text.map_batches(_sha1_16, return_dtype=pl.String).alias("content_hash"),
             posting_key.map_batches(_sha1_16, return_dtype=pl.String).alias("posting_id"),
@@ -102,9 +125,10 @@ def normalize_listings(landing: pl.LazyFrame) -> pl.LazyFrame:
             pl.coalesce(pl.col("month"), pl.col("posted_at").dt.truncate("1mo").cast(pl.Date)).alias("month"),
         )
         .with_columns(
-            pl.coalesce(pl.col("company"), header.struct.field("company")).alias("company"),
-            pl.coalesce(pl.col("title"), header.struct.field("title")).alias("title"),
-            pl.coalesce(pl.col("location"), header.struct.field("location")).alias("location"),
+            pl.coalesce(pl.col("company"), header.struct.field("company").str.slice(0, MAX_NAME_CHARS)).alias("company"),
+            pl.coalesce(pl.col("title"), header.struct.field("title").str.slice(0, MAX_NAME_CHARS)).alias("title"),
+            pl.coalesce(pl.col("location"), header.struct.field("location").str.slice(0, MAX_NAME_CHARS))
+            .alias("location"),
             pl.coalesce(pl.col("remote"), header.struct.field("remote"), pl.col("text_remote")).alias("remote"),
         )
         .drop("header", "text_remote")

@@ -34,7 +34,7 @@ import polars as pl
 from analysis.snapshot import SnapshotUnavailable, open_snapshot
 from etl.landing import UnreadableLandingFile, landing_files, read_landing_file
 from etl.lock import EtlLock
-from etl.normalize import NORMALIZE_VERSION, normalize_listings
+from etl.normalize import MAX_HTML_CHARS, MAX_TEXT_CHARS, NORMALIZE_VERSION, normalize_listings
 from etl.publish import publish_snapshot
 from etl.schema import SCHEMA_VERSION, migrate
 from etl.extraction import extractor_version
@@ -281,11 +281,18 @@ def _normalized_records(landing: pl.DataFrame) -> pl.DataFrame:
     for name in ("board", "record_hash"):
         if name not in landing.columns:
             landing = landing.with_columns(pl.lit(None, dtype=pl.String).alias(name))
-    return (
+    records = (
         normalize_listings(landing.lazy())
         .with_columns(pl.coalesce(pl.col("record_hash"), pl.col("content_hash")).alias("version_hash"))
         .collect()
     )
+    cut = records.filter("text_cut").select("source", "source_id").head(3).rows()
+    if cut:
+        logger.warning(
+            "%d record(s) had more than %s characters of text (or %s of HTML) and were cut there, e.g. %s; "
+            "their landing files keep them whole.", records["text_cut"].sum(), f"{MAX_TEXT_CHARS:,}",
+            f"{MAX_HTML_CHARS:,}", ", ".join(f"{source} {source_id}" for source, source_id in cut))
+    return records.drop("text_cut")
 
 
 def _latest_versions(records: pl.DataFrame) -> pl.DataFrame:

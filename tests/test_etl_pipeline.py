@@ -9,6 +9,7 @@ import pytest
 
 from crawlers.items import PostingItem
 from crawlers.landing import LandingWriter, new_run_id, seen_row
+from etl.normalize import MAX_NAME_CHARS, MAX_TEXT_CHARS
 from etl.pipeline import NoLandingData, run_etl
 from etl.publish import publish_snapshot
 from skilltrends.home import Home
@@ -554,3 +555,30 @@ def test_a_moved_home_is_not_loaded_again(home, tmp_path):
     report = run_etl(moved)
     assert (report.runs_loaded, report.published) == (0, None)
     assert snapshot_rows(moved, "SELECT count(*) FROM postings") == [(1,)]
+
+
+def test_an_overlong_posting_is_cut_and_control_characters_go(home, caplog):
+    """A 3 MB description (a broken or hostile page) is cut at MAX_TEXT_CHARS, said in one line;
+    escapes in a name never reach a researcher's terminal."""
+    huge = "<p>We train PyTorch models.</p>" + "<p>" + "filler words " * 250_000 + "</p>"
+    escape = "\x1b]0;PWNED\x07\x1b[2J"
+    write_board_landing(home, "greenhouse", [
+        dict(source_id="huge", html=huge, board="acme", company="Acme", title="ML Engineer"),
+        dict(source_id="escape", html=f"<p>Deploy models with MLflow.{escape}</p>", board="acme",
+             company=f"Evil{escape} Corp", title="T" * 1_000, location=f"Berlin{escape}"),
+        dict(source_id="plain", html="<p>Statistics and XGBoost.</p>", board="acme", company="Acme",
+             title="Data Scientist"),
+    ])
+    with caplog.at_level("WARNING"):
+        run_etl(home)
+    rows = {source_id: rest for source_id, *rest in snapshot_rows(
+        home, "SELECT source_id, text, company, title, location FROM postings")}
+    assert len(rows["huge"][0]) == MAX_TEXT_CHARS and rows["huge"][0].startswith("We train PyTorch models.")
+    assert rows["escape"] == ["Deploy models with MLflow.]0;PWNED[2J", "Evil]0;PWNED[2J Corp", "T" * MAX_NAME_CHARS,
+                              "Berlin]0;PWNED[2J"]
+    assert rows["plain"][0] == "Statistics and XGBoost."
+    said = [record.getMessage() for record in caplog.records if "were cut there" in record.getMessage()]
+    assert len(said) == 1 and said[0].startswith("1 record(s)") and "greenhouse huge" in said[0]
+    skills = snapshot_rows(home, "SELECT skill FROM posting_skills JOIN listings USING (posting_id) "
+                                 "WHERE source_id = 'huge'")
+    assert ("PyTorch",) in skills
