@@ -220,3 +220,79 @@ def test_urls_and_sitemaps_are_told_apart():
     assert spider.page_urls == ["https://a.example/jobs/1"]
     assert spider.sitemap_urls == ["https://a.example/sitemap.xml", "https://b.example/robots.txt",
                                    "https://c.example/jobs-feed"]
+
+
+def page_with(*blocks: dict) -> bytes:
+    scripts = "".join(f'<script type="application/ld+json">{json.dumps(block)}</script>' for block in blocks)
+    return f"<html><head><title>Job</title>{scripts}</head><body><p>Careers</p></body></html>".encode()
+
+
+def serve_page(server: FixtureServer, path: str, body: bytes, charset: str = "utf-8") -> str:
+    server.routes[path] = Reply(body=body, headers={"Content-Type": f"text/html; charset={charset}"})
+    return server.url + path
+
+
+def test_references_to_objects_elsewhere_on_the_page_are_followed(server, tmp_path):
+    """Real @graph markup names the employer and the place by @id: {"hiringOrganization": {"@id": ...}}."""
+    graph = {"@context": "https://schema.org", "@graph": [
+        {"@type": "Organization", "@id": "#org", "name": "Acme Robotics GmbH"},
+        {"@type": "Place", "@id": "#berlin", "address": {"@type": "PostalAddress", "addressLocality": "Berlin",
+                                                         "addressCountry": "DE"}},
+        {"@type": "JobPosting", "title": "Research Scientist &amp; LLM Engineer", "description": "<p>RAG.</p>",
+         "datePosted": "15.09.2026", "hiringOrganization": {"@id": "#org"}, "jobLocation": [{"@id": "#berlin"}],
+         "salaryCurrency": "GBP",
+         "baseSalary": {"@type": "MonetaryAmount", "value": {"@type": "QuantitativeValue", "minValue": "150,000",
+                                                             "maxValue": "210,000", "unitText": "YEAR"}}},
+    ]}
+    url = serve_page(server, "/jobs/graph.html", page_with(graph))
+    result = crawl("jsonld", tmp_path, server, "--board", url)
+    assert result.returncode == 0, result.stderr
+    (row,) = landing_rows(tmp_path, source="jsonld")
+    assert (row["title"], row["company"], row["location"]) == \
+        ("Research Scientist & LLM Engineer", "Acme Robotics GmbH", "Berlin, DE")
+    assert (row["salary_min"], row["salary_max"], row["salary_currency"], row["salary_period"]) == \
+        (150000.0, 210000.0, "GBP", "year")
+    assert row["posted_at"] == datetime(2026, 9, 15)
+    assert json.loads(row["raw"])["hiringOrganization"]["name"] == "Acme Robotics GmbH"  # filled in
+
+
+def test_a_page_cannot_take_over_another_sites_listing(server, tmp_path):
+    """The listing's id is the posting's own url only on the page's own site."""
+    own = {"@type": "JobPosting", "title": "ML Engineer", "url": "/jobs/42?ref=x", "description": "<p>A</p>"}
+    foreign = {"@type": "JobPosting", "title": "Fake", "url": "https://victim.example/jobs/1", "description": "<p>B</p>"}
+    urls = [serve_page(server, "/jobs/own.html", page_with(own)),
+            serve_page(server, "/jobs/foreign.html", page_with(foreign))]
+    result = crawl("jsonld", tmp_path, server, *boards(*urls))
+    assert result.returncode == 0, result.stderr
+    ids = {row["title"]: (row["source_id"], row["url"]) for row in landing_rows(tmp_path, source="jsonld")}
+    assert ids == {"ML Engineer": (f"{server.url}/jobs/42?ref=x",) * 2, "Fake": (urls[1],) * 2}
+    assert run_stats(tmp_path, "jsonld")[1]["skilltrends/foreign_urls_ignored"] == 1
+
+
+def test_a_utf8_page_declared_latin1_a_trailing_comma_and_deep_nesting(server, tmp_path):
+    posting = {"@type": "JobPosting", "title": "Data Scientist", "hiringOrganization": "Müller AG",
+               "description": "<p>Statistik</p>"}
+    misdeclared = serve_page(server, "/jobs/latin.html", page_with(posting), charset="ISO-8859-1")
+    comma = serve_page(server, "/jobs/comma.html", page_with(posting).replace(b'"}</script>', b'",}</script>'))
+    deep = serve_page(server, "/jobs/deep.html", f'<script type="application/ld+json">{"[" * 100_000}'
+                                                 f'{"]" * 100_000}</script>'.encode())
+    result = crawl("jsonld", tmp_path, server, *boards(misdeclared, comma, deep))
+    rows = {row["source_id"]: row for row in landing_rows(tmp_path, source="jsonld")}
+    assert {url: rows[url]["company"] for url in (misdeclared, comma)} == {misdeclared: "Müller AG", comma: "Müller AG"}
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if "nested too deep" in line]
+    assert len(errors) == 1 and "deep.html" in errors[0]
+
+
+def test_a_sitemap_lists_pages_of_its_own_host_only(server, tmp_path):
+    posting = {"@type": "JobPosting", "title": "ML Engineer", "description": "<p>A</p>"}
+    serve_page(server, "/jobs/here.html", page_with(posting))
+    elsewhere = server.url.replace("127.0.0.1", "localhost") + "/jobs/here.html"  # same server, other host
+    server.routes["/sitemap-mixed.xml"] = Reply(body=(
+        '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<url><loc>{server.url}/jobs/here.html</loc></url><url><loc>{elsewhere}</loc></url></urlset>").encode(),
+        headers={"Content-Type": "application/xml"})
+    result = crawl("jsonld", tmp_path, server, "--board", f"{server.url}/sitemap-mixed.xml")
+    assert result.returncode == 0, result.stderr
+    assert [row["source_id"] for row in landing_rows(tmp_path, source="jsonld")] == [f"{server.url}/jobs/here.html"]
+    assert run_stats(tmp_path, "jsonld")[1]["skilltrends/sitemap_pages_off_host"] == 1

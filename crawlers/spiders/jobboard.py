@@ -33,6 +33,7 @@ them and are ignored (with a warning). ``month`` stays None; the ETL derives it 
 from __future__ import annotations
 
 import json
+import math
 import re
 import traceback
 from dataclasses import dataclass, field
@@ -123,9 +124,10 @@ def amount(value) -> float | None:
     if isinstance(value, bool) or value is None:
         return None
     try:
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError):
         return None
+    return number if math.isfinite(number) else None  # "NaN", "Infinity", 1e999
 
 
 def salary_period(value) -> str | None:

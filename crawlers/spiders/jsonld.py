@@ -29,9 +29,11 @@ See ``docs/sources.md`` for the mapping.
 
 from __future__ import annotations
 
+import codecs
 import html
 import json
 import re
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import scrapy
@@ -42,6 +44,7 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from crawlers.items import PostingItem
 from crawlers.spiders.base import BadArgument, SourceSpider
 from crawlers.spiders.jobboard import amount, salary_period, text_or_none, utc_from_iso
+from crawlers.spiders.jobfeed import salary_from_text
 
 DEFAULT_MAX_PAGES = 1000
 DEFAULT_MAX_SITEMAPS = 100
@@ -52,6 +55,10 @@ OTHER_SCRIPT_OR_COMMENT = re.compile(
 SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # the sitemap protocol's limit, uncompressed
 JSONLD_TYPE = "application/ld+json"
 SCHEMA_ORG = re.compile(r"^https?://schema\.org/", re.IGNORECASE)
+ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]+\d*);", re.IGNORECASE)
+# datePosted written other than ISO 8601 (Google asks for ISO; pages write these too).
+DATE_FORMATS = ("%d.%m.%Y", "%d/%m/%Y", "%Y/%m/%d", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y")
+LATIN_1_NAMES = {"iso-8859-1", "latin-1", "latin1", "cp1252", "windows-1252", "us-ascii", "ascii"}
 # Microdata values read from an attribute rather than the text (HTML's microdata rules).
 URL_ATTRIBUTE = {"a": "href", "area": "href", "link": "href", "img": "src", "audio": "src",
                  "video": "src", "source": "src", "iframe": "src", "embed": "src", "track": "src",
@@ -83,21 +90,62 @@ def job_postings(node):
 
 
 def jsonld_documents(text: str):
-    """The JSON of one script element; HTML comment and CDATA wrappers are tolerated."""
+    """The JSON of one script element; HTML comment and CDATA wrappers are tolerated, and so
+    is a comma before a closing bracket, a common slip of hand-written JSON-LD."""
     cleaned = re.sub(r"^\s*(<!--|<!\[CDATA\[)|(-->|\]\]>)\s*$", "", text.strip())
-    return json.loads(cleaned, strict=False)  # control characters inside strings happen
+    try:
+        return json.loads(cleaned, strict=False)  # control characters inside strings happen
+    except json.JSONDecodeError as error:
+        without_trailing_commas = re.sub(r",(\s*[}\]])", r"\1", cleaned)
+        try:
+            return json.loads(without_trailing_commas, strict=False)
+        except json.JSONDecodeError:
+            raise error from None
 
 
 def first(value):
     return value[0] if isinstance(value, list) and value else value
 
 
+def nodes_by_id(node, found: dict | None = None, depth: int = 0) -> dict:
+    """Every object with an ``@id`` and more than a reference's keys, by its ``@id``: what a
+    ``{"@id": ...}`` elsewhere in the page's JSON-LD points to (an ``@graph``'s Organization)."""
+    found = {} if found is None else found
+    if depth > 100:
+        return found
+    if isinstance(node, list):
+        for value in node:
+            nodes_by_id(value, found, depth + 1)
+    elif isinstance(node, dict):
+        if isinstance(node.get("@id"), str) and set(node) - {"@id", "@type"}:
+            found.setdefault(node["@id"], node)
+        for value in node.values():
+            if isinstance(value, (dict, list)):
+                nodes_by_id(value, found, depth + 1)
+    return found
+
+
+def resolved(value, nodes: dict):
+    """``value`` with a reference (``{"@id": ...}`` alone) replaced by the object it names."""
+    if isinstance(value, list):
+        return [resolved(item, nodes) for item in value]
+    if isinstance(value, dict) and isinstance(value.get("@id"), str) and not set(value) - {"@id", "@type"}:
+        return nodes.get(value["@id"], value)
+    return value
+
+
+# Properties whose value is often a reference to an object elsewhere on the page.
+REFERENCED = ("hiringOrganization", "jobLocation", "baseSalary", "estimatedSalary")
+
+
 def name_of(value) -> str | None:
-    """A Thing's name (or a plain string)."""
+    """A Thing's name (or a plain string). JSON-LD text is plain text, but pages often write it
+    entity-escaped ("Research &amp; LLM"): entities are unescaped."""
     value = first(value)
     if isinstance(value, dict):
-        return text_or_none(value.get("name")) or text_or_none(value.get("@value"))
-    return text_or_none(value) if isinstance(value, str) else None
+        value = text_or_none(value.get("name")) or text_or_none(value.get("@value"))
+    text = text_or_none(value) if isinstance(value, str) else None
+    return text_or_none(html.unescape(text)) if text and ENTITY.search(text) else text
 
 
 def place_text(place) -> str | None:
@@ -140,29 +188,64 @@ def remote(posting: dict) -> bool | None:
     return True if any(word.upper() == "TELECOMMUTE" for word in words(posting.get("jobLocationType"))) else None
 
 
+def pay_amount(value) -> float | None:
+    """A pay amount: a number, or text as pages write it ("210,000", "85.000,00", "120k")."""
+    number = amount(value)
+    if number is not None or not isinstance(value, str):
+        return number
+    found = salary_from_text(value)
+    return found.get("min", found.get("max"))
+
+
 def salary(posting: dict) -> dict:
     """min, max, currency and period from ``baseSalary`` (a MonetaryAmount), else
-    ``estimatedSalary``; a bare number with ``salaryCurrency`` is read too."""
+    ``estimatedSalary``; a bare number with ``salaryCurrency`` is read too. The posting's
+    ``salaryCurrency`` stands in for a MonetaryAmount without a ``currency``."""
+    posting_currency = text_or_none(posting.get("salaryCurrency"))
     for key in ("baseSalary", "estimatedSalary"):
         money = first(posting.get(key))
-        if isinstance(money, (int, float, str)) and amount(money) is not None:
-            return {"min": amount(money), "max": amount(money),
-                    "currency": text_or_none(posting.get("salaryCurrency"))}
+        if isinstance(money, (int, float, str)) and pay_amount(money) is not None:
+            return {"min": pay_amount(money), "max": pay_amount(money), "currency": posting_currency}
         if not isinstance(money, dict):
             continue
         value = first(money.get("value"))
         if isinstance(value, dict):
-            low = amount(value.get("minValue")) if value.get("minValue") is not None else amount(value.get("value"))
-            high = amount(value.get("maxValue")) if value.get("maxValue") is not None else amount(value.get("value"))
+            both = pay_amount(value.get("value"))
+            low = pay_amount(value.get("minValue")) if value.get("minValue") is not None else both
+            high = pay_amount(value.get("maxValue")) if value.get("maxValue") is not None else both
             unit = value.get("unitText")
         else:
-            low = high = amount(value)
+            low = high = pay_amount(value)
             unit = money.get("unitText")
         if low is None and high is None:
             continue
-        return {"min": low, "max": high, "currency": text_or_none(money.get("currency")),
+        return {"min": low, "max": high, "currency": text_or_none(money.get("currency")) or posting_currency,
                 "period": salary_period(unit)}
     return {}
+
+
+def posted_at(value):
+    """``datePosted``: ISO 8601, else a date as pages also write it ("15.09.2026", "2024-1-5",
+    "January 15, 2024"); None if unreadable. Day-first where it is ambiguous ("03/04/2026"),
+    as outside the US."""
+    text = name_of(value)
+    stamp = utc_from_iso(text)
+    if stamp is not None or not text:
+        return stamp
+    for layout in ("%Y-%m-%d", *DATE_FORMATS):
+        try:
+            return datetime.strptime(text.strip(), layout)
+        except ValueError:
+            continue
+    return None
+
+
+def same_site(url: str, page_url: str) -> bool:
+    """Whether ``url`` is on the host of ``page_url`` (a leading "www." aside)."""
+    def host(address: str) -> str:
+        name = (urlsplit(address).hostname or "").lower()
+        return name[4:] if name.startswith("www.") else name
+    return bool(host(url)) and host(url) == host(page_url)
 
 
 def description_html(value) -> str:
@@ -267,6 +350,9 @@ class JsonLdSpider(SourceSpider):
             url = entry.get("loc", "")
             if not url.startswith(("http://", "https://")) or url in self.seen_pages:
                 continue
+            if not same_site(url, response.url):  # the sitemap protocol: one host per sitemap
+                self.count("sitemap_pages_off_host")
+                continue
             if self.follow_pattern is not None and not self.follow_pattern.search(url):
                 self.count("sitemap_pages_not_followed")
                 continue
@@ -287,6 +373,7 @@ class JsonLdSpider(SourceSpider):
         if not isinstance(response, TextResponse) or not hasattr(response, "xpath"):
             self.record_error("not_html", f"{response.url} is not an HTML page; skipped.")
             return
+        response = utf8_if_misdeclared(response)
         self.count("pages_done")
         postings = self.jsonld_postings(response) + self.microdata_postings(response)
         if not postings:
@@ -298,7 +385,9 @@ class JsonLdSpider(SourceSpider):
                                  f"{response.url}")
 
     def jsonld_postings(self, response) -> list[dict]:
-        postings, blocks = [], 0
+        """Every JobPosting of the page's JSON-LD, its references to other objects of the page
+        (``"hiringOrganization": {"@id": ...}``) filled in."""
+        postings, blocks, nodes = [], 0, {}
         for script in response.xpath("//script[@type]"):
             kind = script.attrib.get("type", "").split(";")[0].strip().lower()
             if kind != JSONLD_TYPE:
@@ -309,13 +398,20 @@ class JsonLdSpider(SourceSpider):
                 continue
             try:
                 document = jsonld_documents(text)
+                postings.extend(job_postings(document))
+                nodes_by_id(document, nodes)
             except json.JSONDecodeError as exc:
                 self.record_error(
                     "malformed_jsonld",
                     f"A JSON-LD block at {response.url} is not valid JSON ({exc}); that block skipped.",
                 )
-                continue
-            postings.extend(job_postings(document))
+            except RecursionError:
+                self.record_error(
+                    "malformed_jsonld",
+                    f"A JSON-LD block at {response.url} is nested too deep to read; that block skipped.",
+                )
+        postings = [{**posting, **{key: resolved(posting[key], nodes) for key in REFERENCED if key in posting}}
+                    for posting in postings]
         # The page's text is scanned again only where it names more blocks than the tree holds.
         written = blocks
         if response.text.count(JSONLD_TYPE) > blocks:
@@ -347,6 +443,11 @@ class JsonLdSpider(SourceSpider):
             return None
         own_url = name_of(posting.get("url"))
         url = response.urljoin(own_url) if own_url else response.url
+        if not same_site(url, response.url):
+            # A page speaks for its own site only: another site's address would let it take
+            # over that site's listing (the address is the listing's id).
+            self.count("foreign_urls_ignored")
+            url = response.url
         # Several postings on one page without URLs of their own: number them.
         used[url] = used.get(url, 0) + 1
         source_id = url if used[url] == 1 else f"{url}#{used[url]}"
@@ -361,7 +462,7 @@ class JsonLdSpider(SourceSpider):
             company=name_of(posting.get("hiringOrganization")),
             location=location(posting),
             remote=remote(posting),
-            posted_at=utc_from_iso(name_of(posting.get("datePosted"))),
+            posted_at=posted_at(posting.get("datePosted")),
             employment_type=", ".join(words(posting.get("employmentType"))) or None,
             salary_min=pay.get("min"),
             salary_max=pay.get("max"),
@@ -370,6 +471,22 @@ class JsonLdSpider(SourceSpider):
             month=None,
             raw=json.dumps(posting, ensure_ascii=False),
         )
+
+
+def utf8_if_misdeclared(response):
+    """The page read as UTF-8 when it is declared Latin-1 (or ASCII) but its bytes are valid
+    UTF-8 with characters beyond ASCII: a server's default charset over a UTF-8 page ("MÃ¼ller")."""
+    try:
+        declared = codecs.lookup(response.encoding).name
+    except LookupError:
+        return response
+    if declared not in ("iso8859-1", "cp1252", "ascii") or response.body.isascii():
+        return response
+    try:
+        response.body.decode("utf-8")
+    except UnicodeDecodeError:
+        return response
+    return response.replace(encoding="utf-8")
 
 
 def url_list(text: str | None, name: str) -> list[str]:
