@@ -73,12 +73,16 @@ class CrawlProgress:
 # line naming the board and the failure, so the handler's duplicate is dropped.
 DUPLICATE_DOWNLOAD_WARNINGS = ("Expected to receive", "Received ", "Got data loss")
 DOWNLOAD_HANDLER_LOGGER = "scrapy.core.downloader.handlers.http11"
+# And the decompression middleware about a body that grew past DOWNLOAD_MAXSIZE (a gzip bomb).
+DECOMPRESSION_LOGGER = "scrapy.downloadermiddlewares.httpcompression"
 
 
 class DuplicateWarningFilter:
+    def __init__(self, *starts: str):
+        self.starts = starts
+
     def filter(self, record) -> bool:
-        message = str(record.msg)
-        return not (record.levelno == 30 and message.startswith(DUPLICATE_DOWNLOAD_WARNINGS))
+        return not (record.levelno == logging.WARNING and str(record.msg).startswith(self.starts))
 
 
 ROBOTS_LOGGER = "scrapy.downloadermiddlewares.robotstxt"
@@ -101,12 +105,14 @@ class RobotsFailureFilter:
 class OneLinePerFailure:
     """Keep a failed download to the one line its spider logs (``ONE_LINE_PER_FAILURE_ENABLED``).
 
-    Drops Scrapy's download-handler warnings about oversized bodies and data loss, which
+    Drops Scrapy's warnings about oversized bodies (also once decompressed) and data loss, which
     repeat what the spider's errback says (``body_too_large``, ``truncated_response``), and
     turns a robots.txt that could not be downloaded into one line (``RobotsFailureFilter``).
     """
 
-    filters = {DOWNLOAD_HANDLER_LOGGER: DuplicateWarningFilter(), ROBOTS_LOGGER: RobotsFailureFilter()}
+    filters = {DOWNLOAD_HANDLER_LOGGER: DuplicateWarningFilter(*DUPLICATE_DOWNLOAD_WARNINGS),
+               DECOMPRESSION_LOGGER: DuplicateWarningFilter("Ignored response"),
+               ROBOTS_LOGGER: RobotsFailureFilter()}
 
     @classmethod
     def from_crawler(cls, crawler):

@@ -13,9 +13,9 @@ SPIDER_MODULES = ["crawlers.spiders"]
 NEWSPIDER_MODULE = "crawlers.spiders"
 
 # Who we are: sites can see the project and how to reach its operators.
-SKILLTRENDS_CONTACT_URL = os.environ.get(
-    "SKILLTRENDS_CONTACT_URL", "https://github.com/skilltrends/skilltrends"
-)
+# An empty variable counts as unset: a user agent without a contact is no identification.
+SKILLTRENDS_CONTACT_URL = os.environ.get("SKILLTRENDS_CONTACT_URL", "").strip() or \
+    "https://github.com/skilltrends/skilltrends"
 USER_AGENT = f"skilltrends/{__version__} (+{SKILLTRENDS_CONTACT_URL})"
 
 # Politeness: robots.txt, one request at a time per domain, a delay AutoThrottle adapts.

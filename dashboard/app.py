@@ -6,6 +6,7 @@ Pages live in ``dashboard/pages/`` (one module each, registered with
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import socket
 import sys
@@ -67,6 +68,16 @@ def run(
 ) -> None:
     """Serve the dashboard on ``host:port`` until interrupted (binds only ``host``)."""
     create_app(home).run(host=host, port=int(port), debug=debug)
+
+
+def reachable_from_elsewhere(host: str) -> bool:
+    """Whether listening on ``host`` lets other machines connect: any of its addresses is not
+    a loopback address (``0.0.0.0``, ``::`` and a LAN address are not)."""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)}
+    except socket.gaierror:
+        return False  # check_listenable says what is wrong with it
+    return any(not ipaddress.ip_address(address.split("%")[0]).is_loopback for address in addresses)
 
 
 def check_listenable(host: str, port: int) -> None:

@@ -360,10 +360,13 @@ def dashboard(host, port, home):
     Example:
       skilltrends dashboard --port 8050
     """
-    from dashboard.app import check_listenable, run
+    from dashboard.app import check_listenable, reachable_from_elsewhere, run
 
     existing_home(home)
     check_listenable(host, port)
+    if reachable_from_elsewhere(host):
+        click.echo(f"Warning: on {host} the dashboard answers anyone who can reach this machine: it has no "
+                   "login, and serves through Flask's development server.", err=True)
     click.echo(f"Dashboard on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     run(home=str(Home.resolve(home).root), host=host, port=port)
 

@@ -12,7 +12,7 @@ import duckdb
 from etl.pipeline import run_etl
 from skilltrends.home import Home
 from tests.fixture_server import FixtureServer
-from tests.helpers import FAST_CRAWL, PROJECT, run_cli, serve_hn_fixtures
+from tests.helpers import FAST_CRAWL, PROJECT, assert_one_clear_error, run_cli, serve_hn_fixtures
 from tests.landing_factory import hn_item, write_landing
 
 
@@ -58,3 +58,15 @@ def test_queries_keep_working_while_a_crawl_and_the_etl_write(tmp_path):
     assert "still being written" in etl_err  # the running crawl's file is left for next time
     report = run_etl(home)
     assert report.runs_loaded == 1 and report.new_postings > 0
+
+
+def test_a_lock_file_that_is_a_symbolic_link_is_refused_and_its_target_kept(tmp_path):
+    """Taking the lock empties its file: through a planted link it would empty another file."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    home = tmp_path / "home"
+    write_landing(home, [hn_item(1, "Acme | ML Engineer | Remote<p>PyTorch.", "2024-03")])
+    (home / "etl.lock").symlink_to(victim)
+    result = run_cli("etl", "--home", str(home))
+    assert_one_clear_error(result, "etl.lock", "symbolic link")
+    assert victim.read_text() == "keep me"

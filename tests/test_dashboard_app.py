@@ -185,3 +185,22 @@ def test_a_table_click_made_by_hand_changes_nothing(tmp_path, cell, rows):
     response = post_callback(app.server.test_client(), [output], {"top-skills.active_cell": cell},
                              {"top-skills.derived_viewport_data": rows})
     assert response.status_code == 204  # Dash's answer to PreventUpdate
+
+
+@pytest.mark.parametrize("host,elsewhere", [("127.0.0.1", False), ("localhost", False), ("::1", False),
+                                            ("0.0.0.0", True), ("::", True), ("no-such-host.invalid", False)])
+def test_a_host_other_machines_can_reach_is_told_apart(host, elsewhere):
+    assert dashboard_app.reachable_from_elsewhere(host) is elsewhere
+
+
+@pytest.mark.parametrize("host,warned", [("127.0.0.1", False), ("0.0.0.0", True)])
+def test_the_dashboard_command_warns_when_other_machines_can_reach_it(tmp_path, monkeypatch, host, warned):
+    from click.testing import CliRunner
+
+    from skilltrends.cli import cli
+    monkeypatch.setattr(dashboard_app, "run", lambda **kw: None)
+    monkeypatch.setattr(dashboard_app, "check_listenable", lambda host, port: None)
+    (tmp_path / "home").mkdir()
+    result = CliRunner().invoke(cli, ["dashboard", "--host", host, "--home", str(tmp_path / "home")])
+    assert result.exit_code == 0, result.output
+    assert ("answers anyone who can reach this machine" in result.output) is warned

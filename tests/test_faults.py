@@ -9,6 +9,7 @@ the board's row in ``boards``), keeps every good posting and carries on.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import socket
@@ -46,6 +47,8 @@ FAULTS = {
     "HTML instead of JSON": (Reply(body=b"<!DOCTYPE html><html><body><h1>Careers</h1></body></html>",
                                    headers={"Content-Type": "text/html; charset=utf-8"}), "html_instead_of_json", ()),
     "20 MB body": (Reply(body=BIG_BODY), "body_too_large", ("--set", "DOWNLOAD_MAXSIZE=16000000")),
+    "gzip bomb": (Reply(body=gzip.compress(b" " * 20_000_000), headers={**JSON, "Content-Encoding": "gzip"}),
+                  "body_too_large", ("--set", "DOWNLOAD_MAXSIZE=16000000")),
     "non-UTF-8 body": (Reply(body=LATIN1), "bad_encoding", ()),
     "redirect loop": (Reply(302, b"", {"Location": board_path("faulty")}), "redirect_loop", ()),
     "unknown field layout": (Reply(body=b'{"data": {"positions": [{"ref": "x1", "name": "ML Engineer"}]}}'),

@@ -8,7 +8,7 @@ from datetime import timezone
 import pytest
 
 from tests.fixture_server import FixtureServer, Reply
-from tests.helpers import FIXTURES, SEARCH, crawl_hn, crawl_runs, landing_rows, run_stats, serve_hn_fixtures
+from tests.helpers import FIXTURES, SEARCH, crawl, crawl_hn, crawl_runs, landing_rows, run_stats, serve_hn_fixtures
 
 HN = FIXTURES / "hn"
 
@@ -193,10 +193,13 @@ def test_robots_txt_is_obeyed(server, tmp_path):
     assert {row["source_id"] for row in landing_rows(tmp_path)} == fixture_postings(9102, 9101, 9012)
 
 
-def test_identifies_itself_with_a_contact_url(server, tmp_path):
-    crawl_hn(tmp_path, server, "--since", "2023-01", "--until", "2023-01")
+@pytest.mark.parametrize("contact", [None, "", "https://example.org/our-crawler"])
+def test_identifies_itself_with_a_contact_url(server, tmp_path, contact):
+    env = {} if contact is None else {"SKILLTRENDS_CONTACT_URL": contact}
+    crawl("hn", tmp_path, server, "--since", "2023-01", "--until", "2023-01", env=env)
     (user_agent,) = server.user_agents
-    assert user_agent.startswith("skilltrends/") and "(+https://" in user_agent
+    expected = contact or "https://github.com/skilltrends/skilltrends"  # set but empty: the default
+    assert user_agent.startswith("skilltrends/") and user_agent.endswith(f"(+{expected})")
 
 
 def test_a_crawl_of_generated_data_is_recorded_as_such(server, tmp_path):

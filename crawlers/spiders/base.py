@@ -177,6 +177,10 @@ def failure_kind(failure) -> tuple[str | None, str]:
             return "redirect_loop", "redirects in a loop (too many redirections)"
         if "robots.txt" in message:
             return "robots_forbidden", "is forbidden by the site's robots.txt"
+        if "DOWNLOAD_MAXSIZE" in message:  # a compressed body that grew past it (a gzip bomb)
+            limit = re.search(r"DOWNLOAD_MAXSIZE \((\d+) B\)", message)
+            size = f" ({int(limit.group(1)):,} bytes)" if limit else ""
+            return "body_too_large", f"was not read: decompressed, its body grew larger than DOWNLOAD_MAXSIZE{size}"
         return None, message
     name = failure.type.__name__ if failure.type else "unknown"
     return name.lower(), f"failed: {name}: {failure.getErrorMessage()}"
