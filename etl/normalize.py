@@ -87,6 +87,24 @@ def _text_remote(texts: pl.Series) -> pl.Series:
     )
 
 
+# Inline data: images in an overlong page: a pasted screenshot is megabytes of base64, and a
+# cut inside one would leave a tag that never closes.
+INLINE_DATA = r"""(?i)(\b(?:src|href|srcset)\s*=\s*)(?:"data:[^"]*"|'data:[^']*'|data:[^\s>]*)"""
+
+
+def _html_within_bounds() -> pl.Expr:
+    """The HTML, or for one over ``MAX_HTML_CHARS`` the same without inline data: images."""
+    html = pl.col("html")
+    return pl.when(html.str.len_chars() > MAX_HTML_CHARS).then(html.str.replace_all(INLINE_DATA, '${1}""')) \
+        .otherwise(html)
+
+
+def _cut_html(html: pl.Expr) -> pl.Expr:
+    """HTML cut at ``MAX_HTML_CHARS``, without the tag the cut leaves open."""
+    return pl.when(html.str.len_chars() > MAX_HTML_CHARS) \
+        .then(html.str.slice(0, MAX_HTML_CHARS).str.replace(r"<[^>]*$", "")).otherwise(html)
+
+
 def _clean_name(column: str) -> pl.Expr:
     return pl.col(column).str.replace_all(CONTROL_CHARACTERS, "").str.strip_chars().str.slice(0, MAX_NAME_CHARS)
 
@@ -102,9 +120,10 @@ def normalize_listings(landing: pl.LazyFrame) -> pl.LazyFrame:
     (or its HTML than ``MAX_HTML_CHARS``) and is cut there.
     """
     header = pl.col("header")
-    html = pl.col("html").str.slice(0, MAX_HTML_CHARS)
+    html = _cut_html(pl.col("html"))
     return (
-        landing.with_columns(html_to_text(
+        landing.with_columns(_html_within_bounds().alias("html"))
+        .with_columns(html_to_text(
             pl.when(pl.col("source") == "hn").then(hn_line_breaks(html)).otherwise(html)
         ).str.replace_all(CONTROL_CHARACTERS, "").fill_null("").alias("text"))
         .with_columns(
@@ -112,6 +131,7 @@ def normalize_listings(landing: pl.LazyFrame) -> pl.LazyFrame:
             .fill_null(False).alias("text_cut"),
             text.str.slice(0, MAX_TEXT_CHARS),
             *(_clean_name(name) for name in ("company", "title", "location")),
+            pl.col("url").str.replace_all(CONTROL_CHARACTERS, ""),
         )
         .with_columns(
             normalized_text.map_batches(_sha1_16, return_dtype=pl.String).alias("content_hash"),

@@ -79,7 +79,7 @@ def test_old_hn_literal_line_breaks_are_line_breaks_and_elsewhere_text(home):
 def write_board_landing(home: Home, source: str, jobs: list[dict]) -> None:
     run_id = new_run_id()
     writer = LandingWriter(home.landing_file(source, run_id), run_id, source)
-    writer.write([PostingItem(source=source, url=f"https://example.com/jobs/{job['source_id']}", **job)
+    writer.write([PostingItem(source=source, **{"url": f"https://example.com/jobs/{job['source_id']}", **job})
                   for job in jobs])
     writer.close("finished", 0, {"test": True})
 
@@ -565,18 +565,23 @@ def test_an_overlong_posting_is_cut_and_control_characters_go(home, caplog):
     write_board_landing(home, "greenhouse", [
         dict(source_id="huge", html=huge, board="acme", company="Acme", title="ML Engineer"),
         dict(source_id="escape", html=f"<p>Deploy models with MLflow.{escape}</p>", board="acme",
-             company=f"Evil{escape} Corp", title="T" * 1_000, location=f"Berlin{escape}"),
+             company=f"Evil{escape} Corp", title="T" * 1_000, location=f"Berlin{escape}",
+             url=f"https://example.com/jobs/escape{escape}"),
         dict(source_id="plain", html="<p>Statistics and XGBoost.</p>", board="acme", company="Acme",
              title="Data Scientist"),
+        # A pasted 1.2 MB screenshot: the cut must not land inside it and leave base64 for text.
+        dict(source_id="image", html='<p>We use PyTorch.</p><img src="data:image/png;base64,' + "QUJD" * 300_000
+             + '"><p>Requirements: Kubernetes</p>', board="acme", company="Acme", title="MLOps Engineer"),
     ])
     with caplog.at_level("WARNING"):
         run_etl(home)
     rows = {source_id: rest for source_id, *rest in snapshot_rows(
-        home, "SELECT source_id, text, company, title, location FROM postings")}
+        home, "SELECT source_id, text, company, title, location, url FROM postings")}
     assert len(rows["huge"][0]) == MAX_TEXT_CHARS and rows["huge"][0].startswith("We train PyTorch models.")
     assert rows["escape"] == ["Deploy models with MLflow.]0;PWNED[2J", "Evil]0;PWNED[2J Corp", "T" * MAX_NAME_CHARS,
-                              "Berlin]0;PWNED[2J"]
+                              "Berlin]0;PWNED[2J", "https://example.com/jobs/escape]0;PWNED[2J"]
     assert rows["plain"][0] == "Statistics and XGBoost."
+    assert rows["image"][0] == "We use PyTorch.\n\nRequirements: Kubernetes"
     said = [record.getMessage() for record in caplog.records if "were cut there" in record.getMessage()]
     assert len(said) == 1 and said[0].startswith("1 record(s)") and "greenhouse huge" in said[0]
     skills = snapshot_rows(home, "SELECT skill FROM posting_skills JOIN listings USING (posting_id) "

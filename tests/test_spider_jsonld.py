@@ -257,16 +257,23 @@ def test_references_to_objects_elsewhere_on_the_page_are_followed(server, tmp_pa
 
 
 def test_a_page_cannot_take_over_another_sites_listing(server, tmp_path):
-    """The listing's id is the posting's own url only on the page's own site."""
+    """The listing's id is the posting's own url only on the page's own host; another host's
+    stays apart under the page's address, one id per posting whatever their order."""
     own = {"@type": "JobPosting", "title": "ML Engineer", "url": "/jobs/42?ref=x", "description": "<p>A</p>"}
-    foreign = {"@type": "JobPosting", "title": "Fake", "url": "https://victim.example/jobs/1", "description": "<p>B</p>"}
+    foreign = [{"@type": "JobPosting", "title": f"Fake {n}", "url": f"https://victim.example/jobs/{n}",
+                "description": f"<p>B{n}</p>"} for n in (1, 2)]
+    escape = {"@type": "JobPosting", "title": "Escape", "url": "/jobs/7\x1b]0;PWNED\x07", "description": "<p>C</p>"}
     urls = [serve_page(server, "/jobs/own.html", page_with(own)),
-            serve_page(server, "/jobs/foreign.html", page_with(foreign))]
+            serve_page(server, "/jobs/foreign.html", page_with(*foreign)),
+            serve_page(server, "/jobs/escape.html", page_with(escape))]
     result = crawl("jsonld", tmp_path, server, *boards(*urls))
     assert result.returncode == 0, result.stderr
     ids = {row["title"]: (row["source_id"], row["url"]) for row in landing_rows(tmp_path, source="jsonld")}
-    assert ids == {"ML Engineer": (f"{server.url}/jobs/42?ref=x",) * 2, "Fake": (urls[1],) * 2}
-    assert run_stats(tmp_path, "jsonld")[1]["skilltrends/foreign_urls_ignored"] == 1
+    assert ids == {"ML Engineer": (f"{server.url}/jobs/42?ref=x",) * 2,
+                   "Fake 1": (f"{urls[1]}#https://victim.example/jobs/1", urls[1]),
+                   "Fake 2": (f"{urls[1]}#https://victim.example/jobs/2", urls[1]),
+                   "Escape": (urls[2], urls[2])}  # an address with control characters is no address
+    assert run_stats(tmp_path, "jsonld")[1]["skilltrends/foreign_urls_ignored"] == 2
 
 
 def test_a_utf8_page_declared_latin1_a_trailing_comma_and_deep_nesting(server, tmp_path):
@@ -296,3 +303,23 @@ def test_a_sitemap_lists_pages_of_its_own_host_only(server, tmp_path):
     assert result.returncode == 0, result.stderr
     assert [row["source_id"] for row in landing_rows(tmp_path, source="jsonld")] == [f"{server.url}/jobs/here.html"]
     assert run_stats(tmp_path, "jsonld")[1]["skilltrends/sitemap_pages_off_host"] == 1
+    assert "lists only pages on other hosts" not in result.stderr
+
+
+def test_a_sitemap_on_another_host_named_by_robots_txt_lists_the_sites_pages(server, tmp_path):
+    """The sitemap protocol lets a site's robots.txt name a sitemap kept elsewhere (a CDN)."""
+    posting = {"@type": "JobPosting", "title": "ML Engineer", "description": "<p>A</p>"}
+    page = serve_page(server, "/jobs/here.html", page_with(posting))
+    cdn = server.url.replace("127.0.0.1", "localhost")
+    server.routes["/robots.txt"] = Reply(body=f"User-agent: *\nAllow: /\nSitemap: {cdn}/cdn-sitemap.xml\n".encode(),
+                                         headers={"Content-Type": "text/plain"})
+    server.routes["/cdn-sitemap.xml"] = Reply(body=(
+        '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<url><loc>{page}</loc></url></urlset>").encode(), headers={"Content-Type": "application/xml"})
+    result = crawl("jsonld", tmp_path, server, "--board", f"{server.url}/robots.txt")
+    assert result.returncode == 0, result.stderr
+    assert [row["source_id"] for row in landing_rows(tmp_path, source="jsonld")] == [page]
+    # Given directly, that sitemap lists only another host's pages: none is fetched, and it is said.
+    direct = crawl("jsonld", tmp_path / "direct", server, "--board", f"{cdn}/cdn-sitemap.xml")
+    assert landing_rows(tmp_path / "direct", source="jsonld") == []
+    assert "lists only pages on other hosts" in direct.stderr

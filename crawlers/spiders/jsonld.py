@@ -58,7 +58,7 @@ SCHEMA_ORG = re.compile(r"^https?://schema\.org/", re.IGNORECASE)
 ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]+\d*);", re.IGNORECASE)
 # datePosted written other than ISO 8601 (Google asks for ISO; pages write these too).
 DATE_FORMATS = ("%d.%m.%Y", "%d/%m/%Y", "%Y/%m/%d", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y")
-LATIN_1_NAMES = {"iso-8859-1", "latin-1", "latin1", "cp1252", "windows-1252", "us-ascii", "ascii"}
+CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Microdata values read from an attribute rather than the text (HTML's microdata rules).
 URL_ATTRIBUTE = {"a": "href", "area": "href", "link": "href", "img": "src", "audio": "src",
                  "video": "src", "source": "src", "iframe": "src", "embed": "src", "track": "src",
@@ -308,9 +308,11 @@ class JsonLdSpider(SourceSpider):
         self.count("pages_requested")
         return scrapy.Request(url, callback=self.parse_page, errback=self.on_request_failed)
 
-    def sitemap_requests(self, urls):
+    def sitemap_requests(self, urls, site: str | None = None):
         """A request for each sitemap, at most ``JSONLD_MAX_SITEMAPS`` in a crawl: an index
-        that leads on to new sitemaps without end (sm1 → sm2 → …) is cut there, said once."""
+        that leads on to new sitemaps without end (sm1 → sm2 → …) is cut there, said once.
+        ``site``: the address the crawl was given that led here (a robots.txt, an index), whose
+        host the sitemap may list pages of besides its own (a sitemap on a CDN)."""
         cap = max(1, self.settings.getint("JSONLD_MAX_SITEMAPS", DEFAULT_MAX_SITEMAPS))
         for url in urls:
             if self.sitemaps_requested >= cap:
@@ -322,7 +324,8 @@ class JsonLdSpider(SourceSpider):
                 continue
             self.sitemaps_requested += 1
             self.count("sitemaps_requested")
-            yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_request_failed)
+            yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_request_failed,
+                                 meta={"jsonld_site": site or url})
 
     def parse_sitemap(self, response):
         """A sitemap, sitemap index or robots.txt: the pages (or sitemaps) it lists.
@@ -331,8 +334,9 @@ class JsonLdSpider(SourceSpider):
         @returns requests 1
         @returns items 0 0
         """
+        site = response.meta.get("jsonld_site", response.url)
         if urlsplit(response.url).path.endswith("/robots.txt"):
-            yield from self.sitemap_requests(sitemap_urls_from_robots(response.body, base_url=response.url))
+            yield from self.sitemap_requests(sitemap_urls_from_robots(response.body, base_url=response.url), site)
             return
         body = sitemap_body(response)
         if body is None:
@@ -340,18 +344,23 @@ class JsonLdSpider(SourceSpider):
             return
         sitemap = Sitemap(body)
         if sitemap.type == "sitemapindex":
-            yield from self.sitemap_requests(entry["loc"] for entry in sitemap)
+            yield from self.sitemap_requests((entry["loc"] for entry in sitemap), site)
             return
         if sitemap.type != "urlset":
             self.record_error("not_a_sitemap", f"{response.url} is not a sitemap (root <{sitemap.type}>); skipped.")
             return
         self.count("sitemaps_done")
+        off_host = listed = 0
         for entry in sitemap:
             url = entry.get("loc", "")
             if not url.startswith(("http://", "https://")) or url in self.seen_pages:
                 continue
-            if not same_site(url, response.url):  # the sitemap protocol: one host per sitemap
+            listed += 1
+            # The sitemap protocol: a sitemap lists pages of its own host, or of the site whose
+            # robots.txt names it.
+            if not (same_site(url, response.url) or same_site(url, site)):
                 self.count("sitemap_pages_off_host")
+                off_host += 1
                 continue
             if self.follow_pattern is not None and not self.follow_pattern.search(url):
                 self.count("sitemap_pages_not_followed")
@@ -361,6 +370,10 @@ class JsonLdSpider(SourceSpider):
                 continue
             self.pages_from_sitemaps += 1
             yield self.page_request(url)
+        if off_host and off_host == listed:
+            self.logger.warning("The sitemap %s lists only pages on other hosts than its own and %s; "
+                                "the sitemap protocol does not allow that, so none was fetched.",
+                                response.url, urlsplit(site).hostname)
 
     def parse_page(self, response):
         """One page: every JobPosting in its JSON-LD and microdata.
@@ -442,15 +455,17 @@ class JsonLdSpider(SourceSpider):
             self.count("jobs_unreadable")
             return None
         own_url = name_of(posting.get("url"))
-        url = response.urljoin(own_url) if own_url else response.url
-        if not same_site(url, response.url):
-            # A page speaks for its own site only: another site's address would let it take
-            # over that site's listing (the address is the listing's id).
+        declared = response.urljoin(own_url) if own_url and not CONTROL_CHARACTER.search(own_url) else None
+        if declared and not same_site(declared, response.url):
+            # A page speaks for its own host only: another host's address as the id would let
+            # it take over that site's listing. It stays apart, under the page's address.
             self.count("foreign_urls_ignored")
-            url = response.url
+            url, key = response.url, f"{response.url}#{declared}"
+        else:
+            url = key = declared or response.url
         # Several postings on one page without URLs of their own: number them.
-        used[url] = used.get(url, 0) + 1
-        source_id = url if used[url] == 1 else f"{url}#{used[url]}"
+        used[key] = used.get(key, 0) + 1
+        source_id = key if used[key] == 1 else f"{key}#{used[key]}"
         pay = salary(posting)
         self.count("postings_found")
         return PostingItem(
