@@ -161,3 +161,13 @@ def test_a_page_repeating_jobs_ends_the_walk(server, tmp_path):
     assert result.returncode == 0, result.stderr
     assert server.requested("/jobs/api") == [page_path(1), page_path(2)]
     assert run_stats(tmp_path, "himalayas")[1]["skilltrends/errors/pagination_repeats"] == 1
+
+
+def test_a_cursor_is_quoted_for_the_query_string():
+    # The test server unquotes paths, so only the path the spider builds shows the quoting.
+    from scrapy.utils.test import get_crawler
+
+    from crawlers.spiders.himalayas import HimalayasSpider
+    spider = HimalayasSpider.from_crawler(get_crawler(HimalayasSpider))
+    assert spider.next_page({"nextCursor": "a+b&c%d/e="}, [{}], 0) == "/jobs/api?limit=20&cursor=a%2Bb%26c%25d/e="
+    assert spider.next_page({"nextCursor": None}, [{}], 0) is None

@@ -323,3 +323,17 @@ def test_a_sitemap_on_another_host_named_by_robots_txt_lists_the_sites_pages(ser
     direct = crawl("jsonld", tmp_path / "direct", server, "--board", f"{cdn}/cdn-sitemap.xml")
     assert landing_rows(tmp_path / "direct", source="jsonld") == []
     assert "lists only pages on other hosts" in direct.stderr
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("210,000", (210000, 210000)), ("85.000,00 €", (85000, 85000)), ("120k", (120000, 120000)),
+    ("80,000 - 100,000 USD", (80000, 100000)), ("Competitive salary + 401k", (None, None)), ("TBD", (None, None)),
+    (75000, (75000, 75000)), ("NaN", (None, None)),
+])
+def test_pay_written_as_text_is_read_only_when_it_is_an_amount_or_a_range(value, expected):
+    from crawlers.spiders.jsonld import salary
+    bare = salary({"baseSalary": value, "salaryCurrency": "USD"})
+    quantitative = salary({"baseSalary": {"@type": "MonetaryAmount", "currency": "USD",
+                                          "value": {"@type": "QuantitativeValue", "value": value}}})
+    for found in (bare, quantitative):
+        assert (found.get("min"), found.get("max")) == expected

@@ -125,3 +125,13 @@ def test_text_encoded_twice_is_repaired_and_kept_as_received_in_raw(server, tmp_
     for job in JOBS[1:]:  # clean text is left alone
         assert (rows[job["id"]]["html"], rows[job["id"]]["title"]) == (job["description"], job["position"])
     assert run_stats(tmp_path, "remoteok")[1]["skilltrends/texts_reencoded"] == 1
+
+
+def test_a_long_run_of_line_breaks_is_taken_off_in_linear_time():
+    import time
+
+    from crawlers.spiders.remoteok import without_empty_end
+    started = time.perf_counter()
+    assert without_empty_end("<p>x</p>" + "<br>" * 20_000 + "<p>y</p>") == "<p>x</p>" + "<br>" * 20_000 + "<p>y</p>"
+    assert without_empty_end("<p>x</p>" + "<br/> " * 20_000 + "<p></p>\n") == "<p>x</p>"
+    assert time.perf_counter() - started < 2  # one pattern for the whole run took 42 s for the first

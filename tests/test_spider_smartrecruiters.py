@@ -253,3 +253,22 @@ def test_boards_check_counts_the_postings_a_page_lists_and_says_an_empty_company
         "vanishedco": ("gone", "HTTP 404"),
     }
     assert not server.requested("/v1/companies/NovaMobility/postings/")  # no detail asked for
+
+
+def test_most_details_answering_404_is_an_error_and_closes_nothing(server, tmp_path):
+    """Every detail answering 404 is no wave of withdrawals but a changed path or the like:
+    the company is left incomplete, so none of its stored postings is closed."""
+    first = crawl("smartrecruiters", tmp_path, server, *SMALL_PAGES, "--board", "NovaMobility", env=REGISTRY)
+    assert first.returncode == 0, first.stderr
+    for posting_id in listed_postings("NovaMobility"):
+        server.routes[SMARTRECRUITERS_DETAIL.format(token="NovaMobility", posting_id=posting_id)] = \
+            Reply(404, b'{"code":"RESOURCE_NOT_FOUND"}')
+    second = crawl_in_a_new_second("smartrecruiters", tmp_path, server, *SMALL_PAGES, "--board", "NovaMobility",
+                                   env=REGISTRY)
+    errors = [line for line in second.stderr.splitlines() if "too many to be withdrawn" in line]
+    assert len(errors) == 1 and "NovaMobility" in errors[0]
+    _, second_file = sorted((tmp_path / "landing" / "smartrecruiters").glob("*.duckdb"))
+    with duckdb.connect(str(second_file), read_only=True) as conn:
+        assert conn.sql("SELECT complete, error FROM boards").fetchall() == [(False, "details_not_found")]
+    assert run_cli("etl", "--home", str(tmp_path)).returncode == 0
+    assert snapshot_rows(tmp_path, "SELECT count(*) FROM postings WHERE closed_at IS NOT NULL") == [(0,)]

@@ -72,23 +72,24 @@ def custom_field(metadata, names: set[str]):
 
 def remote(metadata, location: str | None) -> bool | None:
     """Greenhouse has no remote flag of its own. A published "Workplace Type" field says it
-    (Remote: true; Hybrid, On-site: false; a multi-select of several kinds: not said);
-    without one, a location naming "remote" is the only sign."""
+    (Remote, Home Office: true; Hybrid, On-site: false; remote and another kind at once, in
+    one value or a multi-select: not said); without one, a location naming "remote" is the
+    only sign."""
     value = custom_field(metadata, WORKPLACE_FIELDS)
-    kinds = {workplace_kind(v) for v in (value if isinstance(value, list) else [value])} - {None}
-    if len(kinds) == 1:
-        return kinds.pop() == "remote"
+    kinds = set().union(*(workplace_kinds(v) for v in (value if isinstance(value, list) else [value])))
+    if kinds == {"remote"}:
+        return True
     if kinds:
-        return None
+        return None if "remote" in kinds else False
     return True if location and "remote" in location.lower() else None
 
 
-def workplace_kind(value) -> str | None:
+def workplace_kinds(value) -> set[str]:
+    """The kinds of workplace a value names: "remote", "hybrid", "on-site"."""
     text = (text_or_none(value) or "").lower().replace("-", " ")
-    if "hybrid" in text:
-        return "hybrid"
-    if "remote" in text:
-        return "remote"
-    if any(word in text for word in ("on site", "onsite", "in office", "office", "in person")):
-        return "on-site"
-    return None
+    kinds = {"hybrid"} if "hybrid" in text else set()
+    if any(word in text for word in ("remote", "home office", "homeoffice", "work from home")):
+        kinds.add("remote")
+    elif any(word in text for word in ("on site", "onsite", "in office", "office", "in person")):
+        kinds.add("on-site")
+    return kinds

@@ -59,6 +59,8 @@ ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]+\d*);", re.IGNORECASE)
 # datePosted written other than ISO 8601 (Google asks for ISO; pages write these too).
 DATE_FORMATS = ("%d.%m.%Y", "%d/%m/%Y", "%Y/%m/%d", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y")
 CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_AMOUNT = r"[$€£¥₹]?\s*\d[\d.,\s\u00a0\u2009\u202f]*[kKmM]?\s*[$€£¥₹]?"
+PAY_TEXT = re.compile(rf"^\s*(?:[A-Z]{{3}}\s*)?{_AMOUNT}\s*(?:(?:[-–—]|to)\s*{_AMOUNT}\s*)?(?:[A-Z]{{3}})?\s*$")
 # Microdata values read from an attribute rather than the text (HTML's microdata rules).
 URL_ATTRIBUTE = {"a": "href", "area": "href", "link": "href", "img": "src", "audio": "src",
                  "video": "src", "source": "src", "iframe": "src", "embed": "src", "track": "src",
@@ -188,13 +190,15 @@ def remote(posting: dict) -> bool | None:
     return True if any(word.upper() == "TELECOMMUTE" for word in words(posting.get("jobLocationType"))) else None
 
 
-def pay_amount(value) -> float | None:
-    """A pay amount: a number, or text as pages write it ("210,000", "85.000,00", "120k")."""
+def pay_range(value) -> tuple[float | None, float | None]:
+    """(low, high) of a pay value: a number, or text that is only an amount or a range of two,
+    as pages write them ("210,000", "85.000,00 €", "120k", "80,000 - 100,000 USD"). Other text
+    ("Competitive + 401k") is no amount."""
     number = amount(value)
-    if number is not None or not isinstance(value, str):
-        return number
+    if number is not None or not isinstance(value, str) or not PAY_TEXT.match(value):
+        return number, number
     found = salary_from_text(value)
-    return found.get("min", found.get("max"))
+    return found.get("min"), found.get("max")
 
 
 def salary(posting: dict) -> dict:
@@ -204,18 +208,21 @@ def salary(posting: dict) -> dict:
     posting_currency = text_or_none(posting.get("salaryCurrency"))
     for key in ("baseSalary", "estimatedSalary"):
         money = first(posting.get(key))
-        if isinstance(money, (int, float, str)) and pay_amount(money) is not None:
-            return {"min": pay_amount(money), "max": pay_amount(money), "currency": posting_currency}
+        if isinstance(money, (int, float, str)) and pay_range(money) != (None, None):
+            low, high = pay_range(money)
+            return {"min": low, "max": high, "currency": posting_currency}
         if not isinstance(money, dict):
             continue
         value = first(money.get("value"))
         if isinstance(value, dict):
-            both = pay_amount(value.get("value"))
-            low = pay_amount(value.get("minValue")) if value.get("minValue") is not None else both
-            high = pay_amount(value.get("maxValue")) if value.get("maxValue") is not None else both
+            low, high = pay_range(value.get("value"))
+            if value.get("minValue") is not None:
+                low = pay_range(value["minValue"])[0]
+            if value.get("maxValue") is not None:
+                high = pay_range(value["maxValue"])[1]
             unit = value.get("unitText")
         else:
-            low = high = pay_amount(value)
+            low, high = pay_range(value)
             unit = money.get("unitText")
         if low is None and high is None:
             continue

@@ -15,8 +15,8 @@ posting look changed whenever that address changes.
 Remote OK serves much of its text encoded twice: UTF-8 bytes read as Latin-1 and encoded
 again ("grabaciÃ³n", "worldâ\x80\x99s", a no-break space as "Â\xa0"). The glued "Â" hides
 the word before it from the skill matcher ("PyTorchÂ"), so the spider repairs description,
-position, company and location with ftfy's ``fix_encoding``, which changes only text that
-is such mojibake (stat ``skilltrends/texts_reencoded``); ``raw`` keeps them as received.
+position, company and location with ftfy's ``fix_encoding``, which changes only such
+mojibake and stray C1 control characters (read as Windows-1252: "\x80" is "€") (stat ``skilltrends/texts_reencoded``); ``raw`` keeps them as received.
 
 The terms ask users of the API to link back to the listing's URL on Remote OK and to name
 Remote OK as the source. The spider keeps each listing's Remote OK ``url`` and stores the
@@ -45,8 +45,9 @@ READER_CANARY = re.compile(
     r"(?:'|’|&#0?39;|&rsquo;)re human\.)?",
     re.IGNORECASE,
 )
-# The "<p></p>" and "<br/><br/>" the note leaves.
-EMPTY_ELEMENTS_AT_END = re.compile(r"(?:\s*<(\w+)[^>]*>\s*</\1>|\s*<br\s*/?>)+\s*$", re.IGNORECASE)
+# One "<p></p>" or "<br/>" at the very end: the note leaves such. Taken off one at a time
+# (``without_empty_end``): one pattern for a whole run of them backtracks quadratically.
+LAST_EMPTY_ELEMENT = re.compile(r"(?:<(\w+)[^>]*>\s*</\1>|<br\s*/?>)$", re.IGNORECASE)
 REPAIRED_FIELDS = ("description", "position", "company", "location")
 
 
@@ -88,7 +89,7 @@ class RemoteOkSpider(JobFeedSpider):
             return None
         description = job.get("description")
         if isinstance(description, str) and READER_CANARY.search(description):
-            job = {**job, "description": EMPTY_ELEMENTS_AT_END.sub("", READER_CANARY.sub("", description)).rstrip()}
+            job = {**job, "description": without_empty_end(READER_CANARY.sub("", description))}
             self.count("reader_canaries_removed")
         low, high = positive(job.get("salary_min")), positive(job.get("salary_max"))
         has_pay = low is not None or high is not None
@@ -120,6 +121,16 @@ class RemoteOkSpider(JobFeedSpider):
         if any(text[name] != job.get(name) for name in REPAIRED_FIELDS):
             self.count("texts_reencoded")
         return text
+
+
+def without_empty_end(html: str) -> str:
+    """``html`` without the empty elements and line breaks at its end."""
+    end = len(html.rstrip())
+    while match := LAST_EMPTY_ELEMENT.search(html, max(0, end - 200), end):
+        end = match.start()
+        while end and html[end - 1].isspace():
+            end -= 1
+    return html[:end]
 
 
 def is_notice(element: dict) -> bool:

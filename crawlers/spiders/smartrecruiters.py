@@ -15,7 +15,9 @@ company is closed by that crawl. A page that brings no new posting though more s
 same again) ends the walk as an error (``pagination_repeats``).
 
 A posting whose detail answers 404 was withdrawn after the list was read: it is not stored,
-and is no error. A posting whose detail request fails otherwise (HTTP error after retries,
+and is no error, unless most of the company's details answer 404 (at least 2, and more than
+half of those listed so far): then something else is wrong, and the company is left
+incomplete (``details_not_found``), so this crawl closes none of its postings. A posting whose detail request fails otherwise (HTTP error after retries,
 malformed JSON) is still
 stored from the list, with an empty ``html``: the listing exists, its text is missing. If
 an earlier crawl stored the posting, that version stands instead: the posting is recorded as
@@ -55,6 +57,7 @@ class SmartRecruitersSpider(JobBoardSpider):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.seen_ids: dict[str, set[str]] = {}
+        self.withdrawn: dict[str, int] = {}
 
     def is_listed_posting(self, value) -> bool:
         """A list page yields a detail request per posting it lists."""
@@ -152,16 +155,30 @@ class SmartRecruitersSpider(JobBoardSpider):
     def on_detail_failed(self, failure):
         """The detail is missing: count the failure, keep the posting as the list gave it.
         A detail answering 404 is a posting withdrawn since the list was read: not stored
-        (so a complete board closes it), and no error."""
+        (so a complete board closes it), and no error; but when most of a company's details
+        answer 404, something else is wrong (a changed path), and the company is left
+        incomplete, closing none of its postings."""
         kwargs = failure.request.cb_kwargs
         if answered_not_found(failure):
             self.count("postings_withdrawn")
             self.logger.info("SmartRecruiters posting %s of %r was withdrawn after the list was read "
                              "(its detail answers 404); not stored.", kwargs["listed"].get("id"), kwargs["token"])
+            self.too_many_withdrawn(kwargs["token"])
             return
         with self.outside_board():
             self.on_request_failed(failure)
         yield self.posting_from(kwargs["token"], kwargs["listed"], detail_found=False)
+
+    def too_many_withdrawn(self, token: str) -> None:
+        withdrawn = self.withdrawn[token] = self.withdrawn.get(token, 0) + 1
+        listed = len(self.seen_ids.get(token, ()))
+        if withdrawn == max(2, listed // 2 + 1):  # said once, when it becomes most of them
+            self.record_error(
+                "details_not_found",
+                f"{self.name} company {token!r}: {withdrawn} of the {listed} postings listed so far answer 404 "
+                "for their details, too many to be withdrawn; the company is left incomplete, none of its "
+                "postings closed.",
+            )
 
     @contextmanager
     def outside_board(self):
