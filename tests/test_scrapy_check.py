@@ -7,9 +7,10 @@ import re
 import subprocess
 import sys
 
-from tests.fixture_server import FixtureServer
+from tests.fixture_server import FixtureServer, Reply
 from tests.helpers import (
-    ARBEITNOW_PAGE, ASHBY_BOARD, FIXTURES, GREENHOUSE_JOBS, HIMALAYAS_FIRST, LEVER_PAGE, PROJECT, RECRUITEE_OFFERS,
+    ARBEITNOW_PAGE, ASHBY_BOARD, FIXTURES, GREENHOUSE_JOBS, HIMALAYAS_FIRST, JSONLD_SITE, LEVER_PAGE, PROJECT,
+    RECRUITEE_OFFERS,
     REMOTEOK_API, REMOTIVE_JOBS, SMARTRECRUITERS_DETAIL, SMARTRECRUITERS_LIST, WORKABLE_ACCOUNT, serve_hn_fixtures,
 )
 
@@ -30,7 +31,8 @@ CONTRACT_FIXTURES = {
     HIMALAYAS_FIRST.format(limit=20): FIXTURES / "himalayas" / "page1.json",
     REMOTEOK_API: FIXTURES / "remoteok" / "api.json",
 }
-# The jsonld contracts' example page and sitemap, served as HTML and XML.
+# The jsonld contracts' example page and sitemap, served as HTML and XML, with the site's
+# address made the server's (a sitemap lists pages of its own host).
 PAGE_FIXTURES = {
     "/jobs/ml-platform-engineer": (FIXTURES / "jsonld" / "site" / "jobs" / "ml-platform-engineer.html",
                                    "text/html; charset=utf-8"),
@@ -46,7 +48,8 @@ def test_scrapy_check_passes_for_every_spider(tmp_path):
         for path, fixture in CONTRACT_FIXTURES.items():
             server.serve_file(path, fixture)
         for path, (fixture, content_type) in PAGE_FIXTURES.items():
-            server.serve_file(path, fixture, headers={"Content-Type": content_type})
+            body = fixture.read_bytes().replace(JSONLD_SITE.encode(), server.url.encode())
+            server.routes[path] = Reply(body=body, headers={"Content-Type": content_type})
         result = subprocess.run(
             # No spider named: `scrapy check` runs the contracts of every spider.
             [sys.executable, "-m", "scrapy", "check", "-s", "DOWNLOAD_DELAY=0",
