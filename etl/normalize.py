@@ -20,8 +20,9 @@ from etl.html_text import hn_line_breaks, html_to_text
 # a ">" in a quoted attribute value no longer ends its tag; 8: only HN posts are read for a header,
 # which is not cut inside parentheses; a lone place is a location; a sentence is no company;
 # posting keys fold Unicode forms, curly quotes and links' tracking parameters; 9: texts and
-# names lose control characters and are cut at MAX_TEXT_CHARS / MAX_NAME_CHARS
-NORMALIZE_VERSION = "9"
+# names lose control characters and are cut at MAX_TEXT_CHARS / MAX_NAME_CHARS; 10: urls lose
+# control characters, overlong HTML its inline data: images
+NORMALIZE_VERSION = "10"
 
 HEADER_FIELDS = {"company": pl.String, "title": pl.String, "location": pl.String, "remote": pl.Boolean}
 HEADER_DTYPE = pl.Struct(HEADER_FIELDS)
@@ -102,7 +103,7 @@ def _html_within_bounds() -> pl.Expr:
 def _cut_html(html: pl.Expr) -> pl.Expr:
     """HTML cut at ``MAX_HTML_CHARS``, without the tag the cut leaves open."""
     return pl.when(html.str.len_chars() > MAX_HTML_CHARS) \
-        .then(html.str.slice(0, MAX_HTML_CHARS).str.replace(r"<[^>]*$", "")).otherwise(html)
+        .then(html.str.slice(0, MAX_HTML_CHARS).str.replace(r"</?[A-Za-z!?][^>]*$", "")).otherwise(html)
 
 
 def _clean_name(column: str) -> pl.Expr:

@@ -572,6 +572,9 @@ def test_an_overlong_posting_is_cut_and_control_characters_go(home, caplog):
         # A pasted 1.2 MB screenshot: the cut must not land inside it and leave base64 for text.
         dict(source_id="image", html='<p>We use PyTorch.</p><img src="data:image/png;base64,' + "QUJD" * 300_000
              + '"><p>Requirements: Kubernetes</p>', board="acme", company="Acme", title="MLOps Engineer"),
+        # No tags at all: a "<" in the text opens none, and the cut keeps the text before it.
+        dict(source_id="tagless", html="Salary <100k. " + "We use Kubernetes and Python. " * 40_000, board="acme",
+             company="Acme", title="Platform Engineer"),
     ])
     with caplog.at_level("WARNING"):
         run_etl(home)
@@ -582,8 +585,9 @@ def test_an_overlong_posting_is_cut_and_control_characters_go(home, caplog):
                               "Berlin]0;PWNED[2J", "https://example.com/jobs/escape]0;PWNED[2J"]
     assert rows["plain"][0] == "Statistics and XGBoost."
     assert rows["image"][0] == "We use PyTorch.\n\nRequirements: Kubernetes"
+    assert len(rows["tagless"][0]) == MAX_TEXT_CHARS and rows["tagless"][0].startswith("Salary <100k. We use")
     said = [record.getMessage() for record in caplog.records if "were cut there" in record.getMessage()]
-    assert len(said) == 1 and said[0].startswith("1 record(s)") and "greenhouse huge" in said[0]
+    assert len(said) == 1 and said[0].startswith("2 record(s)") and "greenhouse huge" in said[0]
     skills = snapshot_rows(home, "SELECT skill FROM posting_skills JOIN listings USING (posting_id) "
                                  "WHERE source_id = 'huge'")
     assert ("PyTorch",) in skills

@@ -106,11 +106,13 @@ def test_a_published_workplace_type_says_whether_a_job_is_remote(server, tmp_pat
                 "updated_at": "2026-05-02T13:41:07-04:00"}
     jobs = [job(1, "Canada", "Remote"), job(2, "Remote - US", "Hybrid"), job(3, "Berlin", "On-site"),
             job(4, "Austin, TX", ["Remote", "Hybrid"]), job(5, "Remote (EU)"), job(6, "Paris"),
-            job(7, "Remote", "Flexible"), job(8, "Berlin", "Home Office"), job(9, "Austin, TX", "Remote/Hybrid")]
+            job(7, "Remote", "Flexible"), job(8, "Berlin", "Home Office"), job(9, "Austin, TX", "Remote/Hybrid"),
+            job(10, "Berlin", "Onsite or Remote"), job(11, "Berlin", "Office / Home Office"), job(12, "Paris", "In-Office")]
     server.routes[GREENHOUSE_JOBS.format(token="workplaces")] = Reply(body=json.dumps({"jobs": jobs}).encode())
     assert crawl("greenhouse", tmp_path, server, "--board", "workplaces").returncode == 0
     remote = {int(source_id): row["remote"] for source_id, row in rows_by_id(tmp_path, "greenhouse").items()}
-    assert remote == {1: True, 2: False, 3: False, 4: None, 5: True, 6: None, 7: True, 8: True, 9: None}
+    assert remote == {1: True, 2: False, 3: False, 4: None, 5: True, 6: None, 7: True, 8: True, 9: None,
+                      10: None, 11: None, 12: False}
 
 
 def test_an_empty_board_stores_nothing_and_is_no_error(server, tmp_path):

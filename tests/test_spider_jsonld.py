@@ -328,7 +328,13 @@ def test_a_sitemap_on_another_host_named_by_robots_txt_lists_the_sites_pages(ser
 @pytest.mark.parametrize("value,expected", [
     ("210,000", (210000, 210000)), ("85.000,00 €", (85000, 85000)), ("120k", (120000, 120000)),
     ("80,000 - 100,000 USD", (80000, 100000)), ("Competitive salary + 401k", (None, None)), ("TBD", (None, None)),
-    (75000, (75000, 75000)), ("NaN", (None, None)),
+    (75000, (75000, 75000)), ("NaN", (None, None)), ("$120,000 per year", (120000, 120000)),
+    ("£45,000 - £55,000 per annum", (45000, 55000)), ("Up to $120,000", (None, 120000)), ("€50k+", (50000, None)),
+    ("US$120,000", (120000, 120000)), ("CHF 120'000", (120000, 120000)), ("USD 100k-120k", (100000, 120000)),
+    # As an indented page template writes it; a pattern with several ways to split the spaces took 92 s.
+    ("\n" + " " * 24 + "80,000\n" + " " * 24 + "-\n" + " " * 24 + "100,000\n" + " " * 24 + "per year\n",
+     (80000, 100000)),
+    ("1" + " " * 5_000 + "x", (None, None)),
 ])
 def test_pay_written_as_text_is_read_only_when_it_is_an_amount_or_a_range(value, expected):
     from crawlers.spiders.jsonld import salary

@@ -272,3 +272,20 @@ def test_most_details_answering_404_is_an_error_and_closes_nothing(server, tmp_p
         assert conn.sql("SELECT complete, error FROM boards").fetchall() == [(False, "details_not_found")]
     assert run_cli("etl", "--home", str(tmp_path)).returncode == 0
     assert snapshot_rows(tmp_path, "SELECT count(*) FROM postings WHERE closed_at IS NOT NULL") == [(0,)]
+
+
+def test_too_many_withdrawn_is_said_once_however_the_list_grows():
+    from scrapy.utils.test import get_crawler
+
+    from crawlers.spiders.smartrecruiters import SmartRecruitersSpider
+    spider = SmartRecruitersSpider.from_crawler(get_crawler(SmartRecruitersSpider), board="Co")
+    said = []
+    spider.record_error = lambda kind, message: said.append(kind)
+    spider.seen_ids["Co"] = {str(n) for n in range(100)}
+    for _ in range(51):
+        spider.too_many_withdrawn("Co")
+    assert said == ["details_not_found"]
+    spider.seen_ids["Co"] |= {str(n) for n in range(100, 199)}  # a later page: the threshold rises
+    for _ in range(49):
+        spider.too_many_withdrawn("Co")
+    assert said == ["details_not_found"]

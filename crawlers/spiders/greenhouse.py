@@ -9,6 +9,7 @@ unescaped once into ``html``. One posting per job; see ``docs/sources.md`` for t
 from __future__ import annotations
 
 import html
+import re
 
 
 from crawlers.items import PostingItem
@@ -88,8 +89,9 @@ def workplace_kinds(value) -> set[str]:
     """The kinds of workplace a value names: "remote", "hybrid", "on-site"."""
     text = (text_or_none(value) or "").lower().replace("-", " ")
     kinds = {"hybrid"} if "hybrid" in text else set()
-    if any(word in text for word in ("remote", "home office", "homeoffice", "work from home")):
+    at_home = re.compile(r"home ?office|work from home")  # German "Home Office": working from home
+    if "remote" in text or at_home.search(text):
         kinds.add("remote")
-    elif any(word in text for word in ("on site", "onsite", "in office", "office", "in person")):
+    if any(word in at_home.sub("", text) for word in ("on site", "onsite", "in office", "office", "in person")):
         kinds.add("on-site")
     return kinds

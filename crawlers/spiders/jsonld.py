@@ -44,7 +44,7 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from crawlers.items import PostingItem
 from crawlers.spiders.base import BadArgument, SourceSpider
 from crawlers.spiders.jobboard import amount, salary_period, text_or_none, utc_from_iso
-from crawlers.spiders.jobfeed import salary_from_text
+from crawlers.spiders.jobfeed import CURRENCY_CODES, salary_from_text
 
 DEFAULT_MAX_PAGES = 1000
 DEFAULT_MAX_SITEMAPS = 100
@@ -59,8 +59,13 @@ ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]+\d*);", re.IGNORECASE)
 # datePosted written other than ISO 8601 (Google asks for ISO; pages write these too).
 DATE_FORMATS = ("%d.%m.%Y", "%d/%m/%Y", "%Y/%m/%d", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y")
 CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_AMOUNT = r"[$€£¥₹]?\s*\d[\d.,\s\u00a0\u2009\u202f]*[kKmM]?\s*[$€£¥₹]?"
-PAY_TEXT = re.compile(rf"^\s*(?:[A-Z]{{3}}\s*)?{_AMOUNT}\s*(?:(?:[-–—]|to)\s*{_AMOUNT}\s*)?(?:[A-Z]{{3}})?\s*$")
+# The words a pay value may hold besides its amounts: "US$120,000 per year", "Up to €50k",
+# "100,000 - 120,000 USD / annum". Any other word ("Competitive salary + 401k") makes it no amount.
+PAY_WORDS = frozenset({
+    "k", "m", "us", "ca", "a", "au", "nz", "r", "per", "a", "an", "year", "years", "yr", "annum", "annual",
+    "annually", "yearly", "hour", "hours", "hr", "hourly", "month", "monthly", "mo", "week", "weekly", "day",
+    "daily", "up", "to", "from", "gross", "brutto", "net",
+})
 # Microdata values read from an attribute rather than the text (HTML's microdata rules).
 URL_ATTRIBUTE = {"a": "href", "area": "href", "link": "href", "img": "src", "audio": "src",
                  "video": "src", "source": "src", "iframe": "src", "embed": "src", "track": "src",
@@ -191,13 +196,16 @@ def remote(posting: dict) -> bool | None:
 
 
 def pay_range(value) -> tuple[float | None, float | None]:
-    """(low, high) of a pay value: a number, or text that is only an amount or a range of two,
-    as pages write them ("210,000", "85.000,00 €", "120k", "80,000 - 100,000 USD"). Other text
-    ("Competitive + 401k") is no amount."""
+    """(low, high) of a pay value: a number, or text that says only pay, read as pay lines are
+    ("210,000", "85.000,00 €", "CHF 120'000", "US$120k per year", "80,000 - 100,000 USD",
+    "Up to $120,000": no low). Text with other words ("Competitive salary + 401k") is no amount."""
     number = amount(value)
-    if number is not None or not isinstance(value, str) or not PAY_TEXT.match(value):
+    if number is not None or not isinstance(value, str):
         return number, number
-    found = salary_from_text(value)
+    words = {word.lower() for word in re.findall(r"[^\W\d_]+", value)}
+    if not words <= PAY_WORDS | {code.lower() for code in CURRENCY_CODES}:
+        return None, None
+    found = salary_from_text(re.sub(r"(?<=\d)['’](?=\d{3}\b)", "", value))  # Swiss "120'000"
     return found.get("min"), found.get("max")
 
 
@@ -378,9 +386,9 @@ class JsonLdSpider(SourceSpider):
             self.pages_from_sitemaps += 1
             yield self.page_request(url)
         if off_host and off_host == listed:
-            self.logger.warning("The sitemap %s lists only pages on other hosts than its own and %s; "
-                                "the sitemap protocol does not allow that, so none was fetched.",
-                                response.url, urlsplit(site).hostname)
+            hosts = "its own" if same_site(site, response.url) else f"its own and {urlsplit(site).hostname}"
+            self.logger.warning("The sitemap %s lists only pages on other hosts than %s; the sitemap protocol "
+                                "does not allow that, so none was fetched.", response.url, hosts)
 
     def parse_page(self, response):
         """One page: every JobPosting in its JSON-LD and microdata.

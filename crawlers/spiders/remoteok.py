@@ -1,4 +1,4 @@
-"""Remote OK (remote jobs board), through its public JSON API (no key needed).
+r"""Remote OK (remote jobs board), through its public JSON API (no key needed).
 
 ``/api`` returns the board's recent listings in one JSON list. Its first element is not a
 job but a notice, ``{"last_updated": ..., "legal": "API Terms of Service: ..."}``; it is
@@ -16,7 +16,8 @@ Remote OK serves much of its text encoded twice: UTF-8 bytes read as Latin-1 and
 again ("grabaciÃ³n", "worldâ\x80\x99s", a no-break space as "Â\xa0"). The glued "Â" hides
 the word before it from the skill matcher ("PyTorchÂ"), so the spider repairs description,
 position, company and location with ftfy's ``fix_encoding``, which changes only such
-mojibake and stray C1 control characters (read as Windows-1252: "\x80" is "€") (stat ``skilltrends/texts_reencoded``); ``raw`` keeps them as received.
+mojibake and stray C1 control characters (read as Windows-1252: "\x80" is "€"); stat
+``skilltrends/texts_reencoded``. ``raw`` keeps them as received.
 
 The terms ask users of the API to link back to the listing's URL on Remote OK and to name
 Remote OK as the source. The spider keeps each listing's Remote OK ``url`` and stores the

@@ -58,6 +58,7 @@ class SmartRecruitersSpider(JobBoardSpider):
         super().__init__(*args, **kwargs)
         self.seen_ids: dict[str, set[str]] = {}
         self.withdrawn: dict[str, int] = {}
+        self.withdrawals_refused: set[str] = set()
 
     def is_listed_posting(self, value) -> bool:
         """A list page yields a detail request per posting it lists."""
@@ -172,7 +173,8 @@ class SmartRecruitersSpider(JobBoardSpider):
     def too_many_withdrawn(self, token: str) -> None:
         withdrawn = self.withdrawn[token] = self.withdrawn.get(token, 0) + 1
         listed = len(self.seen_ids.get(token, ()))
-        if withdrawn == max(2, listed // 2 + 1):  # said once, when it becomes most of them
+        if withdrawn >= max(2, listed // 2 + 1) and token not in self.withdrawals_refused:
+            self.withdrawals_refused.add(token)  # said once, when they become most of those listed
             self.record_error(
                 "details_not_found",
                 f"{self.name} company {token!r}: {withdrawn} of the {listed} postings listed so far answer 404 "
