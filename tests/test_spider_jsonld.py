@@ -343,3 +343,15 @@ def test_pay_written_as_text_is_read_only_when_it_is_an_amount_or_a_range(value,
                                           "value": {"@type": "QuantitativeValue", "value": value}}})
     for found in (bare, quantitative):
         assert (found.get("min"), found.get("max")) == expected
+
+
+def test_a_job_marked_up_in_both_jsonld_and_microdata_is_one_listing(server, tmp_path):
+    posting = {"@type": "JobPosting", "title": "ML Engineer", "description": "<p>PyTorch.</p>"}
+    microdata = ('<div itemscope itemtype="https://schema.org/JobPosting"><h1 itemprop="title">{}</h1>'
+                 '<div itemprop="description"><p>PyTorch.</p></div></div>')
+    body = page_with(posting).replace(b"<p>Careers</p>", (microdata.format("ML Engineer")
+                                                           + microdata.format("Data Scientist")).encode())
+    url = serve_page(server, "/jobs/twice.html", body)
+    assert crawl("jsonld", tmp_path, server, "--board", url).returncode == 0
+    listed = {row["source_id"]: row["title"] for row in landing_rows(tmp_path, source="jsonld")}
+    assert listed == {url: "ML Engineer", f"{url}#2": "Data Scientist"}

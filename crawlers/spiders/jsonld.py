@@ -403,7 +403,12 @@ class JsonLdSpider(SourceSpider):
             return
         response = utf8_if_misdeclared(response)
         self.count("pages_done")
-        postings = self.jsonld_postings(response) + self.microdata_postings(response)
+        in_jsonld = self.jsonld_postings(response)
+        titles = {name_of(posting.get("title")) or name_of(posting.get("name")) for posting in in_jsonld}
+        # A page marking its job up twice, in JSON-LD and in microdata, holds one job.
+        in_microdata = [posting for posting in self.microdata_postings(response)
+                        if (name_of(posting.get("title")) or name_of(posting.get("name"))) not in titles]
+        postings = in_jsonld + in_microdata
         if not postings:
             self.count("pages_without_jobposting")
             self.logger.info("%s holds no schema.org JobPosting.", response.url)
