@@ -18,6 +18,7 @@ from crawlers.spiders.jobboard import JobBoardSpider, text_or_none, utc_from_iso
 JOBS_PATH = "/v1/boards/{token}/jobs?content=true"
 EMPLOYMENT_TYPE_FIELDS = {"employment type", "employment_type", "job type"}
 WORKPLACE_FIELDS = {"workplace type", "workplace", "location type"}
+AT_HOME = re.compile(r"home ?office|work from home")  # German "Home Office": working from home
 
 
 class GreenhouseSpider(JobBoardSpider):
@@ -89,9 +90,8 @@ def workplace_kinds(value) -> set[str]:
     """The kinds of workplace a value names: "remote", "hybrid", "on-site"."""
     text = (text_or_none(value) or "").lower().replace("-", " ")
     kinds = {"hybrid"} if "hybrid" in text else set()
-    at_home = re.compile(r"home ?office|work from home")  # German "Home Office": working from home
-    if "remote" in text or at_home.search(text):
+    if "remote" in text or AT_HOME.search(text):
         kinds.add("remote")
-    if any(word in at_home.sub("", text) for word in ("on site", "onsite", "in office", "office", "in person")):
+    if any(word in AT_HOME.sub("", text) for word in ("on site", "onsite", "in office", "office", "in person")):
         kinds.add("on-site")
     return kinds

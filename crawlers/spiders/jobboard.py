@@ -515,8 +515,8 @@ class JobBoardSpider(SourceSpider):
         not name."""
         self.count("postings_found")
         company = self.company_of(token)
-        if company == token and text_or_none(company_named):
-            company = company_named.strip()
+        if company == token:  # not named by the registry
+            company = text_or_none(company_named) or company
         return PostingItem(
             source=self.name,
             company=company,

@@ -57,12 +57,12 @@ JSONLD_TYPE = "application/ld+json"
 SCHEMA_ORG = re.compile(r"^https?://schema\.org/", re.IGNORECASE)
 ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]+\d*);", re.IGNORECASE)
 # datePosted written other than ISO 8601 (Google asks for ISO; pages write these too).
-DATE_FORMATS = ("%d.%m.%Y", "%d/%m/%Y", "%Y/%m/%d", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y")
+DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%Y/%m/%d", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y")
 CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # The words a pay value may hold besides its amounts: "US$120,000 per year", "Up to €50k",
 # "100,000 - 120,000 USD / annum". Any other word ("Competitive salary + 401k") makes it no amount.
 PAY_WORDS = frozenset({
-    "k", "m", "us", "ca", "a", "au", "nz", "r", "per", "a", "an", "year", "years", "yr", "annum", "annual",
+    "k", "m", "us", "ca", "a", "au", "nz", "r", "per", "an", "year", "years", "yr", "annum", "annual",
     "annually", "yearly", "hour", "hours", "hr", "hourly", "month", "monthly", "mo", "week", "weekly", "day",
     "daily", "up", "to", "from", "gross", "brutto", "net",
 })
@@ -216,9 +216,11 @@ def salary(posting: dict) -> dict:
     posting_currency = text_or_none(posting.get("salaryCurrency"))
     for key in ("baseSalary", "estimatedSalary"):
         money = first(posting.get(key))
-        if isinstance(money, (int, float, str)) and pay_range(money) != (None, None):
+        if isinstance(money, (int, float, str)):
             low, high = pay_range(money)
-            return {"min": low, "max": high, "currency": posting_currency}
+            if low is not None or high is not None:
+                return {"min": low, "max": high, "currency": posting_currency}
+            continue
         if not isinstance(money, dict):
             continue
         value = first(money.get("value"))
@@ -247,7 +249,7 @@ def posted_at(value):
     stamp = utc_from_iso(text)
     if stamp is not None or not text:
         return stamp
-    for layout in ("%Y-%m-%d", *DATE_FORMATS):
+    for layout in DATE_FORMATS:
         try:
             return datetime.strptime(text.strip(), layout)
         except ValueError:
@@ -261,6 +263,10 @@ def same_site(url: str, page_url: str) -> bool:
         name = (urlsplit(address).hostname or "").lower()
         return name[4:] if name.startswith("www.") else name
     return bool(host(url)) and host(url) == host(page_url)
+
+
+def posting_title(posting: dict) -> str | None:
+    return name_of(posting.get("title")) or name_of(posting.get("name"))
 
 
 def description_html(value) -> str:
@@ -404,10 +410,10 @@ class JsonLdSpider(SourceSpider):
         response = utf8_if_misdeclared(response)
         self.count("pages_done")
         in_jsonld = self.jsonld_postings(response)
-        titles = {name_of(posting.get("title")) or name_of(posting.get("name")) for posting in in_jsonld}
+        titles = {posting_title(posting) for posting in in_jsonld}
         # A page marking its job up twice, in JSON-LD and in microdata, holds one job.
         in_microdata = [posting for posting in self.microdata_postings(response)
-                        if (name_of(posting.get("title")) or name_of(posting.get("name"))) not in titles]
+                        if posting_title(posting) not in titles]
         postings = in_jsonld + in_microdata
         if not postings:
             self.count("pages_without_jobposting")
@@ -470,7 +476,7 @@ class JsonLdSpider(SourceSpider):
         return postings
 
     def posting_from(self, response, posting: dict, used: dict[str, int]) -> PostingItem | None:
-        title = name_of(posting.get("title")) or name_of(posting.get("name"))
+        title = posting_title(posting)
         if not title:
             self.count("jobs_unreadable")
             return None

@@ -17,8 +17,8 @@ same again) ends the walk as an error (``pagination_repeats``).
 A posting whose detail answers 404 was withdrawn after the list was read: it is not stored,
 and is no error, unless most of the company's details answer 404 (at least 2, and more than
 half of those listed so far): then something else is wrong, and the company is left
-incomplete (``details_not_found``), so this crawl closes none of its postings. A posting whose detail request fails otherwise (HTTP error after retries,
-malformed JSON) is still
+incomplete (``details_not_found``), so this crawl closes none of its postings. A posting
+whose detail request fails otherwise (HTTP error after retries, malformed JSON) is still
 stored from the list, with an empty ``html``: the listing exists, its text is missing. If
 an earlier crawl stored the posting, that version stands instead: the posting is recorded as
 seen, unchanged, so a failed detail never replaces a stored text with none. The failure is
