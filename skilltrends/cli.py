@@ -28,6 +28,7 @@ def home_option(command):
         envvar=HOME_ENV,
         default="data",
         show_default=True,
+        show_envvar=True,
         help="Data directory holding landing files, the warehouse and snapshots.",
     )(command)
 
@@ -406,7 +407,11 @@ def demo(offline, since, until, scale, serve, port, home):
 def extract(input_file, output_file, no_responsibilities, workers):
     """Tag postings: skills with evidence, families, is_ml and responsibilities.
 
-    A "title", if given, is read beside the text, as in the ETL: by the is_ml
+    Each output line is {"id", "is_ml", "families": [...], "skills": [{"name",
+    "family", "category", "start", "end", "where", "evidence"}],
+    "responsibilities": [{"label", "sentence"}]} (responsibilities empty with
+    --no-responsibilities); a line that cannot be read is {"id"?, "line",
+    "error"}, "error" one sentence. A "title", if given, is read beside the text, as in the ETL: by the is_ml
     classifier, and for skills only the title names, listed after the text's
     ("where": "title", start and end null, the title as evidence); offsets
     index the text ("where": "text"). A bad or empty input line
@@ -438,7 +443,11 @@ def extract(input_file, output_file, no_responsibilities, workers):
 def train(home):
     """Retrain every classifier from the labels in etl/labels (writes etl/models).
 
-    Needs the texts of the labelled postings: ../shared/data/hn-2023h1 (or
+    The models are written where they are read: etl/models in the checkout, or
+    $SKILLTRENDS_MODELS_DIR when set (to keep the shipped models untouched); the
+    taxonomy read is $SKILLTRENDS_TAXONOMY when set, else etl/taxonomy/skills.toml.
+
+    Needs the texts of the labelled postings: ../shared/data/hn-2023h1 beside the checkout (or
     $SKILLTRENDS_HN2023H1 pointing at a copy) or, without it, a crawl of the same
     threads in the data home (`skilltrends crawl hn --since 2023-01 --until 2023-06`);
     from a crawl, is_ml trains without the recording's silver job titles.
