@@ -15,10 +15,15 @@ from analysis.families import CHART_FAMILIES, label
 from dashboard.theme import band_colour, family_colour, month_label
 
 _SHARE_COLUMNS = ("month", "family", "postings", "total", "share", "ci_low", "ci_high")
+# How a point's date is written on the axis and atop the hover, by what a point covers.
+_PERIOD_FORMATS = {"month": "%b %Y", "quarter": "Q%q %Y", "year": "%Y"}
 
 
 def family_share_figure(
-    shares, families=CHART_FAMILIES, period_labels: Mapping[dt.date, str] | None = None
+    shares,
+    families=CHART_FAMILIES,
+    period_labels: Mapping[dt.date, str] | None = None,
+    resolution: str = "month",
 ) -> go.Figure:
     """Monthly share of ML postings mentioning each family, with 95% Wilson bands.
 
@@ -30,6 +35,8 @@ def family_share_figure(
         are skipped.
     :param period_labels: what each point's hover says it covers, by its ``month`` ("Feb–Mar
         2022" for a quarter cut by the selection); by default the month.
+    :param resolution: what a point covers (``month``, ``quarter``, ``year``), for the axis
+        labels: "Mar 2024", "Q1 2024", "2024".
     :returns: for each family drawn, two traces in this order: its interval band (a closed
         polygon per run of points without a gap, ``fill="toself"``, named ``"<family> 95%
         CI"``) and its share line (named by the family's label, ``meta`` = the family).
@@ -91,16 +98,17 @@ def family_share_figure(
     figure.update_layout(
         template="plotly_white",
         height=420,
-        margin={"l": 56, "r": 16, "t": 40, "b": 40},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        margin={"l": 56, "r": 16, "t": 32, "b": 80},
+        # The legend below the plot: above it, on a narrow screen, it wraps under the toolbar.
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
         hovermode="x unified",
         yaxis={
             "title": "share of ML postings",
             "tickformat": ".0%",
-            "range": [0, min(1.0, top * 1.08) if top > 0 else 1.0],
-            "rangemode": "tozero",
+            # A little room below 0% and above the highest bound, so markers there show whole.
+            "range": [-0.02, min(1.0, top) * 1.06 if top > 0 else 1.0],
         },
-        xaxis=_month_ticks(frame["month"]),
+        xaxis=_period_ticks(frame["month"], _PERIOD_FORMATS.get(resolution, _PERIOD_FORMATS["month"])),
     )
     return figure
 
@@ -132,15 +140,17 @@ def _lone_intervals(shares: list, low: list, high: list, alone: set[int], colour
     }
 
 
-def _month_ticks(months: pl.Series) -> dict:
+def _period_ticks(months: pl.Series, date_format: str) -> dict:
     """A tick per point for a dozen points or fewer, as far apart as the points are (a month,
-    a quarter, a year: the periods ``analysis.shares.by_period`` makes); Plotly's own beyond."""
+    a quarter, a year: the periods ``analysis.shares.by_period`` makes); Plotly's own beyond.
+    Ticks and the hover's title written in ``date_format``."""
+    formats = {"tickformat": date_format, "hoverformat": date_format}
     points = months.unique().sort().to_list()
     if len(points) > 12:
-        return {"tickformat": "%b %Y"}
+        return formats
     indices = [point.year * 12 + point.month for point in points]
     step = min((b - a for a, b in zip(indices, indices[1:])), default=1)
-    return {"tickformat": "%b %Y", "dtick": f"M{step}", "tick0": points[0] if points else None}
+    return {**formats, "dtick": f"M{step}", "tick0": points[0] if points else None}
 
 
 def _as_polars(frame) -> pl.DataFrame:

@@ -45,10 +45,6 @@ def span_label(first: dt.date, last: dt.date) -> str:
     return f"{month_label(first)}–{month_label(last)}"
 
 
-def percent(value: float | None, digits: int = 1) -> str:
-    return "–" if value is None else f"{value * 100:.{digits}f}%"
-
-
 #: Every spider's source as people write it; the boards' terms ask to be named (docs/sources.md).
 SOURCE_LABELS: dict[str, str] = {
     "hn": "Hacker News",

@@ -118,7 +118,7 @@ def test_a_snapshot_held_open_for_writing_is_said_on_the_page(tmp_path):
             page = overview.layout()
     finally:
         writer.close()
-    message = page.children.children[0].children
+    message = "".join(p if isinstance(p, str) else p.children for p in page.children.children[0].children)
     assert page.children.id == "overview-missing" and "cannot be opened" in message
 
 
@@ -126,14 +126,15 @@ OVERVIEW_OUTPUTS = ["overview-banner.children", "overview-freshness.children", "
                     "overview-top-skills.children", "example-pick.options", "example-pick.value"]
 
 
-def post_callback(client, outputs: list[str], inputs: dict, state: dict | None = None):
-    """A ``/_dash-update-component`` request as a browser (or anyone) can send it."""
+def post_callback(client, outputs: list[str], inputs: dict, state: dict | None = None, changed: str | None = None):
+    """A ``/_dash-update-component`` request as a browser (or anyone) can send it: ``inputs``
+    and ``state`` in the callback's order, ``changed`` the input that changed (the first)."""
     def props(values):
         return [{"id": key.split(".")[0], "property": key.split(".")[1], "value": value} for key, value in values.items()]
     spec = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in outputs]
     body = {"output": ".." + "...".join(outputs) + ".." if len(outputs) > 1 else outputs[0],
             "outputs": spec if len(outputs) > 1 else spec[0], "inputs": props(inputs),
-            "state": props(state or {}), "changedPropIds": [next(iter(inputs))]}
+            "state": props(state or {}), "changedPropIds": [changed or next(iter(inputs))]}
     return client.post("/_dash-update-component", json=body)
 
 
@@ -153,7 +154,7 @@ def test_values_the_controls_cannot_send_get_an_answer_not_a_server_error(tmp_pa
     overview = post_callback(client, OVERVIEW_OUTPUTS,
                              {"overview-start.value": start, "overview-end.value": end,
                               "overview-sources.value": sources, "overview-resolution.value": resolution},
-                             {"example-pick.value": {"not": "a pick"}})
+                             {"example-pick.value": {"not": "a pick"}, "overview-offered.data": ["junk"]})
     assert overview.status_code == 200 and shown in overview.get_data(as_text=True)
     examples = post_callback(client, ["overview-examples.children"],
                              {"example-pick.value": ["not", "a", "pick"], "overview-start.value": start,
@@ -167,10 +168,14 @@ def test_a_range_asked_beyond_the_snapshot_is_drawn_over_the_snapshots_months_on
     overview = post_callback(client, OVERVIEW_OUTPUTS,
                              {"overview-start.value": "0001-01-01", "overview-end.value": "9999-12-01",
                               "overview-sources.value": ["hn"], "overview-resolution.value": "month"},
-                             {"example-pick.value": None})
+                             {"example-pick.value": None, "overview-offered.data": None})
     assert overview.status_code == 200
     chart = overview.get_json()["response"]["overview-chart"]["children"]
     assert max(len(trace["x"]) for trace in chart["props"]["figure"]["data"] if "x" in trace) == 1
+    # nothing offers to send the chart's data off the machine
+    config = chart["props"]["config"]
+    assert config["showSendToCloud"] is False and config["showEditInChartStudio"] is False
+    assert "sendDataToCloud" in config["modeBarButtonsToRemove"]
 
 
 @pytest.mark.parametrize("cell, rows", [
@@ -181,10 +186,47 @@ def test_a_table_click_made_by_hand_changes_nothing(tmp_path, cell, rows):
     make_snapshot(tmp_path, [{"posting_id": "a", "months": ["2024-01"], "skills": [("LLM", "llm")]}])
     app = dashboard_app.create_app(tmp_path)
     # The table's output shares example-pick.value with the overview's, so Dash names it apart.
-    (output,) = [key for key in app.callback_map if key.startswith("example-pick.value@")]
-    response = post_callback(app.server.test_client(), [output], {"top-skills.active_cell": cell},
+    (key,) = [key for key in app.callback_map if "example-pick.value@" in key]
+    outputs = key.strip(".").split("...")
+    response = post_callback(app.server.test_client(), outputs, {"top-skills.active_cell": cell},
                              {"top-skills.derived_viewport_data": rows})
     assert response.status_code == 204  # Dash's answer to PreventUpdate
+
+
+SYNC_OUTPUTS = ["overview-url.search", "overview-start.value", "overview-end.value", "overview-sources.value",
+                "overview-resolution.value"]
+SYNC_STATE = {"overview-start.options": [{"label": "Jan 2024", "value": "2024-01-01"},
+                                         {"label": "Feb 2024", "value": "2024-02-01"}],
+              "overview-sources.options": [{"label": "Hacker News", "value": "hn"}]}
+
+
+@pytest.mark.parametrize("search, start, sources, resolution", [
+    ({"not": "text"}, "2024-01-01", ["hn"], "month"), ("?start=%ZZ&end[]=1", None, None, None),
+    ("?start=2024-02", 5, "hn", ["month"]),
+])
+def test_an_address_or_selection_made_by_hand_gets_an_answer_not_a_server_error(tmp_path, search, start,
+                                                                                  sources, resolution):
+    make_snapshot(tmp_path, [{"posting_id": "a", "months": ["2024-01", "2024-02"]}])
+    client = dashboard_app.create_app(tmp_path).server.test_client()
+    for changed in ("overview-url.search", "overview-start.value"):
+        inputs = {"overview-url.search": search, "overview-start.value": start, "overview-end.value": "2024-02-01",
+                  "overview-sources.value": sources, "overview-resolution.value": resolution}
+        response = post_callback(client, SYNC_OUTPUTS, inputs, SYNC_STATE, changed=changed)
+        assert response.status_code in (200, 204), response.get_data(as_text=True)
+
+
+def test_a_changed_control_is_written_to_the_address_and_a_changed_address_to_the_controls(tmp_path):
+    make_snapshot(tmp_path, [{"posting_id": "a", "months": ["2024-01", "2024-02"]}])
+    client = dashboard_app.create_app(tmp_path).server.test_client()
+    selection = {"overview-start.value": "2024-02-01", "overview-end.value": "2024-02-01",
+                 "overview-sources.value": ["hn"], "overview-resolution.value": "year"}
+    written = post_callback(client, SYNC_OUTPUTS, {"overview-url.search": "", **selection}, SYNC_STATE,
+                            changed="overview-start.value")
+    assert written.get_json()["response"] == {"overview-url": {"search": "?start=2024-02&resolution=year"}}
+    read = post_callback(client, SYNC_OUTPUTS, {"overview-url.search": "?end=2024-01", **selection}, SYNC_STATE)
+    assert read.get_json()["response"] == {"overview-start": {"value": "2024-01-01"},
+                                           "overview-end": {"value": "2024-01-01"},
+                                           "overview-resolution": {"value": "month"}}
 
 
 @pytest.mark.parametrize("host,elsewhere", [("127.0.0.1", False), ("localhost", False), ("::1", False),

@@ -12,6 +12,7 @@ import datetime as dt
 
 import pytest
 from dash.testing.wait import until
+from selenium.webdriver.common.keys import Keys
 
 from analysis.families import CHART_FAMILIES, label
 from analysis.queries import months_between
@@ -77,20 +78,19 @@ def expected(sources=SOURCES, start="2024-01", end="2024-04", bucket=lambda m: m
     }
 
 
+def snapshot_rows(postings=POSTINGS):
+    return [
+        {"posting_id": pid, "is_ml": ml, "months": months,
+         "skills": [(s, FAMILY[s]) for s in skills],
+         "company": "Acme AI" if pid == "xss" else f"Company {pid}",
+         "text": XSS_TEXT if pid == "xss" else f"Company {pid} | ML Engineer | uses {', '.join(skills)}"}
+        for pid, ml, months, skills in postings
+    ]
+
+
 @pytest.fixture
 def home(tmp_path):
-    make_snapshot(
-        tmp_path,
-        [
-            {"posting_id": pid, "is_ml": ml, "months": months,
-             "skills": [(s, FAMILY[s]) for s in skills],
-             "company": "Acme AI" if pid == "xss" else f"Company {pid}",
-             "text": XSS_TEXT if pid == "xss" else f"Company {pid} | ML Engineer | uses {', '.join(skills)}"}
-            for pid, ml, months, skills in POSTINGS
-        ],
-        built_at="2024-05-02T09:15:00+00:00",
-        demo=True,
-    )
+    make_snapshot(tmp_path, snapshot_rows(), built_at="2024-05-02T09:15:00+00:00", demo=True)
     return tmp_path
 
 
@@ -252,3 +252,105 @@ def test_resolution_switch_regroups_the_points(dash_duo, home):
         "return gd.data.filter(t => t.fill !== 'toself').map(t => t.customdata.map(c => c[4]));")
     assert covers == [["Feb–Mar 2024", "Apr 2024"]] * len(CHART_FAMILIES)  # the first quarter is cut by From
     assert dash_duo.get_logs() == []
+
+
+def shown_selection(dash_duo):
+    """(From, To, ticked sources, resolution) as the controls show them, read in one go (the
+    page may be rebuilt between two reads)."""
+    shown = dash_duo.driver.execute_script(
+        """
+        const text = id => { const e = document.getElementById(id); return e ? e.innerText.trim() : null; };
+        const checked = sel => Array.from(document.querySelectorAll(sel)).filter(b => b.checked).map(b => b.value);
+        return [text('overview-start'), text('overview-end'), checked('#overview-sources input'),
+                checked('#overview-resolution input')[0] || null];
+        """
+    )
+    return tuple(shown)
+
+
+def wait_for_selection(dash_duo, want):
+    until(lambda: shown_selection(dash_duo) == want, timeout=10,
+          msg=lambda: f"controls show {shown_selection(dash_duo)}, want {want}")
+
+
+def wait_for_address(dash_duo, search):
+    until(lambda: dash_duo.driver.execute_script("return window.location.search") == search, timeout=10,
+          msg=lambda: f"address has {dash_duo.driver.execute_script('return window.location.search')!r}, "
+                      f"want {search!r}")
+
+
+def test_the_address_holds_the_view_for_back_reload_and_bookmarks(dash_duo, home):
+    quarter = lambda m: m.replace(month=(m.month - 1) // 3 * 3 + 1)  # noqa: E731
+    dash_duo.start_server(create_app(home))
+    wait_for_chart(dash_duo, expected()["shares"])
+    wait_for_address(dash_duo, "")
+
+    dash_duo.select_dcc_dropdown("#overview-start", value="Feb 2024")
+    wait_for_address(dash_duo, "?start=2024-02")
+    dash_duo.find_element("#overview-resolution input[value='quarter']").click()
+    wait_for_address(dash_duo, "?start=2024-02&resolution=quarter")
+    wait_for_chart(dash_duo, expected(start="2024-02", bucket=quarter)["shares"])
+
+    dash_duo.driver.back()  # undoes the last change only, inside the app
+    wait_for_address(dash_duo, "?start=2024-02")
+    wait_for_selection(dash_duo, ("Feb 2024", "Apr 2024", SOURCES, "month"))
+    wait_for_chart(dash_duo, expected(start="2024-02")["shares"])
+    dash_duo.driver.forward()
+    wait_for_selection(dash_duo, ("Feb 2024", "Apr 2024", SOURCES, "quarter"))
+    wait_for_chart(dash_duo, expected(start="2024-02", bucket=quarter)["shares"])
+
+    dash_duo.driver.refresh()
+    wait_for_selection(dash_duo, ("Feb 2024", "Apr 2024", SOURCES, "quarter"))
+    wait_for_chart(dash_duo, expected(start="2024-02", bucket=quarter)["shares"])
+
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/?start=2024-01&end=2024-02&sources=hn")
+    wait_for_selection(dash_duo, ("Jan 2024", "Feb 2024", ["hn"], "month"))
+    want = expected(sources=["hn"], end="2024-02")
+    wait_for_counts(dash_duo, want)
+    wait_for_chart(dash_duo, want["shares"])
+    assert dash_duo.get_logs() == []
+
+
+def test_a_page_says_when_newer_data_offers_more_months_or_sources(dash_duo, home):
+    dash_duo.start_server(create_app(home))
+    wait_for_chart(dash_duo, expected()["shares"])
+    dash_duo.find_element("#overview-resolution input[value='quarter']").click()
+    dash_duo.wait_for_element("#top-skills", timeout=10)
+    assert not dash_duo.find_elements("#overview-newer")  # a rebuild with the same months says nothing
+
+    make_snapshot(home, snapshot_rows([*POSTINGS, ("p12", True, [("lever", "2024-05")], ["LLM"])]), demo=True)
+    dash_duo.find_element("#overview-resolution input[value='month']").click()
+    dash_duo.wait_for_contains_text("#overview-newer", "reload the page", timeout=10)
+    dash_duo.find_element("#overview-reload").click()
+    wait_for_selection(dash_duo, ("Jan 2024", "May 2024", [*SOURCES, "lever"], "month"))
+    assert not dash_duo.find_elements("#overview-newer")
+    assert dash_duo.get_logs() == []
+
+
+def test_clicking_the_same_skill_again_picks_it_again(dash_duo, home):
+    dash_duo.start_server(create_app(home))
+    wait_for_chart(dash_duo, expected()["shares"])
+
+    def click_skill(name):
+        next(c for c in dash_duo.find_elements("#top-skills td[data-dash-column='skill']") if c.text == name).click()
+
+    click_skill("MLflow")
+    dash_duo.wait_for_contains_text("#overview-examples", "mentioning MLflow", timeout=10)
+    # picked from the keyboard: the list of options, opened by a mouse here, lies under its
+    # own search box (the click is intercepted)
+    dash_duo.find_element("#example-pick").click()
+    search = dash_duo.wait_for_element("input.dash-dropdown-search", timeout=5)  # in a popover, not in #example-pick
+    search.send_keys(f"any {label('llm')} skill")
+    search.send_keys(Keys.ENTER)
+    dash_duo.wait_for_contains_text("#overview-examples", f"mentioning {label('llm')}", timeout=10)
+    click_skill("MLflow")
+    dash_duo.wait_for_contains_text("#overview-examples", "mentioning MLflow", timeout=10)
+    assert dash_duo.get_logs() == []
+
+
+def test_a_phone_wide_screen_scrolls_the_table_not_the_page(dash_duo, home):
+    dash_duo.start_server(create_app(home))
+    dash_duo.driver.set_window_size(390, 844)
+    dash_duo.wait_for_element("#top-skills", timeout=15)
+    width = dash_duo.driver.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"the page is {width[0]} px wide in a {width[1]} px window"

@@ -11,7 +11,8 @@ from dash import html
 
 from analysis.families import CHART_FAMILIES, label
 from analysis.shares import family_shares, top_skills
-from dashboard.components import demo_banner, posting_card, top_skills_table
+from analysis.queries import Freshness
+from dashboard.components import demo_banner, empty_state, freshness_line, posting_card, top_skills_table
 from dashboard.figures import family_share_figure
 from dashboard.theme import FAMILY_COLOURS
 
@@ -117,6 +118,18 @@ def test_one_tick_per_period_for_a_dozen_points_or_fewer(months, dtick):
         assert xaxis.tick0 == months[0]
 
 
+@pytest.mark.parametrize("resolution,date_format", [("month", "%b %Y"), ("quarter", "Q%q %Y"), ("year", "%Y")])
+def test_axis_and_hover_write_a_point_as_the_period_it_covers(resolution, date_format):
+    xaxis = family_share_figure(_shares_frame(), resolution=resolution).layout.xaxis
+    assert (xaxis.tickformat, xaxis.hoverformat) == (date_format, date_format)
+
+
+def test_the_share_axis_leaves_room_for_markers_at_0_and_100_percent():
+    frame = _shares_frame().with_columns(share=pl.lit(1.0), ci_low=pl.lit(0.0), ci_high=pl.lit(1.0))
+    low, high = family_share_figure(frame).layout.yaxis.range
+    assert low < 0 and 1.0 < high < 1.1  # no tick above 100%
+
+
 def test_a_period_without_ml_postings_is_a_gap_in_line_and_band():
     frame = _shares_frame().with_columns(
         [pl.when(pl.col("month") == MONTHS[1]).then(None).otherwise(pl.col(c)).alias(c)
@@ -215,10 +228,39 @@ def test_top_skills_table_rows():
         ("MLflow", label("mlops"), 1, 3),
     ]
     numeric = {column["id"] for column in table.columns if column.get("type") == "numeric"}
-    assert {"share", "postings", "total"} <= numeric  # sorted as numbers, not as text
+    assert {"share", "ci_low", "ci_high", "postings", "total"} <= numeric  # sorted as numbers, not as text
     assert table.data[0]["share"] == pytest.approx(2 / 3)
+    assert 0 < table.data[0]["ci_low"] < 2 / 3 < table.data[0]["ci_high"] < 1
 
 
 def test_demo_banner():
     assert demo_banner(False) is None
     assert demo_banner(True).children == "Showing generated demo data, not real job postings."
+
+
+def _text(component) -> str:
+    """The text a component shows, children flattened."""
+    if isinstance(component, str):
+        return component
+    if isinstance(component, (list, tuple)):
+        return "".join(_text(c) for c in component)
+    children = getattr(component, "children", None)
+    return "" if children is None else _text(children)
+
+
+@pytest.mark.parametrize("postings, ml, said", [
+    (1, 1, "rests on 1 posting, 1 of them an ML posting, listed"),
+    (2, 0, "rests on 2 postings, 0 of them ML postings, listed"),
+    (1234, 5, "rests on 1,234 postings, 5 of them ML postings, listed"),
+])
+def test_freshness_line_counts_in_words(postings, ml, said):
+    fresh = Freshness(built_at=None, postings=postings, ml_postings=ml, demo=False)
+    assert said in _text(freshness_line(fresh, "2024-01-01", "2024-02-01"))
+
+
+def test_empty_state_shows_backticked_commands_as_code():
+    box = empty_state("No published snapshot in /x: run `skilltrends etl` first.", "Odd ` tick")
+    message, hint = box.children
+    assert [type(c).__name__ for c in message.children] == ["str", "Code", "str"]
+    assert message.children[1].children == "skilltrends etl"
+    assert _text(box) == "No published snapshot in /x: run skilltrends etl first.Odd ` tick"

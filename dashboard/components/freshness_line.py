@@ -20,7 +20,8 @@ def freshness_line(fresh: Freshness, start, end):
         built,
         "This view rests on ",
         html.Span(f"{fresh.postings:,}", id="freshness-postings", className="count"),
-        " postings, ",
+        " posting, " if fresh.postings == 1 else " postings, ",
         html.Span(f"{fresh.ml_postings:,}", id="freshness-ml-postings", className="count"),
-        f" of them ML postings, listed {month_label(start)} – {month_label(end)}.",
+        f" of them {'an ML posting' if fresh.ml_postings == 1 else 'ML postings'}, "
+        f"listed {month_label(start)} – {month_label(end)}.",
     ]

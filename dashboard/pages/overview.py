@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, dcc, html
+from dash import Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from analysis import queries, shares
@@ -20,6 +20,7 @@ from dashboard.components.top_skills_table import TABLE_ID
 from dashboard.context import callback_registry, current_home
 from dashboard.figures import family_share_figure
 from dashboard.theme import month_label, source_label, span_label
+from dashboard.url_state import Selection, parse_search, query_from_selection, selection_from_query
 
 dash.register_page(__name__, path="/", name="Overview", title="skilltrends — overview", order=0)
 page_callback, register_callbacks = callback_registry()
@@ -33,11 +34,15 @@ NO_RANGE = "Choose a start and an end month."
 BAD_RANGE = "The start month is after the end month."
 NO_ML_POSTINGS = "No ML postings in this range."
 NOT_A_MONTH = "The start or the end is not a month."
+# Nothing leaves the machine: no "send to Plotly Cloud" or "edit in Chart Studio" buttons.
+CHART_CONFIG = {"displaylogo": False, "responsive": True, "showSendToCloud": False, "showEditInChartStudio": False,
+                "modeBarButtonsToRemove": ["sendDataToCloud"]}
 # Problems after which there is no range to query at all.
 NO_USABLE_RANGE = (NO_RANGE, NOT_A_MONTH)
+NEWER_DATA = "Months or sources were published after this page was loaded: "
 
 
-def layout(**_query):
+def layout(**query):
     try:
         with open_snapshot(current_home()) as conn:
             span = queries.month_range(conn)
@@ -56,8 +61,13 @@ def layout(**_query):
     months = [
         {"label": month_label(m), "value": m.isoformat()} for m in queries.months_between(*span)
     ]
+    chosen = selection_from_query(query, [m["value"] for m in months], sources, shares.RESOLUTIONS)
     return html.Main(
         [
+            # refresh=False: the address follows the controls without reloading the page.
+            dcc.Location(id="overview-url", refresh=False),
+            # What the controls offer, to tell when a newer snapshot offers more.
+            dcc.Store(id="overview-offered", data=_offered(span, sources)),
             html.Div(id="overview-banner"),
             html.H1("How is demand shifting between classic ML, MLOps and LLM skills?"),
             html.P(
@@ -70,15 +80,15 @@ def layout(**_query):
             html.Section(
                 [
                     _control("From", dcc.Dropdown(id="overview-start", options=months,
-                                                  value=months[0]["value"], clearable=False)),
+                                                  value=chosen.start, clearable=False)),
                     _control("To", dcc.Dropdown(id="overview-end", options=months,
-                                                value=months[-1]["value"], clearable=False)),
+                                                value=chosen.end, clearable=False)),
                     _control(
                         "Sources",
                         dcc.Checklist(
                             id="overview-sources",
                             options=[{"label": source_label(s), "value": s} for s in sources],
-                            value=sources,
+                            value=chosen.sources,
                             inline=True,
                             className="checklist",
                         ),
@@ -89,7 +99,7 @@ def layout(**_query):
                         dcc.RadioItems(
                             id="overview-resolution",
                             options=[{"label": r.capitalize(), "value": r} for r in shares.RESOLUTIONS],
-                            value="month",
+                            value=chosen.resolution,
                             inline=True,
                             className="checklist",
                         ),
@@ -120,6 +130,11 @@ def layout(**_query):
     )
 
 
+def _offered(span, sources) -> dict:
+    first, last = span
+    return {"first": first.isoformat(), "last": last.isoformat(), "sources": list(sources)}
+
+
 def _control(text, widget, wide=False):
     return html.Div(
         [html.Label(text, htmlFor=widget.id, className="control-label"), widget],
@@ -139,8 +154,9 @@ def _control(text, widget, wide=False):
     Input("overview-sources", "value"),
     Input("overview-resolution", "value"),
     State("example-pick", "value"),
+    State("overview-offered", "data"),
 )
-def update_overview(start, end, sources, resolution, picked):
+def update_overview(start, end, sources, resolution, picked, offered):
     """Recompute the chart, counts, table and example choices for the selection."""
     start, end, sources, problem = _read_selection(start, end, sources)
     if problem in NO_USABLE_RANGE:
@@ -151,13 +167,15 @@ def update_overview(start, end, sources, resolution, picked):
         with open_snapshot(current_home()) as conn:
             # Periods are drawn one by one: never more than the snapshot's own (a request made
             # by hand for 0001-9999 took 22 s).
-            start, end = _within(queries.month_range(conn), start, end)
+            span = queries.month_range(conn)
+            newer = span is not None and offered != _offered(span, queries.available_sources(conn))
+            start, end = _within(span, start, end)
             fresh = queries.freshness(conn, start, end, sources)
             rows = queries.ml_posting_months(conn, start, end, sources)
     except SnapshotUnavailable as exc:
         return None, None, empty_state(str(exc), id="chart-empty"), None, [], None
-    banner = demo_banner(fresh.demo)
-    fresh_line = freshness_line(fresh, start, end)
+    banner = [demo_banner(fresh.demo), _newer_data_notice() if newer else None]
+    fresh_line = None if problem == BAD_RANGE else freshness_line(fresh, start, end)
     problem = problem or (NO_ML_POSTINGS if rows.is_empty() else None)
     if problem:
         options = _pick_options()
@@ -166,11 +184,56 @@ def update_overview(start, end, sources, resolution, picked):
     figure = _share_figure(rows, queries.to_month(start), queries.to_month(end), resolution)
     top = shares.top_skills(rows, TOP_N)
     options = _pick_options(top)
-    chart = dcc.Graph(id="family-chart", figure=figure, config={"displaylogo": False})
+    chart = dcc.Graph(id="family-chart", figure=figure, config=CHART_CONFIG)
     table = top_skills_table(top) if not top.is_empty() else empty_state(
         "No skills recognised in these postings.", id="top-skills-empty"
     )
     return banner, fresh_line, chart, table, options, _keep(picked, options)
+
+
+def _newer_data_notice():
+    # A plain link to the address as it stands: the page is built again from it, with the
+    # new months and sources offered and this selection kept.
+    return html.P([NEWER_DATA, html.A("reload the page", href="", id="overview-reload"), " to choose them."],
+                  id="overview-newer", className="banner banner-notice", role="status")
+
+
+@page_callback(
+    Output("overview-url", "search"),
+    Output("overview-start", "value"),
+    Output("overview-end", "value"),
+    Output("overview-sources", "value"),
+    Output("overview-resolution", "value"),
+    Input("overview-url", "search"),
+    Input("overview-start", "value"),
+    Input("overview-end", "value"),
+    Input("overview-sources", "value"),
+    Input("overview-resolution", "value"),
+    State("overview-start", "options"),
+    State("overview-sources", "options"),
+    prevent_initial_call=True,
+)
+def sync_address(search, start, end, sources, resolution, month_options, source_options):
+    """The controls written to the address (a new history entry for each change), and the
+    controls set from the address when it changes without them (Back, Forward)."""
+    months = [o["value"] for o in month_options or [] if isinstance(o, dict)]
+    offered = [o["value"] for o in source_options or [] if isinstance(o, dict)]
+    if not months or not offered:
+        raise PreventUpdate
+    if ctx.triggered_id == "overview-url":
+        wanted = selection_from_query(parse_search(search), months, offered, shares.RESOLUTIONS)
+        current = (start, end, sources, resolution)
+        new = (wanted.start, wanted.end, wanted.sources, wanted.resolution)
+        if new == current:
+            raise PreventUpdate
+        return no_update, *(n if n != c else no_update for n, c in zip(new, current))
+    if not isinstance(start, str) or not isinstance(end, str) or not isinstance(sources, list):
+        raise PreventUpdate
+    chosen = Selection(start, end, [s for s in sources if isinstance(s, str)], str(resolution))
+    wanted = query_from_selection(chosen, months, offered)
+    if wanted == (search or ""):
+        raise PreventUpdate
+    return wanted, no_update, no_update, no_update, no_update
 
 
 def _share_figure(rows, start, end, resolution):
@@ -180,7 +243,7 @@ def _share_figure(rows, start, end, resolution):
     periods = shares.period_starts(start, end, resolution)
     covered = {period: span_label(*shares.period_months(period, resolution, start, end)) for period in periods}
     frame = shares.family_shares(shares.by_period(rows, resolution), periods=periods)
-    return family_share_figure(frame, period_labels=covered)
+    return family_share_figure(frame, period_labels=covered, resolution=resolution)
 
 
 def _pick_options(top=None):
@@ -210,19 +273,22 @@ def _within(span, start, end):
 
 @page_callback(
     Output("example-pick", "value", allow_duplicate=True),
+    Output(TABLE_ID, "active_cell"),
     Input(TABLE_ID, "active_cell"),
     State(TABLE_ID, "derived_viewport_data"),
     prevent_initial_call=True,
 )
 def pick_from_table(cell, rows):
-    """Clicking a row of the top-skills table shows that skill's postings."""
+    """Clicking a row of the top-skills table shows that skill's postings. The click is
+    forgotten once read, so clicking the same cell again (after picking something else in
+    the dropdown) picks it again."""
     row = cell.get("row") if isinstance(cell, dict) else None
     if not isinstance(rows, list) or not isinstance(row, int) or not 0 <= row < len(rows):
         raise PreventUpdate
     skill = rows[row].get("skill") if isinstance(rows[row], dict) else None
     if not isinstance(skill, str):
         raise PreventUpdate
-    return f"skill:{skill}"
+    return f"skill:{skill}", None
 
 
 @page_callback(
@@ -248,9 +314,9 @@ def update_examples(pick, start, end, sources):
             demo = queries.is_demo(conn)
     except SnapshotUnavailable as exc:
         return empty_state(str(exc), id="examples-empty")
-    if found.is_empty():
-        return empty_state("No ML postings in this range mention it.", id="examples-empty")
     what = label(name) if kind == "family" else name
+    if found.is_empty():
+        return empty_state(f"No ML posting in this range mentions {what}.", id="examples-empty")
     intro = (
         f"The most recent ML posting mentioning {what}:"
         if found.height == 1
