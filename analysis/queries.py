@@ -162,8 +162,8 @@ def example_postings(
     :returns: ``posting_id, company, title, month, source, url, text, evidence`` —
         ``month`` is the latest month of the selection the posting counts in; ``source`` a
         selected source it is listed on then (its first listing's source, if that is one);
-        ``url`` that source's listing (boards such as Remotive ask to be named and linked
-        to); ``text`` is plain text (show it as text, never as HTML); ``evidence`` is the
+        ``url`` that source's listing of that month, else its latest (boards such as
+        Remotive ask to be named and linked to); ``text`` is plain text (show it as text, never as HTML); ``evidence`` is the
         sentence of the first mention.
     """
     if (family is None) == (skill is None):
@@ -182,7 +182,8 @@ def example_postings(
         SELECT p.posting_id, p.company, p.title, picked.month, picked.source,
                coalesce((SELECT l.url FROM listings l
                          WHERE l.posting_id = p.posting_id AND l.source = picked.source AND l.url IS NOT NULL
-                         ORDER BY l.last_seen DESC NULLS LAST, l.source_id LIMIT 1),
+                         ORDER BY l.month = picked.month DESC NULLS LAST, l.last_seen DESC NULLS LAST,
+                                  l.source_id LIMIT 1),
                         CASE WHEN p.source = picked.source THEN p.url END) AS url,
                p.text,
                (SELECT s.evidence FROM posting_skills s

@@ -38,8 +38,8 @@ def wilson_interval(k: pl.Expr, n: pl.Expr, z: float = Z95) -> tuple[pl.Expr, pl
     """The Wilson score interval for ``k`` successes out of ``n`` trials.
 
     The same formula as the ``wilson_low``/``wilson_high`` SQL macros of the snapshot
-    (``etl/schema.py``), to rounding: null where ``n`` is 0, exactly 0 (1) at ``k = 0``
-    (``k = n``), clipped to [0, 1].
+    (``etl/schema.py``), to rounding: null where ``n`` is 0 or the counts cannot be (``k``
+    below 0 or above ``n``), exactly 0 (1) at ``k = 0`` (``k = n``), clipped to [0, 1].
 
     >>> low, high = wilson_interval(pl.col("postings"), pl.col("total"))
     >>> frame.with_columns(ci_low=low, ci_high=high)  # doctest: +SKIP
@@ -51,14 +51,15 @@ def wilson_interval(k: pl.Expr, n: pl.Expr, z: float = Z95) -> tuple[pl.Expr, pl
     margin = z * (p * (1 - p) / n + z**2 / (4 * n * n)).sqrt()
     denominator = 1 + z**2 / n
     # At k = 0 (k = n) the bound is exactly 0 (1); say so rather than leave rounding dust.
+    impossible = (n <= 0) | (k < 0) | (k > n)
     low = (
-        pl.when(n <= 0).then(None)
-        .when(k <= 0).then(0.0)
+        pl.when(impossible).then(None)
+        .when(k == 0).then(0.0)
         .otherwise(((centre - margin) / denominator).clip(0.0, 1.0))
     )
     high = (
-        pl.when(n <= 0).then(None)
-        .when(k >= n).then(1.0)
+        pl.when(impossible).then(None)
+        .when(k == n).then(1.0)
         .otherwise(((centre + margin) / denominator).clip(0.0, 1.0))
     )
     return low, high
@@ -117,19 +118,20 @@ def skill_shares(
 ) -> pl.DataFrame:
     """Per month and skill: the share of ML postings mentioning the skill.
 
-    Like ``monthly_skill_share``: a skill has a row in the months where at least one ML
-    posting mentions it.
+    Like ``monthly_skill_share``: every skill mentioned in the frame has a row in every
+    month of the frame, with ``postings`` 0 in a month without a mention.
 
     :param families: keep only skills of these families (default: all).
     :returns: ``month, skill, family, postings, total, share, ci_low, ci_high``, sorted
         by month, then most-mentioned first, then skill name.
     """
     rows = _rows(frame)
+    mentions = _skill_mentions(rows, families).group_by("month", "skill", "family").agg(postings=posting.n_unique())
     return (
-        _skill_mentions(rows, families)
-        .group_by("month", "skill", "family")
-        .agg(postings=posting.n_unique())
-        .join(_monthly_totals(rows), on="month", how="inner")
+        _monthly_totals(rows)
+        .join(mentions.select("skill", "family").unique(), how="cross")
+        .join(mentions, on=["month", "skill", "family"], how="left")
+        .with_columns(pl.col("postings").fill_null(0))
         .pipe(_with_share)
         .sort(["month", "postings", "skill"], descending=[False, True, False])
         .select(SKILL_SHARE_COLUMNS)

@@ -21,8 +21,8 @@ from etl.html_text import hn_line_breaks, html_to_text
 # which is not cut inside parentheses; a lone place is a location; a sentence is no company;
 # posting keys fold Unicode forms, curly quotes and links' tracking parameters; 9: texts and
 # names lose control characters and are cut at MAX_TEXT_CHARS / MAX_NAME_CHARS; 10: urls lose
-# control characters, overlong HTML its inline data: images
-NORMALIZE_VERSION = "10"
+# control characters, overlong HTML its inline data: images; 11: posting keys keep letter case
+NORMALIZE_VERSION = "11"
 
 HEADER_FIELDS = {"company": pl.String, "title": pl.String, "location": pl.String, "remote": pl.Boolean}
 HEADER_DTYPE = pl.Struct(HEADER_FIELDS)
@@ -42,13 +42,19 @@ CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 
 # What a copy of a post may change without being another post: the Unicode form of its
 # characters (NFKC: "e" + combining accent is "é", a no-break space a space), curly for
-# straight quotes, and tracking parameters on its links.
+# straight quotes, and tracking parameters on its links. Not letter case: skills are matched
+# with their case ("JAX", not "jax"), so two texts apart only in case can be tagged apart, and
+# a posting merging them would take its tags from whichever was loaded first (an incremental
+# ETL and a --full one could then disagree). A job title's case is folded: boards write the
+# same title "ML Engineer" and "ML engineer", and a title is no more than a few words.
 TRACKING_PARAMETER = r"[?&](?:utm_[a-z]+|gh_src)=[^\s&#]*"
 
 
-def _normalized(column: pl.Expr) -> pl.Expr:
+def _normalized(column: pl.Expr, fold_case: bool = False) -> pl.Expr:
+    if fold_case:
+        column = column.str.to_lowercase()
     return (
-        column.str.normalize("NFKC").str.to_lowercase()
+        column.str.normalize("NFKC")
         .str.replace_all(r"[‘’‚‛′]", "'").str.replace_all(r"[“”„‟″]", '"')
         .str.replace_all(TRACKING_PARAMETER, "")
         .str.replace_all(r"\s+", " ").str.strip_chars()
@@ -64,7 +70,7 @@ posting_key = (
     .then(pl.concat_str([pl.lit("no text"), pl.col("source"), pl.col("source_id").cast(pl.String)], separator="\0"))
     .when(pl.col("title").is_null())
     .then(normalized_text)
-    .otherwise(pl.concat_str([_normalized(pl.col("title")), normalized_text], separator="\n"))
+    .otherwise(pl.concat_str([_normalized(pl.col("title"), fold_case=True), normalized_text], separator="\n"))
 )
 first_line = text.str.split_exact("\n", 1).struct.field("field_0")
 

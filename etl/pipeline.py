@@ -641,10 +641,17 @@ def _record_runs(conn, runs: list[dict]) -> None:
 
 
 def _retag_if_versions_changed(conn, report: EtlReport, workers: ExtractionWorkers) -> bool:
-    """Re-tag history when the taxonomy or extractor changed, so trend series stay consistent."""
+    """Re-tag history when the taxonomy or extractor changed, so trend series stay consistent.
+
+    Changed means ``meta`` names other versions, or tags of other versions are stored: a run
+    killed after committing its postings but before writing ``meta`` leaves tags of the old
+    versions and no word of them in ``meta``."""
     wanted = {"taxonomy_version": workers.taxonomy_version, "extractor_version": extractor_version()}
     current = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-    stale = any(current.get(key) not in (None, value) for key, value in wanted.items())
+    stale = any(current.get(key) not in (None, value) for key, value in wanted.items()) or bool(
+        conn.execute("SELECT 1 FROM posting_skills WHERE taxonomy_version IS DISTINCT FROM ? "
+                     "OR extractor_version IS DISTINCT FROM ? LIMIT 1",
+                     [wanted["taxonomy_version"], wanted["extractor_version"]]).fetchall())
     if stale:
         postings = conn.sql("SELECT posting_id, text, title FROM postings").pl()
         _mark_build_pending(conn)

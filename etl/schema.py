@@ -210,6 +210,28 @@ MIGRATIONS: list[tuple[str, str]] = [
         INSERT INTO posting_months SELECT DISTINCT posting_id, source, month FROM listings WHERE month IS NOT NULL;
         """,
     ),
+    (
+        "0008_wilson_impossible_counts",
+        # A count that cannot be (k < 0, k > n, n < 0) gave an interval: wilson_low(7, 5) was 1.0,
+        # and a NULL count gave 0 or 1 (greatest() and least() skip NULLs). A researcher's own
+        # SQL gets NULL there now, as analysis.shares.wilson_interval does.
+        """
+        CREATE OR REPLACE MACRO wilson_low(k, n) AS
+            CASE WHEN k IS NULL OR n IS NULL OR n <= 0 OR k < 0 OR k > n THEN NULL WHEN k = 0 THEN 0.0 ELSE
+            greatest(0.0, least(1.0,
+                ((k / n) + 1.959963984540054 ^ 2 / (2 * n)
+                 - 1.959963984540054 * sqrt((k / n) * (1 - k / n) / n
+                                            + 1.959963984540054 ^ 2 / (4 * n * n)))
+                / (1 + 1.959963984540054 ^ 2 / n))) END;
+        CREATE OR REPLACE MACRO wilson_high(k, n) AS
+            CASE WHEN k IS NULL OR n IS NULL OR n <= 0 OR k < 0 OR k > n THEN NULL WHEN k = n THEN 1.0 ELSE
+            greatest(0.0, least(1.0,
+                ((k / n) + 1.959963984540054 ^ 2 / (2 * n)
+                 + 1.959963984540054 * sqrt((k / n) * (1 - k / n) / n
+                                            + 1.959963984540054 ^ 2 / (4 * n * n)))
+                / (1 + 1.959963984540054 ^ 2 / n))) END;
+        """,
+    ),
 ]
 
 #: The last migration's name: ``meta.schema_version`` of a warehouse the ETL has brought up to date.

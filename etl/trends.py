@@ -30,16 +30,22 @@ FROM totals t CROSS JOIN families f LEFT JOIN mentions m USING (month, family)
 ORDER BY t.month, f.family
 """
 
+# Every skill some ML posting mentions, in every month monthly_family_share has: a month
+# without a mention is a row with postings 0 (not a missing row), so averages over months
+# and LAG compare what they seem to.
 SKILL_SHARE_SQL = f"""
 CREATE OR REPLACE TABLE monthly_skill_share AS
 WITH {ML_POSTING_MONTHS},
     mentions AS (
         SELECT ml.month, s.skill, any_value(s.family) AS family, count(DISTINCT ml.posting_id) AS postings
-        FROM ml JOIN posting_skills s USING (posting_id) GROUP BY ml.month, s.skill)
-SELECT m.month, m.skill, m.family, m.postings, t.total, m.postings / t.total AS share,
-       wilson_low(m.postings, t.total) AS ci_low, wilson_high(m.postings, t.total) AS ci_high
-FROM mentions m JOIN totals t USING (month)
-ORDER BY m.month, m.skill
+        FROM ml JOIN posting_skills s USING (posting_id) GROUP BY ml.month, s.skill),
+    skills AS (SELECT skill, any_value(family) AS family FROM mentions GROUP BY skill)
+SELECT t.month, s.skill, s.family, coalesce(m.postings, 0) AS postings, t.total,
+       CASE WHEN t.total > 0 THEN coalesce(m.postings, 0) / t.total END AS share,
+       wilson_low(coalesce(m.postings, 0), t.total) AS ci_low,
+       wilson_high(coalesce(m.postings, 0), t.total) AS ci_high
+FROM totals t CROSS JOIN skills s LEFT JOIN mentions m USING (month, skill)
+ORDER BY t.month, s.skill
 """
 
 

@@ -99,6 +99,16 @@ def test_period_starts_and_the_months_each_covers(resolution, start, end, starts
         period_starts(lo, hi, "week")
 
 
+@pytest.mark.parametrize("k, n", [(7, 5), (-1, 4), (1, -3), (0, -1), (None, 5), (3, None)])
+def test_wilson_interval_of_counts_that_cannot_be_is_null_in_python_and_sql(k, n):
+    low, high = wilson_interval(pl.lit(k, dtype=pl.Int64), pl.lit(n, dtype=pl.Int64))
+    assert pl.select(low=low, high=high).row(0) == (None, None)
+    conn = duckdb.connect()
+    migrate(conn)
+    assert conn.execute("SELECT wilson_low(?::BIGINT, ?::BIGINT), wilson_high(?::BIGINT, ?::BIGINT)",
+                        [k, n, k, n]).fetchone() == (None, None)
+
+
 def test_wilson_interval_known_textbook_value():
     # Wilson (1927) / Newcombe (1998) table: 81 of 263 → 0.2553 to 0.3662.
     low, high = wilson_interval(pl.lit(81), pl.lit(263))
@@ -180,16 +190,21 @@ def test_family_shares_can_include_other_and_reports_zero_months():
 
 
 def test_skill_shares_match_hand_counts():
-    rows = _random_rows(seed=5)
+    rows = _random_rows(seed=5) + [("later", dt.date(2024, 1, 1), ["LLM"])]
     in_month, _, with_skill = _hand_counts(rows)
 
     result = skill_shares(_frame(rows))
 
+    mentioned = {skill for _, skill in with_skill}
+    # every skill mentioned at all, in every month: 0 where that month has no mention
     expected = {
-        (month, skill): (len(ids), len(in_month[month])) for (month, skill), ids in with_skill.items()
+        (month, skill): (len(with_skill.get((month, skill), ())), len(in_month[month]))
+        for month in in_month for skill in mentioned
     }
+    assert any(postings == 0 for postings, _ in expected.values())  # the data must have such a month
     got = {(r["month"], r["skill"]): (r["postings"], r["total"]) for r in result.iter_rows(named=True)}
-    assert got == expected
+    assert got == expected and result.height == len(expected)
+    assert result.filter(pl.col("postings") == 0)["ci_low"].to_list() == [0.0] * (result["postings"] == 0).sum()
     assert all(SKILLS[r["skill"]] == r["family"] for r in result.iter_rows(named=True))
 
 
@@ -366,6 +381,24 @@ def test_example_postings_filter(snapshot_home, pick, sources, start, end):
     assert {r["posting_id"]: r["month"] for r in found.iter_rows(named=True)} == latest
     assert found["month"].to_list() == sorted(found["month"].to_list(), reverse=True)
     assert all(t == f"posting {pid} <b>text</b>" for pid, t in zip(found["posting_id"], found["text"]))
+
+
+def test_an_example_links_the_listing_of_the_month_it_is_shown_for(tmp_path):
+    """One posting on two boards of the same source, listed in February on one and in March
+    on the other: shown for February, it links February's listing, not the one seen last."""
+    path = make_snapshot(tmp_path, [{"posting_id": "a", "source": "greenhouse", "url": "https://x/other/2",
+                                     "months": ["2023-02", "2023-03"], "skills": [("RAG", "llm")]}])
+    path.chmod(0o644)
+    with duckdb.connect(str(path)) as conn:
+        conn.execute("UPDATE listings SET last_seen = TIMESTAMP '2023-03-20'")
+        conn.execute("INSERT INTO listings (source, source_id, url, posting_id, month, last_seen) "
+                     "VALUES ('greenhouse', 'a-acme', 'https://x/acme/1', 'a', DATE '2023-02-01', "
+                     "TIMESTAMP '2023-02-20')")
+    with open_snapshot(tmp_path) as conn:
+        february = queries.example_postings(conn, "2023-02", "2023-02", ["greenhouse"], skill="RAG")
+        both = queries.example_postings(conn, "2023-02", "2023-03", ["greenhouse"], skill="RAG")
+    assert february.select("month", "url").rows() == [(dt.date(2023, 2, 1), "https://x/acme/1")]
+    assert both.select("month", "url").rows() == [(dt.date(2023, 3, 1), "https://x/other/2")]
 
 
 def test_example_postings_name_and_link_the_source_chosen(tmp_path):

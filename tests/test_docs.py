@@ -45,3 +45,20 @@ def test_every_research_column_is_documented():
         columns = {name for (name,) in conn.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]).fetchall()}
         assert columns - documented == set(), f"{table}: undocumented columns {columns - documented}"
+
+
+def test_every_sql_example_of_the_docs_runs_on_a_snapshot(tmp_path):
+    """The queries the docs offer researchers run on a real snapshot's schema (the yearly LLM
+    share, the per-source series, the listings' lifecycle...): a renamed column or macro
+    would leave a doc that fails for every reader."""
+    from tests.snapshot_factory import make_snapshot
+
+    path = make_snapshot(tmp_path, [{"posting_id": "a", "months": ["2024-01", ("greenhouse", "2024-02")],
+                                     "skills": [("PyTorch", "classic_ml"), ("LLM", "llm")]}])
+    blocks = [block for doc in ("README.md", "docs/schema.md", "docs/crawling.md")
+              for block in re.findall(r"```sql\n(.*?)```", (PROJECT / doc).read_text(), re.S)]
+    assert len(blocks) >= 3
+    conn = duckdb.connect(str(path), read_only=True)
+    for block in blocks:
+        for statement in filter(str.strip, re.sub(r"--[^\n]*", "", block).split(";")):
+            conn.execute(statement).fetchall()

@@ -308,24 +308,26 @@ def test_an_undated_listing_met_earlier_in_a_file_loaded_late_moves_to_that_mont
 
 
 def test_an_earlier_listing_that_joins_later_names_the_posting(home):
-    write_landing(home.root, [board_item(2, BOARD_TEXT, datetime(2024, 1, 6), datetime(2024, 1, 10), "Paris")],
+    later = BOARD_TEXT.replace("We train", "At our café we train")
+    write_landing(home.root, [board_item(2, later, datetime(2024, 1, 6), datetime(2024, 1, 10), "Paris")],
                   source="greenhouse")
     run_etl(home)
-    # The same text as normalized (case and spacing aside), posted a day earlier, crawled later.
-    earlier = BOARD_TEXT.replace("PyTorch", "pytorch").replace("We train", "We  train")
+    # The same text as normalized (é written as e + a combining accent: one character more
+    # before PyTorch), posted a day earlier, crawled later.
+    earlier = later.replace("café", "cafe\u0301")
     write_landing(home.root, [board_item(1, earlier, datetime(2024, 1, 5), datetime(2024, 2, 10), "Berlin")],
                   source="greenhouse")
     run_etl(home)
     (row,) = posting_rows(home)
-    assert row[:2] == ("1", "Berlin") and "pytorch" in row[3]
+    assert row[:2] == ("1", "Berlin") and "cafe\u0301" in row[3]
     spans = snapshot_rows(home, "SELECT s.start, s.\"end\", p.text FROM posting_skills s JOIN postings p "
                                 "USING (posting_id) WHERE s.skill = 'PyTorch'")
-    assert [text[start:end] for start, end, text in spans] == ["pytorch"]  # tagged again on its own text
+    assert [text[start:end] for start, end, text in spans] == ["PyTorch"]  # tagged again on its own text
     assert_a_full_rebuild_gives_the_same(home)
 
 
 def test_exact_duplicates_across_months_are_one_posting(home):
-    reposted = ML_POST.replace("We train", "We  train").replace("MLflow", "mlflow") + " "
+    reposted = ML_POST.replace("We train", "We  train").replace("MLflow", "MLflow\u00a0") + " "
     assert reposted != ML_POST
     write_landing(home.root, [hn_item(1, ML_POST, "2024-03"), hn_item(2, reposted, "2024-04")])
     run_etl(home)
@@ -341,16 +343,34 @@ def test_exact_duplicates_across_months_are_one_posting(home):
 def test_copies_that_differ_in_quotes_accents_or_tracking_links_are_one_posting(home):
     base = "Acme | ML Engineer | NYC<p>We're building PyTorch models for café owners. Apply: https://acme.com/jobs/1"
     copies = [base, base.replace("We're", "We’re"), base.replace("café", "cafe\u0301"),
-              base + "?utm_source=hn&utm_medium=board", base.replace("café", "café").replace("Apply", "APPLY"),
+              base + "?utm_source=hn&utm_medium=board", base.replace("café", "café"),
               base.replace("https://acme.com/jobs/1", "https://acme.com/jobs/1?gh_src=hn1")]
     write_landing(home.root, [hn_item(n, text, "2024-05") for n, text in enumerate(copies, 1)])
     run_etl(home)
     assert snapshot_rows(home, "SELECT count(DISTINCT posting_id) FROM listings") == [(1,)]
-    # Another job link, or another word, is another posting.
+    # Another job link, or another word, is another posting; so is another letter case, which
+    # the skills are matched with (test below).
     write_landing(home.root, [hn_item(9, base.replace("jobs/1", "jobs/2"), "2024-05"),
-                              hn_item(10, base.replace("café", "bakery"), "2024-05")])
+                              hn_item(10, base.replace("café", "bakery"), "2024-05"),
+                              hn_item(11, base.replace("Apply", "APPLY"), "2024-05")])
     run_etl(home)
-    assert snapshot_rows(home, "SELECT count(DISTINCT posting_id) FROM listings") == [(3,)]
+    assert snapshot_rows(home, "SELECT count(DISTINCT posting_id) FROM listings") == [(4,)]
+
+
+def test_copies_apart_only_in_letter_case_are_tagged_each_on_its_own_text(home):
+    # Merged, the posting kept the first copy's text, where "jax" is no skill: February's
+    # JAX went uncounted, and once the first copy changed an incremental ETL kept the old
+    # text while --full did not.
+    write_landing(home.root, [hn_item(1, "Acme | ML Engineer | NYC<p>We train models in jax.", "2023-01")])
+    run_etl(home)
+    write_landing(home.root, [hn_item(2, "Acme | ML Engineer | NYC<p>We train models in JAX.", "2023-02")])
+    run_etl(home)
+    assert snapshot_rows(home, "SELECT l.source_id, list(s.skill ORDER BY s.skill) FILTER (WHERE s.skill = 'JAX') "
+                               "FROM listings l LEFT JOIN posting_skills s USING (posting_id) "
+                               "GROUP BY ALL ORDER BY 1") == [("1", None), ("2", ["JAX"])]
+    write_landing(home.root, [hn_item(1, "Acme | ML Engineer | NYC<p>Position filled.", "2023-01")])
+    run_etl(home)
+    assert_a_full_rebuild_gives_the_same(home)
 
 
 def test_a_changed_listing_moves_to_its_new_posting(home):
@@ -384,7 +404,11 @@ def test_a_month_with_postings_but_none_ml_has_rows_with_no_share(home):
                                "WHERE family = 'llm' ORDER BY month")
     assert [row[:3] for row in rows] == [(date(2024, 3, 1), 1, 1), (date(2024, 4, 1), 0, 0), (date(2024, 6, 1), 0, 1)]
     assert rows[1][3:] == (None, None, None)
-    assert snapshot_rows(home, "SELECT count(*) FROM monthly_skill_share WHERE total = 0") == [(0,)]
+    # a skill has a row in every such month too, so LAG and averages over months hold
+    skill_rows = snapshot_rows(home, "SELECT month, postings, total, share FROM monthly_skill_share "
+                                     "WHERE skill = 'PyTorch' ORDER BY month")
+    assert skill_rows == [(date(2024, 3, 1), 1, 1, 1.0), (date(2024, 4, 1), 0, 0, None),
+                          (date(2024, 6, 1), 0, 1, 0.0)]
 
 
 def test_a_migration_rebuilds_the_monthly_tables_even_with_nothing_new_to_load(home):
@@ -451,6 +475,23 @@ def test_taxonomy_change_retags_history(home, tmp_path, monkeypatch):
     assert report.retagged == 1
     assert snapshot_rows(home, "SELECT skill, taxonomy_version FROM posting_skills") == [("PyTorch", "tiny-1")]
     assert snapshot_rows(home, "SELECT families FROM postings") == [(["classic_ml"],)]
+
+
+def test_a_taxonomy_change_retags_history_even_when_meta_lost_the_old_versions(home, tmp_path, monkeypatch):
+    # A run killed after committing its postings, before writing meta: tags of the old
+    # taxonomy, and meta silent about them.
+    write_landing(home.root, [hn_item(1, ML_POST, "2024-03")])
+    run_etl(home)
+    with duckdb.connect(str(home.warehouse)) as conn:
+        conn.execute("DELETE FROM meta WHERE key IN ('taxonomy_version', 'extractor_version')")
+    taxonomy = tmp_path / "tiny.toml"
+    taxonomy.write_text('version = "tiny-1"\n[[skill]]\nname = "PyTorch"\nfamily = "classic_ml"\n'
+                        'category = "framework"\naliases = ["pytorch"]\n')
+    monkeypatch.setenv("SKILLTRENDS_TAXONOMY", str(taxonomy))
+    report = run_etl(home)
+    assert report.retagged == 1
+    assert snapshot_rows(home, "SELECT DISTINCT taxonomy_version FROM posting_skills") == [("tiny-1",)]
+    assert run_etl(home).retagged == 0  # once
 
 
 def test_a_killed_crawl_keeps_what_it_committed(home):
