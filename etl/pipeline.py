@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -124,8 +125,11 @@ def run_etl(home: Home, full: bool = False, demo: bool | None = None, workers: i
                                "was built: rebuilding it from every landing file.")
                 full = report.rebuilt = True
             if full:
-                for table in DATA_TABLES:
-                    conn.execute(f"DELETE FROM {table}").fetchall()
+                # All or none: emptied in part (a kill between two tables), the next run would
+                # load every landing file again beside the tags left, and count them twice.
+                with _transaction(conn):
+                    for table in DATA_TABLES:
+                        conn.execute(f"DELETE FROM {table}").fetchall()
             changed = _load_new_runs(conn, home, report, extraction_workers)
             # A migration can change how the monthly tables are computed (the Wilson macros):
             # rebuild them once, also after a run killed between the migration and the rebuild.
@@ -249,8 +253,7 @@ def _load_new_runs(conn, home: Home, report: EtlReport, workers: ExtractionWorke
         return False
     records = _normalized_records(pl.concat(postings, how="diagonal_relaxed")) if postings else None
     _mark_build_pending(conn)
-    conn.execute("BEGIN TRANSACTION")
-    try:
+    with _transaction(conn):
         conn.execute("CREATE OR REPLACE TEMP TABLE touched (posting_id VARCHAR)").fetchall()
         if records is not None and records.height:
             listings = _latest_versions(records)
@@ -264,12 +267,23 @@ def _load_new_runs(conn, home: Home, report: EtlReport, workers: ExtractionWorke
             _record_boards(conn, pl.concat(boards, how="diagonal_relaxed"))
         report.listings_closed, report.listings_reopened = _update_lifecycle(conn)
         _refresh_touched_postings(conn)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     report.runs_loaded = len(runs)
     return True
+
+
+@contextmanager
+def _transaction(conn):
+    """One transaction around the block: committed at its end, rolled back if it raises."""
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        try:
+            conn.execute("ROLLBACK")
+        except duckdb.Error:
+            pass  # a COMMIT that failed (a full disk) ended the transaction: its own error says why
+        raise
 
 
 def _normalized_records(landing: pl.DataFrame) -> pl.DataFrame:
@@ -655,13 +669,8 @@ def _retag_if_versions_changed(conn, report: EtlReport, workers: ExtractionWorke
     if stale:
         postings = conn.sql("SELECT posting_id, text, title FROM postings").pl()
         _mark_build_pending(conn)
-        conn.execute("BEGIN TRANSACTION")
-        try:
+        with _transaction(conn):
             _clear_tags(conn)
             _insert_tags(conn, postings, workers)
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
         report.retagged = postings.height
     return _set_meta(conn, wanted) or stale

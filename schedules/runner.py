@@ -1,8 +1,8 @@
 """``skilltrends schedule``: run the timetable's jobs, each in a process of its own, and record every run.
 
 - One APScheduler 3 ``BlockingScheduler`` on a UTC clock; its jobs live in a SQLAlchemy job
-  store, ``<home>/schedule.sqlite``, with ``JOB_DEFAULTS`` (coalesce, max_instances=1,
-  misfire_grace_time) from ``schedules.timetable``.
+  store, ``<home>/schedule.sqlite``, with ``JOB_DEFAULTS`` (coalesce, max_instances=1) and
+  each job's ``misfire_grace_seconds`` from ``schedules.timetable``.
 - A job runs the CLI command itself, ``python -m skilltrends <command> ... --home <home>``,
   in a new session: a crawl needs a fresh process (Twisted's reactor cannot restart) and
   DuckDB writers must be separate processes. Its output goes to the log line by line; its
@@ -79,6 +79,10 @@ def store_url(root: Path) -> URL:
 
 
 class JobStoreUnreadable(UserError):
+    pass
+
+
+class JobStoreUnwritable(UserError):
     pass
 
 
@@ -369,7 +373,7 @@ class TimetableScheduler:
         stored = self._sync_store()
         for job in self.jobs.values():
             options = {"trigger": job.trigger(), "kwargs": self.job_kwargs(job), "id": job.name, "name": job.name,
-                       "replace_existing": True}
+                       "replace_existing": True, "misfire_grace_time": job.misfire_grace_seconds}
             previous = stored.get(job.name)
             if previous is not None and previous.next_run_time is not None and self._same_times(previous, options):
                 # Kept though its args or timeout changed: a run due while the scheduler was
@@ -378,7 +382,17 @@ class TimetableScheduler:
             self.scheduler.add_job(JOB_FUNC, **options)
         if self._stopping:
             return
-        self.scheduler.start()
+        try:
+            self.scheduler.start()
+        except sqlalchemy.exc.SQLAlchemyError as exc:
+            # The job store could not be written (a full disk, a file made read-only): without
+            # it no run time can be kept, so stop, and the running jobs with it.
+            CHILDREN.stop_all(self.stop_timeout)
+            self._shutdown()
+            raise JobStoreUnwritable(
+                f"The job store {self.home.root / STORE_FILE} could not be written "
+                f"({getattr(exc, 'orig', None) or exc}): the scheduler stopped, and its running jobs "
+                "with it. Free disk space (or make the file writable) and start it again.") from None
         logger.info("Scheduler stopped.")
 
     def _sync_store(self) -> dict:
@@ -417,7 +431,9 @@ class TimetableScheduler:
     def _record_not_run(self, event) -> None:
         """Record runs that never started: missed (too late), skipped (still running), error."""
         job = self.jobs.get(event.job_id)
-        args = [*job.cli_args(), "--home", str(self.home.root)] if job else [event.job_id]
+        due = event.scheduled_run_times[-1] if event.code == EVENT_JOB_MAX_INSTANCES else event.scheduled_run_time
+        # The months filled in as that run would have had them.
+        args = [*expand_args(job.cli_args(), due), "--home", str(self.home.root)] if job else [event.job_id]
         record = RunRecord(job=event.job_id, command=command_line(args), status="error")
         if event.code == EVENT_JOB_MISSED:
             record.status, record.scheduled_for = "missed", utc_stamp(event.scheduled_run_time)

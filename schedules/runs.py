@@ -18,6 +18,7 @@ run are null. ``stderr_tail`` holds the last lines of the run's output (stdout a
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 from dataclasses import asdict, dataclass
@@ -25,6 +26,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 RUNS_FILE = "schedule_runs.jsonl"
+
+logger = logging.getLogger(__name__)
 
 
 def utc_stamp(moment: datetime | None) -> str | None:
@@ -66,18 +69,24 @@ class RunLog:
 
     def append(self, record: RunRecord) -> None:
         """Append ``record`` as one line, on a line of its own even after a torn last line (a
-        scheduler killed mid-write), and on disk before returning."""
+        scheduler killed mid-write), and on disk before returning. A record that cannot be
+        written (a full disk) is said in one log line, with the run's outcome; the scheduler
+        carries on."""
         line = (json.dumps(asdict(record), ensure_ascii=False) + "\n").encode("utf-8")
         with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(self.path, "ab+") as stream:
-                if stream.seek(0, os.SEEK_END) > 0:
-                    stream.seek(-1, os.SEEK_END)
-                    if stream.read(1) != b"\n":
-                        line = b"\n" + line
-                stream.write(line)
-                stream.flush()
-                os.fsync(stream.fileno())
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                with open(self.path, "ab+") as stream:
+                    if stream.seek(0, os.SEEK_END) > 0:
+                        stream.seek(-1, os.SEEK_END)
+                        if stream.read(1) != b"\n":
+                            line = b"\n" + line
+                    stream.write(line)
+                    stream.flush()
+                    os.fsync(stream.fileno())
+            except OSError as exc:
+                logger.error("Could not record the %s run of job %s in %s (%s); the scheduler carries on.",
+                             record.status, record.job, self.path, exc.strerror or exc)
 
     def read(self) -> list[dict]:
         """Every record, oldest first; an empty list before the first run."""
@@ -88,9 +97,11 @@ class RunLog:
         records = []
         for line in data.splitlines():
             try:  # a line torn by a kill, even inside a character, is skipped
-                records.append(json.loads(line.decode("utf-8")))
+                record = json.loads(line.decode("utf-8"))
             except (UnicodeDecodeError, json.JSONDecodeError):
                 continue
+            if isinstance(record, dict):  # a line edited by hand into a list or a number is no record
+                records.append(record)
         return records
 
     def last_by_job(self) -> dict[str, dict]:

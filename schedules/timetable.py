@@ -3,8 +3,13 @@
 All times are UTC. The defaults (``DEFAULT_JOBS``)::
 
     hn      0 6 * * *    skilltrends crawl hn --no-progress --since {previous_month} --until {current_month}
-    boards  0 7 * * *    skilltrends crawl greenhouse lever ashby --no-progress
+    boards  0 7 * * *    skilltrends crawl greenhouse lever ashby workable recruitee --no-progress
+    feeds   0 8 * * *    skilltrends crawl remotive arbeitnow himalayas remoteok --no-progress
     etl     30 * * * *   skilltrends etl
+
+Boards and feeds list the jobs open now, not a history: a day not crawled is a day's
+postings some of which are never seen. Not scheduled: SmartRecruiters (its API's robots.txt
+forbids crawlers, so the crawl fetches nothing) and jsonld (no list of sites to crawl).
 
 A config file (``skilltrends schedule --config FILE``) holds ``[[job]]`` tables. A job named
 like a default changes only the keys it sets (``enabled = false`` switches it off); any other
@@ -32,7 +37,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, fields, replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from apscheduler.triggers.cron import CronTrigger
@@ -48,8 +53,13 @@ TIMEZONE = timezone.utc
 JOB_DEFAULTS = {
     "coalesce": True,  # runs missed while the scheduler was down collapse into one
     "max_instances": 1,  # a job never overlaps itself; a run due meanwhile is skipped and recorded
-    "misfire_grace_time": 3600,  # seconds late a run may still start; later ones are recorded as missed
 }
+
+#: How late a run may still start, as a share of the time between two runs of its job (a
+#: daily crawl up to 12 hours late, the hourly ETL 30 minutes): a later one is recorded as
+#: missed. Half, so that a late run never runs into the next one's time.
+MISFIRE_GRACE_SHARE = 0.5
+MIN_MISFIRE_GRACE_SECONDS = 60
 
 #: How long a job may run before it is stopped (SIGTERM, then SIGKILL), per command; 0: no limit.
 DEFAULT_TIMEOUT_MINUTES = {"crawl": 360, "etl": 120}
@@ -87,6 +97,18 @@ class ScheduledJob:
         return CronTrigger.from_crontab(self.cron, timezone=TIMEZONE)
 
     @property
+    def misfire_grace_seconds(self) -> int:
+        """How late a run of this job may still start (``MISFIRE_GRACE_SHARE`` of the shortest
+        time between its runs over the next year's first runs)."""
+        cron = CronTrigger.from_crontab(self.cron, timezone=TIMEZONE)
+        times, moment = [], datetime(2024, 1, 1, tzinfo=TIMEZONE)
+        while len(times) < 8 and (moment := cron.get_next_fire_time(None, moment)) is not None:
+            times.append(moment)
+            moment += timedelta(seconds=1)
+        gaps = [(later - earlier).total_seconds() for earlier, later in zip(times, times[1:])]
+        return max(MIN_MISFIRE_GRACE_SECONDS, int(min(gaps, default=0) * MISFIRE_GRACE_SHARE))
+
+    @property
     def timeout_seconds(self) -> float | None:
         minutes = DEFAULT_TIMEOUT_MINUTES.get(self.command, 0) if self.timeout_minutes is None else self.timeout_minutes
         return minutes * 60 if minutes else None
@@ -95,7 +117,8 @@ class ScheduledJob:
 DEFAULT_JOBS: tuple[ScheduledJob, ...] = (
     ScheduledJob("hn", "crawl", "0 6 * * *", sources=("hn",),
                  args=("--since", "{previous_month}", "--until", "{current_month}")),
-    ScheduledJob("boards", "crawl", "0 7 * * *", sources=("greenhouse", "lever", "ashby")),
+    ScheduledJob("boards", "crawl", "0 7 * * *", sources=("greenhouse", "lever", "ashby", "workable", "recruitee")),
+    ScheduledJob("feeds", "crawl", "0 8 * * *", sources=("remotive", "arbeitnow", "himalayas", "remoteok")),
     ScheduledJob("etl", "etl", "30 * * * *"),
 )
 

@@ -52,8 +52,33 @@ def user_errors(command):
             if exc.errno == errno.EPIPE:  # `skilltrends query ... | head`: click ends quietly
                 raise
             raise click.ClickException(os_error_sentence(exc)) from None
+        except Exception as exc:
+            if not is_duckdb_error(exc):
+                raise
+            raise click.ClickException(duckdb_error_sentence(exc)) from None
 
     return wrapper
+
+
+def is_duckdb_error(exc: BaseException) -> bool:
+    # Without importing duckdb: a command that never loaded it raised none of its errors.
+    duckdb = sys.modules.get("duckdb")
+    return duckdb is not None and isinstance(exc, duckdb.Error)
+
+
+DAMAGE_WORDS = ("corrupt", "checksum", "not a valid duckdb", "unexpected end of file", "failed to read",
+                "could not read enough bytes")
+
+
+def duckdb_error_sentence(exc: BaseException) -> str:
+    """A DuckDB file that cannot be read or written (permissions, a full disk, damage) in one
+    sentence, with what to do when the file looks damaged."""
+    detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0].rstrip(".")
+    sentence = f"A DuckDB file could not be used: {detail}."
+    if any(word in detail.lower() for word in DAMAGE_WORDS):
+        sentence += (" If the file is damaged: move a damaged warehouse.duckdb away and run `skilltrends etl "
+                     "--full` (the landing files rebuild it); a damaged crawl_state file may be deleted.")
+    return sentence
 
 
 def os_error_sentence(exc: OSError) -> str:
@@ -506,7 +531,8 @@ def schedule(config_file, list_only, home):
     """Run crawls and the ETL on a timetable until stopped (Ctrl-C or SIGTERM).
 
     Default timetable (UTC): crawl hn (previous and current month) daily at 06:00, crawl
-    greenhouse, lever and ashby daily at 07:00, etl hourly at :30. Each job runs its
+    greenhouse, lever, ashby, workable and recruitee daily at 07:00, crawl remotive,
+    arbeitnow, himalayas and remoteok daily at 08:00, etl hourly at :30. Each job runs its
     skilltrends command in a process of its own; every run is recorded in
     HOME/schedule_runs.jsonl. See docs/scheduling.md.
 

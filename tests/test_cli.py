@@ -80,6 +80,24 @@ def test_a_full_disk_is_one_clear_error(tmp_path):
     assert_one_clear_error(run_cli("extract", "--in", str(source), "--out", "/dev/full"), "No space left")
 
 
+def test_a_truncated_warehouse_is_one_clear_error_saying_how_to_rebuild_it(tmp_path):
+    home = home_after_etl(tmp_path, [hn_item(1, "Acme | ML Engineer | Paris<p>PyTorch.", "2024-01")])
+    warehouse = home / "warehouse.duckdb"
+    warehouse.write_bytes(warehouse.read_bytes()[:300_000])
+    result = run_cli("etl", "--home", str(home))
+    assert_one_clear_error(result, "A DuckDB file could not be used", "warehouse.duckdb")
+    assert "etl --full" in result.stderr
+
+
+def test_a_crawl_state_that_cannot_be_opened_is_one_clear_error(tmp_path):
+    state = tmp_path / "crawl_state" / "hn.duckdb"
+    state.parent.mkdir(parents=True)
+    state.mkdir()  # where the state file belongs, a directory: DuckDB cannot open it, even as root
+    result = run_cli("crawl", "hn", "--since", "2024-01", "--until", "2024-01", "--home", str(tmp_path),
+                     env={"SKILLTRENDS_HN_URL": "http://127.0.0.1:9"})
+    assert_one_clear_error(result, "hn.duckdb")
+
+
 @pytest.mark.parametrize("setting, kind", [("DOWNLOAD_DELAY=abc", "a number"), ("DOWNLOAD_TIMEOUT=soon", "a number"),
                                            ("ROBOTSTXT_OBEY=maybe", "true or false"),
                                            ("ROBOTSTXT_OBEY=TRUE", "true or false"),  # Scrapy reads only true/True

@@ -10,6 +10,7 @@ import pytest
 from crawlers.items import PostingItem
 from crawlers.landing import LandingWriter, new_run_id, seen_row
 from etl.normalize import MAX_NAME_CHARS, MAX_TEXT_CHARS
+from etl import pipeline
 from etl.pipeline import NoLandingData, run_etl
 from etl.publish import publish_snapshot
 from skilltrends.home import Home
@@ -527,6 +528,34 @@ def test_a_run_killed_after_its_commit_is_finished_by_the_next(home, monkeypatch
     assert [str(m) for (m,) in months] == ["2024-03-01", "2024-04-01"]
     assert snapshot_rows(home, "SELECT count(*) FROM meta WHERE key = 'build_pending'") == [(0,)]
     assert run_etl(home).published is None
+
+
+def test_a_full_rebuild_killed_while_emptying_the_tables_leaves_nothing_to_count_twice(home, monkeypatch):
+    write_landing(home.root, [hn_item(1, ML_POST, "2024-03")])
+    run_etl(home)
+    before = table_dump(home)
+    tables = pipeline.DATA_TABLES
+
+    def tables_then_killed():  # killed after emptying crawl_runs, listings and postings
+        yield from tables[:3]
+        raise Killed("between two tables")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(pipeline, "DATA_TABLES", _Iterable(tables_then_killed))
+        with pytest.raises(Killed):
+            run_etl(home, full=True)
+    run_etl(home)
+    assert snapshot_rows(home, "SELECT count(*) - count(DISTINCT (posting_id, skill, start)) FROM posting_skills") \
+        == [(0,)]
+    assert table_dump(home) == before
+
+
+class _Iterable:
+    def __init__(self, make):
+        self.make = make
+
+    def __iter__(self):
+        return self.make()
 
 
 def test_what_a_killed_publish_left_half_done_is_removed(home):

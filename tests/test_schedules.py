@@ -15,6 +15,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from apscheduler.triggers.date import DateTrigger
+import sqlalchemy
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.triggers.interval import IntervalTrigger
 
 from schedules.runner import (
@@ -22,6 +24,7 @@ from schedules.runner import (
     JOB_FUNC,
     LOCK_FILE,
     STORE_FILE,
+    JobStoreUnwritable,
     ScheduleLock,
     TimetableScheduler,
     open_job_store,
@@ -103,11 +106,13 @@ def wait_for_records(home, predicate, timeout: float = 60) -> list[dict]:
 def test_default_timetable_jobs_and_commands():
     timetable = load_timetable()
     jobs = {job.name: job for job in timetable.jobs}
-    assert list(jobs) == ["hn", "boards", "etl"]
+    assert list(jobs) == ["hn", "boards", "feeds", "etl"]
     assert timetable.enabled == list(timetable.jobs)
     assert jobs["hn"].cli_args() == ["crawl", "hn", "--no-progress", "--since", "{previous_month}",
                                      "--until", "{current_month}"]
-    assert jobs["boards"].cli_args() == ["crawl", "greenhouse", "lever", "ashby", "--no-progress"]
+    assert jobs["boards"].cli_args() == ["crawl", "greenhouse", "lever", "ashby", "workable", "recruitee",
+                                         "--no-progress"]
+    assert jobs["feeds"].cli_args() == ["crawl", "remotive", "arbeitnow", "himalayas", "remoteok", "--no-progress"]
     assert jobs["etl"].cli_args() == ["etl"]
     assert jobs["hn"].timeout_seconds == 6 * 3600 and jobs["etl"].timeout_seconds == 2 * 3600
 
@@ -118,6 +123,7 @@ def test_default_triggers_are_utc_crons():
     assert {name: job.trigger().get_next_fire_time(None, at) for name, job in jobs.items()} == {
         "hn": datetime(2024, 3, 10, 6, 0, tzinfo=UTC),
         "boards": datetime(2024, 3, 10, 7, 0, tzinfo=UTC),
+        "feeds": datetime(2024, 3, 10, 8, 0, tzinfo=UTC),
         "etl": datetime(2024, 3, 10, 5, 30, tzinfo=UTC),
     }
     after_six = datetime(2024, 3, 10, 6, 0, 1, tzinfo=UTC)
@@ -160,11 +166,11 @@ def test_config_changes_disables_and_adds_jobs(tmp_path):
     config.write_text(GOOD_CONFIG)
     timetable = load_timetable(config)
     jobs = {job.name: job for job in timetable.jobs}
-    assert list(jobs) == ["hn", "boards", "etl", "hn-backfill"]
+    assert list(jobs) == ["hn", "boards", "feeds", "etl", "hn-backfill"]
     assert jobs["hn"] == DEFAULT_JOBS[0]
     assert (jobs["etl"].command, jobs["etl"].cron) == ("etl", "15 */2 * * *")
     assert not jobs["boards"].enabled
-    assert [job.name for job in timetable.enabled] == ["hn", "etl", "hn-backfill"]
+    assert [job.name for job in timetable.enabled] == ["hn", "feeds", "etl", "hn-backfill"]
     backfill = jobs["hn-backfill"]
     assert backfill.cli_args() == ["crawl", "hn", "--no-progress", "--since", "2011-04"]
     assert backfill.timeout_seconds is None
@@ -180,7 +186,7 @@ def test_the_example_config_in_the_docs_loads(tmp_path):
     config = tmp_path / "timetable.toml"
     config.write_text(example)
     timetable = load_timetable(config)
-    assert [job.name for job in timetable.enabled] == ["hn", "etl", "hn-history", "greenhouse-twice"]
+    assert [job.name for job in timetable.enabled] == ["hn", "feeds", "etl", "hn-history", "greenhouse-twice"]
 
 BAD_CONFIGS = {
     "toml syntax": ("job = [", ["not valid TOML"]),
@@ -459,10 +465,11 @@ def test_job_store_jobs_get_coalesce_max_instances_and_misfire_grace(tmp_path):
     stop(service, start_in_thread(service))
     with open_job_store(tmp_path) as store:
         stored = {job.id: job for job in store.get_all_jobs()}
-    assert set(stored) == {"hn", "boards", "etl"}
+    assert set(stored) == {"hn", "boards", "feeds", "etl"}
+    grace = {"hn": 12 * 3600, "boards": 12 * 3600, "feeds": 12 * 3600, "etl": 30 * 60}  # half the time between runs
     for job in DEFAULT_JOBS:
         kept = stored[job.name]
-        assert (kept.coalesce, kept.max_instances, kept.misfire_grace_time) == (True, 1, 3600)
+        assert (kept.coalesce, kept.max_instances, kept.misfire_grace_time) == (True, 1, grace[job.name])
         assert kept.func_ref == JOB_FUNC
         assert kept.kwargs == {"name": job.name, "args": job.cli_args(), "home": str(tmp_path),
                                "timeout": job.timeout_seconds}
@@ -479,7 +486,7 @@ def test_job_store_follows_the_timetable(tmp_path):
     stop(service, start_in_thread(service))
     with open_job_store(tmp_path) as store:
         stored = {job.id: job for job in store.get_all_jobs()}
-    assert set(stored) == {"hn", "etl"}
+    assert set(stored) == {"hn", "feeds", "etl"}
     assert stored["etl"].next_run_time.minute == 45
 
 
@@ -531,11 +538,12 @@ def test_a_run_due_while_down_is_run_at_start_though_the_jobs_args_changed(tmp_p
 
 
 def test_a_run_missed_beyond_the_grace_time_is_recorded_not_run(tmp_path):
-    due = (datetime.now(UTC) - timedelta(hours=2)).replace(second=0, microsecond=0)
-    daily = ScheduledJob("etl", "etl", f"{due.minute} {due.hour} * * *")
+    due = (datetime.now(UTC) - timedelta(hours=13)).replace(second=0, microsecond=0)  # a daily job's grace: 12 h
+    daily = ScheduledJob("crawl-hn", "crawl", f"{due.minute} {due.hour} * * *", sources=("hn",),
+                         args=("--until", "{current_month}"))
     service = TimetableScheduler(Timetable((daily,)), Home.resolve(tmp_path))
     stop(service, start_in_thread(service))
-    make_due(tmp_path, "etl", due)
+    make_due(tmp_path, "crawl-hn", due)
     service = TimetableScheduler(Timetable((daily,)), Home.resolve(tmp_path))
     thread = start_in_thread(service)
     try:
@@ -546,6 +554,25 @@ def test_a_run_missed_beyond_the_grace_time_is_recorded_not_run(tmp_path):
     assert records == RunLog.for_home(tmp_path).read()
     assert [(r["status"], r["scheduled_for"], r["exit_code"], r["started_at"]) for r in records] == [
         ("missed", utc_stamp(due), None, None)]
+    assert f"--until {due:%Y-%m} " in records[0]["command"]  # the months that run would have had
+
+
+def test_a_run_missed_within_the_grace_time_runs_at_start(tmp_path):
+    with_landing(tmp_path)
+    due = (datetime.now(UTC) - timedelta(hours=3)).replace(second=0, microsecond=0)
+    daily = ScheduledJob("etl", "etl", f"{due.minute} {due.hour} * * *")
+    service = TimetableScheduler(Timetable((daily,)), Home.resolve(tmp_path))
+    stop(service, start_in_thread(service))
+    make_due(tmp_path, "etl", due)
+    records = first_records(TimetableScheduler(Timetable((daily,)), Home.resolve(tmp_path)), tmp_path)
+    assert [(r["job"], r["status"]) for r in records] == [("etl", "ok")]
+
+
+@pytest.mark.parametrize("cron, grace", [("30 * * * *", 1800), ("0 6 * * *", 43200), ("0 3 * * sun", 302400),
+                                         ("* * * * *", 60), ("0 6,7 * * *", 1800),
+                                         ("0 0 1 * *", 29 * 86400 // 2)])  # monthly: half of February
+def test_a_jobs_grace_time_is_half_the_time_between_its_runs(cron, grace):
+    assert ScheduledJob("job", "etl", cron).misfire_grace_seconds == grace
 
 
 def test_a_job_still_running_is_not_started_again(tmp_path):
@@ -587,7 +614,7 @@ def test_cli_list_prints_the_timetable_without_running_it(tmp_path):
     assert result.returncode == 0, result.stderr
     now = datetime.now(UTC).replace(tzinfo=None)
     rows = {line.split()[0]: line for line in result.stdout.splitlines()[2:]}
-    assert set(rows) == {"JOB", "hn", "boards", "etl"}
+    assert set(rows) == {"JOB", "hn", "boards", "feeds", "etl"}
     for job in DEFAULT_JOBS:
         assert job.cron in rows[job.name] and "never" in rows[job.name]
         assert " ".join(["skilltrends", *job.cli_args()]) in rows[job.name]
@@ -658,3 +685,47 @@ def test_the_job_store_stays_in_a_home_whose_path_holds_url_characters(tmp_path)
     stop(service, start_in_thread(service))
     assert (home / "schedule.sqlite").is_file()
     assert sorted(path.name for path in tmp_path.iterdir()) == ["my?home%41"]
+
+
+def test_a_job_store_that_cannot_be_written_stops_the_scheduler_in_one_sentence(tmp_path, monkeypatch):
+    with_landing(tmp_path)
+    job = SoonJob("etl", "etl", "* * * * *", soon=IntervalTrigger(seconds=1))
+    service = TimetableScheduler(Timetable((job,)), Home.resolve(tmp_path), stop_timeout=5)
+
+    def disk_full(store, stored_job):
+        raise sqlalchemy.exc.OperationalError("UPDATE apscheduler_jobs", {}, Exception("database or disk is full"))
+
+    monkeypatch.setattr(SQLAlchemyJobStore, "update_job", disk_full)
+    failures = []
+
+    def run():
+        try:
+            service.start()
+        except Exception as exc:  # noqa: BLE001 - the test looks at what it is
+            failures.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(60)
+    assert not thread.is_alive(), "the scheduler went on without its job store"
+    (failure,) = failures
+    assert isinstance(failure, JobStoreUnwritable)
+    assert "database or disk is full" in str(failure) and str(tmp_path / STORE_FILE) in str(failure)
+    assert CHILDREN.count() == 0
+
+
+def test_a_run_record_that_cannot_be_written_is_logged_and_the_scheduler_carries_on(tmp_path, caplog):
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_text("a file where the home's folder belongs")
+    log = RunLog(blocked / "schedule_runs.jsonl")
+    log.append(RunRecord(job="etl", command="skilltrends etl", status="ok"))  # no exception
+    assert "Could not record the ok run of job etl" in caplog.text
+
+
+def test_run_records_that_are_not_objects_are_skipped(tmp_path):
+    log = RunLog.for_home(tmp_path)
+    log.append(RunRecord(job="etl", command="skilltrends etl", status="ok"))
+    with open(log.path, "a", encoding="utf-8") as stream:
+        stream.write('[1, 2]\n"x"\nnull\n')
+    assert [r["job"] for r in log.read()] == ["etl"]
+    assert set(log.last_by_job()) == {"etl"}
