@@ -20,9 +20,7 @@ import polars as pl
 
 from analysis.families import CHART_FAMILIES
 from analysis.queries import months_between
-
-#: The 97.5% standard-normal quantile: a two-sided 95% interval.
-Z95 = 1.959963984540054
+from etl.schema import Z95  # the same z as the snapshot's Wilson macros
 
 SHARE_COLUMNS = ["postings", "total", "share", "ci_low", "ci_high"]
 FAMILY_SHARE_COLUMNS = ["month", "family", *SHARE_COLUMNS]
@@ -102,11 +100,7 @@ def family_shares(
     )
     wanted = pl.LazyFrame({"family": order}, schema={"family": pl.String})
     return (
-        totals
-        .join(wanted, how="cross")
-        .join(mentions, on=["month", "family"], how="left")
-        .with_columns(pl.col("postings").fill_null(0))
-        .pipe(_with_share)
+        _every_month_and_key(totals, wanted, mentions, on=["month", "family"])
         .sort("month", pl.col("family").replace_strict(order, list(range(len(order)))))
         .select(FAMILY_SHARE_COLUMNS)
         .collect()
@@ -128,11 +122,8 @@ def skill_shares(
     rows = _rows(frame)
     mentions = _skill_mentions(rows, families).group_by("month", "skill", "family").agg(postings=posting.n_unique())
     return (
-        _monthly_totals(rows)
-        .join(mentions.select("skill", "family").unique(), how="cross")
-        .join(mentions, on=["month", "skill", "family"], how="left")
-        .with_columns(pl.col("postings").fill_null(0))
-        .pipe(_with_share)
+        _every_month_and_key(_monthly_totals(rows), mentions.select("skill", "family").unique(), mentions,
+                             on=["month", "skill", "family"])
         .sort(["month", "postings", "skill"], descending=[False, True, False])
         .select(SKILL_SHARE_COLUMNS)
         .collect()
@@ -227,6 +218,18 @@ def _skill_mentions(rows: pl.LazyFrame, families: Sequence[str] | None) -> pl.La
     if families is not None:
         mentions = mentions.filter(pl.col("family").is_in(list(families)))
     return mentions
+
+
+def _every_month_and_key(totals: pl.LazyFrame, keys: pl.LazyFrame, mentions: pl.LazyFrame,
+                         on: list[str]) -> pl.LazyFrame:
+    """A row for every month of ``totals`` and every row of ``keys`` (families, skills), with
+    the ``postings`` of ``mentions`` (0 where none) and the share and interval."""
+    return (
+        totals.join(keys, how="cross")
+        .join(mentions, on=on, how="left")
+        .with_columns(pl.col("postings").fill_null(0))
+        .pipe(_with_share)
+    )
 
 
 def _with_share(frame: pl.LazyFrame) -> pl.LazyFrame:

@@ -106,11 +106,18 @@ def family_share_figure(
             "title": "share of ML postings",
             "tickformat": ".0%",
             # A little room below 0% and above the highest bound, so markers there show whole.
-            "range": [-0.02, min(1.0, top) * 1.06 if top > 0 else 1.0],
+            "range": _share_range(top),
         },
         xaxis=_period_ticks(frame["month"], _PERIOD_FORMATS.get(resolution, _PERIOD_FORMATS["month"])),
     )
     return figure
+
+
+def _share_range(top: float) -> list[float]:
+    """The share axis: up to the highest interval bound, with 6% of that as room above it and
+    2% below 0 (room in proportion, so a chart of small shares is not a third below 0)."""
+    upper = min(1.0, top) * 1.06 if top > 0 else 1.0
+    return [-0.02 * upper, upper]
 
 
 def _band_polygons(months: list, low: list, high: list) -> tuple[list, list, set[int]]:

@@ -51,10 +51,11 @@ TRACKING_PARAMETER = r"[?&](?:utm_[a-z]+|gh_src)=[^\s&#]*"
 
 
 def _normalized(column: pl.Expr, fold_case: bool = False) -> pl.Expr:
-    if fold_case:
+    column = column.str.normalize("NFKC")
+    if fold_case:  # after NFKC, which turns some characters into capitals ("™" is "TM")
         column = column.str.to_lowercase()
     return (
-        column.str.normalize("NFKC")
+        column
         .str.replace_all(r"[‘’‚‛′]", "'").str.replace_all(r"[“”„‟″]", '"')
         .str.replace_all(TRACKING_PARAMETER, "")
         .str.replace_all(r"\s+", " ").str.strip_chars()

@@ -25,7 +25,6 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -37,12 +36,12 @@ from etl.landing import UnreadableLandingFile, landing_files, read_landing_file
 from etl.lock import EtlLock
 from etl.normalize import MAX_HTML_CHARS, MAX_TEXT_CHARS, NORMALIZE_VERSION, normalize_listings
 from etl.publish import publish_snapshot
-from etl.schema import SCHEMA_VERSION, migrate
+from etl.schema import SCHEMA_VERSION, migrate, transaction
 from etl.extraction import extractor_version
 from etl.tagging import tag_postings
 from etl.workers import ExtractionWorkers
 from etl.trends import rebuild_monthly_tables
-from skilltrends.errors import UserError, first_line
+from skilltrends.errors import UserError, duckdb_file_error_sentence, first_line
 from skilltrends.home import Home
 
 logger = logging.getLogger(__name__)
@@ -127,7 +126,8 @@ def run_etl(home: Home, full: bool = False, demo: bool | None = None, workers: i
             if full:
                 # All or none: emptied in part (a kill between two tables), the next run would
                 # load every landing file again beside the tags left, and count them twice.
-                with _transaction(conn):
+                _mark_build_pending(conn)  # emptied, the tables are published even if nothing loads
+                with transaction(conn):
                     for table in DATA_TABLES:
                         conn.execute(f"DELETE FROM {table}").fetchall()
             changed = _load_new_runs(conn, home, report, extraction_workers)
@@ -171,6 +171,8 @@ def _open_warehouse(home: Home) -> duckdb.DuckDBPyConnection:
     try:
         return duckdb.connect(str(home.warehouse))
     except duckdb.Error as exc:
+        if "lock" not in str(exc).lower():
+            raise WarehouseUnreadable(duckdb_file_error_sentence(exc, f"The warehouse {home.warehouse}")) from None
         raise WarehouseUnreadable(
             f"The warehouse {home.warehouse} cannot be opened (researchers should query the published "
             f"snapshot, never the warehouse): {first_line(exc)}"
@@ -253,7 +255,7 @@ def _load_new_runs(conn, home: Home, report: EtlReport, workers: ExtractionWorke
         return False
     records = _normalized_records(pl.concat(postings, how="diagonal_relaxed")) if postings else None
     _mark_build_pending(conn)
-    with _transaction(conn):
+    with transaction(conn):
         conn.execute("CREATE OR REPLACE TEMP TABLE touched (posting_id VARCHAR)").fetchall()
         if records is not None and records.height:
             listings = _latest_versions(records)
@@ -269,21 +271,6 @@ def _load_new_runs(conn, home: Home, report: EtlReport, workers: ExtractionWorke
         _refresh_touched_postings(conn)
     report.runs_loaded = len(runs)
     return True
-
-
-@contextmanager
-def _transaction(conn):
-    """One transaction around the block: committed at its end, rolled back if it raises."""
-    conn.execute("BEGIN TRANSACTION")
-    try:
-        yield
-        conn.execute("COMMIT")
-    except BaseException:
-        try:
-            conn.execute("ROLLBACK")
-        except duckdb.Error:
-            pass  # a COMMIT that failed (a full disk) ended the transaction: its own error says why
-        raise
 
 
 def _normalized_records(landing: pl.DataFrame) -> pl.DataFrame:
@@ -669,7 +656,7 @@ def _retag_if_versions_changed(conn, report: EtlReport, workers: ExtractionWorke
     if stale:
         postings = conn.sql("SELECT posting_id, text, title FROM postings").pl()
         _mark_build_pending(conn)
-        with _transaction(conn):
+        with transaction(conn):
             _clear_tags(conn)
             _insert_tags(conn, postings, workers)
         report.retagged = postings.height

@@ -6,9 +6,29 @@ recorded in ``schema_migrations`` so applying them again is a no-op.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import duckdb
 
 FAMILIES = ("classic_ml", "mlops", "llm", "other")
+
+#: The 97.5% standard-normal quantile: a two-sided 95% interval (also analysis.shares.Z95).
+Z95 = 1.959963984540054
+
+
+def _wilson_macros(impossible: str, z: float = Z95) -> str:
+    """``wilson_low(k, n)`` and ``wilson_high(k, n)``: NULL where ``impossible`` holds,
+    exactly 0 at ``k = 0`` and 1 at ``k = n``, else the Wilson bounds clipped to [0, 1]."""
+    def bound(sign: str, exact_end: str, value: str) -> str:
+        return f"""CASE WHEN {impossible} THEN NULL WHEN {exact_end} THEN {value} ELSE
+            greatest(0.0, least(1.0,
+                ((k / n) + {z} ^ 2 / (2 * n) {sign} {z} * sqrt((k / n) * (1 - k / n) / n + {z} ^ 2 / (4 * n * n)))
+                / (1 + {z} ^ 2 / n))) END"""
+    return f"""
+        CREATE OR REPLACE MACRO wilson_low(k, n) AS {bound("-", "k = 0", "0.0")};
+        CREATE OR REPLACE MACRO wilson_high(k, n) AS {bound("+", "k = n", "1.0")};
+    """
+
 
 MIGRATIONS: list[tuple[str, str]] = [
     (
@@ -215,27 +235,28 @@ MIGRATIONS: list[tuple[str, str]] = [
         # A count that cannot be (k < 0, k > n, n < 0) gave an interval: wilson_low(7, 5) was 1.0,
         # and a NULL count gave 0 or 1 (greatest() and least() skip NULLs). A researcher's own
         # SQL gets NULL there now, as analysis.shares.wilson_interval does.
-        """
-        CREATE OR REPLACE MACRO wilson_low(k, n) AS
-            CASE WHEN k IS NULL OR n IS NULL OR n <= 0 OR k < 0 OR k > n THEN NULL WHEN k = 0 THEN 0.0 ELSE
-            greatest(0.0, least(1.0,
-                ((k / n) + 1.959963984540054 ^ 2 / (2 * n)
-                 - 1.959963984540054 * sqrt((k / n) * (1 - k / n) / n
-                                            + 1.959963984540054 ^ 2 / (4 * n * n)))
-                / (1 + 1.959963984540054 ^ 2 / n))) END;
-        CREATE OR REPLACE MACRO wilson_high(k, n) AS
-            CASE WHEN k IS NULL OR n IS NULL OR n <= 0 OR k < 0 OR k > n THEN NULL WHEN k = n THEN 1.0 ELSE
-            greatest(0.0, least(1.0,
-                ((k / n) + 1.959963984540054 ^ 2 / (2 * n)
-                 + 1.959963984540054 * sqrt((k / n) * (1 - k / n) / n
-                                            + 1.959963984540054 ^ 2 / (4 * n * n)))
-                / (1 + 1.959963984540054 ^ 2 / n))) END;
-        """,
+        _wilson_macros(impossible="k IS NULL OR n IS NULL OR n <= 0 OR k < 0 OR k > n"),
     ),
 ]
 
 #: The last migration's name: ``meta.schema_version`` of a warehouse the ETL has brought up to date.
 SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+@contextmanager
+def transaction(conn: duckdb.DuckDBPyConnection):
+    """One transaction around the block: committed at its end, rolled back if it raises.
+    Not nestable: DuckDB refuses a BEGIN inside a transaction."""
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        try:
+            conn.execute("ROLLBACK")
+        except duckdb.Error:
+            pass  # a COMMIT that failed (a full disk) ended the transaction: its own error says why
+        raise
 
 
 def migrate(conn: duckdb.DuckDBPyConnection) -> list[str]:
@@ -248,9 +269,8 @@ def migrate(conn: duckdb.DuckDBPyConnection) -> list[str]:
     for name, ddl in MIGRATIONS:
         if name in done:
             continue
-        conn.execute("BEGIN TRANSACTION")
-        conn.execute(ddl)
-        conn.execute("INSERT INTO schema_migrations VALUES (?, now())", [name]).fetchall()
-        conn.execute("COMMIT")
+        with transaction(conn):
+            conn.execute(ddl)
+            conn.execute("INSERT INTO schema_migrations VALUES (?, now())", [name]).fetchall()
         applied.append(name)
     return applied

@@ -15,38 +15,40 @@ ML_POSTING_MONTHS = """
     totals AS (SELECT month, count(*) FILTER (WHERE is_ml) AS total FROM posting_month GROUP BY month)
 """
 
-FAMILY_SHARE_SQL = f"""
-CREATE OR REPLACE TABLE monthly_family_share AS
+
+def _share_table_sql(table: str, key: str, mentions: str, keys: str) -> str:
+    """``table``: for every month of ``totals`` and every row of ``keys``, the ML postings
+    that month among ``mentions`` (0 where none), of ``total``, with the Wilson interval. A
+    row with postings 0 rather than no row: averages over months and ``LAG`` then compare
+    what they seem to."""
+    return f"""
+CREATE OR REPLACE TABLE {table} AS
 WITH {ML_POSTING_MONTHS},
-    mentions AS (
-        SELECT ml.month, s.family, count(DISTINCT ml.posting_id) AS postings
-        FROM ml JOIN posting_skills s USING (posting_id) GROUP BY ALL),
-    families AS (SELECT unnest($families) AS family)
-SELECT t.month, f.family, coalesce(m.postings, 0) AS postings, t.total,
+    mentions AS ({mentions}),
+    keys AS ({keys})
+SELECT t.month, k.*, coalesce(m.postings, 0) AS postings, t.total,
        CASE WHEN t.total > 0 THEN coalesce(m.postings, 0) / t.total END AS share,
        wilson_low(coalesce(m.postings, 0), t.total) AS ci_low,
        wilson_high(coalesce(m.postings, 0), t.total) AS ci_high
-FROM totals t CROSS JOIN families f LEFT JOIN mentions m USING (month, family)
-ORDER BY t.month, f.family
+FROM totals t CROSS JOIN keys k LEFT JOIN mentions m USING (month, {key})
+ORDER BY t.month, k.{key}
 """
 
-# Every skill some ML posting mentions, in every month monthly_family_share has: a month
-# without a mention is a row with postings 0 (not a missing row), so averages over months
-# and LAG compare what they seem to.
-SKILL_SHARE_SQL = f"""
-CREATE OR REPLACE TABLE monthly_skill_share AS
-WITH {ML_POSTING_MONTHS},
-    mentions AS (
-        SELECT ml.month, s.skill, any_value(s.family) AS family, count(DISTINCT ml.posting_id) AS postings
-        FROM ml JOIN posting_skills s USING (posting_id) GROUP BY ml.month, s.skill),
-    skills AS (SELECT skill, any_value(family) AS family FROM mentions GROUP BY skill)
-SELECT t.month, s.skill, s.family, coalesce(m.postings, 0) AS postings, t.total,
-       CASE WHEN t.total > 0 THEN coalesce(m.postings, 0) / t.total END AS share,
-       wilson_low(coalesce(m.postings, 0), t.total) AS ci_low,
-       wilson_high(coalesce(m.postings, 0), t.total) AS ci_high
-FROM totals t CROSS JOIN skills s LEFT JOIN mentions m USING (month, skill)
-ORDER BY t.month, s.skill
-"""
+
+FAMILY_SHARE_SQL = _share_table_sql(
+    "monthly_family_share", "family",
+    mentions="""SELECT ml.month, s.family, count(DISTINCT ml.posting_id) AS postings
+                FROM ml JOIN posting_skills s USING (posting_id) GROUP BY ALL""",
+    keys="SELECT unnest($families) AS family",
+)
+
+# Every skill some ML posting mentions, in every month monthly_family_share has.
+SKILL_SHARE_SQL = _share_table_sql(
+    "monthly_skill_share", "skill",
+    mentions="""SELECT ml.month, s.skill, any_value(s.family) AS family, count(DISTINCT ml.posting_id) AS postings
+                FROM ml JOIN posting_skills s USING (posting_id) GROUP BY ml.month, s.skill""",
+    keys="SELECT skill, any_value(family) AS family FROM mentions GROUP BY skill",
+)
 
 
 def rebuild_monthly_tables(conn: duckdb.DuckDBPyConnection) -> None:

@@ -60,6 +60,8 @@ JOB_DEFAULTS = {
 #: missed. Half, so that a late run never runs into the next one's time.
 MISFIRE_GRACE_SHARE = 0.5
 MIN_MISFIRE_GRACE_SECONDS = 60
+MAX_MISFIRE_GRACE_SECONDS = 7 * 86400  # a monthly or yearly job: a week late at most
+GRACE_SAMPLE_RUNS = 2000
 
 #: How long a job may run before it is stopped (SIGTERM, then SIGKILL), per command; 0: no limit.
 DEFAULT_TIMEOUT_MINUTES = {"crawl": 360, "etl": 120}
@@ -98,15 +100,22 @@ class ScheduledJob:
 
     @property
     def misfire_grace_seconds(self) -> int:
-        """How late a run of this job may still start (``MISFIRE_GRACE_SHARE`` of the shortest
-        time between its runs over the next year's first runs)."""
+        """How late a run of this job may still start: ``MISFIRE_GRACE_SHARE`` of the shortest
+        time between two of its runs in a leap year (or its first ``GRACE_SAMPLE_RUNS``),
+        within ``MIN_MISFIRE_GRACE_SECONDS`` and ``MAX_MISFIRE_GRACE_SECONDS``."""
         cron = CronTrigger.from_crontab(self.cron, timezone=TIMEZONE)
-        times, moment = [], datetime(2024, 1, 1, tzinfo=TIMEZONE)
-        while len(times) < 8 and (moment := cron.get_next_fire_time(None, moment)) is not None:
-            times.append(moment)
-            moment += timedelta(seconds=1)
-        gaps = [(later - earlier).total_seconds() for earlier, later in zip(times, times[1:])]
-        return max(MIN_MISFIRE_GRACE_SECONDS, int(min(gaps, default=0) * MISFIRE_GRACE_SHARE))
+        moment, end = datetime(2024, 1, 1, tzinfo=TIMEZONE), datetime(2025, 1, 1, tzinfo=TIMEZONE)
+        shortest, previous = None, None
+        for _ in range(GRACE_SAMPLE_RUNS):
+            moment = cron.get_next_fire_time(None, moment)
+            if moment is None or moment > end:
+                break
+            if previous is not None:
+                gap = (moment - previous).total_seconds()
+                shortest = gap if shortest is None else min(shortest, gap)
+            previous, moment = moment, moment + timedelta(seconds=1)
+        grace = int((shortest or 2 * MAX_MISFIRE_GRACE_SECONDS) * MISFIRE_GRACE_SHARE)
+        return min(MAX_MISFIRE_GRACE_SECONDS, max(MIN_MISFIRE_GRACE_SECONDS, grace))
 
     @property
     def timeout_seconds(self) -> float | None:

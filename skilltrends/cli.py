@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from skilltrends.errors import UserError
+from skilltrends.errors import UserError, duckdb_file_error_sentence, is_duckdb_file_error
 from skilltrends.home import HOME_ENV, Home
 
 
@@ -53,32 +53,11 @@ def user_errors(command):
                 raise
             raise click.ClickException(os_error_sentence(exc)) from None
         except Exception as exc:
-            if not is_duckdb_error(exc):
+            if not is_duckdb_file_error(exc):  # a bug in our SQL keeps its traceback
                 raise
-            raise click.ClickException(duckdb_error_sentence(exc)) from None
+            raise click.ClickException(duckdb_file_error_sentence(exc)) from None
 
     return wrapper
-
-
-def is_duckdb_error(exc: BaseException) -> bool:
-    # Without importing duckdb: a command that never loaded it raised none of its errors.
-    duckdb = sys.modules.get("duckdb")
-    return duckdb is not None and isinstance(exc, duckdb.Error)
-
-
-DAMAGE_WORDS = ("corrupt", "checksum", "not a valid duckdb", "unexpected end of file", "failed to read",
-                "could not read enough bytes")
-
-
-def duckdb_error_sentence(exc: BaseException) -> str:
-    """A DuckDB file that cannot be read or written (permissions, a full disk, damage) in one
-    sentence, with what to do when the file looks damaged."""
-    detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0].rstrip(".")
-    sentence = f"A DuckDB file could not be used: {detail}."
-    if any(word in detail.lower() for word in DAMAGE_WORDS):
-        sentence += (" If the file is damaged: move a damaged warehouse.duckdb away and run `skilltrends etl "
-                     "--full` (the landing files rebuild it); a damaged crawl_state file may be deleted.")
-    return sentence
 
 
 def os_error_sentence(exc: OSError) -> str:

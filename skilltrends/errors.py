@@ -14,6 +14,32 @@ def first_line(exc: BaseException) -> str:
     return lines[0] if lines else exc.__class__.__name__
 
 
+# DuckDB's errors about a file rather than a statement: a damaged or truncated file, one it
+# may not read or write, a full disk. Its other errors (Binder, Catalog, Parser...) come from
+# SQL, and are bugs unless the user wrote that SQL.
+DUCKDB_FILE_ERRORS = ("IOException", "FatalException", "PermissionException")
+DAMAGE_WORDS = ("corrupt", "checksum", "not a valid duckdb", "unexpected end of file", "failed to read",
+                "could not read enough bytes")
+
+
+def is_duckdb_file_error(exc: BaseException) -> bool:
+    import sys
+
+    duckdb = sys.modules.get("duckdb")  # not imported: nothing raised a DuckDB error
+    return duckdb is not None and isinstance(exc, tuple(getattr(duckdb, name) for name in DUCKDB_FILE_ERRORS))
+
+
+def duckdb_file_error_sentence(exc: BaseException, what: str = "A DuckDB file") -> str:
+    """``what`` could not be used, and why, in one sentence; with how to rebuild when the
+    file looks damaged."""
+    detail = first_line(exc).rstrip(".")
+    sentence = f"{what} could not be used: {detail}."
+    if any(word in detail.lower() for word in DAMAGE_WORDS):
+        sentence += (" If the file is damaged: move a damaged warehouse.duckdb away and run `skilltrends etl "
+                     "--full` (the landing files rebuild it); a damaged crawl_state file may be deleted.")
+    return sentence
+
+
 def sql_string(value) -> str:
     """``value`` (a path) as a SQL string literal, for the few statements that take no
     parameter there (ATTACH, COPY ... TO)."""

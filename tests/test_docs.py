@@ -55,9 +55,11 @@ def test_every_sql_example_of_the_docs_runs_on_a_snapshot(tmp_path):
 
     path = make_snapshot(tmp_path, [{"posting_id": "a", "months": ["2024-01", ("greenhouse", "2024-02")],
                                      "skills": [("PyTorch", "classic_ml"), ("LLM", "llm")]}])
-    blocks = [block for doc in ("README.md", "docs/schema.md", "docs/crawling.md")
-              for block in re.findall(r"```sql\n(.*?)```", (PROJECT / doc).read_text(), re.S)]
-    assert len(blocks) >= 3
+    docs = {doc: (PROJECT / doc).read_text() for doc in ("README.md", "docs/schema.md", "docs/crawling.md",
+                                                          "docs/cli.md")}
+    blocks = [block for text in docs.values() for block in re.findall(r"```sql\n(.*?)```", text, re.S)]
+    blocks += re.findall(r'skilltrends query "([^"]+)"', docs["README.md"] + docs["docs/cli.md"])
+    assert len(blocks) >= 6
     conn = duckdb.connect(str(path), read_only=True)
     for block in blocks:
         for statement in filter(str.strip, re.sub(r"--[^\n]*", "", block).split(";")):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import duckdb
+import polars as pl
 import pytest
 
 from crawlers.items import PostingItem
@@ -358,6 +359,15 @@ def test_copies_that_differ_in_quotes_accents_or_tracking_links_are_one_posting(
     assert snapshot_rows(home, "SELECT count(DISTINCT posting_id) FROM listings") == [(4,)]
 
 
+def test_a_job_title_is_compared_without_its_case_after_unicode_folding():
+    from etl.normalize import posting_key
+
+    titles = ["Data Scientist ™", "DATA SCIENTIST TM", "data scientist tm"]
+    frame = pl.DataFrame({"text": ["Same text."] * 3, "title": titles, "source": ["greenhouse"] * 3,
+                          "source_id": ["1", "2", "3"]})
+    assert frame.select(key=posting_key)["key"].n_unique() == 1
+
+
 def test_copies_apart_only_in_letter_case_are_tagged_each_on_its_own_text(home):
     # Merged, the posting kept the first copy's text, where "jax" is no skill: February's
     # JAX went uncounted, and once the first copy changed an incremental ETL kept the old
@@ -661,3 +671,26 @@ def test_an_overlong_posting_is_cut_and_control_characters_go(home, caplog):
     skills = snapshot_rows(home, "SELECT skill FROM posting_skills JOIN listings USING (posting_id) "
                                  "WHERE source_id = 'huge'")
     assert ("PyTorch",) in skills
+
+
+def test_a_commit_that_fails_is_the_error_shown_not_the_rollback_after_it():
+    from etl.schema import transaction
+
+    class DiskFull:
+        """A connection whose COMMIT fails as on a full disk, which ends the transaction."""
+
+        def __init__(self):
+            self.statements = []
+
+        def execute(self, sql, *args):
+            self.statements.append(sql)
+            if sql == "COMMIT":
+                raise duckdb.IOException("IO Error: No space left on device")
+            if sql == "ROLLBACK":
+                raise duckdb.TransactionException("TransactionContext Error: cannot rollback - no transaction is active")
+
+    conn = DiskFull()
+    with pytest.raises(duckdb.IOException, match="No space left"):
+        with transaction(conn):
+            conn.execute("INSERT ...")
+    assert conn.statements == ["BEGIN TRANSACTION", "INSERT ...", "COMMIT", "ROLLBACK"]

@@ -230,6 +230,8 @@ def sync_address(search, start, end, sources, resolution, month_options, source_
     if not isinstance(start, str) or not isinstance(end, str) or not isinstance(sources, list):
         raise PreventUpdate
     chosen = Selection(start, end, [s for s in sources if isinstance(s, str)], str(resolution))
+    if not chosen.sources:
+        raise PreventUpdate  # "no source" is no view to keep: an address without sources means all
     wanted = query_from_selection(chosen, months, offered)
     if wanted == (search or ""):
         raise PreventUpdate
