@@ -475,13 +475,18 @@ def test_publishing_while_a_reader_holds_the_previous_snapshot(home):
         reader.close()
 
 
-def test_taxonomy_change_retags_history(home, tmp_path, monkeypatch):
-    write_landing(home.root, [hn_item(1, ML_POST, "2024-03")])
-    run_etl(home)
+def use_tiny_taxonomy(tmp_path, monkeypatch) -> None:
+    """A taxonomy of one skill, version tiny-1, for the runs that follow."""
     taxonomy = tmp_path / "tiny.toml"
     taxonomy.write_text('version = "tiny-1"\n[[skill]]\nname = "PyTorch"\nfamily = "classic_ml"\n'
                         'category = "framework"\naliases = ["pytorch"]\n')
     monkeypatch.setenv("SKILLTRENDS_TAXONOMY", str(taxonomy))
+
+
+def test_taxonomy_change_retags_history(home, tmp_path, monkeypatch):
+    write_landing(home.root, [hn_item(1, ML_POST, "2024-03")])
+    run_etl(home)
+    use_tiny_taxonomy(tmp_path, monkeypatch)
     report = run_etl(home)
     assert report.retagged == 1
     assert snapshot_rows(home, "SELECT skill, taxonomy_version FROM posting_skills") == [("PyTorch", "tiny-1")]
@@ -495,10 +500,7 @@ def test_a_taxonomy_change_retags_history_even_when_meta_lost_the_old_versions(h
     run_etl(home)
     with duckdb.connect(str(home.warehouse)) as conn:
         conn.execute("DELETE FROM meta WHERE key IN ('taxonomy_version', 'extractor_version')")
-    taxonomy = tmp_path / "tiny.toml"
-    taxonomy.write_text('version = "tiny-1"\n[[skill]]\nname = "PyTorch"\nfamily = "classic_ml"\n'
-                        'category = "framework"\naliases = ["pytorch"]\n')
-    monkeypatch.setenv("SKILLTRENDS_TAXONOMY", str(taxonomy))
+    use_tiny_taxonomy(tmp_path, monkeypatch)
     report = run_etl(home)
     assert report.retagged == 1
     assert snapshot_rows(home, "SELECT DISTINCT taxonomy_version FROM posting_skills") == [("tiny-1",)]

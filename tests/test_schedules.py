@@ -490,6 +490,14 @@ def test_job_store_follows_the_timetable(tmp_path):
     assert stored["etl"].next_run_time.minute == 45
 
 
+def stored_and_due(home, job: ScheduledJob, when: datetime) -> None:
+    """``job`` stored by a scheduler that ran on ``home`` and stopped, then due at ``when``:
+    as if the scheduler had been down since."""
+    service = TimetableScheduler(Timetable((job,)), Home.resolve(home))
+    stop(service, start_in_thread(service))
+    make_due(home, job.name, when)
+
+
 def make_due(home, job_name: str, when: datetime) -> None:
     with open_job_store(home) as store:
         job = store.lookup_job(job_name)
@@ -526,9 +534,7 @@ def test_a_run_due_while_down_is_run_at_start_though_the_jobs_args_changed(tmp_p
     with_landing(tmp_path)
     due = (datetime.now(UTC) - timedelta(minutes=10)).replace(second=0, microsecond=0)
     hourly = ScheduledJob("etl", "etl", f"{due.minute} * * * *")
-    service = TimetableScheduler(Timetable((hourly,)), Home.resolve(tmp_path))
-    stop(service, start_in_thread(service))
-    make_due(tmp_path, "etl", due)
+    stored_and_due(tmp_path, hourly, due)
     changed = ScheduledJob("etl", "etl", hourly.cron, timeout_minutes=90)
     service = TimetableScheduler(Timetable((changed,)), Home.resolve(tmp_path))
     records = first_records(service, tmp_path)
@@ -541,9 +547,7 @@ def test_a_run_missed_beyond_the_grace_time_is_recorded_not_run(tmp_path):
     due = (datetime.now(UTC) - timedelta(hours=13)).replace(second=0, microsecond=0)  # a daily job's grace: 12 h
     daily = ScheduledJob("crawl-hn", "crawl", f"{due.minute} {due.hour} * * *", sources=("hn",),
                          args=("--until", "{current_month}"))
-    service = TimetableScheduler(Timetable((daily,)), Home.resolve(tmp_path))
-    stop(service, start_in_thread(service))
-    make_due(tmp_path, "crawl-hn", due)
+    stored_and_due(tmp_path, daily, due)
     service = TimetableScheduler(Timetable((daily,)), Home.resolve(tmp_path))
     thread = start_in_thread(service)
     try:
@@ -561,9 +565,7 @@ def test_a_run_missed_within_the_grace_time_runs_at_start(tmp_path):
     with_landing(tmp_path)
     due = (datetime.now(UTC) - timedelta(hours=3)).replace(second=0, microsecond=0)
     daily = ScheduledJob("etl", "etl", f"{due.minute} {due.hour} * * *")
-    service = TimetableScheduler(Timetable((daily,)), Home.resolve(tmp_path))
-    stop(service, start_in_thread(service))
-    make_due(tmp_path, "etl", due)
+    stored_and_due(tmp_path, daily, due)
     records = first_records(TimetableScheduler(Timetable((daily,)), Home.resolve(tmp_path)), tmp_path)
     assert [(r["job"], r["status"]) for r in records] == [("etl", "ok")]
 
