@@ -246,3 +246,17 @@ def test_the_dashboard_command_warns_when_other_machines_can_reach_it(tmp_path, 
     result = CliRunner().invoke(cli, ["dashboard", "--host", host, "--home", str(tmp_path / "home")])
     assert result.exit_code == 0, result.output
     assert ("answers anyone who can reach this machine" in result.output) is warned
+
+
+def test_a_skill_picked_before_stays_picked_when_a_new_range_leaves_it_out_of_the_top(tmp_path):
+    make_snapshot(tmp_path, [{"posting_id": "a", "months": ["2024-01"], "skills": [("LLM", "llm")]},
+                             {"posting_id": "b", "months": ["2023-06"], "skills": [("MongoDB", "other")]}])
+    client = dashboard_app.create_app(tmp_path).server.test_client()
+    overview = post_callback(client, OVERVIEW_OUTPUTS,
+                             {"overview-start.value": "2024-01-01", "overview-end.value": "2024-01-01",
+                              "overview-sources.value": ["hn"], "overview-resolution.value": "month"},
+                             {"example-pick.value": "skill:MongoDB", "overview-offered.data": None})
+    answer = overview.get_json()["response"]["example-pick"]
+    assert answer["value"] == "skill:MongoDB"
+    assert {"label": "MongoDB", "value": "skill:MongoDB"} in answer["options"]
+    assert "skill:LLM" in {option["value"] for option in answer["options"]}

@@ -178,12 +178,12 @@ def update_overview(start, end, sources, resolution, picked, offered):
     fresh_line = None if problem == BAD_RANGE else freshness_line(fresh, start, end)
     problem = problem or (NO_ML_POSTINGS if rows.is_empty() else None)
     if problem:
-        options = _pick_options()
+        options = _pick_options(picked=picked)
         return banner, fresh_line, empty_state(problem, id="chart-empty"), None, options, _keep(picked, options)
 
     figure = _share_figure(rows, queries.to_month(start), queries.to_month(end), resolution)
     top = shares.top_skills(rows, TOP_N)
-    options = _pick_options(top)
+    options = _pick_options(top, picked)
     chart = dcc.Graph(id="family-chart", figure=figure, config=CHART_CONFIG)
     table = top_skills_table(top) if not top.is_empty() else empty_state(
         "No skills recognised in these postings.", id="top-skills-empty"
@@ -248,8 +248,10 @@ def _share_figure(rows, start, end, resolution):
     return family_share_figure(frame, period_labels=covered, resolution=resolution)
 
 
-def _pick_options(top=None):
-    """The example picker's choices: each charted family, then the period's top skills."""
+def _pick_options(top=None, picked=None):
+    """The example picker's choices: each charted family, then the period's top skills, and a
+    skill picked before that is not among them now (a new range keeps the pick: its examples
+    say when none is left)."""
     options = [
         {"label": f"{label(f)} (any {label(f)} skill)", "value": f"family:{f}"} for f in CHART_FAMILIES
     ]
@@ -258,6 +260,9 @@ def _pick_options(top=None):
             {"label": f"{skill} ({label(family)})", "value": f"skill:{skill}"}
             for skill, family in top.select("skill", "family").iter_rows()
         ]
+    if isinstance(picked, str) and picked.startswith("skill:") and len(picked) > len("skill:") \
+            and picked not in {o["value"] for o in options}:
+        options.append({"label": picked.removeprefix("skill:"), "value": picked})
     return options
 
 
