@@ -78,6 +78,16 @@ def store_url(root: Path) -> URL:
     return URL.create("sqlite", database=str(Path(root) / STORE_FILE))
 
 
+#: Seconds a job-store write waits for a lock another process holds (a backup tool reading the
+#: file) before it fails and stops the scheduler; SQLite's own default is 5.
+STORE_LOCK_WAIT_SECONDS = 60
+
+
+def job_store(root: Path) -> SQLAlchemyJobStore:
+    return SQLAlchemyJobStore(url=store_url(root),
+                              engine_options={"connect_args": {"timeout": STORE_LOCK_WAIT_SECONDS}})
+
+
 class JobStoreUnreadable(UserError):
     pass
 
@@ -89,11 +99,15 @@ class JobStoreUnwritable(UserError):
 @contextmanager
 def open_job_store(root: Path):
     """The job store of ``root`` opened on its own, outside a running scheduler (to read or tidy it)."""
-    store = SQLAlchemyJobStore(url=store_url(root))
+    store = job_store(root)
     try:
         store.start(BlockingScheduler(timezone=TIMEZONE), "default")
         yield store
     except sqlalchemy.exc.DatabaseError as exc:
+        if "locked" in str(exc.orig):
+            raise JobStoreUnreadable(
+                f"{Path(root) / STORE_FILE} stayed locked by another process for {STORE_LOCK_WAIT_SECONDS}s "
+                f"({exc.orig}): let that process finish, then try again.") from None
         raise JobStoreUnreadable(
             f"{Path(root) / STORE_FILE} is not a readable job store ({exc.orig}); delete it: it holds only the "
             "jobs' next run times, which the next start sets again from the timetable.") from None
@@ -351,7 +365,7 @@ class TimetableScheduler:
         self.jobs: dict[str, ScheduledJob] = {job.name: job for job in timetable.enabled}
         self.runs = RunLog.for_home(home.root)
         self.scheduler = WallClockScheduler(
-            jobstores={"default": SQLAlchemyJobStore(url=store_url(home.root))},
+            jobstores={"default": job_store(home.root)},
             executors={"default": ThreadPoolExecutor(max_workers=max(10, len(self.jobs)))},
             job_defaults=dict(JOB_DEFAULTS),
             timezone=TIMEZONE,

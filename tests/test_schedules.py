@@ -736,3 +736,17 @@ def test_run_records_that_are_not_objects_are_skipped(tmp_path):
         stream.write('[1, 2]\n"x"\nnull\n')
     assert [r["job"] for r in log.read()] == ["etl"]
     assert set(log.last_by_job()) == {"etl"}
+
+
+def test_the_job_store_waits_for_a_lock_another_process_holds(tmp_path):
+    import sqlite3
+
+    service = TimetableScheduler(Timetable((ScheduledJob("etl", "etl", "30 * * * *"),)), Home.resolve(tmp_path))
+    stop(service, start_in_thread(service))
+    reader = sqlite3.connect(tmp_path / STORE_FILE, check_same_thread=False)
+    reader.execute("BEGIN EXCLUSIVE")  # a backup tool, say, holding the file for a moment
+    threading.Timer(6, reader.rollback).start()  # longer than SQLite's own 5 s wait
+    try:
+        make_due(tmp_path, "etl", datetime.now(UTC) + timedelta(hours=1))  # a write: waits, then succeeds
+    finally:
+        reader.close()
