@@ -113,6 +113,26 @@ def family_share_figure(
     return figure
 
 
+def family_share_summary(shares, period_labels: Mapping[dt.date, str] | None = None,
+                         families=CHART_FAMILIES) -> str:
+    """The chart in words, for those who cannot see it: each family's share at its first and
+    its last period with ML postings, e.g. "Share of ML postings mentioning each family.
+    LLM: 0% in 2016, 87% in 2026."."""
+    frame = _as_polars(shares).drop_nulls("share").sort("month")
+    parts = []
+    for family in families:
+        rows = frame.filter(pl.col("family") == family)
+        if rows.is_empty():
+            continue
+        ends = [rows.row(0, named=True), rows.row(-1, named=True)] if rows.height > 1 else [rows.row(0, named=True)]
+        said = [f"{row['share']:.0%} in {(period_labels or {}).get(row['month']) or month_label(row['month'])}"
+                for row in ends]
+        parts.append(f"{label(family)}: {', '.join(said)}.")
+    if not parts:
+        return "Share of ML postings mentioning each family: no period with ML postings."
+    return " ".join(["Share of ML postings mentioning each family.", *parts])
+
+
 def _share_range(top: float) -> list[float]:
     """The share axis: up to the highest interval bound, with 6% of that as room above it and
     2% below 0 (room in proportion, so a chart of small shares is not a third below 0)."""

@@ -170,7 +170,9 @@ def test_a_range_asked_beyond_the_snapshot_is_drawn_over_the_snapshots_months_on
                               "overview-sources.value": ["hn"], "overview-resolution.value": "month"},
                              {"example-pick.value": None, "overview-offered.data": None})
     assert overview.status_code == 200
-    chart = overview.get_json()["response"]["overview-chart"]["children"]
+    figure = overview.get_json()["response"]["overview-chart"]["children"]
+    assert figure["props"]["role"] == "figure" and "Share of ML postings" in figure["props"]["aria-label"]
+    chart = figure["props"]["children"]
     assert max(len(trace["x"]) for trace in chart["props"]["figure"]["data"] if "x" in trace) == 1
     # nothing offers to send the chart's data off the machine
     config = chart["props"]["config"]

@@ -144,6 +144,13 @@ def test_overview_renders_chart_counts_and_demo_banner(dash_duo, home):
     legend = dash_duo.find_element("#family-chart .legend").text
     assert all(label(f) in legend for f in CHART_FAMILIES)
 
+    # for screen readers: the box groups named by their labels, the chart by a summary in words
+    groups = dash_duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll('[role=group]'))"
+        ".map(g => document.getElementById(g.getAttribute('aria-labelledby')).textContent)")
+    assert groups == ["Sources", "Points per"]
+    summary = dash_duo.find_element("#family-chart-figure").get_attribute("aria-label")
+    assert summary.startswith("Share of ML postings mentioning each family.") and label("llm") in summary
     assert "Showing generated demo data, not real job postings." in dash_duo.find_element("#demo-banner").text
     assert "02 May 2024, 09:15 UTC" in dash_duo.find_element("#overview-freshness").text
     table = dash_duo.find_element("#top-skills").text

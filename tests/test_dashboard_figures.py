@@ -13,7 +13,7 @@ from analysis.families import CHART_FAMILIES, label
 from analysis.shares import family_shares, top_skills
 from analysis.queries import Freshness
 from dashboard.components import demo_banner, empty_state, freshness_line, posting_card, top_skills_table
-from dashboard.figures import family_share_figure
+from dashboard.figures import family_share_figure, family_share_summary
 from dashboard.theme import FAMILY_COLOURS
 
 MONTHS = [dt.date(2024, m, 1) for m in (1, 2, 3, 5)]
@@ -264,3 +264,15 @@ def test_empty_state_shows_backticked_commands_as_code():
     assert [type(c).__name__ for c in message.children] == ["str", "Code", "str"]
     assert message.children[1].children == "skilltrends etl"
     assert _text(box) == "No published snapshot in /x: run skilltrends etl first.Odd ` tick"
+
+
+def test_the_chart_in_words_gives_each_familys_first_and_last_share():
+    frame = _shares_frame()
+    covered = {MONTHS[0]: "Jan 2024", MONTHS[-1]: "May 2024"}
+    summary = family_share_summary(frame, covered)
+    for family in CHART_FAMILIES:
+        rows = frame.filter(pl.col("family") == family).sort("month")
+        first, last = rows["share"][0], rows["share"][-1]
+        assert f"{label(family)}: {first:.0%} in Jan 2024, {last:.0%} in May 2024." in summary
+    empty = frame.with_columns(share=pl.lit(None, dtype=pl.Float64))
+    assert family_share_summary(empty).endswith("no period with ML postings.")

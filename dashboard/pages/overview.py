@@ -18,7 +18,7 @@ from dashboard.components import (
 )
 from dashboard.components.top_skills_table import TABLE_ID
 from dashboard.context import callback_registry, current_home
-from dashboard.figures import family_share_figure
+from dashboard.figures import family_share_figure, family_share_summary
 from dashboard.theme import month_label, source_label, span_label
 from dashboard.url_state import Selection, parse_search, query_from_selection, selection_from_query
 
@@ -136,9 +136,14 @@ def _offered(span, sources) -> dict:
 
 
 def _control(text, widget, wide=False):
+    """A labelled control. A group of boxes or buttons (no one element a label can be "for")
+    is a group named by its label, for screen readers."""
+    label_id = f"{widget.id}-label"
+    grouped = isinstance(widget, (dcc.Checklist, dcc.RadioItems))
     return html.Div(
-        [html.Label(text, htmlFor=widget.id, className="control-label"), widget],
+        [html.Label(text, htmlFor=None if grouped else widget.id, id=label_id, className="control-label"), widget],
         className="control control-wide" if wide else "control",
+        **({"role": "group", "aria-labelledby": label_id} if grouped else {}),
     )
 
 
@@ -181,10 +186,12 @@ def update_overview(start, end, sources, resolution, picked, offered):
         options = _pick_options(picked=picked)
         return banner, fresh_line, empty_state(problem, id="chart-empty"), None, options, _keep(picked, options)
 
-    figure = _share_figure(rows, queries.to_month(start), queries.to_month(end), resolution)
+    figure, summary = _share_figure(rows, queries.to_month(start), queries.to_month(end), resolution)
     top = shares.top_skills(rows, TOP_N)
     options = _pick_options(top, picked)
-    chart = dcc.Graph(id="family-chart", figure=figure, config=CHART_CONFIG)
+    # A figure named by what it shows, for screen readers, which cannot read the plot itself.
+    chart = html.Div(dcc.Graph(id="family-chart", figure=figure, config=CHART_CONFIG), role="figure",
+                     id="family-chart-figure", **{"aria-label": summary})
     table = top_skills_table(top) if not top.is_empty() else empty_state(
         "No skills recognised in these postings.", id="top-skills-empty"
     )
@@ -241,11 +248,12 @@ def sync_address(search, start, end, sources, resolution, month_options, source_
 def _share_figure(rows, start, end, resolution):
     """The chart: a point per period of the selection, a gap where a period has no ML
     posting, and each point's hover naming the months it covers (a quarter or a year cut by
-    From or To covers only some of its own)."""
+    From or To covers only some of its own); and its summary in words."""
     periods = shares.period_starts(start, end, resolution)
     covered = {period: span_label(*shares.period_months(period, resolution, start, end)) for period in periods}
     frame = shares.family_shares(shares.by_period(rows, resolution), periods=periods)
-    return family_share_figure(frame, period_labels=covered, resolution=resolution)
+    return (family_share_figure(frame, period_labels=covered, resolution=resolution),
+            family_share_summary(frame, covered))
 
 
 def _pick_options(top=None, picked=None):
