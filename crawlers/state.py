@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 
 from crawlers.items import utc_now
-from skilltrends.errors import UserError, first_line, sql_string
+from skilltrends.errors import UserError, first_line, is_lock_error, sql_string
 from skilltrends.home import Home
 
 logger = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ class CrawlState:
         try:
             self.conn = duckdb.connect(str(path), config={"memory_limit": "256MB"})
         except duckdb.IOException as exc:
-            if "lock" in str(exc).lower():
+            if is_lock_error(exc):
                 raise CrawlLocked(
                     f"Another crawl of {source} is running (it holds {path}); two crawls of the same "
                     "source at once are refused: wait for it to end, or stop it and use --resume."

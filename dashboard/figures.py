@@ -125,12 +125,21 @@ def family_share_summary(shares, period_labels: Mapping[dt.date, str] | None = N
         if rows.is_empty():
             continue
         ends = [rows.row(0, named=True), rows.row(-1, named=True)] if rows.height > 1 else [rows.row(0, named=True)]
-        said = [f"{row['share']:.0%} in {(period_labels or {}).get(row['month']) or month_label(row['month'])}"
-                for row in ends]
+        said = [f"{_rounded_share(row['share'])} in "
+                f"{(period_labels or {}).get(row['month']) or month_label(row['month'])}" for row in ends]
         parts.append(f"{label(family)}: {', '.join(said)}.")
     if not parts:
         return "Share of ML postings mentioning each family: no period with ML postings."
     return " ".join(["Share of ML postings mentioning each family.", *parts])
+
+
+def _rounded_share(share: float) -> str:
+    """A share in whole percents, except that a share above 0 is never "0%" nor one below 1 "100%"."""
+    if 0 < share < 0.005:
+        return "under 1%"
+    if 0.995 <= share < 1:
+        return "over 99%"
+    return f"{share:.0%}"
 
 
 def _share_range(top: float) -> list[float]:

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from skilltrends.errors import first_line
+from skilltrends.errors import first_line, is_lock_error
 from skilltrends.home import Home
 
 logger = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ def read_landing_file(path: Path) -> LandingRun | None:
     try:
         conn = duckdb.connect(str(path), read_only=True)
     except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
+        if is_lock_error(exc):
             logger.warning("Landing file %s is still being written by a crawl; it will be loaded next time.", path)
             return None
         raise UnreadableLandingFile(f"{path}: {first_line(exc)}") from None

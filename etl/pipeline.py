@@ -41,7 +41,7 @@ from etl.extraction import extractor_version
 from etl.tagging import tag_postings
 from etl.workers import ExtractionWorkers
 from etl.trends import rebuild_monthly_tables
-from skilltrends.errors import UserError, duckdb_file_error_sentence, first_line
+from skilltrends.errors import UserError, duckdb_file_error_sentence, first_line, is_lock_error
 from skilltrends.home import Home
 
 logger = logging.getLogger(__name__)
@@ -171,7 +171,7 @@ def _open_warehouse(home: Home) -> duckdb.DuckDBPyConnection:
     try:
         return duckdb.connect(str(home.warehouse))
     except duckdb.Error as exc:
-        if "lock" not in str(exc).lower():
+        if not is_lock_error(exc):
             raise WarehouseUnreadable(duckdb_file_error_sentence(exc, f"The warehouse {home.warehouse}")) from None
         raise WarehouseUnreadable(
             f"The warehouse {home.warehouse} cannot be opened (researchers should query the published "

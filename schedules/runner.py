@@ -403,10 +403,12 @@ class TimetableScheduler:
             # it no run time can be kept, so stop, and the running jobs with it.
             CHILDREN.stop_all(self.stop_timeout)
             self._shutdown()
+            why = getattr(exc, "orig", None) or exc
+            fix = (f"let the process holding it (it waited {STORE_LOCK_WAIT_SECONDS}s) finish" if "locked" in str(why)
+                   else "free disk space (or make the file writable)")
             raise JobStoreUnwritable(
-                f"The job store {self.home.root / STORE_FILE} could not be written "
-                f"({getattr(exc, 'orig', None) or exc}): the scheduler stopped, and its running jobs "
-                "with it. Free disk space (or make the file writable) and start it again.") from None
+                f"The job store {self.home.root / STORE_FILE} could not be written ({why}): the scheduler "
+                f"stopped, and its running jobs with it; {fix}, and start it again.") from None
         logger.info("Scheduler stopped.")
 
     def _sync_store(self) -> dict:

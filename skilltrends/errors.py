@@ -23,10 +23,25 @@ DAMAGE_WORDS = ("corrupt", "checksum", "not a valid duckdb", "unexpected end of 
 
 
 def is_duckdb_file_error(exc: BaseException) -> bool:
+    """A DuckDB error about a file: of a file kind, or one whose words say the file is damaged
+    (DuckDB raises a checksum failure found by a query as its base ``Error``)."""
     import sys
 
     duckdb = sys.modules.get("duckdb")  # not imported: nothing raised a DuckDB error
-    return duckdb is not None and isinstance(exc, tuple(getattr(duckdb, name) for name in DUCKDB_FILE_ERRORS))
+    if duckdb is None or not isinstance(exc, duckdb.Error):
+        return False
+    return isinstance(exc, tuple(getattr(duckdb, name) for name in DUCKDB_FILE_ERRORS)) or looks_damaged(exc)
+
+
+def looks_damaged(exc: BaseException) -> bool:
+    return any(word in first_line(exc).lower() for word in DAMAGE_WORDS)
+
+
+def is_lock_error(exc: BaseException) -> bool:
+    """DuckDB's refusal of a file another process holds ("Could not set lock on file ...:
+    Conflicting lock is held"); not any message with "lock" in it ("block" is one)."""
+    text = str(exc).lower()
+    return "could not set lock" in text or "conflicting lock" in text
 
 
 def duckdb_file_error_sentence(exc: BaseException, what: str = "A DuckDB file") -> str:
@@ -34,7 +49,7 @@ def duckdb_file_error_sentence(exc: BaseException, what: str = "A DuckDB file") 
     file looks damaged."""
     detail = first_line(exc).rstrip(".")
     sentence = f"{what} could not be used: {detail}."
-    if any(word in detail.lower() for word in DAMAGE_WORDS):
+    if looks_damaged(exc):
         sentence += (" If the file is damaged: move a damaged warehouse.duckdb away and run `skilltrends etl "
                      "--full` (the landing files rebuild it); a damaged crawl_state file may be deleted.")
     return sentence

@@ -80,11 +80,21 @@ def test_a_full_disk_is_one_clear_error(tmp_path):
     assert_one_clear_error(run_cli("extract", "--in", str(source), "--out", "/dev/full"), "No space left")
 
 
-@pytest.mark.parametrize("kept", [300_000, 5_000])  # read fails later / the file cannot even be opened
-def test_a_truncated_warehouse_says_the_same_at_any_length(tmp_path, kept):
+def cut_at(kept):
+    return lambda data: data[:kept]
+
+
+def overwritten_at(offset):
+    return lambda data: data[:offset] + bytes(512) + data[offset + 512:]
+
+
+@pytest.mark.parametrize("damage", [cut_at(300_000), cut_at(5_000),  # read fails later / cannot even be opened
+                                    overwritten_at(4106)],  # a checksum that fails (DuckDB's base Error)
+                         ids=["cut-300k", "cut-5k", "checksum"])
+def test_a_damaged_warehouse_says_the_same_however_it_is_damaged(tmp_path, damage):
     home = home_after_etl(tmp_path, [hn_item(1, "Acme | ML Engineer | Paris<p>PyTorch.", "2024-01")])
     warehouse = home / "warehouse.duckdb"
-    warehouse.write_bytes(warehouse.read_bytes()[:kept])
+    warehouse.write_bytes(damage(warehouse.read_bytes()))
     result = run_cli("etl", "--home", str(home))
     assert_one_clear_error(result, "could not be used", "warehouse.duckdb", "etl --full")
 
@@ -106,6 +116,16 @@ def test_a_duckdb_error_from_a_bug_in_our_own_sql_keeps_its_traceback():
         buggy()
     with pytest.raises(click.ClickException, match="could not be used.*etl --full"):
         damaged()
+
+
+def test_only_duckdbs_lock_refusal_reads_as_a_lock():
+    from skilltrends.errors import is_duckdb_file_error, is_lock_error
+
+    held = duckdb.IOException('IO Error: Could not set lock on file "w.duckdb": Conflicting lock is held in python')
+    damaged = duckdb.Error("Corrupt database file: computed checksum 1 does not match stored checksum 2 in block "
+                           "at location 4096")
+    assert is_lock_error(held) and not is_lock_error(damaged)
+    assert is_duckdb_file_error(damaged) and not is_duckdb_file_error(duckdb.BinderException("Binder Error: x"))
 
 
 def test_a_crawl_state_that_cannot_be_opened_is_one_clear_error(tmp_path):

@@ -260,5 +260,5 @@ def test_a_skill_picked_before_stays_picked_when_a_new_range_leaves_it_out_of_th
                              {"example-pick.value": "skill:MongoDB", "overview-offered.data": None})
     answer = overview.get_json()["response"]["example-pick"]
     assert answer["value"] == "skill:MongoDB"
-    assert {"label": "MongoDB", "value": "skill:MongoDB"} in answer["options"]
+    assert {"label": "MongoDB (not among this range's top skills)", "value": "skill:MongoDB"} in answer["options"]
     assert "skill:LLM" in {option["value"] for option in answer["options"]}

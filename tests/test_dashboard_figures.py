@@ -276,3 +276,10 @@ def test_the_chart_in_words_gives_each_familys_first_and_last_share():
         assert f"{label(family)}: {first:.0%} in Jan 2024, {last:.0%} in May 2024." in summary
     empty = frame.with_columns(share=pl.lit(None, dtype=pl.Float64))
     assert family_share_summary(empty).endswith("no period with ML postings.")
+
+
+def test_the_chart_in_words_skips_periods_without_ml_postings_and_never_rounds_to_0_or_100():
+    frame = pl.DataFrame({"month": MONTHS, "family": ["llm"] * 4, "postings": [0, 1, 199, 0],
+                          "total": [0, 400, 200, 0], "share": [None, 1 / 400, 199 / 200, None],
+                          "ci_low": [None, 0.0, 0.9, None], "ci_high": [None, 0.1, 1.0, None]})
+    assert family_share_summary(frame).endswith(f"{label('llm')}: under 1% in Feb 2024, over 99% in Mar 2024.")

@@ -745,8 +745,11 @@ def test_the_job_store_waits_for_a_lock_another_process_holds(tmp_path):
     stop(service, start_in_thread(service))
     reader = sqlite3.connect(tmp_path / STORE_FILE, check_same_thread=False)
     reader.execute("BEGIN EXCLUSIVE")  # a backup tool, say, holding the file for a moment
-    threading.Timer(6, reader.rollback).start()  # longer than SQLite's own 5 s wait
+    release = threading.Timer(6, reader.rollback)  # longer than SQLite's own 5 s wait
+    release.start()
     try:
         make_due(tmp_path, "etl", datetime.now(UTC) + timedelta(hours=1))  # a write: waits, then succeeds
     finally:
+        release.cancel()
+        release.join()
         reader.close()

@@ -270,7 +270,8 @@ def _pick_options(top=None, picked=None):
         ]
     if isinstance(picked, str) and picked.startswith("skill:") and len(picked) > len("skill:") \
             and picked not in {o["value"] for o in options}:
-        options.append({"label": picked.removeprefix("skill:"), "value": picked})
+        options.append({"label": f"{picked.removeprefix('skill:')} (not among this range's top skills)",
+                        "value": picked})
     return options
 
 
