@@ -163,8 +163,8 @@ def example_postings(
         ``month`` is the latest month of the selection the posting counts in; ``source`` a
         selected source it is listed on then (its first listing's source, if that is one);
         ``url`` that source's listing of that month, else its latest (boards such as
-        Remotive ask to be named and linked to); ``text`` is plain text (show it as text, never as HTML); ``evidence`` is the
-        sentence of the first mention.
+        Remotive ask to be named and linked to); ``text`` is plain text (show it as text,
+        never as HTML); ``evidence`` is the sentence of the first mention.
     """
     if (family is None) == (skill is None):
         raise ValueError("give exactly one of family= or skill=")

@@ -124,7 +124,7 @@ def family_share_summary(shares, period_labels: Mapping[dt.date, str] | None = N
         rows = frame.filter(pl.col("family") == family)
         if rows.is_empty():
             continue
-        ends = [rows.row(0, named=True), rows.row(-1, named=True)] if rows.height > 1 else [rows.row(0, named=True)]
+        ends = [rows.row(index, named=True) for index in sorted({0, rows.height - 1})]
         said = [f"{_rounded_share(row['share'])} in "
                 f"{(period_labels or {}).get(row['month']) or month_label(row['month'])}" for row in ends]
         parts.append(f"{label(family)}: {', '.join(said)}.")

@@ -38,6 +38,7 @@ import re
 import tomllib
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta, timezone
+from itertools import islice, pairwise
 from pathlib import Path
 
 from apscheduler.triggers.cron import CronTrigger
@@ -103,24 +104,25 @@ class ScheduledJob:
         """How late a run of this job may still start: ``MISFIRE_GRACE_SHARE`` of the shortest
         time between two of its runs in a leap year (or its first ``GRACE_SAMPLE_RUNS``),
         within ``MIN_MISFIRE_GRACE_SECONDS`` and ``MAX_MISFIRE_GRACE_SECONDS``."""
-        cron = CronTrigger.from_crontab(self.cron, timezone=TIMEZONE)
-        moment, end = datetime(2024, 1, 1, tzinfo=TIMEZONE), datetime(2025, 1, 1, tzinfo=TIMEZONE)
-        shortest, previous = None, None
-        for _ in range(GRACE_SAMPLE_RUNS):
-            moment = cron.get_next_fire_time(None, moment)
-            if moment is None or moment > end:
-                break
-            if previous is not None:
-                gap = (moment - previous).total_seconds()
-                shortest = gap if shortest is None else min(shortest, gap)
-            previous, moment = moment, moment + timedelta(seconds=1)
-        grace = int((shortest or 2 * MAX_MISFIRE_GRACE_SECONDS) * MISFIRE_GRACE_SHARE)
-        return min(MAX_MISFIRE_GRACE_SECONDS, max(MIN_MISFIRE_GRACE_SECONDS, grace))
+        times = list(islice(_fire_times(CronTrigger.from_crontab(self.cron, timezone=TIMEZONE),
+                                        datetime(2024, 1, 1, tzinfo=TIMEZONE), datetime(2025, 1, 1, tzinfo=TIMEZONE)),
+                            GRACE_SAMPLE_RUNS))
+        shortest = min(((later - earlier).total_seconds() for earlier, later in pairwise(times)),
+                       default=2 * MAX_MISFIRE_GRACE_SECONDS)
+        return min(MAX_MISFIRE_GRACE_SECONDS, max(MIN_MISFIRE_GRACE_SECONDS, int(shortest * MISFIRE_GRACE_SHARE)))
 
     @property
     def timeout_seconds(self) -> float | None:
         minutes = DEFAULT_TIMEOUT_MINUTES.get(self.command, 0) if self.timeout_minutes is None else self.timeout_minutes
         return minutes * 60 if minutes else None
+
+
+def _fire_times(trigger: CronTrigger, start: datetime, end: datetime):
+    """Every time ``trigger`` fires from ``start`` up to ``end``."""
+    moment = trigger.get_next_fire_time(None, start)
+    while moment is not None and moment <= end:
+        yield moment
+        moment = trigger.get_next_fire_time(None, moment + timedelta(seconds=1))
 
 
 DEFAULT_JOBS: tuple[ScheduledJob, ...] = (

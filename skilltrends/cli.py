@@ -415,8 +415,9 @@ def extract(input_file, output_file, no_responsibilities, workers):
     "family", "category", "start", "end", "where", "evidence"}],
     "responsibilities": [{"label", "sentence"}]} (responsibilities empty with
     --no-responsibilities); a line that cannot be read is {"id"?, "line",
-    "error"}, "error" one sentence. A "title", if given, is read beside the text, as in the ETL: by the is_ml
-    classifier, and for skills only the title names, listed after the text's
+    "error"}, "error" one sentence. A "title", if given, is read beside the
+    text, as in the ETL: by the is_ml classifier, and for skills only the title
+    names, listed after the text's
     ("where": "title", start and end null, the title as evidence); offsets
     index the text ("where": "text"). A bad or empty input line
     gives an error object for that line and the run goes on, so output line N
@@ -451,8 +452,8 @@ def train(home):
     $SKILLTRENDS_MODELS_DIR when set (to keep the shipped models untouched); the
     taxonomy read is $SKILLTRENDS_TAXONOMY when set, else etl/taxonomy/skills.toml.
 
-    Needs the texts of the labelled postings: ../shared/data/hn-2023h1 beside the checkout (or
-    $SKILLTRENDS_HN2023H1 pointing at a copy) or, without it, a crawl of the same
+    Needs the texts of the labelled postings: ../shared/data/hn-2023h1 beside the
+    checkout (or $SKILLTRENDS_HN2023H1 pointing at a copy) or, without it, a crawl of the same
     threads in the data home (`skilltrends crawl hn --since 2023-01 --until 2023-06`);
     from a crawl, is_ml trains without the recording's silver job titles.
 

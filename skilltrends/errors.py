@@ -3,6 +3,8 @@
 Every package raises a subclass for such cases; the CLI prints the message and exits 1.
 """
 
+import sys
+
 
 class UserError(Exception):
     pass
@@ -25,8 +27,6 @@ DAMAGE_WORDS = ("corrupt", "checksum", "not a valid duckdb", "unexpected end of 
 def is_duckdb_file_error(exc: BaseException) -> bool:
     """A DuckDB error about a file: of a file kind, or one whose words say the file is damaged
     (DuckDB raises a checksum failure found by a query as its base ``Error``)."""
-    import sys
-
     duckdb = sys.modules.get("duckdb")  # not imported: nothing raised a DuckDB error
     if duckdb is None or not isinstance(exc, duckdb.Error):
         return False
